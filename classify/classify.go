@@ -1,0 +1,72 @@
+// Package classify decides who must act on a Flink job failure: the
+// platform on-call (page), nobody yet (monitor) or the owning team (notify),
+// with a category, a one-line reason and a hint the owner can act on.
+package classify
+
+import "time"
+
+// Route says who must act. The three values are a contract.
+type Route string
+
+const (
+	// Page is an unexpected server error: the platform on-call acts now.
+	Page Route = "page"
+	// Monitor is a temporary server error: track it, wake nobody.
+	Monitor Route = "monitor"
+	// Notify is a user configuration error: the owning team acts.
+	Notify Route = "notify"
+)
+
+// Routes lists the routes in a stable order.
+var Routes = []Route{Page, Monitor, Notify}
+
+func (r Route) String() string { return string(r) }
+
+// Source says where a failure was seen.
+type Source string
+
+const (
+	SourceFlinkREST  Source = "flink_rest" // a /jobs/:jobid/exceptions history entry
+	SourceCheckpoint Source = "checkpoint" // a failed checkpoint's failure_message
+	SourceOperator   Source = "operator"   // FlinkDeployment status.error
+	SourceK8s        Source = "k8s"        // pod or event reason
+)
+
+// Input is one failure as flinkslo sees it. Fields that do not apply stay
+// empty; a Kubernetes signal may come with a Flink exception or alone.
+type Input struct {
+	Source Source
+	// Flink exception history entry.
+	ExceptionName string
+	Stacktrace    string
+	TaskName      string
+	Timestamp     time.Time
+	FailureLabels map[string]string
+	// OperatorError is the FlinkDeployment status.error JSON string.
+	OperatorError string
+	// Kubernetes signal.
+	K8sReason  string
+	K8sMessage string
+	ExitCode   int // 0 when not given
+	// RecentOccurrences, when > 0, is the count of failures of the same
+	// category for this job within the escalation window, this one included.
+	RecentOccurrences int
+}
+
+// Result is a classification.
+type Result struct {
+	Route    Route
+	Category string
+	// Reason is one line saying what happened and why it routes here.
+	Reason string
+	// Hint tells the owner what to do.
+	Hint string
+	// Rule is the id of the rule that decided.
+	Rule string
+	// Escalated is set when a monitor cause became a page (repeats or
+	// terminal failure).
+	Escalated bool
+	// Root is the root cause's class and Message its (redacted) message.
+	Root    string
+	Message string
+}

@@ -1,0 +1,89 @@
+// Package collector scrapes every Flink deployment in the background,
+// turns what it sees into per-job signals, and keeps the latest result as an
+// immutable Snapshot that /metrics, Datadog and alerting read without ever
+// waiting on a JobManager.
+package collector
+
+import (
+	"time"
+
+	"github.com/flinkslo/flinkslo/internal/config"
+)
+
+// Target is one Flink deployment to watch: a JobManager REST endpoint and
+// who owns it. Targets come from the config file or Kubernetes discovery.
+type Target struct {
+	// Deployment and Namespace identify the deployment and become labels.
+	Deployment string
+	Namespace  string
+	Team       string
+	// URL is the JobManager REST base URL, possibly with a path prefix.
+	URL string
+	// SlackChannel overrides the team's channel.
+	SlackChannel string
+	// Suspended: the deployment is not expected to run, so its jobs never
+	// count against health.
+	Suspended bool
+	// CheckpointWindow overrides the derived checkpoint-progress window.
+	CheckpointWindow time.Duration
+	// HTTP overrides the global client settings; nil means the defaults.
+	HTTP *config.HTTPClient
+	// KafkaCluster and ConsumerGroups tie the deployment's jobs to their
+	// consumer groups; an empty cluster is the default one.
+	KafkaCluster   string
+	ConsumerGroups []string
+	// JobID, when set, limits the target to that job (a FlinkSessionJob on
+	// a shared session cluster).
+	JobID string
+	// JobName, when set, is the job expected to run; it names the job in
+	// the signals when the JobManager reports none.
+	JobName string
+	// ClusterOnly: watch the JobManager but report no jobs (a session
+	// cluster whose jobs are targets of their own).
+	ClusterOnly bool
+	// Operator is the Flink Kubernetes Operator's view, when discovered.
+	Operator *OperatorStatus
+	// Source is "static" or "kubernetes".
+	Source string
+}
+
+// OperatorStatus is what the Flink Kubernetes Operator says about a
+// FlinkDeployment or FlinkSessionJob.
+type OperatorStatus struct {
+	Kind                       string // FlinkDeployment or FlinkSessionJob
+	LifecycleState             string
+	JobManagerDeploymentStatus string
+	JobState                   string
+	JobName                    string
+	JobID                      string
+	// Error is status.error verbatim (a JSON FlinkResourceException or text).
+	Error string
+}
+
+// Key identifies the target across scrapes: namespace/deployment.
+func (t Target) Key() string { return t.Namespace + "/" + t.Deployment }
+
+// StaticTargets converts the config file's targets.
+func StaticTargets(cfg *config.Config) []Target {
+	out := make([]Target, 0, len(cfg.Targets))
+	for _, t := range cfg.Targets {
+		ch := t.SlackChannel
+		if ch == "" {
+			ch = cfg.Teams[t.Team].SlackChannel
+		}
+		out = append(out, Target{
+			Deployment:       t.Name,
+			Namespace:        t.Namespace,
+			Team:             t.Team,
+			URL:              t.URL,
+			SlackChannel:     ch,
+			Suspended:        t.Suspended,
+			CheckpointWindow: t.CheckpointWindow.D(),
+			HTTP:             t.HTTP,
+			KafkaCluster:     t.Kafka.Cluster,
+			ConsumerGroups:   t.Kafka.ConsumerGroups,
+			Source:           "static",
+		})
+	}
+	return out
+}

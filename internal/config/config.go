@@ -1,0 +1,296 @@
+// Package config loads flinkslo's YAML configuration: strictly decoded (an
+// unknown key is an error naming it and its line), defaulted in one place
+// (defaults.go) and validated section by section, with every validation error
+// pointing at the line of the offending key.
+package config
+
+// Config is the whole configuration file. Sections that are absent keep their
+// zero value after Load, apart from the defaults applied by applyDefaults.
+type Config struct {
+	// ScrapeInterval is how often every target is scraped in the background.
+	ScrapeInterval Duration `yaml:"scrapeInterval"`
+	// ScrapeTimeout bounds a single HTTP request to a JobManager.
+	ScrapeTimeout Duration `yaml:"scrapeTimeout"`
+	// MaxConcurrentRequests bounds the requests in flight across all targets.
+	MaxConcurrentRequests int `yaml:"maxConcurrentRequests"`
+	// StateFile, when set, persists counter baselines so that `_total`
+	// series survive an exporter restart without double counting.
+	StateFile string `yaml:"stateFile"`
+
+	// HTTP holds the client settings every target inherits.
+	HTTP HTTPClient `yaml:"http"`
+	// Health tunes the signal definitions.
+	Health Health `yaml:"health"`
+
+	Targets    []Target        `yaml:"targets"`
+	Kafka      Kafka           `yaml:"kafka"`
+	Teams      map[string]Team `yaml:"teams"`
+	Alerting   Alerting        `yaml:"alerting"`
+	Classify   Classify        `yaml:"classify"`
+	Kubernetes *Kubernetes     `yaml:"kubernetes"`
+	Datadog    *Datadog        `yaml:"datadog"`
+}
+
+// Target is one statically configured Flink deployment (one JobManager REST
+// endpoint).
+type Target struct {
+	// Name becomes the `deployment` label.
+	Name string `yaml:"name"`
+	// Namespace becomes the `namespace` label; optional.
+	Namespace string `yaml:"namespace"`
+	// URL is the JobManager REST endpoint; it may carry a path prefix.
+	URL string `yaml:"url"`
+	// Team owns the deployment and becomes the `team` label.
+	Team string `yaml:"team"`
+	// SlackChannel overrides the team's channel for this deployment.
+	SlackChannel string `yaml:"slackChannel"`
+	// Suspended marks a deployment that is not expected to run: its jobs
+	// never count against health.
+	Suspended bool `yaml:"suspended"`
+	// CheckpointWindow overrides the derived checkpoint-progress window.
+	CheckpointWindow Duration `yaml:"checkpointWindow"`
+	// HTTP overrides the global client settings for this target.
+	HTTP *HTTPClient `yaml:"http"`
+	// Kafka names the consumer groups of the deployment's jobs.
+	Kafka TargetKafka `yaml:"kafka"`
+}
+
+// TargetKafka ties a deployment to the consumer groups its jobs commit to.
+type TargetKafka struct {
+	// Cluster names an entry of kafka.clusters; empty means the default cluster.
+	Cluster        string   `yaml:"cluster"`
+	ConsumerGroups []string `yaml:"consumerGroups"`
+}
+
+// HTTPClient configures how flinkslo talks to a JobManager.
+type HTTPClient struct {
+	TLS         *TLS        `yaml:"tls"`
+	BasicAuth   *BasicAuth  `yaml:"basicAuth"`
+	BearerToken *SecretFrom `yaml:"bearerToken"`
+	// Headers are added to every request, e.g. for an ingress that routes on them.
+	Headers map[string]string `yaml:"headers"`
+}
+
+// TLS configures a client TLS connection. Files are read at start-up.
+type TLS struct {
+	CAFile             string `yaml:"caFile"`
+	CertFile           string `yaml:"certFile"`
+	KeyFile            string `yaml:"keyFile"`
+	ServerName         string `yaml:"serverName"`
+	InsecureSkipVerify bool   `yaml:"insecureSkipVerify"`
+}
+
+// BasicAuth is HTTP basic authentication; the password comes from env or file.
+type BasicAuth struct {
+	Username     string `yaml:"username"`
+	PasswordEnv  string `yaml:"passwordEnv"`
+	PasswordFile string `yaml:"passwordFile"`
+}
+
+// SecretFrom names where a secret is read from: an environment variable or a
+// file. The secret itself never appears in the configuration.
+type SecretFrom struct {
+	Env  string `yaml:"env"`
+	File string `yaml:"file"`
+}
+
+// Health tunes how signals are computed from what the collectors see.
+type Health struct {
+	// StartupGrace is how long a freshly (re)started job may have tasks that
+	// are not yet running before it counts as unhealthy.
+	StartupGrace Duration `yaml:"startupGrace"`
+	// RestartWindow and RestartThreshold: a job with RestartThreshold or more
+	// restarts within RestartWindow is unhealthy.
+	RestartWindow    Duration `yaml:"restartWindow"`
+	RestartThreshold int      `yaml:"restartThreshold"`
+	// CheckpointWindow, when set, replaces the derived window for every job.
+	CheckpointWindow Duration `yaml:"checkpointWindow"`
+	// CheckpointWindowMultiplier times the job's checkpoint interval (or its
+	// last checkpoint duration, whichever is longer) gives the window.
+	CheckpointWindowMultiplier float64 `yaml:"checkpointWindowMultiplier"`
+	// CheckpointWindowFloor is the smallest derived window.
+	CheckpointWindowFloor Duration `yaml:"checkpointWindowFloor"`
+	// KafkaLagUnhealthyAfter: a job whose consumer group has been lagging or
+	// stalled for this long is unhealthy.
+	KafkaLagUnhealthyAfter Duration `yaml:"kafkaLagUnhealthyAfter"`
+}
+
+// Kafka configures consumer-lag collection. Brokers/TLS/SASL at the top level
+// describe the default cluster; Clusters adds named ones.
+type Kafka struct {
+	Brokers  []string       `yaml:"brokers"`
+	TLS      *TLS           `yaml:"tls"`
+	SASL     *SASL          `yaml:"sasl"`
+	Clusters []KafkaCluster `yaml:"clusters"`
+	// Groups selects additional groups over all groups, for platform views.
+	Groups GroupFilter `yaml:"groups"`
+	// PollInterval defaults to scrapeInterval.
+	PollInterval Duration `yaml:"pollInterval"`
+	// RequestTimeout bounds one admin request.
+	RequestTimeout Duration `yaml:"requestTimeout"`
+	// PerPartitionMetrics exports per-partition lag series (high cardinality).
+	PerPartitionMetrics bool `yaml:"perPartitionMetrics"`
+	// EvaluationWindow is the sliding window of the group status evaluation.
+	EvaluationWindow Duration `yaml:"evaluationWindow"`
+	// TimeLag selects how lag in seconds is estimated: "interpolate" (offset
+	// to time table) or "record" (timestamp of the record at the committed
+	// offset, exact but one fetch per partition).
+	TimeLag string `yaml:"timeLag"`
+}
+
+// KafkaCluster is one named Kafka cluster.
+type KafkaCluster struct {
+	Name    string   `yaml:"name"`
+	Brokers []string `yaml:"brokers"`
+	TLS     *TLS     `yaml:"tls"`
+	SASL    *SASL    `yaml:"sasl"`
+}
+
+// SASL configures Kafka authentication.
+type SASL struct {
+	// Mechanism is PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or AWS_MSK_IAM.
+	Mechanism    string `yaml:"mechanism"`
+	Username     string `yaml:"username"`
+	PasswordEnv  string `yaml:"passwordEnv"`
+	PasswordFile string `yaml:"passwordFile"`
+	// AWS_MSK_IAM: credentials come from the usual AWS environment variables
+	// unless these name other ones.
+	AccessKeyEnv    string `yaml:"accessKeyEnv"`
+	SecretKeyEnv    string `yaml:"secretKeyEnv"`
+	SessionTokenEnv string `yaml:"sessionTokenEnv"`
+}
+
+// GroupFilter selects consumer groups by RE2 regular expressions.
+type GroupFilter struct {
+	Allow []string `yaml:"allow"`
+	Deny  []string `yaml:"deny"`
+}
+
+// Team is an owning team.
+type Team struct {
+	SlackChannel string `yaml:"slackChannel"`
+}
+
+// Alerting configures where each route sends and how.
+type Alerting struct {
+	Page    Route `yaml:"page"`
+	Monitor Route `yaml:"monitor"`
+	Notify  Route `yaml:"notify"`
+
+	// Connection settings shared by every route.
+	Slack     SlackConnection     `yaml:"slack"`
+	PagerDuty PagerDutyConnection `yaml:"pagerduty"`
+
+	// GroupWindow: one notification per deployment+category per window.
+	GroupWindow Duration `yaml:"groupWindow"`
+	// RepeatInterval re-sends a still-open incident.
+	RepeatInterval Duration `yaml:"repeatInterval"`
+	// ResolveAfter: a job healthy this long resolves its open incidents.
+	ResolveAfter Duration `yaml:"resolveAfter"`
+	// Lookback: failures older than start-up minus Lookback are not sent.
+	Lookback Duration `yaml:"lookback"`
+	// QueueSize bounds each sink's queue.
+	QueueSize int `yaml:"queueSize"`
+	// RunbookURLTemplate and FlinkUIURLTemplate render links; placeholders
+	// {deployment} {namespace} {team} {job} {job_id} {category} {route} {url}.
+	RunbookURLTemplate string `yaml:"runbookURLTemplate"`
+	FlinkUIURLTemplate string `yaml:"flinkUIURLTemplate"`
+}
+
+// Route says where one route (page, monitor, notify) sends.
+type Route struct {
+	PagerDuty *PagerDutyRoute `yaml:"pagerduty"`
+	Slack     *SlackRoute     `yaml:"slack"`
+	// Datadog sends a DogStatsD event (needs the datadog section).
+	Datadog bool `yaml:"datadog"`
+}
+
+// PagerDutyRoute is a PagerDuty Events v2 service.
+type PagerDutyRoute struct {
+	RoutingKeyEnv  string `yaml:"routingKeyEnv"`
+	RoutingKeyFile string `yaml:"routingKeyFile"`
+	// Severity is critical, error, warning or info.
+	Severity string `yaml:"severity"`
+}
+
+// SlackRoute names a channel; empty means the owning team's channel.
+type SlackRoute struct {
+	Channel string `yaml:"channel"`
+}
+
+// SlackConnection is how flinkslo reaches Slack: a bot token (Web API) or an
+// incoming webhook.
+type SlackConnection struct {
+	TokenEnv       string `yaml:"tokenEnv"`
+	TokenFile      string `yaml:"tokenFile"`
+	APIURL         string `yaml:"apiURL"`
+	WebhookURLEnv  string `yaml:"webhookURLEnv"`
+	WebhookURLFile string `yaml:"webhookURLFile"`
+}
+
+// PagerDutyConnection overrides the Events API v2 endpoint.
+type PagerDutyConnection struct {
+	EventsURL string `yaml:"eventsURL"`
+}
+
+// Classify configures failure ownership and the classifier's rules.
+type Classify struct {
+	PlatformStorage         []string   `yaml:"platformStorage"`
+	PlatformImageRegistries []string   `yaml:"platformImageRegistries"`
+	PlatformConnectors      []string   `yaml:"platformConnectors"`
+	PlatformPackages        []string   `yaml:"platformPackages"`
+	TenantPackages          []string   `yaml:"tenantPackages"`
+	Escalation              Escalation `yaml:"escalation"`
+	// UnknownRoute is where an unrecognised failure goes (default page).
+	UnknownRoute string   `yaml:"unknownRoute"`
+	RulesFiles   []string `yaml:"rulesFiles"`
+}
+
+// Escalation turns a recurring monitor-route cause into a page.
+type Escalation struct {
+	Count  int      `yaml:"count"`
+	Window Duration `yaml:"window"`
+}
+
+// Kubernetes turns on discovery of FlinkDeployment and FlinkSessionJob
+// resources. Its presence in the file is what enables discovery.
+type Kubernetes struct {
+	// Namespaces to watch; empty means all.
+	Namespaces []string `yaml:"namespaces"`
+	// LabelSelector filters the Flink resources.
+	LabelSelector string `yaml:"labelSelector"`
+	// RESTURLTemplate builds the JobManager URL; {name} and {namespace}.
+	RESTURLTemplate string `yaml:"restURLTemplate"`
+	// Keys read from the resource's labels, then annotations.
+	TeamKey           string `yaml:"teamKey"`
+	SlackChannelKey   string `yaml:"slackChannelKey"`
+	RESTURLKey        string `yaml:"restURLKey"`
+	ConsumerGroupsKey string `yaml:"consumerGroupsKey"`
+	// PodSignals watches JobManager/TaskManager pods and events.
+	PodSignals *bool `yaml:"podSignals"`
+	// LeaderElection configures the Lease used when two replicas run per shard.
+	LeaderElection LeaderElection `yaml:"leaderElection"`
+}
+
+// LeaderElection configures client-go leader election on a Lease.
+type LeaderElection struct {
+	Enabled       bool     `yaml:"enabled"`
+	LeaseName     string   `yaml:"leaseName"`
+	Namespace     string   `yaml:"namespace"`
+	LeaseDuration Duration `yaml:"leaseDuration"`
+	RenewDeadline Duration `yaml:"renewDeadline"`
+	RetryPeriod   Duration `yaml:"retryPeriod"`
+}
+
+// Datadog configures the DogStatsD emitter.
+type Datadog struct {
+	// Address is host:port (UDP) or unix:///path, unixgram://, unixstream://.
+	Address string `yaml:"address"`
+	// Namespace prefixes every metric (default "flinkslo").
+	Namespace string   `yaml:"namespace"`
+	Tags      []string `yaml:"tags"`
+	// Aggregation turns on client-side aggregation (default true).
+	Aggregation *bool `yaml:"aggregation"`
+	// Events sends classified failures as Datadog events (default true).
+	Events *bool `yaml:"events"`
+}

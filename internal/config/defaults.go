@@ -1,0 +1,135 @@
+package config
+
+import "time"
+
+// Defaults, all in one place. The README's configuration reference lists
+// these values; TestDefaultsDocumented keeps the two in step.
+const (
+	DefaultScrapeInterval        = 15 * time.Second
+	DefaultScrapeTimeout         = 5 * time.Second
+	DefaultMaxConcurrentRequests = 128
+
+	DefaultStartupGrace               = 2 * time.Minute
+	DefaultRestartWindow              = 10 * time.Minute
+	DefaultRestartThreshold           = 3
+	DefaultCheckpointWindowMultiplier = 3.0
+	DefaultCheckpointWindowFloor      = time.Minute
+	DefaultKafkaLagUnhealthyAfter     = 10 * time.Minute
+
+	DefaultKafkaRequestTimeout   = 10 * time.Second
+	DefaultKafkaEvaluationWindow = 10 * time.Minute
+	DefaultKafkaTimeLag          = "interpolate"
+
+	DefaultGroupWindow    = 5 * time.Minute
+	DefaultRepeatInterval = 4 * time.Hour
+	DefaultResolveAfter   = 5 * time.Minute
+	DefaultQueueSize      = 1000
+	DefaultSlackAPIURL    = "https://slack.com/api/"
+	DefaultPagerDutyURL   = "https://events.pagerduty.com/v2/enqueue"
+	DefaultPageSeverity   = "critical"
+
+	DefaultEscalationCount  = 5
+	DefaultEscalationWindow = 30 * time.Minute
+	DefaultUnknownRoute     = "page"
+
+	DefaultRESTURLTemplate   = "http://{name}-rest.{namespace}.svc:8081"
+	DefaultTeamKey           = "flinkslo.io/team"
+	DefaultSlackChannelKey   = "flinkslo.io/slack-channel"
+	DefaultRESTURLKey        = "flinkslo.io/rest-url"
+	DefaultConsumerGroupsKey = "flinkslo.io/consumer-groups"
+	DefaultLeaseName         = "flinkslo"
+	DefaultLeaseDuration     = 15 * time.Second
+	DefaultRenewDeadline     = 10 * time.Second
+	DefaultRetryPeriod       = 2 * time.Second
+
+	DefaultDatadogAddress   = "127.0.0.1:8125"
+	DefaultDatadogNamespace = "flinkslo"
+)
+
+func setDur(d *Duration, v time.Duration) {
+	if *d == 0 {
+		*d = Duration(v)
+	}
+}
+
+func setStr(s *string, v string) {
+	if *s == "" {
+		*s = v
+	}
+}
+
+func setBool(b **bool, v bool) {
+	if *b == nil {
+		*b = &v
+	}
+}
+
+// applyDefaults fills every unset field that has a default.
+func applyDefaults(c *Config) {
+	setDur(&c.ScrapeInterval, DefaultScrapeInterval)
+	setDur(&c.ScrapeTimeout, DefaultScrapeTimeout)
+	if c.MaxConcurrentRequests == 0 {
+		c.MaxConcurrentRequests = DefaultMaxConcurrentRequests
+	}
+
+	h := &c.Health
+	setDur(&h.StartupGrace, DefaultStartupGrace)
+	setDur(&h.RestartWindow, DefaultRestartWindow)
+	if h.RestartThreshold == 0 {
+		h.RestartThreshold = DefaultRestartThreshold
+	}
+	if h.CheckpointWindowMultiplier == 0 {
+		h.CheckpointWindowMultiplier = DefaultCheckpointWindowMultiplier
+	}
+	setDur(&h.CheckpointWindowFloor, DefaultCheckpointWindowFloor)
+	setDur(&h.KafkaLagUnhealthyAfter, DefaultKafkaLagUnhealthyAfter)
+
+	k := &c.Kafka
+	setDur(&k.PollInterval, c.ScrapeInterval.D())
+	setDur(&k.RequestTimeout, DefaultKafkaRequestTimeout)
+	setDur(&k.EvaluationWindow, DefaultKafkaEvaluationWindow)
+	setStr(&k.TimeLag, DefaultKafkaTimeLag)
+
+	a := &c.Alerting
+	setDur(&a.GroupWindow, DefaultGroupWindow)
+	setDur(&a.RepeatInterval, DefaultRepeatInterval)
+	setDur(&a.ResolveAfter, DefaultResolveAfter)
+	if a.QueueSize == 0 {
+		a.QueueSize = DefaultQueueSize
+	}
+	setStr(&a.Slack.APIURL, DefaultSlackAPIURL)
+	setStr(&a.PagerDuty.EventsURL, DefaultPagerDutyURL)
+	for _, r := range []*Route{&a.Page, &a.Monitor, &a.Notify} {
+		if r.PagerDuty != nil {
+			setStr(&r.PagerDuty.Severity, DefaultPageSeverity)
+		}
+	}
+
+	cl := &c.Classify
+	if cl.Escalation.Count == 0 {
+		cl.Escalation.Count = DefaultEscalationCount
+	}
+	setDur(&cl.Escalation.Window, DefaultEscalationWindow)
+	setStr(&cl.UnknownRoute, DefaultUnknownRoute)
+
+	if kc := c.Kubernetes; kc != nil {
+		setStr(&kc.RESTURLTemplate, DefaultRESTURLTemplate)
+		setStr(&kc.TeamKey, DefaultTeamKey)
+		setStr(&kc.SlackChannelKey, DefaultSlackChannelKey)
+		setStr(&kc.RESTURLKey, DefaultRESTURLKey)
+		setStr(&kc.ConsumerGroupsKey, DefaultConsumerGroupsKey)
+		setBool(&kc.PodSignals, true)
+		le := &kc.LeaderElection
+		setStr(&le.LeaseName, DefaultLeaseName)
+		setDur(&le.LeaseDuration, DefaultLeaseDuration)
+		setDur(&le.RenewDeadline, DefaultRenewDeadline)
+		setDur(&le.RetryPeriod, DefaultRetryPeriod)
+	}
+
+	if d := c.Datadog; d != nil {
+		setStr(&d.Address, DefaultDatadogAddress)
+		setStr(&d.Namespace, DefaultDatadogNamespace)
+		setBool(&d.Aggregation, true)
+		setBool(&d.Events, true)
+	}
+}
