@@ -150,9 +150,9 @@ type MinMaxAvg struct {
 
 // LatestCheckpoints entries are JSON null when there is nothing to show.
 type LatestCheckpoints struct {
-	Completed *CheckpointStats   `json:"completed"`
-	Savepoint *CheckpointStats   `json:"savepoint"`
-	Failed    *CheckpointStats   `json:"failed"`
+	Completed *CheckpointStats    `json:"completed"`
+	Savepoint *CheckpointStats    `json:"savepoint"`
+	Failed    *CheckpointStats    `json:"failed"`
 	Restored  *RestoredCheckpoint `json:"restored"`
 }
 
