@@ -37,6 +37,8 @@ type TargetStatus struct {
 	ScrapedAt      time.Time
 	// Requests and RequestErrors count HTTP requests this cycle.
 	Requests, RequestErrors int
+	// ErrorCounts counts failed requests since the target appeared, by kind.
+	ErrorCounts map[ErrorKind]float64
 	// FlinkVersion, TaskManagers and slots come from /overview.
 	FlinkVersion   string
 	TaskManagers   int
@@ -44,6 +46,10 @@ type TargetStatus struct {
 	SlotsAvailable int
 	// Jobs is sorted by Name.
 	Jobs []JobStatus
+	// Failures counts classified failures of the deployment itself (pods,
+	// operator) per route and category; LastFailure is the newest.
+	Failures    map[FailureKey]float64
+	LastFailure *Failure
 }
 
 // JobStatus is one job's signals. A job is keyed by its name within the

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/internal/config"
+)
+
+// buildOptions are what `run` and `demo` decide differently.
+type buildOptions struct {
+	log        *slog.Logger
+	static     collector.TargetSource
+	kubeconfig string
+	shardIndex int
+	shardCount int
+	dryRun     bool
+	// console forces the console sink next to any configured ones (demo).
+	console bool
+	now     func() time.Time
+}
+
+// parts are the running pieces of the daemon, built from the config.
+type parts struct {
+	reg     *prometheus.Registry
+	store   *collector.Store
+	loop    *collector.Loop
+	runners []func(context.Context) error
+	checks  []func() error
+}
+
+// ready is the /readyz check: the first snapshot is published and every
+// part that needs a warm-up (discovery) has it.
+func (p *parts) ready() error {
+	if p.store.Load() == nil {
+		return errors.New("first scrape cycle not finished")
+	}
+	for _, c := range p.checks {
+		if err := c(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// start runs every part in g; they stop when ctx ends.
+func (p *parts) start(g *errgroup.Group, ctx context.Context) {
+	for _, r := range p.runners {
+		g.Go(func() error { return r(ctx) })
+	}
+}
+
+func build(ctx context.Context, e *env, cfg *config.Config, o buildOptions) (*parts, error) {
+	if o.now == nil {
+		o.now = time.Now
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		versioncollector.NewCollector("flinkslo"),
+	)
+	p := &parts{reg: reg, store: collector.NewStore()}
+	lopts := collector.Options{
+		Sources:    []collector.TargetSource{o.static},
+		Store:      p.store,
+		Config:     cfg,
+		Logger:     o.log,
+		Registerer: reg,
+		Getenv:     e.getenv,
+		Now:        o.now,
+	}
+	if err := wireClassifier(cfg, &lopts); err != nil {
+		return nil, err
+	}
+	if err := wireKafka(cfg, e, o, p, &lopts); err != nil {
+		return nil, err
+	}
+	if err := wireKube(ctx, cfg, e, o, p, &lopts); err != nil {
+		return nil, err
+	}
+	loop, err := collector.NewLoop(lopts)
+	if err != nil {
+		return nil, err
+	}
+	p.loop = loop
+	reg.MustRegister(collector.NewExporter(p.store, o.now))
+	p.runners = append(p.runners, loop.Run)
+	if err := wireAlerting(cfg, e, o, p); err != nil {
+		return nil, err
+	}
+	if err := wireDatadog(cfg, e, o, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}

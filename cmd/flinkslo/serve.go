@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// readiness reports whether the process is ready to be scraped: the first
+// scrape cycle has finished (and discovery has synced).
+type readiness func() error
+
+// server serves /metrics, /healthz, /readyz and a landing page.
+type server struct {
+	srv *http.Server
+	ln  net.Listener
+	log *slog.Logger
+}
+
+func newServer(listen, telemetry string, g prometheus.Gatherer, ready readiness, log *slog.Logger) (*server, error) {
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", listen, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(telemetry, promhttp.HandlerFor(g, promhttp.HandlerOpts{
+		ErrorLog:            slog.NewLogLogger(log.Handler(), slog.LevelError),
+		ErrorHandling:       promhttp.ContinueOnError,
+		MaxRequestsInFlight: 8,
+		Timeout:             10 * time.Second,
+	}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if err := ready(); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = landing.Execute(w, telemetry)
+	})
+	return &server{
+		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute},
+		ln:  ln,
+		log: log,
+	}, nil
+}
+
+var landing = template.Must(template.New("landing").Parse(`<!doctype html>
+<html><head><title>flinkslo</title></head><body>
+<h1>flinkslo</h1><p>Health, checkpoint progress and failure routing for Apache Flink jobs.</p>
+<ul><li><a href="{{.}}">Metrics</a></li><li><a href="/healthz">Health</a></li><li><a href="/readyz">Readiness</a></li></ul>
+</body></html>
+`))
+
+// addr is the address actually listened on (useful with port 0).
+func (s *server) addr() string { return s.ln.Addr().String() }
+
+// Run serves until ctx ends, then shuts down within a bounded time.
+func (s *server) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.srv.Serve(s.ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve http: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shut down http server: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,194 @@
+package collector
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/collector/flink"
+)
+
+// excerptLines is how much of a stack trace travels with a failure.
+const excerptLines = 12
+
+// jobFailures classifies the failures of a job not seen before: exception
+// history entries and failed checkpoints (whose cause is only in the
+// checkpoint statistics' failure_message).
+func (l *Loop) jobFailures(t Target, js *jobState, o jobObservation, now time.Time) []Failure {
+	var out []Failure
+	cpMsg := latestCheckpointFailure(o.checkpoints)
+	if ex := o.exceptions; ex != nil {
+		// Oldest first, so escalation counts occurrences in order.
+		for i := len(ex.Entries) - 1; i >= 0; i-- {
+			e := ex.Entries[i]
+			fp := "rest/" + strconv.FormatInt(int64(e.Timestamp), 10) + "/" + e.ExceptionName
+			if !js.seen.add(fp) {
+				continue
+			}
+			in := classify.Input{
+				Source: classify.SourceFlinkREST, ExceptionName: e.ExceptionName, Stacktrace: e.Stacktrace,
+				TaskName: e.TaskName, Timestamp: e.Timestamp.Time(), FailureLabels: e.FailureLabels,
+			}
+			if cpMsg != "" && strings.Contains(e.Stacktrace, "tolerable failure threshold") {
+				// The tolerable-failures exception carries no cause: attach
+				// the failed checkpoint's own message so the classifier can
+				// tell storage denied from throttling.
+				in.Stacktrace += "\nCaused by: " + cpMsg
+			}
+			out = append(out, l.classified(t, o.overview, js, in, fp, now))
+		}
+	}
+	if cp := o.checkpoints; cp != nil {
+		for _, c := range failedCheckpoints(cp) {
+			fp := "checkpoint/" + strconv.FormatInt(c.ID, 10) + "/" + strconv.FormatInt(int64(c.FailureTimestamp), 10)
+			if c.FailureMessage == "" || !js.seen.add(fp) {
+				continue
+			}
+			in := classify.Input{Source: classify.SourceCheckpoint, Stacktrace: c.FailureMessage, Timestamp: c.FailureTimestamp.Time()}
+			out = append(out, l.classified(t, o.overview, js, in, fp, now))
+		}
+	}
+	return out
+}
+
+// failedCheckpoints are the failed entries of the history plus
+// latest.failed, oldest first, without duplicates.
+func failedCheckpoints(cp *flink.Checkpoints) []flink.CheckpointStats {
+	byID := map[int64]flink.CheckpointStats{}
+	for _, h := range cp.History {
+		if h.Status == "FAILED" {
+			byID[h.ID] = h
+		}
+	}
+	if f := cp.Latest.Failed; f != nil {
+		byID[f.ID] = *f
+	}
+	out := make([]flink.CheckpointStats, 0, len(byID))
+	for _, c := range byID {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func latestCheckpointFailure(cp *flink.Checkpoints) string {
+	if cp == nil || cp.Latest.Failed == nil {
+		return ""
+	}
+	return cp.Latest.Failed.FailureMessage
+}
+
+// classified classifies in, applies escalation, counts it for the job and
+// returns the failure to publish.
+func (l *Loop) classified(t Target, jo flink.JobOverview, js *jobState, in classify.Input, fp string, now time.Time) Failure {
+	f := l.classify(t, jo.Name, in, t.Key()+"/"+jo.Name, fp, now)
+	f.JobID = jo.ID
+	js.failures[FailureKey{f.Result.Route, f.Result.Category}]++
+	if js.lastFailure == nil || !f.Time.Before(js.lastFailure.Time) {
+		js.lastFailure = &f
+	}
+	return f
+}
+
+// classify runs the classifier and the escalator over one input.
+func (l *Loop) classify(t Target, job string, in classify.Input, escKey, fp string, now time.Time) Failure {
+	if in.Timestamp.IsZero() {
+		in.Timestamp = now
+	}
+	r := classify.Result{Route: classify.Page, Category: "unknown_platform_error", Reason: "no classifier configured", Rule: "none"}
+	if l.opts.Classifier != nil {
+		r = l.opts.Classifier.Classify(in)
+	}
+	if l.opts.Escalator != nil {
+		r = l.opts.Escalator.Observe(escKey, r, in.Timestamp)
+	}
+	return Failure{
+		Deployment: t.Deployment, Namespace: t.Namespace, Team: t.Team, SlackChannel: t.SlackChannel, URL: t.URL,
+		Job: job, Time: in.Timestamp, Seen: now, Source: in.Source, Result: r,
+		Exception: in.ExceptionName, Excerpt: excerpt(in), TaskName: in.TaskName, Fingerprint: t.Key() + "/" + fp,
+	}
+}
+
+// excerpt is the first lines of the failure's text, redacted.
+func excerpt(in classify.Input) string {
+	text := in.Stacktrace
+	if text == "" {
+		text = strings.TrimSpace(in.K8sReason + " " + in.K8sMessage)
+	}
+	if text == "" {
+		text = in.OperatorError
+	}
+	lines := strings.SplitN(text, "\n", excerptLines+1)
+	if len(lines) > excerptLines {
+		lines = lines[:excerptLines]
+	}
+	out := strings.Join(lines, "\n")
+	if len(out) > 4000 {
+		out = out[:4000] + "…"
+	}
+	return redact(out)
+}
+
+// drainReports classifies the failures reported from outside the scrape
+// (pods, operator) and counts them on their job or deployment.
+func (l *Loop) drainReports(results []TargetStatus) []Failure {
+	l.mu.Lock()
+	reports := l.pending
+	l.pending = nil
+	l.mu.Unlock()
+	if len(reports) == 0 {
+		return nil
+	}
+	idx := make(map[string]int, len(results))
+	for i, r := range results {
+		idx[r.Key()] = i
+	}
+	now := l.now()
+	var out []Failure
+	for _, r := range reports {
+		i, ok := idx[r.Target.Key()]
+		if !ok {
+			continue // not this replica's shard, or the target is gone
+		}
+		st := l.stateOf(r.Target.Key())
+		if st == nil || !st.seen.add(r.Fingerprint) {
+			continue
+		}
+		f := l.classify(results[i].Target, r.Job, r.Input, r.Target.Key()+"/"+r.Job, r.Fingerprint, now)
+		l.countReported(&results[i], st, f)
+		out = append(out, f)
+	}
+	return out
+}
+
+func (l *Loop) stateOf(key string) *targetState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.targets[key]
+}
+
+// countReported counts a reported failure on its job when the job is known
+// this cycle, else on the deployment.
+func (l *Loop) countReported(rs *TargetStatus, st *targetState, f Failure) {
+	k := FailureKey{f.Result.Route, f.Result.Category}
+	if js := st.jobs[f.Job]; f.Job != "" && js != nil {
+		js.failures[k]++
+		js.lastFailure = &f
+		for i := range rs.Jobs {
+			if rs.Jobs[i].Name == f.Job {
+				rs.Jobs[i].Failures = copyCounts(js.failures)
+				rs.Jobs[i].LastFailure = &f
+			}
+		}
+		return
+	}
+	if st.deployFailures == nil {
+		st.deployFailures = map[FailureKey]float64{}
+	}
+	st.deployFailures[k]++
+	st.lastDeployFail = &f
+	rs.Failures = copyCounts(st.deployFailures)
+	rs.LastFailure = &f
+}

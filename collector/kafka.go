@@ -1,0 +1,89 @@
+package collector
+
+import (
+	"time"
+
+	"github.com/flinkslo/flinkslo/internal/config"
+)
+
+// groupsByCluster collects the consumer groups the targets name.
+func groupsByCluster(targets []Target) map[string][]string {
+	out := map[string][]string{}
+	for _, t := range targets {
+		if len(t.ConsumerGroups) == 0 {
+			continue
+		}
+		c := clusterName(t.KafkaCluster)
+		out[c] = append(out[c], t.ConsumerGroups...)
+	}
+	return out
+}
+
+func clusterName(c string) string {
+	if c == "" {
+		return config.DefaultCluster
+	}
+	return c
+}
+
+// kafkaView is the lag of every group the targets name.
+func (l *Loop) kafkaView(targets []Target) *KafkaView {
+	v := &KafkaView{Groups: map[GroupRef]GroupLag{}}
+	for _, t := range targets {
+		for _, g := range t.ConsumerGroups {
+			ref := GroupRef{Cluster: clusterName(t.KafkaCluster), Group: g}
+			if lag, ok := l.opts.Lag.Lag(ref.Cluster, ref.Group); ok {
+				v.Groups[ref] = lag
+			}
+		}
+	}
+	return v
+}
+
+// applyKafka sums the lag of the target's groups onto the job: records
+// summed, seconds maxed. A group whose lag is unknown makes the job's lag
+// unknown rather than smaller than it is.
+func (l *Loop) applyKafka(t Target, j *JobStatus, now time.Time) {
+	if l.opts.Lag == nil || len(t.ConsumerGroups) == 0 {
+		return
+	}
+	var recs, secs float64
+	for _, g := range t.ConsumerGroups {
+		lag, ok := l.opts.Lag.Lag(clusterName(t.KafkaCluster), g)
+		if !ok || !lag.Known {
+			return
+		}
+		recs += lag.Records
+		secs = max(secs, lag.Seconds)
+	}
+	j.HasKafkaLag, j.KafkaLagRecords, j.KafkaLagSeconds = true, recs, secs
+}
+
+// kafkaReasons: a group lagging or stalled for longer than
+// health.kafkaLagUnhealthyAfter makes the target's jobs unhealthy.
+func (l *Loop) kafkaReasons(t Target, now time.Time) []Reason {
+	if l.opts.Lag == nil {
+		return nil
+	}
+	var lagging, stalled bool
+	for _, g := range t.ConsumerGroups {
+		lag, ok := l.opts.Lag.Lag(clusterName(t.KafkaCluster), g)
+		if !ok || !lag.Known || now.Sub(lag.Since) < l.health.lagUnhealthyAfter {
+			continue
+		}
+		switch lag.Status {
+		case "lagging":
+			lagging = true
+		case "stalled":
+			stalled = true
+		}
+	}
+	var rs []Reason
+	if lagging {
+		rs = append(rs, ReasonKafkaLagging)
+	}
+	if stalled {
+		rs = append(rs, ReasonKafkaStalled)
+	}
+	return rs
+}

@@ -1,0 +1,264 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/collector/flink"
+	"github.com/flinkslo/flinkslo/internal/config"
+)
+
+// Classifier decides the route of a failure.
+type Classifier interface {
+	Classify(classify.Input) classify.Result
+}
+
+// Escalator turns recurring monitor-route failures of one job into pages.
+type Escalator interface {
+	Observe(key string, r classify.Result, at time.Time) classify.Result
+}
+
+// LagSource measures the Kafka lag of consumer groups.
+type LagSource interface {
+	// SetGroups tells the source which groups the targets need, by cluster.
+	SetGroups(map[string][]string)
+	// Lag returns the latest view of one group.
+	Lag(cluster, group string) (GroupLag, bool)
+}
+
+// Options configures a Loop. Sources, Store and Logger are required.
+type Options struct {
+	Sources []TargetSource
+	Store   *Store
+	Config  *config.Config
+	// Filter, when set, keeps only the targets this replica owns (sharding).
+	Filter     func(Target) bool
+	Classifier Classifier
+	Escalator  Escalator
+	Lag        LagSource
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+	// Getenv reads secrets named in the config; os.Getenv in main.
+	Getenv func(string) string
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Loop scrapes every target each scrape interval and publishes a Snapshot.
+type Loop struct {
+	opts   Options
+	cfg    *config.Config
+	log    *slog.Logger
+	now    func() time.Time
+	gate   gate
+	tr     *transports
+	health healthConfig
+	state  *stateFile
+
+	mu      sync.Mutex // guards targets and pending
+	targets map[string]*targetState
+	pending []FailureReport
+	seq     uint64
+
+	cycleDuration prometheus.Gauge
+	cycles        prometheus.Counter
+	lastCycle     prometheus.Gauge
+	targetCount   prometheus.Gauge
+	stateErrors   prometheus.Counter
+}
+
+// NewLoop builds a loop; it does no I/O until Run or RunOnce.
+func NewLoop(opts Options) (*Loop, error) {
+	if opts.Store == nil || opts.Config == nil {
+		return nil, fmt.Errorf("new collector loop: store and config are required")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = func(string) string { return "" }
+	}
+	if opts.Registerer == nil {
+		opts.Registerer = prometheus.NewRegistry()
+	}
+	cfg := opts.Config
+	l := &Loop{
+		opts:    opts,
+		cfg:     cfg,
+		log:     opts.Logger,
+		now:     opts.Now,
+		gate:    newGate(cfg.MaxConcurrentRequests),
+		tr:      newTransports(cfg.MaxConcurrentRequests, cfg.ScrapeInterval.D()),
+		health:  newHealthConfig(cfg.Health),
+		targets: map[string]*targetState{},
+	}
+	f := promauto.With(opts.Registerer)
+	l.cycleDuration = f.NewGauge(prometheus.GaugeOpts{Name: "flinkslo_scrape_cycle_duration_seconds", Help: "Duration of the last complete scrape cycle over all targets."})
+	l.cycles = f.NewCounter(prometheus.CounterOpts{Name: "flinkslo_scrape_cycles_total", Help: "Scrape cycles completed."})
+	l.lastCycle = f.NewGauge(prometheus.GaugeOpts{Name: "flinkslo_last_scrape_timestamp_seconds", Help: "When the last scrape cycle finished, in seconds since the epoch."})
+	l.targetCount = f.NewGauge(prometheus.GaugeOpts{Name: "flinkslo_targets", Help: "Targets scraped in the last cycle."})
+	l.stateErrors = f.NewCounter(prometheus.CounterOpts{Name: "flinkslo_state_file_errors_total", Help: "Failed reads or writes of the counter state file."})
+	if cfg.StateFile != "" {
+		sf, err := loadStateFile(cfg.StateFile)
+		if err != nil {
+			// A damaged state file must not stop monitoring: counters then
+			// start from Flink's values, as without a state file.
+			l.stateErrors.Inc()
+			l.log.Warn("state file unreadable, starting counters afresh", "path", cfg.StateFile, "err", err)
+			sf = &stateFile{path: cfg.StateFile, Jobs: map[string]jobCounters{}}
+		}
+		l.state = sf
+	}
+	return l, nil
+}
+
+// Run scrapes at once and then every scrape interval until ctx ends.
+func (l *Loop) Run(ctx context.Context) error {
+	defer l.tr.close()
+	t := time.NewTicker(l.cfg.ScrapeInterval.D())
+	defer t.Stop()
+	for {
+		l.RunOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// ReportFailure queues a failure seen outside the REST scrape (pods,
+// operator status); it is classified and published with the next snapshot.
+func (l *Loop) ReportFailure(r FailureReport) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.pending) >= maxPendingReports {
+		l.pending = l.pending[1:]
+	}
+	l.pending = append(l.pending, r)
+}
+
+const maxPendingReports = 10000
+
+// RunOnce runs one scrape cycle, publishes and returns its snapshot.
+func (l *Loop) RunOnce(ctx context.Context) *Snapshot {
+	start := l.now()
+	targets := l.currentTargets()
+	if l.opts.Lag != nil {
+		l.opts.Lag.SetGroups(groupsByCluster(targets))
+	}
+	// A cycle never outlives the interval: a target still scraping by then
+	// is reported down rather than delaying everyone else.
+	cctx, cancel := context.WithTimeout(ctx, l.cfg.ScrapeInterval.D())
+	defer cancel()
+
+	states := l.statesFor(targets)
+	results := make([]TargetStatus, len(targets))
+	failures := make([][]Failure, len(targets))
+	var wg sync.WaitGroup
+	for i := range targets {
+		wg.Go(func() {
+			results[i], failures[i] = l.scrapeTarget(cctx, targets[i], states[i])
+		})
+	}
+	wg.Wait()
+
+	snap := &Snapshot{Started: start, Targets: results}
+	for _, fs := range failures {
+		snap.Failures = append(snap.Failures, fs...)
+	}
+	snap.Failures = append(snap.Failures, l.drainReports(results)...)
+	sort.SliceStable(snap.Failures, func(i, j int) bool { return snap.Failures[i].Time.Before(snap.Failures[j].Time) })
+	if l.opts.Lag != nil {
+		snap.Kafka = l.kafkaView(targets)
+	}
+	snap.Finished = l.now()
+	l.mu.Lock()
+	l.seq++
+	snap.Seq = l.seq
+	l.mu.Unlock()
+	l.saveState()
+
+	l.cycleDuration.Set(snap.Finished.Sub(start).Seconds())
+	l.lastCycle.Set(float64(snap.Finished.UnixNano()) / 1e9)
+	l.targetCount.Set(float64(len(targets)))
+	l.cycles.Inc()
+	l.opts.Store.Publish(snap)
+	return snap
+}
+
+// currentTargets merges every source, applies the shard filter, and sorts
+// by key. A key claimed twice keeps its first source's target.
+func (l *Loop) currentTargets() []Target {
+	seen := map[string]bool{}
+	var out []Target
+	for _, s := range l.opts.Sources {
+		for _, t := range s.Targets() {
+			k := t.Key()
+			if seen[k] || (l.opts.Filter != nil && !l.opts.Filter(t)) {
+				continue
+			}
+			seen[k] = true
+			out = append(out, t)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key() < out[j].Key() })
+	return out
+}
+
+// statesFor returns the per-target state for each target, creating it for
+// new ones and forgetting vanished ones, so their series go with them.
+func (l *Loop) statesFor(targets []Target) []*targetState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]*targetState, len(targets))
+	keep := make(map[string]*targetState, len(targets))
+	for i, t := range targets {
+		st := l.targets[t.Key()]
+		if st == nil {
+			st = &targetState{jobs: map[string]*jobState{}}
+		}
+		out[i] = st
+		keep[t.Key()] = st
+	}
+	l.targets = keep
+	return out
+}
+
+// clientFor returns the REST client of a target, rebuilding it when the
+// target's URL or HTTP settings change.
+func (l *Loop) clientFor(t Target, st *targetState) (*flink.Client, error) {
+	h := t.HTTP
+	if h == nil {
+		h = &l.cfg.HTTP
+	}
+	key := t.URL + "\x00" + fmt.Sprintf("%p", h)
+	if st.client != nil && st.clientKey == key {
+		return st.client, nil
+	}
+	hc, err := l.tr.client(h.TLS)
+	if err != nil {
+		return nil, err
+	}
+	hdr, err := authHeader(h, l.opts.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	c, err := flink.New(t.URL, flink.Options{HTTP: hc, Header: hdr, Timeout: l.cfg.ScrapeTimeout.D(), Gate: l.gate})
+	if err != nil {
+		return nil, err
+	}
+	st.client, st.clientKey = c, key
+	return c, nil
+}

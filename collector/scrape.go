@@ -1,0 +1,283 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/flinkslo/flinkslo/collector/flink"
+)
+
+// targetState is what the loop remembers about a target between cycles.
+// Only the target's own scrape goroutine touches it during a cycle.
+type targetState struct {
+	client    *flink.Client
+	clientKey string
+	// jobs is keyed by job name: ids change on resubmission, names do not.
+	jobs map[string]*jobState
+	// errors counts failed requests per kind, for the errors counter.
+	errors map[ErrorKind]float64
+	// last is the previous cycle's result, to carry jobs over while the
+	// JobManager is unreachable.
+	last *TargetStatus
+	// deployFailures counts deployment-level failures (pods, operator).
+	deployFailures map[FailureKey]float64
+	lastDeployFail *Failure
+	seen           fingerprints
+}
+
+// jobMetricNames are read from /jobs/:jobid/metrics every cycle. Both
+// restart names are asked for: 1.15/1.16 may only show fullRestarts
+// (FLINK-30558) and 2.x only has numRestarts.
+var jobMetricNames = []string{
+	"numRestarts", "fullRestarts", "uptime",
+	"numberOfCompletedCheckpoints", "numberOfFailedCheckpoints", "lastCheckpointCompletedTimestamp",
+}
+
+// jobObservation is the raw data of one job in one cycle.
+type jobObservation struct {
+	overview    flink.JobOverview
+	details     *flink.JobDetails
+	metrics     map[string]float64
+	cpConfig    *flink.CheckpointConfig
+	cpDisabled  bool
+	checkpoints *flink.Checkpoints
+	exceptions  *flink.Exceptions
+	// vanished: the job disappeared between /jobs/overview and its details.
+	vanished bool
+}
+
+func (l *Loop) scrapeTarget(ctx context.Context, t Target, st *targetState) (TargetStatus, []Failure) {
+	start := l.now()
+	rs := TargetStatus{Target: t, ScrapedAt: start, Failures: copyCounts(st.deployFailures), LastFailure: st.lastDeployFail}
+	if st.errors == nil {
+		st.errors = map[ErrorKind]float64{}
+	}
+	if t.Suspended {
+		// The operator removes a suspended deployment's JobManager: there
+		// is nothing to scrape and nothing expected to run.
+		rs.Up = true
+		return rs, nil
+	}
+	c, err := l.clientFor(t, st)
+	if err != nil {
+		l.down(&rs, st, err)
+		rs.ErrorCounts = copyErrors(st.errors)
+		return rs, nil
+	}
+	var ov flink.Overview
+	var jobs []flink.JobOverview
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { ov, err = c.Overview(gctx); return err })
+	g.Go(func() (err error) { jobs, err = c.JobsOverview(gctx); return err })
+	rs.Requests += 2
+	if err := g.Wait(); err != nil {
+		l.down(&rs, st, err)
+		rs.ScrapeDuration = l.now().Sub(start)
+		rs.ErrorCounts = copyErrors(st.errors)
+		return rs, nil
+	}
+	rs.Up = true
+	rs.FlinkVersion, rs.TaskManagers = ov.FlinkVersion, ov.TaskManagers
+	rs.SlotsTotal, rs.SlotsAvailable = ov.SlotsTotal, ov.SlotsAvailable
+
+	selected := selectJobs(t, jobs)
+	obs := make([]jobObservation, len(selected))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i, jo := range selected {
+		js := l.jobFor(t, st, jo.Name)
+		wg.Go(func() {
+			o, n, errs := l.scrapeJob(ctx, c, jo, js)
+			obs[i] = o
+			mu.Lock()
+			rs.Requests += n
+			for _, e := range errs {
+				l.countError(&rs, st, e)
+			}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+
+	var failures []Failure
+	now := l.now()
+	for _, o := range obs {
+		if o.vanished {
+			continue
+		}
+		js := st.jobs[o.overview.Name]
+		job, fs := l.evaluate(t, &rs, js, o, now)
+		rs.Jobs = append(rs.Jobs, job)
+		failures = append(failures, fs...)
+	}
+	rs.Jobs = append(rs.Jobs, l.missingJobs(t, st, rs.Jobs, now)...)
+	st.forgetJobs(rs.Jobs)
+	sort.Slice(rs.Jobs, func(i, j int) bool { return rs.Jobs[i].Name < rs.Jobs[j].Name })
+	rs.ScrapeDuration = l.now().Sub(start)
+	rs.ErrorCounts = copyErrors(st.errors)
+	st.last = &rs
+	return rs, failures
+}
+
+// scrapeJob reads one job's endpoints. Checkpoint config, details and the
+// exception history are read only when they can have changed, which keeps a
+// steady job at two requests per cycle.
+func (l *Loop) scrapeJob(ctx context.Context, c *flink.Client, jo flink.JobOverview, js *jobState) (o jobObservation, n int, errs []error) {
+	o.overview = jo
+	id := jo.ID
+	keep := func(err error) bool {
+		if err == nil {
+			return true
+		}
+		if errors.Is(err, flink.ErrNotFound) && !errors.Is(err, flink.ErrCheckpointingDisabled) {
+			o.vanished = true
+			return false
+		}
+		errs = append(errs, err)
+		return false
+	}
+	n++
+	if m, err := c.JobMetrics(ctx, id, jobMetricNames...); keep(err) {
+		o.metrics = m
+	}
+	if o.vanished {
+		return o, n, errs
+	}
+	if js.cpConfigFor != id {
+		n++
+		cc, err := c.CheckpointConfig(ctx, id)
+		switch {
+		case errors.Is(err, flink.ErrCheckpointingDisabled):
+			js.cpConfig, js.cpDisabled, js.cpConfigFor = nil, true, id
+		case keep(err):
+			js.cpConfig, js.cpDisabled, js.cpConfigFor = &cc, false, id
+		}
+	}
+	o.cpConfig, o.cpDisabled = js.cpConfig, js.cpDisabled
+	if js.cpConfigFor == id && !js.cpDisabled {
+		n++
+		cp, err := c.Checkpoints(ctx, id)
+		if errors.Is(err, flink.ErrCheckpointingDisabled) {
+			o.cpDisabled = true
+		} else if keep(err) {
+			o.checkpoints = &cp
+		}
+	}
+	if js.details == nil || js.details.ID != id || js.details.State != jo.State {
+		n++
+		if d, err := c.Job(ctx, id); keep(err) {
+			js.details = &d
+		}
+	}
+	o.details = js.details
+	if js.needsExceptions(jo, o.metrics) {
+		n++
+		if ex, err := c.Exceptions(ctx, id, maxExceptions); keep(err) {
+			o.exceptions = &ex
+			js.exceptionsFor = exceptionsKey(jo, o.metrics)
+		}
+	}
+	return o, n, errs
+}
+
+// maxExceptions is Flink's default exception history size (16).
+const maxExceptions = 16
+
+// selectJobs picks the jobs a target reports: the newest job of each name
+// (a session cluster keeps cancelled predecessors of a resubmitted job in
+// its history), limited to the target's job id when it has one.
+func selectJobs(t Target, jobs []flink.JobOverview) []flink.JobOverview {
+	if t.ClusterOnly {
+		return nil
+	}
+	best := map[string]flink.JobOverview{}
+	for _, j := range jobs {
+		if t.JobID != "" && j.ID != t.JobID {
+			continue
+		}
+		if cur, ok := best[j.Name]; !ok || newer(j, cur) {
+			best[j.Name] = j
+		}
+	}
+	out := make([]flink.JobOverview, 0, len(best))
+	for _, j := range best {
+		out = append(out, j)
+	}
+	sort.Slice(out, func(i, k int) bool { return out[i].Name < out[k].Name })
+	return out
+}
+
+// newer prefers a job that can still run over a terminal one, then the
+// later start.
+func newer(a, b flink.JobOverview) bool {
+	if at, bt := a.State.GloballyTerminal(), b.State.GloballyTerminal(); at != bt {
+		return !at
+	}
+	return a.StartTime > b.StartTime
+}
+
+// down marks the target unreachable this cycle.
+func (l *Loop) down(rs *TargetStatus, st *targetState, err error) {
+	rs.Up = false
+	rs.ErrorKind = errorKind(err)
+	rs.Error = redact(firstLine(err.Error()))
+	st.errors[rs.ErrorKind]++
+	rs.RequestErrors++
+	l.log.Debug("target down", "namespace", rs.Namespace, "deployment", rs.Deployment, "err", rs.Error)
+	rs.Jobs = l.unreachableJobs(rs.Target, st, l.now())
+}
+
+func (l *Loop) countError(rs *TargetStatus, st *targetState, err error) {
+	k := errorKind(err)
+	st.errors[k]++
+	rs.RequestErrors++
+	l.log.Debug("request failed", "namespace", rs.Namespace, "deployment", rs.Deployment, "kind", k, "err", redact(firstLine(err.Error())))
+}
+
+func errorKind(err error) ErrorKind {
+	var se *flink.StatusError
+	var de *flink.DecodeError
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		return ErrCanceled
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		return ErrTimeout
+	case errors.As(err, &se):
+		return ErrHTTP
+	case errors.As(err, &de):
+		return ErrDecode
+	case errors.As(err, &ne) && ne.Timeout():
+		return ErrTimeout
+	case errors.As(err, &ne):
+		return ErrConnect
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		return ErrConnect
+	}
+	return ErrOther
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+func copyErrors(m map[ErrorKind]float64) map[ErrorKind]float64 {
+	out := make(map[ErrorKind]float64, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
