@@ -75,7 +75,9 @@ func (c *runCmd) run(ctx context.Context, e *env) error {
 }
 
 // reloadable is the static target list, replaced on SIGHUP.
-type reloadable struct{ v atomic.Pointer[[]collector.Target] }
+type reloadable struct {
+	v atomic.Pointer[[]collector.Target]
+}
 
 func (r *reloadable) set(ts []collector.Target) { r.v.Store(&ts) }
 
