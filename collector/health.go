@@ -60,10 +60,12 @@ func (l *Loop) counters(j *JobStatus, js *jobState, o jobObservation, now time.T
 	}
 	completed, failed, ok := checkpointCounts(o)
 	if ok {
-		before := js.cpCompleted.value()
+		seen, before := js.cpCompleted.Set, js.cpCompleted.value()
 		j.CheckpointsCompleted = js.cpCompleted.observe(completed, inc)
 		j.CheckpointsFailed = js.cpFailed.observe(failed, inc)
-		if j.CheckpointsCompleted > before || (completed > 0 && js.cpIncreasedAt.IsZero()) {
+		// An increase seen between two scrapes is progress even when Flink
+		// does not say when the checkpoint completed; first sight is not.
+		if seen && j.CheckpointsCompleted > before {
 			js.cpIncreasedAt = now
 		}
 	} else {

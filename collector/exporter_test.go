@@ -1,0 +1,136 @@
+package collector
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/collector/flink"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// fleetSnapshot is a small fleet with one of everything a user sees.
+func fleetSnapshot(now time.Time) *Snapshot {
+	fail := &Failure{Time: now.Add(-time.Minute), Result: classify.Result{Route: classify.Notify, Category: "kafka_topic_authorization"}}
+	return &Snapshot{Seq: 1, Started: now, Finished: now, Targets: []TargetStatus{
+		{
+			Target: Target{Deployment: "dead", Namespace: "fraud", Team: "risk", Source: "static"},
+			Up:     false, ErrorKind: ErrConnect, ScrapedAt: now, ScrapeDuration: time.Millisecond,
+			ErrorCounts: map[ErrorKind]float64{ErrConnect: 3},
+			Jobs:        []JobStatus{{Name: "fraud-scoring", Expected: true, Stale: true, Reasons: []Reason{ReasonUnreachable}}},
+		},
+		{
+			Target:   Target{Deployment: "orders", Namespace: "checkout", Team: "checkout", Source: "kubernetes", Operator: &OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "STABLE", JobManagerDeploymentStatus: "READY"}},
+			Up:       true, ScrapedAt: now, ScrapeDuration: 20 * time.Millisecond, FlinkVersion: "1.20.1", TaskManagers: 2, SlotsTotal: 8, SlotsAvailable: 1,
+			Failures: map[FailureKey]float64{{classify.Monitor, "node_shutdown_spot"}: 1},
+			Jobs: []JobStatus{{
+				Name: "orders-enrichment", ID: "5f3c6e0a9d1b4a2c8e7f6a5b4c3d2e1f", State: flink.StateRunning, Expected: true, Healthy: false,
+				Reasons: []Reason{ReasonCheckpointsStalled}, Uptime: time.Hour, TasksTotal: 8, TasksRunning: 8,
+				CheckpointingEnabled: true, CheckpointInterval: 10 * time.Second, CheckpointWindow: time.Minute, LastCheckpoint: now.Add(-20 * time.Minute),
+				CheckpointsCompleted: 149, CheckpointsFailed: 3, Restarts: 2, RestartsInWindow: 1,
+				Failures:    map[FailureKey]float64{{classify.Notify, "kafka_topic_authorization"}: 2},
+				LastFailure: fail, HasKafkaLag: true, KafkaLagRecords: 1200, KafkaLagSeconds: 42,
+			}},
+		},
+		{
+			Target: Target{Deployment: "reports", Namespace: "bi", Team: "bi", Suspended: true, Source: "kubernetes", Operator: &OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "SUSPENDED", JobManagerDeploymentStatus: "MISSING"}},
+			Up:     true,
+		},
+	}}
+}
+
+func render(t *testing.T, g prometheus.Gatherer) string {
+	t.Helper()
+	mfs, err := g.Gather()
+	if err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	var buf bytes.Buffer
+	enc := expfmt.NewEncoder(&buf, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, mf := range mfs {
+		if err := enc.Encode(mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return buf.String()
+}
+
+func TestExporterGolden(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	store := NewStore()
+	store.Publish(fleetSnapshot(now))
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(NewExporter(store, func() time.Time { return now }))
+	got := render(t, reg)
+	path := filepath.Join("testdata", "fleet.metrics")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("exposition differs from %s (run go test -update after checking):\n%s", path, diffLines(got, string(want)))
+	}
+}
+
+func TestExporterSeriesFollowTargets(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	store := NewStore()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(NewExporter(store, func() time.Time { return now }))
+	if got := render(t, reg); got != "" {
+		t.Fatalf("before the first cycle the exporter must expose nothing, got:\n%s", got)
+	}
+	snap := fleetSnapshot(now)
+	store.Publish(snap)
+	if !strings.Contains(render(t, reg), `deployment="orders"`) {
+		t.Fatal("orders not exposed")
+	}
+	gone := *snap
+	gone.Targets = snap.Targets[:1]
+	store.Publish(&gone)
+	out := render(t, reg)
+	if strings.Contains(out, `deployment="orders"`) {
+		t.Errorf("series of a vanished target are still exposed:\n%s", out)
+	}
+	if strings.Contains(out, "flinkslo_job_healthy{") && !strings.Contains(out, `job="fraud-scoring"`) {
+		t.Errorf("remaining target lost its series:\n%s", out)
+	}
+}
+
+// diffLines lists the lines only in one of a and b.
+func diffLines(a, b string) string {
+	in := func(s string) map[string]bool {
+		m := map[string]bool{}
+		for _, l := range strings.Split(s, "\n") {
+			m[l] = true
+		}
+		return m
+	}
+	ma, mb := in(a), in(b)
+	var out []string
+	for _, l := range strings.Split(a, "\n") {
+		if !mb[l] {
+			out = append(out, "+ "+l)
+		}
+	}
+	for _, l := range strings.Split(b, "\n") {
+		if !ma[l] {
+			out = append(out, "- "+l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,182 @@
+package collector
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/flinkslo/flinkslo/collector/flink"
+	"github.com/flinkslo/flinkslo/internal/config"
+)
+
+func testLoop(t *testing.T, yaml string) *Loop {
+	t.Helper()
+	cfg, err := config.Parse([]byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := NewLoop(Options{Store: NewStore(), Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func ms(t time.Time) flink.Millis { return flink.Millis(t.UnixMilli()) }
+
+// observation builds a steady job: running for an hour, 4 tasks running,
+// checkpointing every 10s with the last one 5s ago.
+func observation(now time.Time, mutate ...func(*jobObservation)) jobObservation {
+	start := now.Add(-time.Hour)
+	o := jobObservation{
+		overview: flink.JobOverview{
+			ID: "j1", Name: "orders", State: flink.StateRunning, StartTime: ms(start),
+			LastModification: ms(start.Add(time.Minute)), Tasks: map[string]int{"total": 4, "running": 4},
+		},
+		details: &flink.JobDetails{ID: "j1", State: flink.StateRunning, Timestamps: map[flink.JobState]flink.Millis{
+			flink.StateRunning: ms(start.Add(30 * time.Second)),
+		}},
+		metrics:  map[string]float64{"numRestarts": 0},
+		cpConfig: &flink.CheckpointConfig{IntervalMillis: 10_000, TimeoutMillis: 600_000},
+		checkpoints: &flink.Checkpoints{
+			Counts: flink.CheckpointCounts{Completed: 100},
+			Latest: flink.LatestCheckpoints{Completed: &flink.CheckpointStats{ID: 100, LatestAckTimestamp: ms(now.Add(-5 * time.Second)), EndToEndDuration: 300}},
+		},
+	}
+	for _, m := range mutate {
+		m(&o)
+	}
+	return o
+}
+
+func TestHealthReasons(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	tests := []struct {
+		name        string
+		target      Target
+		obs         jobObservation
+		want        []Reason
+		progressing bool
+	}{
+		{"steady job is healthy", Target{}, observation(now), nil, true},
+		{"failed job is not running", Target{}, observation(now, func(o *jobObservation) {
+			o.overview.State = flink.StateFailed
+		}), []Reason{ReasonNotRunning}, true},
+		{"restarting job is not running", Target{}, observation(now, func(o *jobObservation) {
+			o.overview.State = flink.StateRestarting
+		}), []Reason{ReasonNotRunning}, true},
+		{"a newer flink's unknown state counts as not running", Target{}, observation(now, func(o *jobObservation) {
+			o.overview.State = "PAUSED"
+		}), []Reason{ReasonNotRunning}, true},
+		{"job being submitted gets the start-up grace", Target{}, observation(now, func(o *jobObservation) {
+			o.overview.State = flink.StateInitializing
+			o.overview.StartTime = ms(now.Add(-30 * time.Second))
+			o.details = nil
+		}), nil, true},
+		{"job stuck initializing past the grace", Target{}, observation(now, func(o *jobObservation) {
+			o.overview.State = flink.StateInitializing
+			o.overview.StartTime = ms(now.Add(-10 * time.Minute))
+			o.details = nil
+		}), []Reason{ReasonNotRunning}, true},
+		{"tasks deploying within the grace", Target{}, observation(now, func(o *jobObservation) {
+			o.overview.Tasks = map[string]int{"total": 4, "running": 2, "deploying": 2}
+			o.overview.LastModification = ms(now.Add(-time.Minute))
+		}), nil, true},
+		{"tasks stuck deploying past the grace", Target{}, observation(now, func(o *jobObservation) {
+			o.overview.Tasks = map[string]int{"total": 4, "running": 2, "deploying": 2}
+			o.overview.LastModification = ms(now.Add(-5 * time.Minute))
+		}), []Reason{ReasonTasksNotRunning}, true},
+		{"finished bounded sources are fine", Target{}, observation(now, func(o *jobObservation) {
+			o.overview.Tasks = map[string]int{"total": 4, "running": 3, "finished": 1}
+		}), nil, true},
+		{"last checkpoint far older than the window is stalled at first sight", Target{}, observation(now, func(o *jobObservation) {
+			o.checkpoints.Latest.Completed.LatestAckTimestamp = ms(now.Add(-20 * time.Minute))
+		}), []Reason{ReasonCheckpointsStalled}, false},
+		{"no checkpoint yet, running shorter than the window", Target{}, observation(now, func(o *jobObservation) {
+			o.checkpoints.Latest.Completed = nil
+			o.checkpoints.Counts.Completed = 0
+			o.details.Timestamps[flink.StateRunning] = ms(now.Add(-20 * time.Second))
+		}), nil, true},
+		{"no checkpoint ever and running for long", Target{}, observation(now, func(o *jobObservation) {
+			o.checkpoints.Latest.Completed = nil
+			o.checkpoints.Counts.Completed = 0
+		}), []Reason{ReasonCheckpointsStalled}, false},
+		{"2.x metric gives the last completion when statistics have none", Target{}, observation(now, func(o *jobObservation) {
+			o.checkpoints.Latest.Completed = nil
+			o.metrics["lastCheckpointCompletedTimestamp"] = float64(now.Add(-3 * time.Second).UnixMilli())
+		}), nil, true},
+		{"target override widens the window", Target{CheckpointWindow: time.Hour}, observation(now, func(o *jobObservation) {
+			o.checkpoints.Latest.Completed.LatestAckTimestamp = ms(now.Add(-20 * time.Minute))
+		}), nil, true},
+		{"slow checkpoints widen the derived window", Target{}, observation(now, func(o *jobObservation) {
+			o.checkpoints.Latest.Completed.EndToEndDuration = int64(5 * time.Minute / time.Millisecond)
+			o.checkpoints.Latest.Completed.LatestAckTimestamp = ms(now.Add(-10 * time.Minute))
+		}), nil, true},
+		{"checkpointing disabled is never stalled", Target{}, observation(now, func(o *jobObservation) {
+			o.cpConfig, o.cpDisabled, o.checkpoints = nil, true, nil
+		}), nil, false},
+		{"operator says the jobmanager deployment failed", Target{Operator: &OperatorStatus{JobManagerDeploymentStatus: "ERROR"}}, observation(now), []Reason{ReasonDeploymentError}, true},
+		{"suspended deployment never counts", Target{Suspended: true}, observation(now, func(o *jobObservation) {
+			o.overview.State = flink.StateFailed
+		}), nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := testLoop(t, "targets: []\n")
+			js := &jobState{failures: map[FailureKey]float64{}}
+			rs := &TargetStatus{Target: tt.target}
+			j, _ := l.evaluate(tt.target, rs, js, tt.obs, now)
+			if !slices.Equal(j.Reasons, tt.want) {
+				t.Errorf("reasons = %v, want %v", j.Reasons, tt.want)
+			}
+			if j.Healthy != (len(tt.want) == 0) {
+				t.Errorf("healthy = %v with reasons %v", j.Healthy, j.Reasons)
+			}
+			if j.CheckpointingEnabled && j.CheckpointsProgressing != tt.progressing {
+				t.Errorf("checkpoints progressing = %v, want %v (window %s, last %s)", j.CheckpointsProgressing, tt.progressing, j.CheckpointWindow, j.LastCheckpoint)
+			}
+		})
+	}
+}
+
+func TestTooManyRestarts(t *testing.T) {
+	l := testLoop(t, "targets: []\nhealth: {restartWindow: 10m, restartThreshold: 3}\n")
+	js := &jobState{failures: map[FailureKey]float64{}}
+	t0 := time.Unix(1_800_000_000, 0)
+	var last JobStatus
+	// One restart a minute: the third within the window makes it unhealthy.
+	for i := range 4 {
+		now := t0.Add(time.Duration(i) * time.Minute)
+		o := observation(t0, func(o *jobObservation) { o.metrics["numRestarts"] = float64(i) })
+		last, _ = l.evaluate(Target{}, &TargetStatus{}, js, o, now)
+		if got := slices.Contains(last.Reasons, ReasonTooManyRestarts); got != (i >= 3) {
+			t.Fatalf("minute %d: %d restarts in window, too_many_restarts=%v", i, last.RestartsInWindow, got)
+		}
+	}
+	// Quiet for a full window: healthy again.
+	now := t0.Add(15 * time.Minute)
+	last, _ = l.evaluate(Target{}, &TargetStatus{}, js, observation(t0, func(o *jobObservation) {
+		o.metrics["numRestarts"] = 3
+		o.checkpoints.Latest.Completed.LatestAckTimestamp = ms(now)
+	}), now)
+	if !last.Healthy {
+		t.Fatalf("after a quiet window: reasons %v, restarts in window %d", last.Reasons, last.RestartsInWindow)
+	}
+}
+
+func TestCheckpointStallDetectedWithoutNewCount(t *testing.T) {
+	l := testLoop(t, "targets: []\n")
+	js := &jobState{failures: map[FailureKey]float64{}}
+	t0 := time.Unix(1_800_000_000, 0)
+	// The completed count stops at 100; the last checkpoint was at t0.
+	for _, after := range []time.Duration{0, 20 * time.Second, 29 * time.Second, 31 * time.Second, 2 * time.Minute} {
+		now := t0.Add(after)
+		o := observation(t0, func(o *jobObservation) { o.checkpoints.Latest.Completed.LatestAckTimestamp = ms(t0) })
+		j, _ := l.evaluate(Target{}, &TargetStatus{}, js, o, now)
+		// window = max(3 × 10s, floor 1m) = 1m
+		want := after <= time.Minute
+		if j.CheckpointsProgressing != want {
+			t.Errorf("%s after the last checkpoint: progressing=%v, want %v", after, j.CheckpointsProgressing, want)
+		}
+	}
+}
