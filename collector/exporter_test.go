@@ -29,8 +29,8 @@ func fleetSnapshot(now time.Time) *Snapshot {
 			Jobs:        []JobStatus{{Name: "fraud-scoring", Expected: true, Stale: true, Reasons: []Reason{ReasonUnreachable}}},
 		},
 		{
-			Target:   Target{Deployment: "orders", Namespace: "checkout", Team: "checkout", Source: "kubernetes", Operator: &OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "STABLE", JobManagerDeploymentStatus: "READY"}},
-			Up:       true, ScrapedAt: now, ScrapeDuration: 20 * time.Millisecond, FlinkVersion: "1.20.1", TaskManagers: 2, SlotsTotal: 8, SlotsAvailable: 1,
+			Target: Target{Deployment: "orders", Namespace: "checkout", Team: "checkout", Source: "kubernetes", Operator: &OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "STABLE", JobManagerDeploymentStatus: "READY"}},
+			Up:     true, ScrapedAt: now, ScrapeDuration: 20 * time.Millisecond, FlinkVersion: "1.20.1", TaskManagers: 2, SlotsTotal: 8, SlotsAvailable: 1,
 			Failures: map[FailureKey]float64{{classify.Monitor, "node_shutdown_spot"}: 1},
 			Jobs: []JobStatus{{
 				Name: "orders-enrichment", ID: "5f3c6e0a9d1b4a2c8e7f6a5b4c3d2e1f", State: flink.StateRunning, Expected: true, Healthy: false,
