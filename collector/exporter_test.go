@@ -5,12 +5,16 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
@@ -67,10 +71,11 @@ func render(t *testing.T, g prometheus.Gatherer) string {
 func TestExporterGolden(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	store := NewStore()
-	store.Publish(fleetSnapshot(now))
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(NewExporter(store, func() time.Time { return now }))
-	got := render(t, reg)
+	snap := fleetSnapshot(now)
+	store.Publish(snap)
+	// What /metrics serves; TestTextMatchesCollector checks it against the
+	// client_golang rendering of the Collector.
+	got := string(NewExporter(store).Text(snap))
 	path := filepath.Join("testdata", "fleet.metrics")
 	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
@@ -86,11 +91,65 @@ func TestExporterGolden(t *testing.T) {
 	}
 }
 
+// The text written directly must be what client_golang would render from
+// the Collector: same families, same series, same values.
+func TestTextMatchesCollector(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	store := NewStore()
+	snap := fleetSnapshot(now)
+	snap.Targets[1].Team = `team "quoted" \ back\nslash`
+	store.Publish(snap)
+	exp := NewExporter(store)
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(exp)
+	p1, p2 := expfmt.NewTextParser(model.UTF8Validation), expfmt.NewTextParser(model.UTF8Validation)
+	want, err := p1.TextToMetricFamilies(strings.NewReader(render(t, reg)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := exp.Text(snap)
+	got, err := p2.TextToMetricFamilies(bytes.NewReader(text))
+	if err != nil {
+		t.Fatalf("direct text does not parse: %v\n%s", err, text)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("direct text has %d families, collector %d", len(got), len(want))
+	}
+	for name, wf := range want {
+		gf := got[name]
+		if gf == nil {
+			t.Errorf("family %s missing from direct text", name)
+			continue
+		}
+		if gs, ws := seriesSet(gf), seriesSet(wf); gs != ws {
+			t.Errorf("family %s differs:\ndirect:\n%s\ncollector:\n%s", name, gs, ws)
+		}
+	}
+}
+
+func seriesSet(mf *dto.MetricFamily) string {
+	var lines []string
+	for _, m := range mf.GetMetric() {
+		var b strings.Builder
+		b.WriteString(mf.GetType().String())
+		lps := m.GetLabel()
+		sort.Slice(lps, func(i, j int) bool { return lps[i].GetName() < lps[j].GetName() })
+		for _, lp := range lps {
+			b.WriteString(" " + lp.GetName() + "=" + lp.GetValue())
+		}
+		v := m.GetGauge().GetValue() + m.GetCounter().GetValue() + m.GetUntyped().GetValue()
+		b.WriteString(" " + strconv.FormatFloat(v, 'g', -1, 64))
+		lines = append(lines, b.String())
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
 func TestExporterSeriesFollowTargets(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	store := NewStore()
 	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(NewExporter(store, func() time.Time { return now }))
+	reg.MustRegister(NewExporter(store))
 	if got := render(t, reg); got != "" {
 		t.Fatalf("before the first cycle the exporter must expose nothing, got:\n%s", got)
 	}

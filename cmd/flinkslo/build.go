@@ -33,6 +33,9 @@ type parts struct {
 	reg     *prometheus.Registry
 	store   *collector.Store
 	loop    *collector.Loop
+	// exporter renders the snapshot; /metrics serves it after reg's own
+	// metrics (see collector.Exposition).
+	exporter *collector.Exporter
 	runners []func(context.Context) error
 	checks  []func() error
 }
@@ -92,7 +95,7 @@ func build(ctx context.Context, e *env, cfg *config.Config, o buildOptions) (*pa
 		return nil, err
 	}
 	p.loop = loop
-	reg.MustRegister(collector.NewExporter(p.store, o.now))
+	p.exporter = collector.NewExporter(p.store)
 	p.runners = append(p.runners, loop.Run)
 	if err := wireAlerting(cfg, e, o, p); err != nil {
 		return nil, err

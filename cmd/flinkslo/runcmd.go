@@ -56,7 +56,7 @@ func (c *runCmd) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	srv, err := newServer(e.web.listen, e.web.telemetry, p.reg, p.ready, log)
+	srv, err := newServer(e.web.listen, e.web.telemetry, collector.NewExposition(p.exporter, p.reg), p.ready, log)
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // readiness reports whether the process is ready to be scraped: the first
@@ -25,18 +23,13 @@ type server struct {
 	log *slog.Logger
 }
 
-func newServer(listen, telemetry string, g prometheus.Gatherer, ready readiness, log *slog.Logger) (*server, error) {
+func newServer(listen, telemetry string, metrics http.Handler, ready readiness, log *slog.Logger) (*server, error) {
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", listen, err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle(telemetry, promhttp.HandlerFor(g, promhttp.HandlerOpts{
-		ErrorLog:            slog.NewLogLogger(log.Handler(), slog.LevelError),
-		ErrorHandling:       promhttp.ContinueOnError,
-		MaxRequestsInFlight: 8,
-		Timeout:             10 * time.Second,
-	}))
+	mux.Handle(telemetry, metrics)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
 		if err := ready(); err != nil {
