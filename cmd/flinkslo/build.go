@@ -30,14 +30,14 @@ type buildOptions struct {
 
 // parts are the running pieces of the daemon, built from the config.
 type parts struct {
-	reg     *prometheus.Registry
-	store   *collector.Store
-	loop    *collector.Loop
+	reg   *prometheus.Registry
+	store *collector.Store
+	loop  *collector.Loop
 	// exporter renders the snapshot; /metrics serves it after reg's own
 	// metrics (see collector.Exposition).
 	exporter *collector.Exporter
-	runners []func(context.Context) error
-	checks  []func() error
+	runners  []func(context.Context) error
+	checks   []func() error
 }
 
 // ready is the /readyz check: the first snapshot is published and every

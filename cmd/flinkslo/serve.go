@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"time"
-
 )
 
 // readiness reports whether the process is ready to be scraped: the first
