@@ -1,0 +1,169 @@
+package kafka
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sasl"
+	"github.com/twmb/franz-go/pkg/sasl/aws"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
+
+	"github.com/flinkslo/flinkslo/internal/config"
+)
+
+// clusterConfig is one cluster to poll, default or named.
+type clusterConfig struct {
+	name    string
+	brokers []string
+	tls     *config.TLS
+	sasl    *config.SASL
+}
+
+func clusters(cfg config.Kafka) []clusterConfig {
+	var out []clusterConfig
+	if len(cfg.Brokers) > 0 {
+		out = append(out, clusterConfig{name: config.DefaultCluster, brokers: cfg.Brokers, tls: cfg.TLS, sasl: cfg.SASL})
+	}
+	for _, c := range cfg.Clusters {
+		out = append(out, clusterConfig{name: c.Name, brokers: c.Brokers, tls: c.TLS, sasl: c.SASL})
+	}
+	return out
+}
+
+// retryTimeout bounds kgo's retries of one request. kgo's default (30s,
+// 20 retries) lets one partition with a retriable error hold up the whole
+// cycle and return nothing; short retries give per-partition errors fast
+// and the rest of the cycle its answer.
+func retryTimeout(requestTimeout time.Duration) time.Duration {
+	return min(max(requestTimeout/4, 250*time.Millisecond), 2*time.Second)
+}
+
+func clientOpts(cc clusterConfig, getenv func(string) string, requestTimeout time.Duration, log *slog.Logger) ([]kgo.Opt, error) {
+	opts := []kgo.Opt{
+		kgo.SeedBrokers(cc.brokers...),
+		kgo.ClientID("flinkslo"),
+		kgo.DialTimeout(requestTimeout),
+		kgo.RetryTimeout(retryTimeout(requestTimeout)),
+		kgo.WithLogger(kgoLogger{log}),
+	}
+	if cc.tls != nil {
+		tc, err := buildTLS(cc.tls)
+		if err != nil {
+			return nil, fmt.Errorf("kafka cluster %s: %w", cc.name, err)
+		}
+		opts = append(opts, kgo.DialTLSConfig(tc))
+	}
+	if cc.sasl != nil {
+		m, err := mechanism(cc.sasl, getenv)
+		if err != nil {
+			return nil, fmt.Errorf("kafka cluster %s: %w", cc.name, err)
+		}
+		opts = append(opts, kgo.SASL(m))
+	}
+	return opts, nil
+}
+
+// mechanism builds the SASL mechanism. Credentials are read once here so
+// that a missing secret fails at start-up, and again at every
+// authentication so that a rotated secret file is picked up.
+func mechanism(s *config.SASL, getenv func(string) string) (sasl.Mechanism, error) {
+	password := func() (string, error) {
+		sec, err := config.ReadSecret(getenv, s.PasswordEnv, s.PasswordFile)
+		if err != nil {
+			return "", fmt.Errorf("read sasl password: %w", err)
+		}
+		return sec.Reveal(), nil
+	}
+	switch s.Mechanism {
+	case "PLAIN":
+		if _, err := password(); err != nil {
+			return nil, err
+		}
+		return plain.Plain(func(context.Context) (plain.Auth, error) {
+			p, err := password()
+			return plain.Auth{User: s.Username, Pass: p}, err
+		}), nil
+	case "SCRAM-SHA-256", "SCRAM-SHA-512":
+		if _, err := password(); err != nil {
+			return nil, err
+		}
+		auth := func(context.Context) (scram.Auth, error) {
+			p, err := password()
+			return scram.Auth{User: s.Username, Pass: p}, err
+		}
+		if s.Mechanism == "SCRAM-SHA-256" {
+			return scram.Sha256(auth), nil
+		}
+		return scram.Sha512(auth), nil
+	case "AWS_MSK_IAM":
+		return mskIAM(s, getenv)
+	}
+	return nil, fmt.Errorf("unsupported sasl mechanism %q", s.Mechanism)
+}
+
+// mskIAM reads AWS credentials from the standard environment variables,
+// or the ones the config names, at every authentication.
+func mskIAM(s *config.SASL, getenv func(string) string) (sasl.Mechanism, error) {
+	name := func(v, def string) string {
+		if v != "" {
+			return v
+		}
+		return def
+	}
+	akEnv := name(s.AccessKeyEnv, "AWS_ACCESS_KEY_ID")
+	skEnv := name(s.SecretKeyEnv, "AWS_SECRET_ACCESS_KEY")
+	stEnv := name(s.SessionTokenEnv, "AWS_SESSION_TOKEN")
+	auth := func(context.Context) (aws.Auth, error) {
+		ak, sk := getenv(akEnv), getenv(skEnv)
+		if ak == "" || sk == "" {
+			return aws.Auth{}, fmt.Errorf("aws credentials: %s and %s must be set", akEnv, skEnv)
+		}
+		return aws.Auth{AccessKey: ak, SecretKey: sk, SessionToken: getenv(stEnv)}, nil
+	}
+	if _, err := auth(context.Background()); err != nil {
+		return nil, err
+	}
+	return aws.ManagedStreamingIAM(auth), nil
+}
+
+func buildTLS(tc *config.TLS) (*tls.Config, error) {
+	cfg := &tls.Config{ServerName: tc.ServerName, InsecureSkipVerify: tc.InsecureSkipVerify, MinVersion: tls.VersionTLS12}
+	if tc.CAFile != "" {
+		pem, err := os.ReadFile(tc.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("read tls ca file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("tls ca file %s: no PEM certificates", tc.CAFile)
+		}
+		cfg.RootCAs = pool
+	}
+	if tc.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(tc.CertFile, tc.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("load tls client certificate: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return cfg, nil
+}
+
+// kgoLogger passes the Kafka client's own errors to slog at debug level:
+// the collector reports what matters (kafka_up, per-partition states) and
+// logs transitions itself; kgo's retries would otherwise flood the log
+// while a cluster is down.
+type kgoLogger struct{ log *slog.Logger }
+
+func (l kgoLogger) Level() kgo.LogLevel { return kgo.LogLevelWarn }
+
+func (l kgoLogger) Log(level kgo.LogLevel, msg string, keyvals ...any) {
+	l.log.Debug("kafka client log", append([]any{"client_msg", msg, "client_level", level.String()}, keyvals...)...)
+}

@@ -1,0 +1,120 @@
+// Package kafka measures the consumer lag of the Kafka consumer groups that
+// Flink jobs commit to, evaluates each group over a sliding window, and
+// exports both to Prometheus. It uses Kafka's admin API (franz-go kadm)
+// only; it never reads __consumer_offsets and never joins a group.
+//
+// # Which groups
+//
+// The groups the targets name (SetGroups, by cluster), plus, when
+// kafka.groups.allow is set, every listed consumer group whose name
+// matches an allow pattern and no deny pattern (RE2, unanchored). Deny
+// filters only the pattern-selected groups: a group a target names is
+// always measured. Group membership is ignored: Flink's Kafka source
+// assigns partitions itself, so its groups are Empty, and that is normal.
+//
+// # Record lag
+//
+// Each cycle reads every group's committed offsets (one batched OffsetFetch
+// per coordinator) and then the end offsets (high watermarks) of the union
+// of their topics (one ListOffsets per leader). Record lag of a partition
+// is end − committed, clamped at 0; a topic's lag is the sum over the
+// partitions the group has committed, and a group's is the sum over its
+// topics. Each partition is in one state:
+//
+//   - measured: read this cycle.
+//   - stale: could not be read this cycle (a leader down, a partition
+//     error); its last measurement, if younger than three poll intervals,
+//     is carried.
+//   - unmeasured: could not be read and nothing recent to carry. Its
+//     topic's series are withheld and the group's Known is false, so a
+//     partial sum is never shown as the group's lag.
+//   - uncommitted: a partition of a committed topic that the group has
+//     never committed (before the first checkpoint, or added later). It
+//     is not counted as lag (kadm would count the whole retained log).
+//
+// A cycle that cannot read the cluster at all sets flinkslo_kafka_up to 0
+// and withholds every lag series of the cluster: lag is never reported as
+// 0 because it could not be seen. Groups that vanish and topics that are
+// deleted drop out of the next cycle's series.
+//
+// Flink commits offsets only when a checkpoint completes, so between
+// checkpoints the record lag rises as records arrive and drops at each
+// commit: a sawtooth with the checkpoint interval as period. A healthy job
+// checkpointing every C seconds at R records/s shows up to about R·C of
+// lag. The evaluation below looks at the floor of that sawtooth.
+//
+// # Time lag
+//
+// lag_seconds estimates how long ago the record at the committed offset
+// was produced, i.e. how far behind the group is in time. Two methods
+// (kafka.timeLag):
+//
+// interpolate (default): each partition keeps a table of (end offset,
+// poll time) points, one per poll, shared by all groups. The record at
+// committed offset c was produced after the poll at which the end offset
+// was still ≤ c and no later than the next poll, whose end offset was > c;
+// it is placed linearly between the two. The error is at most the width
+// of that bracket — one poll interval for recent history, if the end
+// offset moved at every poll — plus nothing for records the group has
+// caught up with (lag 0 is exact). The table holds at most 32 points per
+// partition (about 16 MiB for 32,000 partitions); when full it drops the
+// point that changes the curve least, so its horizon is the exporter's
+// uptime but older brackets widen, and with them the error. An offset older
+// than the table is never extrapolated: its time lag is unknown until the
+// table spans kafka.evaluationWindow, and from then on it is reported as
+// the table's age, a lower bound (SecondsCapped). Just after start-up,
+// groups behind the first poll therefore have no lag_seconds series until
+// they commit past the first polled end offset.
+//
+// record: for every partition with record lag, the collector fetches the
+// first bytes of the record batch holding the committed offset (one Fetch
+// per leader per 1000 partitions) and reads the batch's first and largest
+// timestamps; the record's timestamp is placed linearly between them by
+// offset. The error is the batch's timestamp span (usually the producer's
+// linger, milliseconds) plus the clock difference between the producers
+// and flinkslo. Record timestamps are the producer's (CreateTime) unless
+// the topic uses LogAppendTime: a producer that stamps records with event
+// time makes this an event-time lag. Partitions whose batch cannot be read
+// fall back to the table. It costs one extra request per leader and 1 KiB
+// per lagging partition each cycle.
+//
+// A topic's time lag is the maximum over its partitions.
+//
+// # Evaluation
+//
+// Each partition is evaluated at every cycle over the sliding window
+// kafka.evaluationWindow, and the group takes the worst status of its
+// partitions (stalled > lagging > rewinding > ok > unknown):
+//
+//   - stalled: the committed offset has not changed for the whole window
+//     while the end offset moved (records arrived) — checkpoints are not
+//     completing or the job is not running. A partition with lag but no
+//     new records is not stalled (this keeps the permanent lag of 1 that
+//     transactional topics show, FLINK-33484, from alarming).
+//   - lagging: at least three commits fell in the window, and the lag at
+//     each commit (the sawtooth's floor) never decreased, was never zero,
+//     and ended higher than it started: the job is falling behind, in the
+//     spirit of Burrow's WARN rule.
+//   - rewinding: a committed offset went backwards within the window and
+//     has not come back (restore from an older savepoint, offset reset).
+//   - ok: none of these.
+//   - unknown: fewer than two observations, or no committed partitions (a
+//     group that does not exist or never committed).
+//
+// The window must span several checkpoints: at least three for lagging to
+// be detectable, and more than one whole interval or every healthy job
+// looks stalled. StatusSince is when the status last changed; the collector
+// applies health.kafkaLagUnhealthyAfter to it.
+//
+// # Metrics
+//
+// flinkslo_consumergroup_lag_records and _lag_seconds {cluster, group,
+// topic}; flinkslo_consumergroup_status {cluster, group, status} (state
+// set) and _status_since_timestamp_seconds; flinkslo_consumergroup_partitions
+// {cluster, group, state}; per partition, behind kafka.perPartitionMetrics:
+// flinkslo_consumergroup_partition_lag_records, _lag_seconds,
+// _committed_offset and _end_offset {cluster, group, topic, partition}; per
+// cluster: flinkslo_kafka_up, _scrape_duration_seconds,
+// _last_scrape_success_timestamp_seconds, _scrape_errors_total and
+// _time_lag_tables.
+package kafka

@@ -1,0 +1,120 @@
+package kafka
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/flinkslo/flinkslo/internal/config"
+	"github.com/flinkslo/flinkslo/internal/kafkafake"
+)
+
+// clock is a settable clock for evaluation and time lag.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+const testPoll = 10 * time.Second
+
+func startKafka(t testing.TB) *kafkafake.Cluster {
+	t.Helper()
+	c, err := kafkafake.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+func testConfig(brokers []string) config.Kafka {
+	return config.Kafka{
+		Brokers:          brokers,
+		PollInterval:     config.Duration(testPoll),
+		RequestTimeout:   config.Duration(time.Second),
+		EvaluationWindow: config.Duration(time.Minute),
+		TimeLag:          "interpolate",
+	}
+}
+
+func newTestCollector(t testing.TB, cfg config.Kafka, clk *clock, groups ...string) *Collector {
+	t.Helper()
+	c, err := New(cfg, func(string) string { return "" }, slog.New(slog.DiscardHandler), WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	c.SetGroups(map[string][]string{config.DefaultCluster: groups})
+	return c
+}
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustProduce(t testing.TB, ctx context.Context, k *kafkafake.Cluster, topic string, partition int32, n int, ts time.Time) int64 {
+	t.Helper()
+	end, err := k.Produce(ctx, topic, partition, n, ts)
+	must(t, err)
+	return end
+}
+
+func mustLag(t testing.TB, c *Collector, group string) GroupLag {
+	t.Helper()
+	g, ok := c.Lag(config.DefaultCluster, group)
+	if !ok {
+		t.Fatalf("Lag(%q): not measured", group)
+	}
+	return g
+}
+
+// exposition is the collector's text exposition of the named metrics.
+func exposition(t testing.TB, c *Collector, names ...string) string {
+	t.Helper()
+	b, err := testutil.CollectAndFormat(c, expfmt.TypeTextPlain, names...)
+	must(t, err)
+	return string(b)
+}
+
+func seriesCount(t testing.TB, c *Collector, name string) int {
+	t.Helper()
+	return testutil.CollectAndCount(c, name)
+}
+
+func hasLine(expo, line string) bool {
+	for l := range strings.Lines(expo) {
+		if strings.TrimSpace(l) == line {
+			return true
+		}
+	}
+	return false
+}
