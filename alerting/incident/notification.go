@@ -1,0 +1,165 @@
+package incident
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/flinkslo/flinkslo/classify"
+)
+
+// Action is what a notification says about its incident. Only these strings
+// become label values.
+type Action string
+
+const (
+	// Trigger opens an incident, or re-routes an open one to a more urgent
+	// route (EscalatedFrom says from which).
+	Trigger Action = "trigger"
+	// Repeat reports further occurrences grouped over the group window.
+	Repeat Action = "repeat"
+	// Remind re-sends a still-open incident after the repeat interval.
+	Remind Action = "remind"
+	// Resolve closes an incident: the job has been healthy long enough.
+	Resolve Action = "resolve"
+	// Occurrence is one classified failure, ungrouped, for sinks that keep
+	// every event (Datadog).
+	Occurrence Action = "occurrence"
+)
+
+// Actions lists every action in a stable order.
+var Actions = []Action{Trigger, Repeat, Remind, Resolve, Occurrence}
+
+func (a Action) String() string { return string(a) }
+
+// SourceHealth marks a notification about a health transition (the job
+// became unhealthy with no classified failure to explain it) rather than
+// about a classified failure.
+const SourceHealth classify.Source = "health"
+
+// Notification is one message about one incident. It carries everything any
+// sink renders, already decided by the router: route, destination channel,
+// links. Excerpt and Message were redacted before they reached the router.
+type Notification struct {
+	Key    Key
+	Action Action
+	Route  classify.Route
+	// EscalatedFrom is set on a Trigger that moves an open incident to a
+	// more urgent route (a repeating monitor cause that now pages).
+	EscalatedFrom classify.Route
+	// PastRoutes are the other routes the incident was sent on before, so
+	// that a Resolve reaches every receiver that got a Trigger.
+	PastRoutes []classify.Route
+	Team       string
+	JobID      string
+
+	// The classified failure (the latest one for Repeat and Remind).
+	Source      classify.Source
+	Reason      string
+	Hint        string
+	Rule        string
+	Escalated   bool
+	Root        string
+	Message     string
+	Exception   string
+	Excerpt     string
+	TaskName    string
+	FailureTime time.Time
+
+	// Health lists the job's unhealthy reasons when the notification was
+	// made; empty when healthy or unknown.
+	Health []string
+
+	// Count is the occurrences this notification reports: 1 for a Trigger
+	// or Occurrence, the grouped repeats for a Repeat. Total counts all
+	// occurrences since the incident opened; Window is the span Count covers.
+	Count  int
+	Total  int
+	Window time.Duration
+
+	// Opened is when the incident opened; At when this notification was made.
+	Opened time.Time
+	At     time.Time
+
+	Links []Link
+
+	// SlackChannel is where Slack posts it; empty: no channel applies.
+	// Note explains a fallback ("team x has no Slack channel").
+	SlackChannel string
+	Note         string
+	// Threads are the Slack thread timestamps known for the incident, by
+	// channel, from earlier deliveries (possibly by another replica).
+	Threads map[string]string
+}
+
+// Link is a URL with a label.
+type Link struct {
+	Text string
+	URL  string
+}
+
+// Title is one line naming the route, the deployment and the category, for
+// PagerDuty summaries, Datadog titles and Slack fallbacks.
+func (n Notification) Title() string {
+	var b strings.Builder
+	b.WriteString(strings.ToUpper(string(n.Route)))
+	if n.Action == Resolve {
+		b.WriteString(" resolved")
+	}
+	fmt.Fprintf(&b, ": %s %s", n.Key.Target(), n.Key.Category)
+	if n.Key.Job != "" && n.Key.Job != n.Key.Deployment {
+		fmt.Fprintf(&b, " (job %s)", n.Key.Job)
+	}
+	return b.String()
+}
+
+// Summary is Title with the reason, for a single-line rendering.
+func (n Notification) Summary() string {
+	if n.Reason == "" || n.Action == Resolve {
+		return n.Title()
+	}
+	return n.Title() + ": " + n.Reason
+}
+
+// What says in words what this notification is about, without the
+// classification details.
+func (n Notification) What() string {
+	switch n.Action {
+	case Repeat:
+		return fmt.Sprintf("%d more %s in the last %s (%d since opened)", n.Count, plural(n.Count, "occurrence"), Human(n.Window), n.Total)
+	case Remind:
+		return fmt.Sprintf("still open after %s (%d %s)", Human(n.At.Sub(n.Opened)), n.Total, plural(n.Total, "occurrence"))
+	case Resolve:
+		return fmt.Sprintf("healthy again; open for %s (%d %s)", Human(n.At.Sub(n.Opened)), n.Total, plural(n.Total, "occurrence"))
+	}
+	if n.EscalatedFrom != "" {
+		return fmt.Sprintf("escalated from %s to %s", n.EscalatedFrom, n.Route)
+	}
+	if n.Source == SourceHealth {
+		return "job unhealthy: " + strings.Join(n.Health, ", ")
+	}
+	return "job failed"
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// Human renders a duration the way people say it: 5m, 1h30m, 45s.
+func Human(d time.Duration) string {
+	d = d.Round(time.Second)
+	if d <= 0 {
+		return "0s"
+	}
+	s := d.String()
+	if d%time.Minute == 0 {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if d%time.Hour == 0 {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
