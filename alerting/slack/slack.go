@@ -191,3 +191,20 @@ func (s *Sink) channel(ch string) *channel {
 	}
 	return c
 }
+
+// Describe says what Send would post, for --alerting.dry-run.
+func (s *Sink) Describe(n incident.Notification) []incident.Field {
+	thread := "new"
+	switch {
+	case s.api == nil:
+		thread = "none (webhook)"
+	case s.thread(n, n.SlackChannel) != "":
+		thread = s.thread(n, n.SlackChannel)
+	}
+	m := render(n, thread != "new" && s.api != nil)
+	return []incident.Field{
+		{Key: "channel", Value: n.SlackChannel},
+		{Key: "thread_ts", Value: thread},
+		{Key: "text", Value: m.text},
+	}
+}
