@@ -1,0 +1,196 @@
+package flinkfake
+
+import (
+	"fmt"
+	"time"
+)
+
+// Limits Flink applies to what the REST API keeps per job.
+const (
+	checkpointHistorySize = 10 // web.checkpoints.history
+	exceptionHistorySize  = 16 // web.exception-history-size
+	slotsPerTaskManager   = 2
+)
+
+// timing is how fast the simulation moves, shared by a JobManager's jobs.
+type timing struct {
+	interval     time.Duration // checkpoint interval
+	restartEvery time.Duration // one RestartLoop cycle
+	restartDelay time.Duration // the part of a cycle spent RESTARTING
+}
+
+// job is one simulated job. Its state is never advanced by a goroutine:
+// everything at time t is computed from the current segment (the scenario
+// and when it began) on top of what earlier segments left behind. A
+// scenario switch freezes the present into that "past" and opens a new
+// segment, so counters stay monotonic across switches.
+type job struct {
+	v        Version
+	id, name string
+	scenario Scenario
+	failure  FailureKind
+	serial   int // how many times the job was resubmitted before this one
+	vertices []vertex
+	cluster  string
+	topic    string
+
+	submitted time.Time // start-time: submission or JobMaster recovery
+	segStart  time.Time
+	prevState int // job state when the segment began
+	stamps    [numStates]time.Time
+
+	base     counters     // the JobMaster's counts before segStart
+	lastID   int64        // last checkpoint id handed out before segStart
+	pastCP   []checkpoint // newest first, at most checkpointHistorySize
+	lastDone *checkpoint
+	lastFail *checkpoint
+	restored *restore
+	pastEx   []exEntry // newest first, at most exceptionHistorySize
+	exMemo   map[int64]exEntry
+
+	ended    bool // CANCELED: replaced by a resubmission
+	vanished bool
+	override string
+}
+
+type vertex struct {
+	id, name string
+	par      int
+}
+
+type counters struct {
+	restarts, total, completed, failed, restored int64
+}
+
+type checkpoint struct {
+	id             int64
+	status         string // COMPLETED, FAILED or IN_PROGRESS
+	trigger, ack   time.Time
+	failedAt       time.Time
+	dur            time.Duration
+	stateSize      int64
+	checkpointSize int64
+	subtasks       int
+	acked          int
+	message        string
+	path           string
+}
+
+type restore struct {
+	id   int64
+	at   time.Time
+	path string
+}
+
+// exEntry is one exception-history entry, its trace rendered once.
+type exEntry struct {
+	name, trace string
+	at          time.Time
+	task        string
+	tmID, host  string
+	user        bool
+	// concurrent are other failures folded into the same restart.
+	concurrent []exEntry
+}
+
+// jobParams are what every job of a JobManager shares.
+type jobParams struct {
+	v       Version
+	cluster string
+	seed    string
+	par     int
+}
+
+func (p jobParams) newJob(name string, serial int, s Scenario, k FailureKind, at time.Time) *job {
+	id := hexID(p.seed, p.cluster, name, fmt.Sprint(serial))
+	par := p.par
+	sinkPar := max(1, par/2)
+	j := &job{
+		v: p.v, id: id, name: name, scenario: s, failure: k, serial: serial, cluster: p.cluster,
+		topic: name + ".v1",
+		vertices: []vertex{
+			{id: hexID(id, "v0"), name: fmt.Sprintf("Source: %s_src[1] -> Calc[2]", name), par: par},
+			{id: hexID(id, "v1"), name: "Window(TumblingEventTimeWindows(60000))[3]", par: par},
+			{id: hexID(id, "v2"), name: fmt.Sprintf("Sink: %s_sink[4]", name), par: sinkPar},
+		},
+	}
+	j.start(at)
+	return j
+}
+
+// start (re)starts the job's JobMaster at t with fresh counts.
+func (j *job) start(at time.Time) {
+	j.submitted, j.segStart = at, at
+	j.stamps = [numStates]time.Time{}
+	j.stamps[stInitializing] = at
+	j.stamps[stCreated] = at.Add(120 * time.Millisecond)
+	j.stamps[stRunning] = at.Add(850 * time.Millisecond)
+	j.prevState = stRunning
+	j.base = counters{}
+	j.pastCP, j.lastDone, j.lastFail, j.pastEx, j.exMemo = nil, nil, nil, nil, nil
+}
+
+func (j *job) subtasks() int {
+	n := 0
+	for _, v := range j.vertices {
+		n += v.par
+	}
+	return n
+}
+
+func (j *job) maxPar() int {
+	m := 0
+	for _, v := range j.vertices {
+		m = max(m, v.par)
+	}
+	return m
+}
+
+// terminal reports a globally terminal job.
+func (j *job) terminal() bool { return j.ended || j.scenario == Failed }
+
+// switchAt freezes the job at t and begins scenario s there.
+func (j *job) switchAt(t time.Time, s Scenario, tm timing) {
+	st := j.status(t, tm)
+	cp := j.checkpoints(t, tm)
+	// An in-flight checkpoint is aborted by whatever changed.
+	cp.abortInFlight(t)
+	j.pastEx = j.exceptions(t, tm)
+	j.exMemo = nil
+	j.base = cp.counts
+	j.base.restarts = st.restarts
+	j.lastID = cp.lastID
+	j.pastCP, j.lastDone, j.lastFail, j.restored = cp.history, cp.completed, cp.failed, cp.restored
+	j.stamps, j.prevState = st.stamps, st.state
+	j.segStart, j.scenario = t, s
+}
+
+// end marks the job CANCELED at t (replaced by a resubmission).
+func (j *job) end(t time.Time, tm timing) {
+	if j.terminal() {
+		return
+	}
+	j.switchAt(t, j.scenario, tm)
+	j.ended = true
+	j.stamps[stCancelling] = t
+	j.stamps[stCanceled] = t
+}
+
+// failover restarts the JobMaster at t: counts and the exception history
+// start again from nothing, the job id stays, and the job restores the
+// last completed checkpoint, whose id sequence continues (it lives in HA).
+func (j *job) failover(t time.Time, tm timing) {
+	if j.terminal() {
+		return
+	}
+	cp := j.checkpoints(t, tm)
+	s := j.scenario
+	j.start(t)
+	j.scenario = s
+	j.lastID = cp.lastID
+	j.restored = nil
+	if cp.completed != nil {
+		j.base.restored = 1
+		j.restored = &restore{id: cp.completed.id, at: t, path: cp.completed.path}
+	}
+}
