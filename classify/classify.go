@@ -1,6 +1,23 @@
 // Package classify decides who must act on a Flink job failure: the
 // platform on-call (page), nobody yet (monitor) or the owning team (notify),
 // with a category, a one-line reason and a hint the owner can act on.
+//
+// A failure (Input) is a Flink exception-history entry, a failed
+// checkpoint's message, the operator's status.error or a Kubernetes pod
+// signal. The Classifier parses its stack trace once (ParseTrace) and runs
+// an ordered list of rules: the embedded default_rules.yaml, whose header
+// documents the format, merged with the rules files named in the config.
+// Ownership (which storage, images, connectors and Java packages belong to
+// the platform) is configuration, because who must act depends on who owns
+// what failed. A failure no rule knows is unexpected: it takes
+// classify.unknownRoute (page by default) and says so.
+//
+// Monitor causes escalate to page when the job stopped restarting (the
+// rules file's terminal markers), when Input.RecentOccurrences reaches the
+// escalation count, or when an Escalator has seen the category that often
+// for the job within the window. Notify causes never escalate.
+//
+// Text that leaves the process goes through Redact first.
 package classify
 
 import "time"
@@ -66,7 +83,15 @@ type Result struct {
 	// Escalated is set when a monitor cause became a page (repeats or
 	// terminal failure).
 	Escalated bool
-	// Root is the root cause's class and Message its (redacted) message.
+	// RuleRoute is the route the rule gave, before escalation. Escalators
+	// count occurrences of monitor causes by it.
+	RuleRoute Route
+	// Occurrences is the count of this category for the job within the
+	// escalation window when an escalator or Input.RecentOccurrences gave one.
+	Occurrences int
+	// Root is the class of the exception that decided (the root cause,
+	// unless a rule matched an outer one) and Message its message,
+	// redacted and shortened.
 	Root    string
 	Message string
 }

@@ -1,0 +1,197 @@
+package classify
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/flinkslo/flinkslo/internal/config"
+)
+
+// Classifier routes failures by an ordered rule list. It is immutable
+// after New and safe for concurrent use.
+type Classifier struct {
+	rules     []*rule
+	terminal  []*cond
+	classIDs  interner
+	pkgs      packages
+	own       ownership
+	unknown   Route
+	escCount  int
+	escWindow time.Duration
+}
+
+// rule is a compiled rule: the first whose conditions hold decides, except
+// that a veto rule only replaces a later decision whose route it vetoes.
+type rule struct {
+	id       string
+	when     *cond
+	route    Route
+	category string
+	reason   string
+	hint     string
+	vetoes   []Route
+}
+
+// Option configures New.
+type Option func(*options)
+
+type options struct {
+	log      *slog.Logger
+	readFile func(string) ([]byte, error)
+}
+
+// WithLogger sets the logger; by default nothing is logged.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithReadFile replaces os.ReadFile for cfg.RulesFiles.
+func WithReadFile(fn func(string) ([]byte, error)) Option {
+	return func(o *options) { o.readFile = fn }
+}
+
+// New builds a classifier from the classify section of the config: the
+// embedded default rules, merged with cfg.RulesFiles (see mergeRules for
+// how), and the ownership lists. Zero escalation values and an empty
+// unknownRoute take the config package's defaults.
+func New(cfg config.Classify, opts ...Option) (*Classifier, error) {
+	o := options{log: slog.New(slog.DiscardHandler), readFile: os.ReadFile}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	c := &Classifier{
+		classIDs:  interner{},
+		pkgs:      newPackages(cfg.PlatformPackages, cfg.TenantPackages),
+		own:       newOwnership(cfg.PlatformStorage, cfg.PlatformImageRegistries, cfg.PlatformConnectors),
+		unknown:   Route(cmpOr(cfg.UnknownRoute, config.DefaultUnknownRoute)),
+		escCount:  cmpOr(cfg.Escalation.Count, config.DefaultEscalationCount),
+		escWindow: cmpOr(cfg.Escalation.Window.D(), config.DefaultEscalationWindow),
+	}
+	if !validRoute(c.unknown) {
+		return nil, fmt.Errorf("classify.unknownRoute %q: want page, monitor or notify", c.unknown)
+	}
+	defaults, err := parseRuleFile("default_rules.yaml", defaultRules)
+	if err != nil {
+		return nil, fmt.Errorf("load default rules: %w", err)
+	}
+	terminal := defaults.Terminal
+	var user [][]ruleSpec
+	for _, path := range cfg.RulesFiles {
+		data, err := o.readFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read rules file: %w", err)
+		}
+		f, err := parseRuleFile(path, data)
+		if err != nil {
+			return nil, err
+		}
+		user = append(user, f.Rules)
+		terminal = append(terminal, f.Terminal...)
+	}
+	specs, err := mergeRules(defaults.Rules, user)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.compile(specs, terminal); err != nil {
+		return nil, err
+	}
+	o.log.Debug("classifier rules loaded", "rules", len(c.rules), "rules_files", len(cfg.RulesFiles))
+	return c, nil
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+func validRoute(r Route) bool { return r == Page || r == Monitor || r == Notify }
+
+var (
+	ruleIDRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,99}$`)
+	categoryRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+)
+
+func (c *Classifier) compile(specs []ruleSpec, terminal []condSpec) error {
+	var errs []error
+	seen := map[string]string{}
+	for i := range specs {
+		s := &specs[i]
+		r, err := c.compileRule(s)
+		if err == nil && seen[s.ID] != "" {
+			err = fmt.Errorf("duplicate id, first at %s", seen[s.ID])
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: rule %q: %w", s.where(), s.ID, err))
+			continue
+		}
+		seen[s.ID] = s.where()
+		c.rules = append(c.rules, r)
+	}
+	for i := range terminal {
+		t, err := compileCond(&terminal[i], c.classIDs, 0)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("terminal[%d]: %w", i, err))
+			continue
+		}
+		c.terminal = append(c.terminal, t)
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Classifier) compileRule(s *ruleSpec) (*rule, error) {
+	var errs []error
+	if !ruleIDRE.MatchString(s.ID) {
+		errs = append(errs, errors.New("id: want lower-case letters, digits, '-', '_' or '.'"))
+	}
+	if !validRoute(Route(s.Route)) {
+		errs = append(errs, fmt.Errorf("route %q: want page, monitor or notify", s.Route))
+	}
+	if !categoryRE.MatchString(s.Category) {
+		errs = append(errs, fmt.Errorf("category %q: want a snake_case id", s.Category))
+	}
+	for _, fv := range [][2]string{{"reason", s.Reason}, {"hint", s.Hint}} {
+		if v := fv[1]; strings.TrimSpace(v) == "" || strings.ContainsAny(v, "\n\r") || len(v) > 500 {
+			errs = append(errs, fmt.Errorf("%s: want one line of text (at most 500 bytes)", fv[0]))
+		}
+	}
+	r := &rule{id: s.ID, route: Route(s.Route), category: s.Category, reason: s.Reason, hint: s.Hint}
+	for _, v := range s.Vetoes {
+		if !validRoute(Route(v)) {
+			errs = append(errs, fmt.Errorf("vetoes %q: want page, monitor or notify", v))
+		}
+		r.vetoes = append(r.vetoes, Route(v))
+	}
+	when, err := compileCond(&s.When, c.classIDs, 0)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("when: %w", err))
+	}
+	r.when = when
+	return r, errors.Join(errs...)
+}
+
+func (c *Classifier) classID(name string) int32 {
+	if id, ok := c.classIDs[name]; ok {
+		return id
+	}
+	return -1
+}
+
+// Rules returns the ids of the rules in evaluation order.
+func (c *Classifier) Rules() []string {
+	ids := make([]string, len(c.rules))
+	for i, r := range c.rules {
+		ids[i] = r.id
+	}
+	return ids
+}
+
+// Escalation returns the repeat count and window after defaults.
+func (c *Classifier) Escalation() (count int, window time.Duration) {
+	return c.escCount, c.escWindow
+}

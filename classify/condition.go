@@ -1,0 +1,209 @@
+package classify
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// cond is a compiled `when` block: every condition given must hold.
+type cond struct {
+	sources    uint8 // bit per Source
+	classes    classSet
+	message    *pattern
+	root       classSet
+	rootMsg    *pattern
+	frame      owner
+	caller     owner
+	stack      []string
+	mentions   owner
+	storage    owner
+	image      owner
+	connector  owner
+	labels     [][2]string // lower-cased key and value
+	k8sReasons []string
+	k8sMessage *pattern
+	exitCodes  []int
+	any        []*cond
+	not        *cond
+}
+
+// classSet is a bit set over the class names the rules mention, interned
+// by the compiler; nil means no class condition.
+type classSet []uint64
+
+func (s classSet) has(id int32) bool {
+	return id >= 0 && int(id/64) < len(s) && s[id/64]&(1<<(id%64)) != 0
+}
+
+// interner numbers the class names rules mention; a failure's classes are
+// looked up once per classification, rules then test bits.
+type interner map[string]int32
+
+func (in interner) set(names []string) (classSet, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	var ids []int32
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if !validClassName(n) && !simpleClassName(n) {
+			return nil, fmt.Errorf("class %q is not a Java class name", n)
+		}
+		id, ok := in[n]
+		if !ok {
+			id = int32(len(in))
+			in[n] = id
+		}
+		ids = append(ids, id)
+	}
+	var s classSet
+	for _, id := range ids {
+		for int(id/64) >= len(s) {
+			s = append(s, 0)
+		}
+		s[id/64] |= 1 << (id % 64)
+	}
+	return s, nil
+}
+
+func simpleClassName(n string) bool {
+	return n != "" && !strings.ContainsAny(n, ". \t") && validClassName("x."+n)
+}
+
+var sourceBits = map[Source]uint8{SourceFlinkREST: 1, SourceCheckpoint: 2, SourceOperator: 4, SourceK8s: 8}
+
+// compileCond validates and compiles a condition block; path names it in errors.
+func compileCond(s *condSpec, in interner, depth int) (*cond, error) {
+	if depth > maxCondDepth {
+		return nil, fmt.Errorf("any/not nested deeper than %d", maxCondDepth)
+	}
+	c := &cond{stack: trimAll(s.Stack), exitCodes: s.ExitCode}
+	var errs []error
+	add := func(field string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", field, err))
+		}
+	}
+	for _, list := range []strList{s.Source, s.Class, s.Root, s.Frame, s.Caller, s.Stack, s.Mentions, s.Storage, s.Image, s.Connector, s.K8sReason} {
+		if len(list) > maxListLen {
+			return nil, fmt.Errorf("a list longer than %d entries", maxListLen)
+		}
+	}
+	for _, src := range s.Source {
+		bit, ok := sourceBits[Source(src)]
+		if !ok {
+			add("source", fmt.Errorf("%q: want flink_rest, checkpoint, operator or k8s", src))
+		}
+		c.sources |= bit
+	}
+	var err error
+	c.classes, err = in.set(s.Class)
+	add("class", err)
+	c.root, err = in.set(s.Root)
+	add("root", err)
+	c.message, err = optPattern(s.Message)
+	add("message", err)
+	c.rootMsg, err = optPattern(s.RootMessage)
+	add("rootMessage", err)
+	c.k8sMessage, err = optPattern(s.K8sMessage)
+	add("k8sMessage", err)
+	c.frame, err = owners(s.Frame, ownerTenant|ownerPlatform|ownerQuery)
+	add("frame", err)
+	c.caller, err = owners(s.Caller, ownerTenant|ownerPlatform|ownerQuery)
+	add("caller", err)
+	c.mentions, err = owners(s.Mentions, ownerTenant|ownerPlatform)
+	add("mentions", err)
+	c.storage, err = owners(s.Storage, ownerTenant|ownerPlatform)
+	add("storage", err)
+	c.image, err = owners(s.Image, ownerTenant|ownerPlatform)
+	add("image", err)
+	c.connector, err = owners(s.Connector, ownerTenant|ownerPlatform)
+	add("connector", err)
+	add("exitCode", checkExitCodes(s.ExitCode))
+	for k, v := range s.Labels {
+		c.labels = append(c.labels, [2]string{strings.ToLower(k), strings.ToLower(v)})
+	}
+	for _, r := range s.K8sReason {
+		c.k8sReasons = append(c.k8sReasons, strings.TrimSpace(r))
+	}
+	for i := range s.Any {
+		sub, err := compileCond(&s.Any[i], in, depth+1)
+		add(fmt.Sprintf("any[%d]", i), err)
+		c.any = append(c.any, sub)
+	}
+	if s.Not != nil {
+		c.not, err = compileCond(s.Not, in, depth+1)
+		add("not", err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if c.empty() {
+		return nil, errors.New("no condition: a rule that matches everything belongs in unknownRoute")
+	}
+	return c, nil
+}
+
+func (c *cond) empty() bool {
+	return c.sources == 0 && c.classes == nil && c.message == nil && c.root == nil && c.rootMsg == nil &&
+		c.frame == 0 && c.caller == 0 && len(c.stack) == 0 && c.mentions == 0 && c.storage == 0 &&
+		c.image == 0 && c.connector == 0 && len(c.labels) == 0 && len(c.k8sReasons) == 0 &&
+		c.k8sMessage == nil && len(c.exitCodes) == 0 && len(c.any) == 0 && c.not == nil
+}
+
+func optPattern(src string) (*pattern, error) {
+	if src == "" {
+		return nil, nil
+	}
+	return compilePattern(src)
+}
+
+func owners(names []string, allowed owner) (owner, error) {
+	var o owner
+	for _, n := range names {
+		var v owner
+		switch strings.TrimSpace(n) {
+		case "platform":
+			v = ownerPlatform
+		case "tenant", "user":
+			v = ownerTenant
+		case "query":
+			v = ownerQuery
+		}
+		if v == 0 || v&allowed == 0 {
+			return 0, fmt.Errorf("%q: want %s", n, ownerNames(allowed))
+		}
+		o |= v
+	}
+	return o, nil
+}
+
+func ownerNames(o owner) string {
+	var names []string
+	for _, v := range []owner{ownerTenant, ownerPlatform, ownerQuery} {
+		if o&v != 0 {
+			names = append(names, v.String())
+		}
+	}
+	return strings.Join(names, " or ")
+}
+
+func checkExitCodes(codes []int) error {
+	for _, c := range codes {
+		if c < 0 || c > 255 {
+			return fmt.Errorf("%d is not a container exit code (0-255)", c)
+		}
+	}
+	return nil
+}
+
+func trimAll(l []string) []string {
+	var out []string
+	for _, s := range l {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,104 @@
+package classify
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/flinkslo/flinkslo/internal/config"
+)
+
+// Bounds on the escalator's memory.
+const (
+	maxTimesPerKey = 1024
+	sweepEvery     = 1024 // observations between sweeps of idle keys
+)
+
+// Escalator counts monitor-route failures per job and category and turns
+// one into a page when the category has occurred count or more times within
+// window. An occurrence is identified by its time: observing the same
+// failure again (the next scrape sees the same history entry) does not
+// count it twice. Page and notify results pass through unchanged. It is
+// safe for concurrent use.
+type Escalator struct {
+	count  int
+	window time.Duration
+	now    func() time.Time
+
+	mu    sync.Mutex
+	seen  map[escKey][]time.Time // sorted, distinct
+	calls int
+}
+
+type escKey struct{ job, category string }
+
+// NewEscalator returns an escalator for the config's escalation section;
+// zero values take the defaults. now is the clock used to forget idle
+// jobs; time.Now when nil.
+func NewEscalator(cfg config.Escalation, now func() time.Time) *Escalator {
+	if now == nil {
+		now = time.Now
+	}
+	return &Escalator{
+		count:  cmpOr(cfg.Count, config.DefaultEscalationCount),
+		window: cmpOr(cfg.Window.D(), config.DefaultEscalationWindow),
+		now:    now,
+		seen:   map[escKey][]time.Time{},
+	}
+}
+
+// Observe records r for jobKey at the failure's time and returns r,
+// escalated to page when its monitor category has now occurred count or
+// more times in the window ending at at.
+func (e *Escalator) Observe(jobKey string, r Result, at time.Time) Result {
+	base := r.RuleRoute
+	if base == "" {
+		base = r.Route
+	}
+	if base != Monitor {
+		return r
+	}
+	e.mu.Lock()
+	n := e.record(escKey{jobKey, r.Category}, at)
+	e.mu.Unlock()
+	r.Occurrences = max(r.Occurrences, n)
+	if n >= e.count && r.Route == Monitor {
+		r.Route, r.Escalated = Page, true
+		r.Reason += fmt.Sprintf("; escalated: %d occurrences of %s within %s", n, r.Category, e.window)
+	}
+	return r
+}
+
+// record adds at (once) and returns the occurrences in (at-window, at].
+func (e *Escalator) record(k escKey, at time.Time) int {
+	times := e.seen[k]
+	if i, found := slices.BinarySearchFunc(times, at, time.Time.Compare); !found {
+		times = slices.Insert(times, i, at)
+	}
+	lo, _ := slices.BinarySearchFunc(times, at.Add(-e.window), time.Time.Compare)
+	if lo < len(times) && times[lo].Equal(at.Add(-e.window)) {
+		lo++
+	}
+	hi, _ := slices.BinarySearchFunc(times, at.Add(time.Nanosecond), time.Time.Compare)
+	n := hi - lo
+	// Forget what no later occurrence can count: anything a window older
+	// than the newest, and anything past the per-key bound.
+	cut, _ := slices.BinarySearchFunc(times, times[len(times)-1].Add(-e.window), time.Time.Compare)
+	cut = max(cut, len(times)-maxTimesPerKey)
+	e.seen[k] = slices.Delete(times, 0, cut)
+	if e.calls++; e.calls%sweepEvery == 0 {
+		e.sweep()
+	}
+	return n
+}
+
+// sweep forgets jobs with no occurrence within the window of now.
+func (e *Escalator) sweep() {
+	horizon := e.now().Add(-e.window)
+	for k, times := range e.seen {
+		if len(times) == 0 || times[len(times)-1].Before(horizon) {
+			delete(e.seen, k)
+		}
+	}
+}

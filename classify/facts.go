@@ -1,0 +1,230 @@
+package classify
+
+import (
+	"strings"
+)
+
+// facts is what one classification knows about its failure. The chain is
+// parsed once; everything derived from it that some rules need (lower-cased
+// text, frame owners, resources named) is computed on first use.
+type facts struct {
+	c      *Classifier
+	in     *Input
+	srcBit uint8
+	links  []link
+	trunc  bool
+
+	done                             uint16 // bit per lazily computed fact
+	thrower, callers                 owner
+	mentions, storage, image, connec owner
+	k8sLower                         string
+}
+
+// link is one exception of the cause chain, outermost first.
+type link struct {
+	t       *Throwable
+	simple  string
+	fqID    int32
+	simID   int32
+	lower   string
+	lowered bool
+}
+
+const (
+	doneFrames uint16 = 1 << iota
+	doneMentions
+	doneStorage
+	doneImage
+	doneConnector
+	doneK8sLower
+)
+
+// maxExpansions bounds the causes recovered from messages.
+const maxExpansions = 4
+
+func (c *Classifier) newFacts(in *Input) *facts {
+	f := &facts{c: c, in: in, srcBit: sourceBits[sourceOf(in)]}
+	var chain []*Throwable
+	if in.Stacktrace != "" {
+		t := ParseTrace(in.Stacktrace)
+		chain, f.trunc = t.Chain, t.Truncated
+	}
+	if len(chain) == 0 && in.ExceptionName != "" {
+		chain = []*Throwable{{Class: in.ExceptionName}}
+	}
+	if in.OperatorError != "" {
+		opChain, reason := parseOperatorError(in.OperatorError)
+		chain = append(chain, opChain...)
+		if in.K8sReason == "" {
+			in.K8sReason = reason
+		}
+	}
+	if in.K8sMessage != "" && hasJavaHeader(in.K8sMessage) {
+		chain = append(chain, ParseTrace(in.K8sMessage).Chain...)
+	}
+	chain = expandEmbedded(chain)
+	f.links = make([]link, len(chain))
+	for i, t := range chain {
+		l := &f.links[i]
+		l.t = t
+		l.simple = t.Class[strings.LastIndexByte(t.Class, '.')+1:]
+		l.fqID, l.simID = c.classID(t.Class), c.classID(l.simple)
+	}
+	return f
+}
+
+// sourceOf is the input's source, inferred when not given.
+func sourceOf(in *Input) Source {
+	switch {
+	case in.Source != "":
+		return in.Source
+	case in.Stacktrace == "" && in.ExceptionName == "" && in.OperatorError != "":
+		return SourceOperator
+	case in.Stacktrace == "" && in.ExceptionName == "" && in.OperatorError == "":
+		return SourceK8s
+	}
+	return SourceFlinkREST
+}
+
+// expandEmbedded recovers exceptions that only survive as text: a
+// SerializedThrowable or class-less link whose message starts with
+// "pkg.SomeException: …", and a root cause whose message embeds a further
+// cause (ExecutionException style, or the operator's "CrashLoop - …").
+func expandEmbedded(chain []*Throwable) []*Throwable {
+	for _, t := range chain {
+		if t.Class == "" || t.Class == "org.apache.flink.util.SerializedThrowable" {
+			if class, msg := splitHeader(t.Message); class != "" && exceptionLike(class) {
+				t.Class, t.Message = class, msg
+			}
+		}
+	}
+	for n := 0; n < maxExpansions && len(chain) > 0 && len(chain) < maxThrowables; n++ {
+		root := chain[len(chain)-1]
+		msg := root.Message
+		if _, after, ok := strings.Cut(msg, "CrashLoop - "); ok {
+			msg = after
+		}
+		class, rest := splitHeader(firstLine(msg))
+		if class == "" || !exceptionLike(class) || class == root.Class && rest == root.Message {
+			return chain
+		}
+		chain = append(chain, ParseTrace(msg).Chain...)
+	}
+	return chain
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// hasJavaHeader reports whether text carries a Java exception line, as a
+// container termination message with a stack trace does.
+func hasJavaHeader(text string) bool {
+	for rest := text; rest != ""; {
+		line := firstLine(rest)
+		rest = rest[len(line):]
+		rest = strings.TrimPrefix(rest, "\n")
+		if _, after, ok := strings.Cut(line, "CrashLoop - "); ok {
+			line = after
+		}
+		if class, _ := splitHeader(strings.TrimSpace(line)); class != "" && exceptionLike(class) {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *facts) root() *link {
+	if len(f.links) == 0 {
+		return nil
+	}
+	return &f.links[len(f.links)-1]
+}
+
+func (l *link) lowerMsg() string {
+	if !l.lowered {
+		l.lower, l.lowered = lowerASCII(l.t.Message), true
+	}
+	return l.lower
+}
+
+// frames computes the throwing frame's owner and the callers' owners from
+// the root cause, or the nearest enclosing exception that has frames.
+func (f *facts) frames() {
+	if f.done&doneFrames != 0 {
+		return
+	}
+	f.done |= doneFrames
+	for i := len(f.links) - 1; i >= 0; i-- {
+		if fr := f.links[i].t.Frames; len(fr) > 0 {
+			f.thrower, f.callers = f.c.pkgs.frameOwners(fr)
+			return
+		}
+	}
+}
+
+func (f *facts) stackHas(prefixes []string) bool {
+	for i := range f.links {
+		for _, fr := range f.links[i].t.Frames {
+			for _, p := range prefixes {
+				if strings.HasPrefix(fr.Class, p) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// scan ORs what fn finds in every message and the Kubernetes message.
+func (f *facts) scan(bit uint16, dst *owner, fn func(string) owner) owner {
+	if f.done&bit == 0 {
+		f.done |= bit
+		for i := range f.links {
+			*dst |= fn(f.links[i].t.Message)
+		}
+		*dst |= fn(f.in.K8sMessage)
+	}
+	return *dst
+}
+
+func (f *facts) mentionsOwners() owner {
+	return f.scan(doneMentions, &f.mentions, f.c.pkgs.mentionedClasses)
+}
+
+func (f *facts) storageOwners() owner {
+	return f.scan(doneStorage, &f.storage, f.c.own.storageOwners)
+}
+
+func (f *facts) imageOwners() owner { return f.scan(doneImage, &f.image, f.c.own.imageOwners) }
+
+func (f *facts) connectorOwners() owner {
+	return f.scan(doneConnector, &f.connec, f.c.own.connectorOwners)
+}
+
+func (f *facts) k8sMessageLower() string {
+	if f.done&doneK8sLower == 0 {
+		f.done |= doneK8sLower
+		f.k8sLower = lowerASCII(f.in.K8sMessage)
+	}
+	return f.k8sLower
+}
+
+func (f *facts) hasLabels(want [][2]string) bool {
+	for _, kv := range want {
+		found := false
+		for k, v := range f.in.FailureLabels {
+			if strings.EqualFold(k, kv[0]) && strings.EqualFold(v, kv[1]) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}

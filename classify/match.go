@@ -1,0 +1,106 @@
+package classify
+
+import "strings"
+
+// match reports whether every condition of c holds for f. Cheap tests go
+// first; regexps run last and only behind their literal prefilter.
+func (c *cond) match(f *facts) bool {
+	if c.sources != 0 && c.sources&f.srcBit == 0 {
+		return false
+	}
+	if len(c.k8sReasons) > 0 && !equalFoldAny(c.k8sReasons, f.in.K8sReason) {
+		return false
+	}
+	if len(c.exitCodes) > 0 && !containsInt(c.exitCodes, f.in.ExitCode) {
+		return false
+	}
+	if len(c.labels) > 0 && !f.hasLabels(c.labels) {
+		return false
+	}
+	if (c.root != nil || c.rootMsg != nil) && !c.matchRoot(f) {
+		return false
+	}
+	if (c.classes != nil || c.message != nil) && c.findLink(f) < 0 {
+		return false
+	}
+	if !c.matchOwners(f) {
+		return false
+	}
+	if len(c.stack) > 0 && !f.stackHas(c.stack) {
+		return false
+	}
+	if c.k8sMessage != nil && !c.k8sMessage.match(f.in.K8sMessage, f.k8sMessageLower()) {
+		return false
+	}
+	if len(c.any) > 0 && !c.matchAny(f) {
+		return false
+	}
+	return c.not == nil || !c.not.match(f)
+}
+
+func (c *cond) matchOwners(f *facts) bool {
+	if c.frame != 0 || c.caller != 0 {
+		f.frames()
+		if c.frame != 0 && f.thrower&c.frame == 0 || c.caller != 0 && f.callers&c.caller == 0 {
+			return false
+		}
+	}
+	return (c.mentions == 0 || f.mentionsOwners()&c.mentions != 0) &&
+		(c.storage == 0 || f.storageOwners()&c.storage != 0) &&
+		(c.image == 0 || f.imageOwners()&c.image != 0) &&
+		(c.connector == 0 || f.connectorOwners()&c.connector != 0)
+}
+
+func (c *cond) matchAny(f *facts) bool {
+	for _, sub := range c.any {
+		if sub.match(f) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *cond) matchRoot(f *facts) bool {
+	r := f.root()
+	if r == nil {
+		return false
+	}
+	if c.root != nil && !c.root.has(r.fqID) && !c.root.has(r.simID) {
+		return false
+	}
+	return c.rootMsg == nil || c.rootMsg.match(r.t.Message, r.lowerMsg())
+}
+
+// findLink returns the deepest link whose class is one of c.classes and
+// whose message matches c.message (either may be absent), or -1.
+func (c *cond) findLink(f *facts) int {
+	for i := len(f.links) - 1; i >= 0; i-- {
+		l := &f.links[i]
+		if c.classes != nil && !c.classes.has(l.fqID) && !c.classes.has(l.simID) {
+			continue
+		}
+		if c.message != nil && !c.message.match(l.t.Message, l.lowerMsg()) {
+			continue
+		}
+		return i
+	}
+	return -1
+}
+
+func equalFoldAny(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsInt(list []int, v int) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,102 @@
+package classify
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Redacted replaces a secret in text that leaves the process.
+const Redacted = "[REDACTED]"
+
+// redaction is one kind of secret: a cheap gate (any of these lower-case
+// substrings must occur) and the expression that rewrites it.
+type redaction struct {
+	gate []string
+	re   *regexp.Regexp
+	repl func(m []string) string
+}
+
+// secretKey is the name part of key=value pairs whose value is a secret:
+// JDBC and Kafka properties, JAAS options, query strings, JSON, headers.
+const secretKey = `[a-z0-9_.\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|credentials?|signature)`
+
+var redactions = []redaction{
+	{ // -----BEGIN RSA PRIVATE KEY----- … -----END RSA PRIVATE KEY-----
+		gate: []string{"private key-----"},
+		re:   regexp.MustCompile(`-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)`),
+		repl: func(m []string) string { return Redacted },
+	},
+	{ // scheme://user:password@host (JDBC, Kafka, HTTP, Redis, Mongo URLs)
+		gate: []string{"@"},
+		re:   regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.\-]*://)([^:/?#@\s"']*):([^@/\s"']+)@`),
+		repl: func(m []string) string { return m[1] + m[2] + ":" + Redacted + "@" },
+	},
+	{ // jdbc:oracle:thin:user/password@host
+		gate: []string{"jdbc:oracle"},
+		re:   regexp.MustCompile(`(?i)(jdbc:oracle:[a-z0-9]+:)([^/@\s"']+)/([^@\s"']+)@`),
+		repl: func(m []string) string { return m[1] + m[2] + "/" + Redacted + "@" },
+	},
+	{ // Authorization: Bearer/Basic …, with or without the header name
+		gate: []string{"bearer", "basic", "authorization", "negotiate", "digest"},
+		re:   regexp.MustCompile(`(?i)(\b(?:proxy-)?authorization"?\s*[:=]\s*"?)(?:((?:bearer|basic|digest|negotiate|token)\s+))?([^\s,;"']+)|\b(bearer|basic)(\s+)([A-Za-z0-9._~+/\-]{8,}=*)`),
+		repl: func(m []string) string {
+			if m[4] != "" {
+				return m[4] + m[5] + Redacted
+			}
+			return m[1] + m[2] + Redacted
+		},
+	},
+	{ // password=…, "token": "…", sasl.jaas.config … password="…"
+		gate: []string{"pass", "pwd", "secret", "token", "key", "credential", "signature"},
+		re:   regexp.MustCompile(`(?i)(` + secretKey + `)("?\s*[=:]\s*)("[^"]*"|'[^']*'|\[REDACTED\]|[^\s&;,"'\]\)}]+)`),
+		repl: func(m []string) string {
+			if q := m[3][0]; q == '"' || q == '\'' {
+				return m[1] + m[2] + string(q) + Redacted + string(q)
+			}
+			return m[1] + m[2] + Redacted
+		},
+	},
+	{ // Azure SAS sig=…
+		gate: []string{"sig="},
+		re:   regexp.MustCompile(`([?&]sig=)[^&\s"']+`),
+		repl: func(m []string) string { return m[1] + Redacted },
+	},
+	{ // AWS access key ids
+		gate: []string{"akia", "asia", "aida", "aroa", "agpa", "anpa", "anva", "aipa"},
+		re:   regexp.MustCompile(`\b(?:AKIA|ASIA|AIDA|AROA|AGPA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b`),
+		repl: func(m []string) string { return Redacted },
+	},
+	{ // JSON web tokens
+		gate: []string{"eyj"},
+		re:   regexp.MustCompile(`\beyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*`),
+		repl: func(m []string) string { return Redacted },
+	},
+	{ // Slack and GitHub tokens
+		gate: []string{"xox", "ghp_", "gho_", "ghs_", "ghu_", "github_pat_"},
+		re:   regexp.MustCompile(`\b(?:xox[abposr]-[A-Za-z0-9\-]{10,}|gh[opsu]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})`),
+		repl: func(m []string) string { return Redacted },
+	},
+}
+
+// Redact removes the secrets exception messages often carry: passwords and
+// tokens in URLs and key=value pairs (JDBC, Kafka, HTTP), SASL JAAS
+// configs, authorization headers, AWS key ids, JWTs, private keys, Slack
+// and GitHub tokens. Run it on any text before it leaves the process.
+func Redact(s string) string {
+	if s == "" {
+		return s
+	}
+	lower := strings.ToLower(s)
+	for _, r := range redactions {
+		if !containsAny(lower, r.gate) {
+			continue
+		}
+		out := r.re.ReplaceAllStringFunc(s, func(match string) string {
+			return r.repl(r.re.FindStringSubmatch(match))
+		})
+		if out != s {
+			s, lower = out, strings.ToLower(out)
+		}
+	}
+	return s
+}
