@@ -128,7 +128,7 @@ func excerpt(in classify.Input) string {
 	if len(out) > 4000 {
 		out = out[:4000] + "…"
 	}
-	return redact(out)
+	return classify.Redact(out)
 }
 
 // drainReports classifies the failures reported from outside the scrape

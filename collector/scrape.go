@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
 )
 
@@ -227,7 +228,7 @@ func newer(a, b flink.JobOverview) bool {
 func (l *Loop) down(rs *TargetStatus, st *targetState, err error) {
 	rs.Up = false
 	rs.ErrorKind = errorKind(err)
-	rs.Error = redact(firstLine(err.Error()))
+	rs.Error = classify.Redact(firstLine(err.Error()))
 	st.errors[rs.ErrorKind]++
 	rs.RequestErrors++
 	l.log.Debug("target down", "namespace", rs.Namespace, "deployment", rs.Deployment, "err", rs.Error)
@@ -238,7 +239,7 @@ func (l *Loop) countError(rs *TargetStatus, st *targetState, err error) {
 	k := errorKind(err)
 	st.errors[k]++
 	rs.RequestErrors++
-	l.log.Debug("request failed", "namespace", rs.Namespace, "deployment", rs.Deployment, "kind", k, "err", redact(firstLine(err.Error())))
+	l.log.Debug("request failed", "namespace", rs.Namespace, "deployment", rs.Deployment, "kind", k, "err", classify.Redact(firstLine(err.Error())))
 }
 
 func errorKind(err error) ErrorKind {
