@@ -150,7 +150,9 @@ func (e *Exporter) emitJob(s sink, snap *Snapshot, t *TargetStatus, j *JobStatus
 	}
 	if j.HasKafkaLag {
 		s.add(f.lagRecords, j.KafkaLagRecords, lv...)
-		s.add(f.lagSeconds, j.KafkaLagSeconds, lv...)
+		if j.KafkaLagSecondsKnown {
+			s.add(f.lagSeconds, j.KafkaLagSeconds, lv...)
+		}
 	}
 }
 

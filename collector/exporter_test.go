@@ -42,7 +42,7 @@ func fleetSnapshot(now time.Time) *Snapshot {
 				CheckpointingEnabled: true, CheckpointInterval: 10 * time.Second, CheckpointWindow: time.Minute, LastCheckpoint: now.Add(-20 * time.Minute),
 				CheckpointsCompleted: 149, CheckpointsFailed: 3, Restarts: 2, RestartsInWindow: 1,
 				Failures:    map[FailureKey]float64{{classify.Notify, "kafka_topic_authorization"}: 2},
-				LastFailure: fail, HasKafkaLag: true, KafkaLagRecords: 1200, KafkaLagSeconds: 42,
+				LastFailure: fail, HasKafkaLag: true, KafkaLagRecords: 1200, KafkaLagSeconds: 42, KafkaLagSecondsKnown: true,
 			}},
 		},
 		{

@@ -26,13 +26,25 @@ func clusterName(c string) string {
 	return c
 }
 
+// lag reads one group's lag from the source, as the snapshot shows it.
+func (l *Loop) lag(cluster, group string) (GroupLag, bool) {
+	k, ok := l.opts.Lag.Lag(cluster, group)
+	if !ok {
+		return GroupLag{}, false
+	}
+	return GroupLag{
+		Known: k.Known, Records: float64(k.Records), Seconds: k.Seconds, SecondsKnown: k.SecondsKnown,
+		Status: string(k.Status), Since: k.StatusSince,
+	}, true
+}
+
 // kafkaView is the lag of every group the targets name.
 func (l *Loop) kafkaView(targets []Target) *KafkaView {
 	v := &KafkaView{Groups: map[GroupRef]GroupLag{}}
 	for _, t := range targets {
 		for _, g := range t.ConsumerGroups {
 			ref := GroupRef{Cluster: clusterName(t.KafkaCluster), Group: g}
-			if lag, ok := l.opts.Lag.Lag(ref.Cluster, ref.Group); ok {
+			if lag, ok := l.lag(ref.Cluster, ref.Group); ok {
 				v.Groups[ref] = lag
 			}
 		}
@@ -48,15 +60,18 @@ func (l *Loop) applyKafka(t Target, j *JobStatus, now time.Time) {
 		return
 	}
 	var recs, secs float64
+	secsKnown := true
 	for _, g := range t.ConsumerGroups {
-		lag, ok := l.opts.Lag.Lag(clusterName(t.KafkaCluster), g)
+		lag, ok := l.lag(clusterName(t.KafkaCluster), g)
 		if !ok || !lag.Known {
 			return
 		}
 		recs += lag.Records
 		secs = max(secs, lag.Seconds)
+		secsKnown = secsKnown && lag.SecondsKnown
 	}
-	j.HasKafkaLag, j.KafkaLagRecords, j.KafkaLagSeconds = true, recs, secs
+	j.HasKafkaLag, j.KafkaLagRecords = true, recs
+	j.KafkaLagSeconds, j.KafkaLagSecondsKnown = secs, secsKnown
 }
 
 // kafkaReasons: a group lagging or stalled for longer than
@@ -67,7 +82,7 @@ func (l *Loop) kafkaReasons(t Target, now time.Time) []Reason {
 	}
 	var lagging, stalled bool
 	for _, g := range t.ConsumerGroups {
-		lag, ok := l.opts.Lag.Lag(clusterName(t.KafkaCluster), g)
+		lag, ok := l.lag(clusterName(t.KafkaCluster), g)
 		if !ok || !lag.Known || now.Sub(lag.Since) < l.health.lagUnhealthyAfter {
 			continue
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
+	"github.com/flinkslo/flinkslo/collector/kafka"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -26,12 +27,12 @@ type Escalator interface {
 	Observe(key string, r classify.Result, at time.Time) classify.Result
 }
 
-// LagSource measures the Kafka lag of consumer groups.
+// LagSource measures the Kafka lag of consumer groups (*kafka.Collector).
 type LagSource interface {
 	// SetGroups tells the source which groups the targets need, by cluster.
 	SetGroups(map[string][]string)
 	// Lag returns the latest view of one group.
-	Lag(cluster, group string) (GroupLag, bool)
+	Lag(cluster, group string) (kafka.GroupLag, bool)
 }
 
 // Options configures a Loop. Sources, Store and Logger are required.

@@ -91,10 +91,12 @@ type JobStatus struct {
 	LastFailure *Failure
 
 	// Kafka lag over the job's consumer groups; HasKafkaLag is false when
-	// the job has no groups or their lag could not be measured.
-	HasKafkaLag     bool
-	KafkaLagRecords float64
-	KafkaLagSeconds float64
+	// the job has no groups or their lag could not be measured, and
+	// KafkaLagSecondsKnown when a group's time lag is not known yet.
+	HasKafkaLag          bool
+	KafkaLagRecords      float64
+	KafkaLagSeconds      float64
+	KafkaLagSecondsKnown bool
 }
 
 // FailureKey labels a failure counter.
@@ -190,8 +192,12 @@ type GroupLag struct {
 	// (cluster down, group absent); lag is then not reported at all.
 	Known   bool
 	Records float64
-	Seconds float64
-	// Status is ok, lagging, stalled or rewinding; Since is when it began.
+	// Seconds is valid only when SecondsKnown (see collector/kafka for how
+	// time lag is estimated and when it is not known yet).
+	Seconds      float64
+	SecondsKnown bool
+	// Status is ok, lagging, stalled, rewinding or unknown; Since is when
+	// it began.
 	Status string
 	Since  time.Time
 }

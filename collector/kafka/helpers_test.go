@@ -3,11 +3,14 @@ package kafka
 import (
 	"context"
 	"log/slog"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/expfmt"
 
@@ -27,6 +30,12 @@ func (c *clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
 }
 
 func (c *clock) Advance(d time.Duration) {
@@ -97,12 +106,22 @@ func mustLag(t testing.TB, c *Collector, group string) GroupLag {
 	return g
 }
 
-// exposition is the collector's text exposition of the named metrics.
+// exposition is the collector's text exposition, limited to names if any,
+// gathered through a pedantic registry that rejects inconsistent metrics.
 func exposition(t testing.TB, c *Collector, names ...string) string {
 	t.Helper()
-	b, err := testutil.CollectAndFormat(c, expfmt.TypeTextPlain, names...)
+	reg := prometheus.NewPedanticRegistry()
+	must(t, reg.Register(c))
+	mfs, err := reg.Gather()
 	must(t, err)
-	return string(b)
+	var b strings.Builder
+	enc := expfmt.NewEncoder(&b, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, mf := range mfs {
+		if len(names) == 0 || slices.Contains(names, mf.GetName()) {
+			must(t, enc.Encode(mf))
+		}
+	}
+	return b.String()
 }
 
 func seriesCount(t testing.TB, c *Collector, name string) int {
@@ -118,3 +137,5 @@ func hasLine(expo, line string) bool {
 	}
 	return false
 }
+
+func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

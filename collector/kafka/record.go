@@ -22,6 +22,9 @@ const (
 	fetchChunk = 1000
 	// batchHeaderLen is the v2 record batch header up to maxTimestamp.
 	batchHeaderLen = 43
+	// maxTimestampMs (year 2200) rejects garbage timestamps; spans up to it
+	// fit in a time.Duration (292 years).
+	maxTimestampMs = 7258118400000
 )
 
 type tpOffset struct {
@@ -198,7 +201,7 @@ func recordTime(raw []byte, offset int64) (batchTime, bool) {
 		lastDelta := int64(int32(binary.BigEndian.Uint32(raw[23:])))
 		first := int64(binary.BigEndian.Uint64(raw[27:]))
 		maxTS := int64(binary.BigEndian.Uint64(raw[35:]))
-		if magic != 2 || length < batchHeaderLen-12 || lastDelta < 0 || first < 0 || maxTS < 0 {
+		if magic != 2 || length < batchHeaderLen-12 || lastDelta < 0 || !plausible(first) || !plausible(maxTS) {
 			return batchTime{}, false
 		}
 		const control, logAppendTime = 0x20, 0x08
@@ -212,6 +215,8 @@ func recordTime(raw []byte, offset int64) (batchTime, bool) {
 	}
 	return batchTime{}, false
 }
+
+func plausible(ms int64) bool { return ms >= 0 && ms <= maxTimestampMs }
 
 func estimateInBatch(base, lastDelta, first, maxTS, offset int64, appendTime bool) batchTime {
 	switch {

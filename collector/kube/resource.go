@@ -59,9 +59,9 @@ func (r *resource) targetKey() string { return r.Namespace + "/" + r.Name }
 // the operator's CRDs keep most fields optional and older operators wrote
 // strings where newer ones write enums, so a field of an unexpected type is
 // read as absent rather than losing the whole resource.
-func parseResource(u *unstructured.Unstructured, keys *config.Kubernetes) *resource {
+func parseResource(u *unstructured.Unstructured, kind string, keys *config.Kubernetes) *resource {
 	r := &resource{
-		Kind:      u.GetKind(),
+		Kind:      kind,
 		Namespace: u.GetNamespace(),
 		Name:      u.GetName(),
 		UID:       string(u.GetUID()),
@@ -78,7 +78,7 @@ func parseResource(u *unstructured.Unstructured, keys *config.Kubernetes) *resou
 	r.Suspended = r.HasJob && strings.EqualFold(str(obj, "spec", "job", "state"), "suspended")
 	r.PipelineName = str(obj, "spec", "flinkConfiguration", "pipeline.name")
 	r.Operator = collector.OperatorStatus{
-		Kind:                       r.Kind,
+		Kind:                       kind,
 		LifecycleState:             str(obj, "status", "lifecycleState"),
 		JobManagerDeploymentStatus: str(obj, "status", "jobManagerDeploymentStatus"),
 		JobState:                   str(obj, "status", "jobStatus", "state"),
