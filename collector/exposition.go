@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -181,9 +180,13 @@ func (x *Exposition) write(w io.Writer, gz bool) error {
 		_, err := w.Write(x.gz.Bytes())
 		return err
 	}
-	bufs := net.Buffers(x.chunks)
-	_, err := bufs.WriteTo(w)
-	return err
+	// Not net.Buffers.WriteTo: it consumes the slice, i.e. the cache.
+	for _, c := range x.chunks {
+		if _, err := w.Write(c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (x *Exposition) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,231 @@
+package dogstatsd
+
+import (
+	"strings"
+	"time"
+
+	"github.com/DataDog/datadog-go/v5/statsd"
+
+	"github.com/flinkslo/flinkslo/collector"
+)
+
+// flushEvery is how many jobs are rendered between two client flushes.
+// datadog-go drops a payload when its sender queue is full (2048 UDP or
+// 512 unix-socket payloads); flushing waits for the queue to drain, so a
+// fleet of thousands of jobs arrives whole instead of losing its tail.
+const flushEvery = 1 << 30
+
+// batch renders one snapshot onto the client.
+type batch struct {
+	e   *Emitter
+	c   sink
+	now time.Time
+	// teams counts expected and healthy jobs per team; all fleet-wide.
+	teams map[string]*fleetCount
+	all   fleetCount
+	jobs  int
+}
+
+type fleetCount struct{ expected, healthy int }
+
+func (e *Emitter) emit(c sink, snap *collector.Snapshot) {
+	b := &batch{e: e, c: c, now: e.now(), teams: map[string]*fleetCount{}}
+	for i := range snap.Targets {
+		b.target(&snap.Targets[i])
+	}
+	b.fleet()
+	b.kafka(snap.Kafka)
+	e.mem.forget(b.now.Add(-e.retain))
+	b.flush()
+}
+
+func (b *batch) gauge(name string, v float64, tags []string) {
+	if err := b.c.Gauge(name, v, tags, 1); err != nil {
+		b.e.sendFailed(err)
+	}
+}
+
+func (b *batch) count(name string, n int64, tags []string) {
+	if n <= 0 {
+		return
+	}
+	if err := b.c.Count(name, n, tags, 1); err != nil {
+		b.e.sendFailed(err)
+	}
+}
+
+func (b *batch) flush() {
+	if err := b.c.Flush(); err != nil {
+		b.e.sendFailed(err)
+	}
+}
+
+func (b *batch) target(t *collector.TargetStatus) {
+	tm, _ := b.e.mem.target(t, b.now)
+	tags := []string{tag("deployment", t.Deployment), tag("namespace", t.Namespace), tag("team", t.Team)}
+	for k, v := range t.Failures {
+		b.count(mDeployFailures, failureDelta(tm.failures, k, v), withTags(tags, tag("route", string(k.Route)), tag("category", k.Category)))
+	}
+	// Keyed by the tag value: "" and "none" are one team:none series.
+	if b.teams[tagValue(t.Team)] == nil {
+		b.teams[tagValue(t.Team)] = &fleetCount{}
+	}
+	if !t.Suspended {
+		// A suspended deployment has no JobManager to be up, as in /metrics.
+		b.gauge(mTargetUp, b2f(t.Up), tags)
+	}
+	for i := range t.Jobs {
+		b.job(t, &t.Jobs[i])
+		if b.jobs++; b.jobs%flushEvery == 0 {
+			b.flush()
+		}
+	}
+}
+
+func (b *batch) job(t *collector.TargetStatus, j *collector.JobStatus) {
+	jm, _ := b.e.mem.job(t, j, b.now)
+	tags := jm.tags
+	b.health(t, j, jm)
+	b.state(j, jm)
+	if j.ID != "" {
+		b.gauge(mUptime, j.Uptime.Seconds(), tags)
+	}
+	if j.CheckpointingEnabled {
+		b.gauge(mProgressing, b2f(j.CheckpointsProgressing), tags)
+		if !j.LastCheckpoint.IsZero() {
+			b.gauge(mCheckpointAge, b.now.Sub(j.LastCheckpoint).Seconds(), tags)
+		}
+	}
+	if j.HasKafkaLag {
+		b.gauge(mLagRecords, j.KafkaLagRecords, tags)
+		b.gauge(mLagSeconds, j.KafkaLagSeconds, tags)
+	}
+	b.count(mRestarts, jm.restarts.delta(j.Restarts), tags)
+	b.count(mCompleted, jm.completed.delta(j.CheckpointsCompleted), tags)
+	b.count(mFailed, jm.failed.delta(j.CheckpointsFailed), tags)
+	for k, v := range j.Failures {
+		if n := failureDelta(jm.failures, k, v); n > 0 {
+			b.count(mFailures, n, withTags(tags, tag("route", string(k.Route)), tag("category", k.Category)))
+		}
+	}
+}
+
+// health sends job.healthy, the reasons and the service check of an
+// expected job; a reason that cleared is sent as 0 once, so graphs and
+// monitors see it end instead of the last 1 lingering until the series
+// goes quiet.
+func (b *batch) health(t *collector.TargetStatus, j *collector.JobStatus, jm *jobMemo) {
+	var cur []collector.Reason
+	if j.Expected {
+		cur = j.Reasons
+	}
+	for _, r := range clearedReasons(jm.reasons, cur) {
+		b.gauge(mReason, 0, withTags(jm.tags, tag("reason", string(r))))
+	}
+	for _, r := range cur {
+		b.gauge(mReason, 1, withTags(jm.tags, tag("reason", string(r))))
+	}
+	jm.reasons = append(jm.reasons[:0], cur...)
+	fc := b.teams[tagValue(t.Team)]
+	if !j.Expected {
+		return
+	}
+	fc.expected++
+	b.all.expected++
+	if j.Healthy {
+		fc.healthy++
+		b.all.healthy++
+	}
+	b.gauge(mHealthy, b2f(j.Healthy), jm.tags)
+	b.serviceCheck(j, jm.tags)
+}
+
+func (b *batch) serviceCheck(j *collector.JobStatus, tags []string) {
+	sc := &statsd.ServiceCheck{Name: b.e.scName, Status: statsd.Ok, Tags: tags}
+	switch {
+	case j.Stale:
+		sc.Status, sc.Message = statsd.Unknown, "stale, JobManager unreachable: "+reasonText(j.Reasons)
+	case !j.Healthy:
+		sc.Status, sc.Message = statsd.Critical, reasonText(j.Reasons)
+	}
+	if err := b.c.ServiceCheck(sc); err != nil {
+		b.e.sendFailed(err)
+	}
+}
+
+func reasonText(rs []collector.Reason) string {
+	if len(rs) == 0 {
+		return "unhealthy"
+	}
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ", ")
+}
+
+// state sends 1 for the current state only; a state left is sent as 0
+// once.
+func (b *batch) state(j *collector.JobStatus, jm *jobMemo) {
+	if jm.state != "" && jm.state != j.State && jm.stateTags != nil {
+		b.gauge(mState, 0, jm.stateTags)
+	}
+	if j.State == "" {
+		jm.state, jm.stateTags = "", nil
+		return
+	}
+	if jm.state != j.State || jm.stateTags == nil {
+		jm.state, jm.stateTags = j.State, withTags(jm.tags, tag("state", string(j.State)))
+	}
+	b.gauge(mState, 1, jm.stateTags)
+}
+
+// fleet sends the expected and healthy job counts per team (tag team) and
+// fleet-wide (no team tag: query it with {!team:*}, or sum the per-team
+// series with {team:*}). A team that left is sent as 0 once.
+func (b *batch) fleet() {
+	mem := b.e.mem
+	for team := range mem.teams {
+		if b.teams[team] == nil {
+			tags := []string{"team:" + team}
+			b.gauge(mFleetExpected, 0, tags)
+			b.gauge(mFleetHealthy, 0, tags)
+			delete(mem.teams, team)
+		}
+	}
+	for team, fc := range b.teams {
+		mem.teams[team] = true
+		tags := []string{"team:" + team}
+		b.gauge(mFleetExpected, float64(fc.expected), tags)
+		b.gauge(mFleetHealthy, float64(fc.healthy), tags)
+	}
+	b.gauge(mFleetExpected, float64(b.all.expected), nil)
+	b.gauge(mFleetHealthy, float64(b.all.healthy), nil)
+}
+
+// kafka sends the lag of each consumer group whose lag is known.
+func (b *batch) kafka(v *collector.KafkaView) {
+	if v == nil {
+		return
+	}
+	for ref, lag := range v.Groups {
+		if !lag.Known {
+			continue
+		}
+		tags := []string{tag("cluster", ref.Cluster), tag("group", ref.Group)}
+		b.gauge(mGroupLagRecords, lag.Records, tags)
+		b.gauge(mGroupLagSeconds, lag.Seconds, tags)
+	}
+}
+
+// withTags returns a new slice: the client may hold base after the call.
+func withTags(base []string, extra ...string) []string {
+	return append(append(make([]string, 0, len(base)+len(extra)), base...), extra...)
+}
+
+func b2f(ok bool) float64 {
+	if ok {
+		return 1
+	}
+	return 0
+}

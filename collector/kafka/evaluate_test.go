@@ -1,0 +1,133 @@
+package kafka
+
+import (
+	"testing"
+	"time"
+
+	"github.com/flinkslo/flinkslo/internal/kafkafake"
+)
+
+// The demo's three Flink-like jobs, driven on a fake clock: each reaches
+// the status a user expects, and StatusSince says when.
+func TestStatusesOfSimulatedJobs(t *testing.T) {
+	ctx := ctxT(t)
+	k := startKafka(t)
+	clk := newClock()
+	start := clk.Now()
+	jobs := []kafkafake.Job{
+		{Group: "keeps-up", Topic: "a", Partitions: 3, Rate: 30, Checkpoint: 10 * time.Second, Scenario: kafkafake.KeepingUp},
+		{Group: "behind", Topic: "b", Partitions: 2, Rate: 40, Checkpoint: 10 * time.Second, Scenario: kafkafake.FallingBehind, ConsumeRatio: 0.5},
+		{Group: "stuck", Topic: "c", Partitions: 2, Rate: 20, Checkpoint: 10 * time.Second, Scenario: kafkafake.Stalled, StallAfter: 30 * time.Second},
+	}
+	sim, err := kafkafake.NewSim(ctx, k, jobs, kafkafake.WithClock(clk.Now))
+	must(t, err)
+	c := newTestCollector(t, testConfig(k.Brokers()), clk, "keeps-up", "behind", "stuck")
+
+	for s := 0; s <= 150; s++ {
+		must(t, sim.Step(ctx))
+		if s%5 == 0 {
+			must(t, c.Poll(ctx))
+		}
+		clk.Advance(time.Second)
+	}
+	tests := []struct {
+		group string
+		want  Status
+		since time.Duration // after start, at the latest
+	}{
+		// First commit at 10s; a second observation at 15s.
+		{group: "keeps-up", want: StatusOK, since: 15 * time.Second},
+		// Lag at commits 20s, 30s, 40s grows: lagging from the third.
+		{group: "behind", want: StatusLagging, since: 40 * time.Second},
+		// Last commit at 30s; a full window later with records arriving.
+		{group: "stuck", want: StatusStalled, since: 90 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.group, func(t *testing.T) {
+			g := mustLag(t, c, tt.group)
+			if g.Status != tt.want {
+				t.Fatalf("Status = %s, want %s", g.Status, tt.want)
+			}
+			if got := g.StatusSince.Sub(start); got > tt.since || got <= 0 {
+				t.Errorf("StatusSince = start+%s, want within (0, %s]", got, tt.since)
+			}
+			if !g.Known || g.Records <= 0 && tt.want != StatusOK {
+				t.Errorf("Known=%v Records=%d: a %s group shows its lag", g.Known, g.Records, tt.want)
+			}
+		})
+	}
+}
+
+// A restore from an older savepoint moves the committed offset back.
+func TestStatusRewinding(t *testing.T) {
+	ctx := ctxT(t)
+	k := startKafka(t)
+	clk := newClock()
+	must(t, k.CreateTopic(ctx, "in", 1))
+	mustProduce(t, ctx, k, "in", 0, 200, clk.Now())
+	c := newTestCollector(t, testConfig(k.Brokers()), clk, "g")
+	poll := func(commit int64) Status {
+		must(t, k.Commit(ctx, "g", map[string]map[int32]int64{"in": {0: commit}}))
+		must(t, c.Poll(ctx))
+		clk.Advance(testPoll)
+		return mustLag(t, c, "g").Status
+	}
+	for i, step := range []struct {
+		commit int64
+		want   Status
+	}{
+		{150, StatusUnknown}, // one observation
+		{180, StatusOK},
+		{40, StatusRewinding},
+		{120, StatusRewinding}, // still short of 180
+		{190, StatusOK},        // past where it was
+	} {
+		if got := poll(step.commit); got != step.want {
+			t.Errorf("step %d (commit %d): status %s, want %s", i, step.commit, got, step.want)
+		}
+	}
+}
+
+// The rules on their own, over observations a poll interval apart.
+func TestPartitionRules(t *testing.T) {
+	type obs struct{ committed, end int64 }
+	steady := func(n int, lagAtCommit func(i int) int64) []obs {
+		var out []obs
+		for i := range n {
+			out = append(out, obs{int64(i) * 100, int64(i)*100 + lagAtCommit(i)})
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		obs  []obs
+		want Status
+	}{
+		{name: "first observation", obs: []obs{{10, 20}}, want: StatusUnknown},
+		{name: "constant lag at commit", obs: steady(8, func(int) int64 { return 50 }), want: StatusOK},
+		{name: "growing lag at commit", obs: steady(5, func(i int) int64 { return 10 * int64(i+1) }), want: StatusLagging},
+		{name: "growing but caught up once", obs: steady(5, func(i int) int64 { return []int64{10, 20, 0, 30, 40}[i] }), want: StatusOK},
+		{name: "two commits are not a trend", obs: steady(3, func(i int) int64 { return 10 * int64(i+1) }), want: StatusOK},
+		{name: "frozen with records arriving", obs: []obs{{5, 10}, {5, 20}, {5, 30}, {5, 40}, {5, 50}, {5, 60}, {5, 70}}, want: StatusStalled},
+		{name: "frozen for less than the window", obs: []obs{{5, 10}, {5, 20}, {5, 30}}, want: StatusOK},
+		{name: "frozen with no new records (transactional phantom lag)", obs: []obs{{5, 6}, {5, 6}, {5, 6}, {5, 6}, {5, 6}, {5, 6}, {5, 6}, {5, 6}}, want: StatusOK},
+		{name: "rewound", obs: []obs{{100, 110}, {50, 120}}, want: StatusRewinding},
+		{name: "rewind leaves the window", obs: []obs{{100, 110}, {50, 120}, {60, 130}, {70, 140}, {80, 150}, {85, 155}, {90, 160}, {95, 165}}, want: StatusOK},
+	}
+	const window = time.Minute
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s partState
+			at := time.Unix(1000, 0)
+			for i, o := range tt.obs {
+				if i > 0 {
+					at = at.Add(testPoll)
+				}
+				s.observe(at, o.committed, o.end, window)
+			}
+			if got := s.status(at, window); got != tt.want {
+				t.Errorf("status = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,92 @@
+package kafka
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// The stated error bound holds whatever the production pattern, including
+// after the table has been thinned many times: the true age of the record
+// at any offset the table covers lies within seconds ± errBound.
+func TestTimeTableBound(t *testing.T) {
+	tests := []struct {
+		name  string
+		polls int
+		rate  func(r *rand.Rand, poll int) int // records produced before a poll
+	}{
+		{name: "steady", polls: 20, rate: func(*rand.Rand, int) int { return 100 }},
+		{name: "bursty", polls: 50, rate: func(r *rand.Rand, _ int) int { return r.IntN(3) * r.IntN(500) }},
+		{name: "idle stretches", polls: 60, rate: func(_ *rand.Rand, i int) int { return map[bool]int{true: 0, false: 40}[i/10%2 == 0] }},
+		{name: "long run, thinned", polls: 2000, rate: func(r *rand.Rand, i int) int { return 50 + 40*(i/100%3) + r.IntN(10) }},
+	}
+	const poll = 15 * time.Second
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(1, 2))
+			start := time.Unix(1_700_000_000, 0)
+			var tab timeTable
+			var produced []time.Time // produced[o] is when offset o was written
+			for i := range tt.polls {
+				at := start.Add(time.Duration(i) * poll)
+				for range tt.rate(r, i) {
+					// Written somewhere in the interval before this poll.
+					produced = append(produced, at.Add(-time.Duration(r.Int64N(int64(poll)))))
+				}
+				tab.add(int64(len(produced)), at)
+				if len(tab.pts) > tablePoints {
+					t.Fatalf("table grew to %d points", len(tab.pts))
+				}
+			}
+			now := start.Add(time.Duration(tt.polls) * poll)
+			first := tab.pts[0].offset
+			for range 500 {
+				if int64(len(produced)) <= first {
+					break
+				}
+				off := first + r.Int64N(int64(len(produced))-first)
+				est := tab.lookup(off, now, time.Hour)
+				truth := now.Sub(produced[off]).Seconds()
+				if !est.known || truth < est.seconds-est.errBound-1e-9 || truth > est.seconds+est.errBound+1e-9 {
+					t.Fatalf("offset %d: true age %.1fs outside %.1f ± %.1f (known %v)", off, truth, est.seconds, est.errBound, est.known)
+				}
+			}
+		})
+	}
+}
+
+func TestTimeTableEdges(t *testing.T) {
+	at := func(s int) time.Time { return time.Unix(int64(1000+s), 0) }
+	t.Run("truncated log resets the history", func(t *testing.T) {
+		var tab timeTable
+		tab.add(100, at(0))
+		tab.add(200, at(10))
+		tab.add(50, at(20))
+		if len(tab.pts) != 1 || tab.pts[0].offset != 50 {
+			t.Errorf("points = %v, want only the new end offset", tab.pts)
+		}
+	})
+	t.Run("out of order poll ignored", func(t *testing.T) {
+		var tab timeTable
+		tab.add(100, at(10))
+		tab.add(200, at(5))
+		if len(tab.pts) != 1 {
+			t.Errorf("points = %v, want the earlier poll dropped", tab.pts)
+		}
+	})
+	t.Run("flat stretch keeps its first and latest point", func(t *testing.T) {
+		var tab timeTable
+		for s := range 10 {
+			tab.add(100, at(s))
+		}
+		if len(tab.pts) != 2 || tab.pts[0].at != at(0).UnixNano() || tab.pts[1].at != at(9).UnixNano() {
+			t.Errorf("points = %v, want first and latest", tab.pts)
+		}
+	})
+	t.Run("empty table knows nothing", func(t *testing.T) {
+		var tab timeTable
+		if est := tab.lookup(5, at(0), 0); est.known {
+			t.Errorf("lookup on an empty table = %+v", est)
+		}
+	})
+}
