@@ -1,0 +1,334 @@
+package alerting
+
+import (
+	"sort"
+	"time"
+
+	"github.com/flinkslo/flinkslo/alerting/incident"
+	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/collector"
+)
+
+// engine turns failures and health into notifications. It is a plain state
+// machine driven by the router's goroutine with an explicit clock, so that
+// grouping, reminders and resolves are tested without waiting.
+type engine struct {
+	cfg    engineConfig
+	routes *routes
+	// leader: notifications made now are really sent.
+	leader bool
+
+	open   map[incident.Key]*openIncident
+	closed map[incident.Key]tombstone
+	jobs   map[incident.JobKey]*jobHealth
+	// failuresByJob counts open failure incidents per job (and per
+	// deployment, Job ""), to tell whether a failure explains an outage.
+	failuresByJob map[incident.JobKey]int
+	firstSnapshot time.Time
+
+	out   []incident.Notification
+	dirty bool
+}
+
+type engineConfig struct {
+	groupWindow, repeatInterval, resolveAfter, healthWait time.Duration
+	// since: failures before it were handled by an earlier process.
+	since time.Time
+	// tombstoneTTL is how long a resolved incident is remembered, so that
+	// a replayed failure of it is not sent again.
+	tombstoneTTL time.Duration
+}
+
+// openIncident is an incident that was triggered and is not resolved.
+type openIncident struct {
+	key        incident.Key
+	route      classify.Route
+	pastRoutes []classify.Route
+	health     bool
+	detail     detail
+
+	opened, lastFailure, lastSent time.Time
+	// total counts occurrences since opened; pending those not yet reported.
+	total, pending int
+	// notified: a leader sent the trigger (this replica, or per the store
+	// another one).
+	notified bool
+	// replayBefore: failures up to this time were handled by an earlier
+	// process (restored from the state store).
+	replayBefore time.Time
+	threads      map[string]string
+}
+
+// tombstone remembers a resolved incident.
+type tombstone struct{ lastFailure, resolved time.Time }
+
+// detail is what a notification says beyond the key, from the latest
+// failure (or health transition) of the incident.
+type detail struct {
+	Team        string          `json:"team,omitempty"`
+	TeamChannel string          `json:"teamChannel,omitempty"`
+	URL         string          `json:"url,omitempty"`
+	JobID       string          `json:"jobID,omitempty"`
+	Source      classify.Source `json:"source,omitempty"`
+	Reason      string          `json:"reason,omitempty"`
+	Hint        string          `json:"hint,omitempty"`
+	Rule        string          `json:"rule,omitempty"`
+	Escalated   bool            `json:"escalated,omitempty"`
+	Root        string          `json:"root,omitempty"`
+	Message     string          `json:"message,omitempty"`
+	Exception   string          `json:"exception,omitempty"`
+	TaskName    string          `json:"taskName,omitempty"`
+	FailureTime time.Time       `json:"failureTime,omitzero"`
+	// Excerpt is not persisted: it is large and only the first message
+	// needs it.
+	Excerpt string `json:"-"`
+}
+
+func newEngine(cfg engineConfig, rt *routes) *engine {
+	return &engine{
+		cfg: cfg, routes: rt,
+		open: map[incident.Key]*openIncident{}, closed: map[incident.Key]tombstone{},
+		jobs: map[incident.JobKey]*jobHealth{}, failuresByJob: map[incident.JobKey]int{},
+	}
+}
+
+// rank orders routes by urgency; an open incident only moves up.
+func rank(r classify.Route) int {
+	switch r {
+	case classify.Page:
+		return 3
+	case classify.Monitor:
+		return 2
+	case classify.Notify:
+		return 1
+	}
+	return 0
+}
+
+// failure handles one classified failure.
+func (e *engine) failure(f collector.Failure, now time.Time) {
+	at := f.Time
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	if at.Before(e.cfg.since) {
+		return // an earlier process saw it; lookback says how far back to resend
+	}
+	key := keyOf(f)
+	if t, ok := e.closed[key]; ok && !at.After(t.lastFailure) {
+		return // part of an incident already resolved
+	}
+	inc := e.open[key]
+	if inc != nil && !at.After(inc.replayBefore) {
+		return // already counted by the process that saved the incident
+	}
+	d := detailOf(f, at)
+	e.occurrence(key, f.Result.Route, d, now)
+	if inc == nil {
+		inc = &openIncident{key: key, route: f.Result.Route, detail: d, opened: at, lastFailure: at, total: 1, threads: map[string]string{}}
+		e.add(inc)
+		e.push(inc, e.notification(inc, incident.Trigger, now), now)
+		return
+	}
+	inc.total++
+	inc.detail = mergeDetail(inc.detail, d)
+	if at.After(inc.lastFailure) {
+		inc.lastFailure = at
+	}
+	if rank(f.Result.Route) > rank(inc.route) {
+		e.escalate(inc, f.Result.Route, now)
+		return
+	}
+	inc.pending++
+	e.dirty = true
+}
+
+// keyOf is the incident a failure belongs to.
+func keyOf(f collector.Failure) incident.Key {
+	return incident.Key{Namespace: f.Namespace, Deployment: f.Deployment, Job: f.Job, Category: f.Result.Category}
+}
+
+func detailOf(f collector.Failure, at time.Time) detail {
+	r := f.Result
+	return detail{
+		Team: f.Team, TeamChannel: f.SlackChannel, URL: f.URL, JobID: f.JobID, Source: f.Source,
+		Reason: r.Reason, Hint: r.Hint, Rule: r.Rule, Escalated: r.Escalated, Root: r.Root, Message: r.Message,
+		Exception: f.Exception, TaskName: f.TaskName, FailureTime: at, Excerpt: f.Excerpt,
+	}
+}
+
+// mergeDetail takes the newer failure's details but keeps what only the
+// first one told (a deployment-level failure has no job id).
+func mergeDetail(old, d detail) detail {
+	if d.JobID == "" {
+		d.JobID = old.JobID
+	}
+	if d.TeamChannel == "" {
+		d.TeamChannel = old.TeamChannel
+	}
+	return d
+}
+
+// occurrence reports one failure, ungrouped, to the sinks that keep them.
+func (e *engine) occurrence(key incident.Key, route classify.Route, d detail, now time.Time) {
+	inc := &openIncident{key: key, route: route, detail: d, opened: d.FailureTime, total: 1}
+	n := e.notification(inc, incident.Occurrence, now)
+	n.Count = 1
+	e.out = append(e.out, n)
+}
+
+func (e *engine) add(inc *openIncident) {
+	e.open[inc.key] = inc
+	if !inc.health {
+		e.failuresByJob[inc.key.JobKey()]++
+	}
+	delete(e.closed, inc.key)
+}
+
+func (e *engine) remove(inc *openIncident) {
+	delete(e.open, inc.key)
+	if !inc.health {
+		jk := inc.key.JobKey()
+		if e.failuresByJob[jk]--; e.failuresByJob[jk] <= 0 {
+			delete(e.failuresByJob, jk)
+		}
+	}
+}
+
+// escalate moves an open incident to a more urgent route and triggers it
+// there.
+func (e *engine) escalate(inc *openIncident, to classify.Route, now time.Time) {
+	from := inc.route
+	if !containsRoute(inc.pastRoutes, from) {
+		inc.pastRoutes = append(inc.pastRoutes, from)
+	}
+	inc.route, inc.pending = to, 0
+	n := e.notification(inc, incident.Trigger, now)
+	n.EscalatedFrom = from
+	e.push(inc, n, now)
+}
+
+func containsRoute(rs []classify.Route, r classify.Route) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// push emits n and records it as sent.
+func (e *engine) push(inc *openIncident, n incident.Notification, now time.Time) {
+	e.out = append(e.out, n)
+	e.dirty = true
+	if n.Action == incident.Resolve {
+		return
+	}
+	inc.lastSent = now
+	if n.Action == incident.Trigger && e.leader {
+		inc.notified = true
+	}
+}
+
+// tick sends grouped repeats, reminders and resolves that are due.
+func (e *engine) tick(now time.Time) {
+	keys := make([]incident.Key, 0, len(e.open))
+	for k := range e.open {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
+	for _, k := range keys {
+		inc := e.open[k]
+		jh := e.jobs[k.JobKey()]
+		if gone, ok := e.resolvable(inc, jh, now); ok {
+			e.resolve(inc, gone, now)
+			continue
+		}
+		switch {
+		case inc.pending > 0 && now.Sub(inc.lastSent) >= e.cfg.groupWindow:
+			n := e.notification(inc, incident.Repeat, now)
+			n.Count, n.Window = inc.pending, now.Sub(inc.lastSent)
+			inc.pending = 0
+			e.push(inc, n, now)
+		case now.Sub(inc.lastSent) >= e.cfg.repeatInterval && jh != nil && !jh.healthy:
+			e.push(inc, e.notification(inc, incident.Remind, now), now)
+		}
+	}
+	e.prune(now)
+}
+
+// resolvable: the job has been healthy for resolveAfter since the later of
+// its recovery and the incident's last failure — or it is gone (not seen
+// for resolveAfter: removed, or no longer this shard's).
+func (e *engine) resolvable(inc *openIncident, jh *jobHealth, now time.Time) (gone, ok bool) {
+	ra := e.cfg.resolveAfter
+	if jh == nil {
+		// Right after a restart the job may just not have been scraped yet.
+		return true, !e.firstSnapshot.IsZero() && now.Sub(e.firstSnapshot) >= ra
+	}
+	if now.Sub(jh.lastSeen) >= ra {
+		return true, true
+	}
+	if !jh.healthy {
+		return false, false
+	}
+	quiet := jh.healthySince
+	if inc.lastFailure.After(quiet) {
+		quiet = inc.lastFailure
+	}
+	return false, now.Sub(quiet) >= ra
+}
+
+func (e *engine) resolve(inc *openIncident, gone bool, now time.Time) {
+	n := e.notification(inc, incident.Resolve, now)
+	n.Health = nil
+	if gone {
+		n.Note = "the job is no longer watched (removed, or another shard's)"
+	}
+	e.push(inc, n, now)
+	e.remove(inc)
+	e.closed[inc.key] = tombstone{lastFailure: inc.lastFailure, resolved: now}
+}
+
+func (e *engine) prune(now time.Time) {
+	for k, t := range e.closed {
+		if now.Sub(t.resolved) > e.cfg.tombstoneTTL {
+			delete(e.closed, k)
+		}
+	}
+	for k, jh := range e.jobs {
+		if now.Sub(jh.lastSeen) > e.cfg.tombstoneTTL && e.failuresByJob[k] == 0 {
+			delete(e.jobs, k)
+		}
+	}
+}
+
+// take returns and forgets the notifications made so far.
+func (e *engine) take() []incident.Notification {
+	out := e.out
+	e.out = nil
+	return out
+}
+
+// notification builds a notification about inc with its destination.
+func (e *engine) notification(inc *openIncident, a incident.Action, now time.Time) incident.Notification {
+	d := inc.detail
+	n := incident.Notification{
+		Key: inc.key, Action: a, Route: inc.route, PastRoutes: append([]classify.Route(nil), inc.pastRoutes...),
+		Team: d.Team, JobID: d.JobID, Source: d.Source, Reason: d.Reason, Hint: d.Hint, Rule: d.Rule,
+		Escalated: d.Escalated, Root: d.Root, Message: d.Message, Exception: d.Exception, Excerpt: d.Excerpt,
+		TaskName: d.TaskName, FailureTime: d.FailureTime, Count: 1, Total: inc.total, Opened: inc.opened, At: now,
+	}
+	if len(inc.threads) > 0 {
+		n.Threads = make(map[string]string, len(inc.threads))
+		for k, v := range inc.threads {
+			n.Threads[k] = v
+		}
+	}
+	if jh := e.jobs[inc.key.JobKey()]; jh != nil && !jh.healthy {
+		n.Health = jh.reasons
+	}
+	n.SlackChannel, n.Note = e.routes.channel(inc.route, d.Team, d.TeamChannel)
+	n.Links = e.routes.links(n, d.URL)
+	return n
+}

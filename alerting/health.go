@@ -1,0 +1,176 @@
+package alerting
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/flinkslo/flinkslo/alerting/incident"
+	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/collector"
+)
+
+// CategoryUnhealthy is the category of an incident opened by a health
+// transition that no classified failure explains.
+const CategoryUnhealthy = "job_unhealthy"
+
+// jobHealth is what the router knows of one job's (or, Job empty, one
+// deployment's) health over time.
+type jobHealth struct {
+	healthy bool
+	// healthySince / unhealthySince: start of the current streak.
+	healthySince, unhealthySince time.Time
+	// lastHealthy: last snapshot that saw it healthy; lastSeen: last
+	// snapshot that had it at all.
+	lastHealthy, lastSeen time.Time
+	reasons               []string
+	lastFailure           *collector.Failure
+	detail                detail
+}
+
+// reasonRoutes decides the route of an unexplained unhealthy job by who
+// has to act on its reason. A job that stopped, vanished, restarts in a
+// loop or whose deployment the operator reports broken, with no Flink
+// exception to say why, is an unexpected server error: page (as the
+// classifier pages what it cannot explain). Unreachable JobManagers, tasks
+// waiting for slots, stalled checkpoints and stalled consumers are
+// usually temporary: monitor. Lag with progress is the owning team's
+// sizing: notify.
+var reasonRoutes = map[collector.Reason]classify.Route{
+	collector.ReasonDeploymentError:    classify.Page,
+	collector.ReasonJobMissing:         classify.Page,
+	collector.ReasonNotRunning:         classify.Page,
+	collector.ReasonTooManyRestarts:    classify.Page,
+	collector.ReasonUnreachable:        classify.Monitor,
+	collector.ReasonTasksNotRunning:    classify.Monitor,
+	collector.ReasonCheckpointsStalled: classify.Monitor,
+	collector.ReasonKafkaStalled:       classify.Monitor,
+	collector.ReasonKafkaLagging:       classify.Notify,
+}
+
+var reasonHints = map[collector.Reason]string{
+	collector.ReasonDeploymentError:    "the operator reports the JobManager deployment in error: check the FlinkDeployment status and events",
+	collector.ReasonJobMissing:         "the JobManager runs but the job is gone and Flink recorded no exception: check the JobManager log and the operator",
+	collector.ReasonNotRunning:         "the job is not running and Flink recorded no exception: check the JobManager log and the operator",
+	collector.ReasonTooManyRestarts:    "the job keeps restarting: look at its exception history and the TaskManager logs",
+	collector.ReasonUnreachable:        "the JobManager REST API does not answer: check the JobManager pod and the network path from flinkslo",
+	collector.ReasonTasksNotRunning:    "tasks are not running: check free task slots and TaskManager pods",
+	collector.ReasonCheckpointsStalled: "no checkpoint completed within the window: check checkpoint storage and backpressure",
+	collector.ReasonKafkaStalled:       "the consumer group commits no offsets: check checkpoints (offsets commit on checkpoint) and the sources",
+	collector.ReasonKafkaLagging:       "the job falls behind its Kafka input: raise parallelism or resources, or check for backpressure",
+}
+
+// routeFor is the most urgent route among reasons.
+func routeFor(reasons []string) (classify.Route, string) {
+	route, hint := classify.Route(""), ""
+	for _, r := range reasons {
+		rt, ok := reasonRoutes[collector.Reason(r)]
+		if !ok {
+			rt = classify.Monitor
+		}
+		if rank(rt) > rank(route) {
+			route, hint = rt, reasonHints[collector.Reason(r)]
+		}
+	}
+	return route, hint
+}
+
+// snapshot updates every job's health and opens or escalates incidents for
+// unexplained unhealthy jobs.
+func (e *engine) snapshot(s *collector.Snapshot, now time.Time) {
+	if e.firstSnapshot.IsZero() {
+		e.firstSnapshot = now
+	}
+	for i := range s.Targets {
+		e.target(&s.Targets[i], now)
+	}
+}
+
+func (e *engine) target(ts *collector.TargetStatus, now time.Time) {
+	d := detail{Team: ts.Team, TeamChannel: ts.SlackChannel, URL: ts.URL}
+	all := ts.Up
+	for i := range ts.Jobs {
+		js := &ts.Jobs[i]
+		healthy := js.Healthy || !js.Expected
+		all = all && healthy
+		jk := incident.JobKey{Namespace: ts.Namespace, Deployment: ts.Deployment, Job: js.Name}
+		jd := d
+		jd.JobID = js.ID
+		jh := e.observe(jk, healthy, reasonStrings(js.Reasons), jd, now)
+		jh.lastFailure = js.LastFailure
+		e.unhealthy(jk, jh, now)
+	}
+	e.observe(incident.JobKey{Namespace: ts.Namespace, Deployment: ts.Deployment}, all, nil, d, now)
+}
+
+func reasonStrings(rs []collector.Reason) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return out
+}
+
+func (e *engine) observe(jk incident.JobKey, healthy bool, reasons []string, d detail, now time.Time) *jobHealth {
+	jh, ok := e.jobs[jk]
+	if !ok {
+		jh = &jobHealth{healthy: !healthy} // so that the first sight starts a streak
+		e.jobs[jk] = jh
+	}
+	switch {
+	case healthy && !jh.healthy:
+		jh.healthySince = now
+	case !healthy && jh.healthy:
+		jh.unhealthySince = now
+	}
+	jh.healthy, jh.reasons, jh.detail, jh.lastSeen = healthy, reasons, d, now
+	if healthy {
+		jh.lastHealthy = now
+		jh.reasons = nil
+	}
+	return jh
+}
+
+// unhealthy opens an incident for a job that has been unhealthy for the
+// health wait with nothing to explain it, and escalates an open one whose
+// reasons became more urgent.
+func (e *engine) unhealthy(jk incident.JobKey, jh *jobHealth, now time.Time) {
+	if jh.healthy {
+		return
+	}
+	key := incident.Key{Namespace: jk.Namespace, Deployment: jk.Deployment, Job: jk.Job, Category: CategoryUnhealthy}
+	route, hint := routeFor(jh.reasons)
+	if inc := e.open[key]; inc != nil {
+		inc.detail.Reason, inc.detail.Hint = healthReason(jh.reasons), hint
+		if rank(route) > rank(inc.route) {
+			e.escalate(inc, route, now)
+		}
+		return
+	}
+	if now.Sub(jh.unhealthySince) < e.cfg.healthWait || e.explained(jk, jh) {
+		return
+	}
+	d := jh.detail
+	d.Source, d.Reason, d.Hint, d.Rule, d.FailureTime = incident.SourceHealth, healthReason(jh.reasons), hint, "health", jh.unhealthySince
+	inc := &openIncident{key: key, route: route, health: true, detail: d, opened: jh.unhealthySince,
+		lastFailure: jh.unhealthySince, total: 1, threads: map[string]string{}}
+	e.occurrence(key, route, d, now)
+	e.add(inc)
+	e.push(inc, e.notification(inc, incident.Trigger, now), now)
+}
+
+func healthReason(reasons []string) string {
+	return fmt.Sprintf("job unhealthy (%s) and no classified failure explains it", strings.Join(reasons, ", "))
+}
+
+// explained: an open failure incident of the job or its deployment, or a
+// failure since the job was last seen healthy (give or take a group
+// window), accounts for the outage — it was or will be notified on the
+// failure's route, and a second message would only repeat it.
+func (e *engine) explained(jk incident.JobKey, jh *jobHealth) bool {
+	if e.failuresByJob[jk] > 0 || e.failuresByJob[incident.JobKey{Namespace: jk.Namespace, Deployment: jk.Deployment}] > 0 {
+		return true
+	}
+	lf := jh.lastFailure
+	return lf != nil && (jh.lastHealthy.IsZero() || !lf.Time.Before(jh.lastHealthy.Add(-e.cfg.groupWindow)))
+}

@@ -1,0 +1,122 @@
+package alerting
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flinkslo/flinkslo/alerting/incident"
+	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/internal/config"
+)
+
+var t0 = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+
+// testConfig is the example plus a Slack copy of pages: page to
+// PagerDuty, monitor to the platform channel, notify to each team's.
+func testConfig() *config.Config {
+	return &config.Config{
+		Teams: map[string]config.Team{"checkout": {SlackChannel: "#checkout-alerts"}, "orders": {}},
+		Alerting: config.Alerting{
+			Page:               config.Route{PagerDuty: &config.PagerDutyRoute{RoutingKeyEnv: "PD_KEY", Severity: "critical"}},
+			Monitor:            config.Route{Slack: &config.SlackRoute{Channel: "#flink-platform"}},
+			Notify:             config.Route{Slack: &config.SlackRoute{}},
+			GroupWindow:        config.Duration(5 * time.Minute),
+			RepeatInterval:     config.Duration(4 * time.Hour),
+			ResolveAfter:       config.Duration(5 * time.Minute),
+			QueueSize:          100,
+			RunbookURLTemplate: "https://runbooks.example.com/{category}",
+		},
+	}
+}
+
+// allSinks stands for a full set of sinks, for route tables in engine tests.
+var allSinks = map[string]Sink{SinkPagerDuty: nil, SinkSlack: nil, SinkDatadog: nil, SinkConsole: nil}
+
+func newTestEngine(t *testing.T, cfg *config.Config, start time.Time) *engine {
+	t.Helper()
+	a := cfg.Alerting
+	e := newEngine(engineConfig{
+		groupWindow: a.GroupWindow.D(), repeatInterval: a.RepeatInterval.D(), resolveAfter: a.ResolveAfter.D(),
+		healthWait: 30 * time.Second, since: start.Add(-a.Lookback.D()), tombstoneTTL: time.Hour,
+	}, newRoutes(cfg, allSinks))
+	e.leader = true
+	return e
+}
+
+// failure builds a classified failure of job in namespace/deployment
+// (deployment named after the job).
+func failure(team, job, category string, route classify.Route, at time.Time) collector.Failure {
+	return collector.Failure{
+		Deployment: job, Namespace: team, Team: team, Job: job, JobID: "id-" + job,
+		Time: at, Seen: at, Source: classify.SourceFlinkREST,
+		Result:    classify.Result{Route: route, Category: category, Reason: category + " happened", Hint: "fix " + category, Rule: "r-" + category},
+		Exception: "java.lang.RuntimeException", Excerpt: "java.lang.RuntimeException: boom",
+	}
+}
+
+// jobState is one job in a test snapshot.
+type jobState struct {
+	team, job string
+	healthy   bool
+	reasons   []collector.Reason
+	last      *collector.Failure
+}
+
+func snap(jobs ...jobState) *collector.Snapshot {
+	s := &collector.Snapshot{}
+	for _, j := range jobs {
+		s.Targets = append(s.Targets, collector.TargetStatus{
+			Target: collector.Target{Deployment: j.job, Namespace: j.team, Team: j.team, URL: "http://" + j.job + ":8081"},
+			Up:     true,
+			Jobs:   []collector.JobStatus{{Name: j.job, ID: "id-" + j.job, Expected: true, Healthy: j.healthy, Reasons: j.reasons, LastFailure: j.last}},
+		})
+	}
+	return s
+}
+
+func healthy(team, job string) jobState { return jobState{team: team, job: job, healthy: true} }
+
+func unhealthy(team, job string, last *collector.Failure, rs ...collector.Reason) jobState {
+	return jobState{team: team, job: job, reasons: rs, last: last}
+}
+
+// brief renders notifications compactly for comparison, leaving out
+// single occurrences (see withOccurrences).
+func brief(ns []incident.Notification) []string {
+	var out []string
+	for _, n := range ns {
+		if n.Action == incident.Occurrence {
+			continue
+		}
+		out = append(out, line(n))
+	}
+	return out
+}
+
+func line(n incident.Notification) string {
+	s := fmt.Sprintf("%s %s %s", n.Action, n.Route, n.Key)
+	if n.Action == incident.Repeat {
+		s += fmt.Sprintf(" count=%d window=%s", n.Count, incident.Human(n.Window))
+	}
+	if n.EscalatedFrom != "" {
+		s += " from=" + string(n.EscalatedFrom)
+	}
+	return s
+}
+
+func occurrences(ns []incident.Notification) int {
+	c := 0
+	for _, n := range ns {
+		if n.Action == incident.Occurrence {
+			c++
+		}
+	}
+	return c
+}
+
+func joinLines(s []string) string { return strings.Join(s, "\n") }
+
+func durationOf(d time.Duration) config.Duration { return config.Duration(d) }

@@ -1,0 +1,88 @@
+package alerting
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/flinkslo/flinkslo/classify"
+)
+
+// Results of a notification, the `result` label.
+const (
+	resultSent    = "sent"
+	resultDropped = "dropped"
+	resultDryRun  = "dry_run"
+)
+
+// Why a notification was dropped, the `reason` label.
+const (
+	dropQueueFull        = "queue_full"        // the sink's queue was full
+	dropRejected         = "rejected"          // the receiver refused it (4xx)
+	dropRetriesExhausted = "retries_exhausted" // still failing when its time ran out
+	dropExpired          = "expired"           // waited in the queue past its time
+	dropShutdown         = "shutdown"          // still queued when flinkslo stopped
+	dropNoChannel        = "no_channel"        // no Slack channel applies
+)
+
+var dropReasons = []string{dropQueueFull, dropRejected, dropRetriesExhausted, dropExpired, dropShutdown, dropNoChannel}
+
+// inboxSink names the router's own input queue in the dropped counter.
+const inboxSink = "router"
+
+type metrics struct {
+	notifications *prometheus.CounterVec
+	queueDepth    *prometheus.GaugeVec
+	dropped       *prometheus.CounterVec
+	open          *prometheus.GaugeVec
+	stateErrors   *prometheus.CounterVec
+}
+
+func newMetrics(reg prometheus.Registerer, sinks []string) *metrics {
+	f := promauto.With(reg)
+	m := &metrics{
+		notifications: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "flinkslo_notifications_total",
+			Help: "Notifications handled per route and sink, by result: sent, dropped (see flinkslo_notifications_dropped_total) or dry_run.",
+		}, []string{"route", "sink", "result"}),
+		queueDepth: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "flinkslo_notification_queue_depth",
+			Help: "Notifications waiting in each sink's queue.",
+		}, []string{"sink"}),
+		dropped: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "flinkslo_notifications_dropped_total",
+			Help: "Notifications that were not delivered, per sink and reason (queue_full, rejected, retries_exhausted, expired, shutdown, no_channel).",
+		}, []string{"sink", "reason"}),
+		open: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "flinkslo_alerting_open_incidents",
+			Help: "Incidents open (triggered and not yet resolved) per route, as this replica sees them.",
+		}, []string{"route"}),
+		stateErrors: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "flinkslo_alerting_state_errors_total",
+			Help: "Failed loads or saves of the open-incident state.",
+		}, []string{"op"}),
+	}
+	// Series exist from the start so that rate() and absent() work before
+	// the first failure.
+	for _, s := range sinks {
+		m.queueDepth.WithLabelValues(s)
+		for _, r := range dropReasons {
+			m.dropped.WithLabelValues(s, r)
+		}
+		for _, route := range classify.Routes {
+			m.notifications.WithLabelValues(string(route), s, resultSent)
+			m.notifications.WithLabelValues(string(route), s, resultDropped)
+		}
+	}
+	m.dropped.WithLabelValues(inboxSink, dropQueueFull)
+	for _, route := range classify.Routes {
+		m.open.WithLabelValues(string(route))
+	}
+	m.stateErrors.WithLabelValues("load")
+	m.stateErrors.WithLabelValues("save")
+	return m
+}
+
+func (m *metrics) drop(route classify.Route, sink, reason string) {
+	m.notifications.WithLabelValues(string(route), sink, resultDropped).Inc()
+	m.dropped.WithLabelValues(sink, reason).Inc()
+}

@@ -1,0 +1,110 @@
+package alerting
+
+import (
+	"fmt"
+
+	"github.com/flinkslo/flinkslo/alerting/incident"
+	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/internal/config"
+)
+
+// Sink names: the `sink` label and the keys of Options.Sinks.
+const (
+	SinkPagerDuty = "pagerduty"
+	SinkSlack     = "slack"
+	SinkDatadog   = "datadog"
+	SinkConsole   = "console"
+)
+
+// routes decides, per route, which sinks get a notification and which
+// Slack channel it goes to.
+type routes struct {
+	sinks map[classify.Route][]string
+	slack map[classify.Route]slackRule
+	// monitorChannel takes what has no channel of its own.
+	monitorChannel string
+	teams          map[string]config.Team
+	runbook        string
+	flinkUI        string
+}
+
+// slackRule is a route's Slack destination: a fixed channel, or the owning
+// team's channel when channel is empty.
+type slackRule struct{ channel string }
+
+func newRoutes(cfg *config.Config, have map[string]Sink) *routes {
+	a := cfg.Alerting
+	rt := &routes{
+		sinks: map[classify.Route][]string{}, slack: map[classify.Route]slackRule{},
+		teams: cfg.Teams, runbook: a.RunbookURLTemplate, flinkUI: a.FlinkUIURLTemplate,
+	}
+	if a.Monitor.Slack != nil {
+		rt.monitorChannel = a.Monitor.Slack.Channel
+	}
+	ddAll := cfg.Datadog != nil && cfg.Datadog.Events != nil && *cfg.Datadog.Events
+	for route, r := range map[classify.Route]config.Route{classify.Page: a.Page, classify.Monitor: a.Monitor, classify.Notify: a.Notify} {
+		var names []string
+		add := func(name string, on bool) {
+			if _, ok := have[name]; ok && on {
+				names = append(names, name)
+			}
+		}
+		add(SinkPagerDuty, r.PagerDuty != nil)
+		switch {
+		case r.Slack != nil:
+			rt.slack[route] = slackRule{channel: r.Slack.Channel}
+		case route == classify.Page && rt.monitorChannel != "":
+			// Pages are also posted to the platform channel, so that the
+			// people watching it see what woke the on-call.
+			rt.slack[route] = slackRule{channel: rt.monitorChannel}
+		}
+		_, slack := rt.slack[route]
+		add(SinkSlack, slack)
+		add(SinkDatadog, ddAll || r.Datadog)
+		add(SinkConsole, true)
+		rt.sinks[route] = names
+	}
+	return rt
+}
+
+// channel is where Slack posts a notification of route for a deployment of
+// team whose own channel (target override or team's) is teamChannel. A team
+// without a channel falls back to the monitor channel, with a note saying
+// so; an empty result means no channel applies.
+func (rt *routes) channel(route classify.Route, team, teamChannel string) (ch, note string) {
+	rule, ok := rt.slack[route]
+	if !ok {
+		return "", ""
+	}
+	if rule.channel != "" {
+		return rule.channel, ""
+	}
+	if teamChannel == "" {
+		teamChannel = rt.teams[team].SlackChannel
+	}
+	if teamChannel != "" {
+		return teamChannel, ""
+	}
+	if team == "" {
+		note = "the deployment has no owning team (set team on the target); posted to the monitor channel"
+	} else {
+		note = fmt.Sprintf("team %s has no Slack channel (set teams.%s.slackChannel); posted to the monitor channel", team, team)
+	}
+	return rt.monitorChannel, note
+}
+
+// links renders the Flink UI and runbook links of an incident.
+func (rt *routes) links(n incident.Notification, url string) []incident.Link {
+	d := incident.LinkData{
+		Deployment: n.Key.Deployment, Namespace: n.Key.Namespace, Team: n.Team, Job: n.Key.Job,
+		JobID: n.JobID, Category: n.Key.Category, Route: string(n.Route), URL: url,
+	}
+	var out []incident.Link
+	if u := incident.RenderLink(rt.flinkUI, d); u != "" {
+		out = append(out, incident.Link{Text: "Flink UI", URL: u})
+	}
+	if u := incident.RenderLink(rt.runbook, d); u != "" {
+		out = append(out, incident.Link{Text: "Runbook", URL: u})
+	}
+	return out
+}
