@@ -13,7 +13,7 @@ import (
 // datadog-go drops a payload when its sender queue is full (2048 UDP or
 // 512 unix-socket payloads); flushing waits for the queue to drain, so a
 // fleet of thousands of jobs arrives whole instead of losing its tail.
-const flushEvery = 1 << 30
+const flushEvery = 200
 
 // batch renders one snapshot onto the client.
 type batch struct {
@@ -98,7 +98,10 @@ func (b *batch) job(t *collector.TargetStatus, j *collector.JobStatus) {
 	}
 	if j.HasKafkaLag {
 		b.gauge(mLagRecords, j.KafkaLagRecords, tags)
-		b.gauge(mLagSeconds, j.KafkaLagSeconds, tags)
+		if j.KafkaLagSecondsKnown {
+			// An estimate not made yet is no data, not 0 seconds behind.
+			b.gauge(mLagSeconds, j.KafkaLagSeconds, tags)
+		}
 	}
 	b.count(mRestarts, jm.restarts.delta(j.Restarts), tags)
 	b.count(mCompleted, jm.completed.delta(j.CheckpointsCompleted), tags)
@@ -214,7 +217,9 @@ func (b *batch) kafka(v *collector.KafkaView) {
 		}
 		tags := []string{tag("cluster", ref.Cluster), tag("group", ref.Group)}
 		b.gauge(mGroupLagRecords, lag.Records, tags)
-		b.gauge(mGroupLagSeconds, lag.Seconds, tags)
+		if lag.SecondsKnown {
+			b.gauge(mGroupLagSeconds, lag.Seconds, tags)
+		}
 	}
 }
 

@@ -59,6 +59,9 @@ func TestSecondCycle(t *testing.T) {
 		{"a suspended deployment has no target.up", first, false, "target.up", "", []string{"deployment:backfill"}},
 		{"a job not expected to run has no job.healthy", first, false, "job.healthy", "", []string{"job:daily-backfill"}},
 		{"a group whose lag is unknown is not sent", first, false, "consumergroup.lag_records", "", []string{"group:fraud-scorer"}},
+		{"a group whose time lag is not estimated yet has records", first, true, "consumergroup.lag_records", "40", []string{"group:indexer"}},
+		{"a group whose time lag is not estimated yet has no seconds", first, false, "consumergroup.lag_seconds", "", []string{"group:indexer"}},
+		{"a job whose time lag is not estimated yet has no seconds", first, false, "job.kafka_lag_seconds", "", []string{"deployment:indexer"}},
 		{"global tags are on every line", first, true, "target.up", "", []string{"env:test"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

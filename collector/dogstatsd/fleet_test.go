@@ -72,7 +72,7 @@ func fleet(step int) *collector.Snapshot {
 				Uptime:               90 * time.Minute,
 				CheckpointingEnabled: true, CheckpointsProgressing: true, LastCheckpoint: fleetNow.Add(-20 * time.Second),
 				CheckpointsCompleted: pick(1000, 1004),
-				HasKafkaLag:          true, KafkaLagRecords: pick(1200, 800), KafkaLagSeconds: pick(3.5, 2),
+				HasKafkaLag:          true, KafkaLagRecords: pick(1200, 800), KafkaLagSeconds: pick(3.5, 2), KafkaLagSecondsKnown: true,
 			}},
 		},
 		searchIndexer(two),
@@ -83,8 +83,10 @@ func fleet(step int) *collector.Snapshot {
 		Finished: fleetNow,
 		Targets:  ts,
 		Kafka: &collector.KafkaView{Groups: map[collector.GroupRef]collector.GroupLag{
-			{Cluster: "default", Group: "orders-enricher"}: {Known: true, Records: pick(1200, 800), Seconds: pick(3.5, 2), Status: "ok"},
-			{Cluster: "default", Group: "fraud-scorer"}:    {Known: false},
+			{Cluster: "default", Group: "orders-enricher"}: {Known: true, Records: pick(1200, 800), Seconds: pick(3.5, 2), SecondsKnown: true, Status: "ok"},
+			// Just started: records known, time lag not estimated yet.
+			{Cluster: "default", Group: "indexer"}:      {Known: true, Records: 40, Status: "unknown"},
+			{Cluster: "default", Group: "fraud-scorer"}: {Known: false},
 		}},
 	}
 }
@@ -116,6 +118,7 @@ func searchIndexer(two bool) collector.TargetStatus {
 			// Flink job names are free text; the tag must survive it.
 			Name: "Kafka → ES, v2 | eu", ID: "0a0b", State: flink.StateRunning, Expected: true, Healthy: true,
 			Uptime: 72 * time.Hour, Restarts: 1,
+			HasKafkaLag: true, KafkaLagRecords: 40,
 		}},
 	}
 	if two {
@@ -143,7 +146,7 @@ func bigFleet(n, step int) *collector.Snapshot {
 				Name: fmt.Sprintf("job-%d", j), ID: "0123456789abcdef", State: flink.StateRunning, Expected: true, Healthy: true,
 				Uptime: time.Hour, CheckpointingEnabled: true, CheckpointsProgressing: true, LastCheckpoint: fleetNow.Add(-time.Minute),
 				CheckpointsCompleted: float64(100 * step), Restarts: float64(step),
-				HasKafkaLag: true, KafkaLagRecords: 100, KafkaLagSeconds: 1,
+				HasKafkaLag: true, KafkaLagRecords: 100, KafkaLagSeconds: 1, KafkaLagSecondsKnown: true,
 				Failures: map[collector.FailureKey]float64{fk(classify.Monitor, "tm_heartbeat_timeout"): float64(step)},
 			}
 			if j == 0 {
