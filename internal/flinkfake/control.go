@@ -1,9 +1,6 @@
 package flinkfake
 
-import (
-	"fmt"
-	"time"
-)
+import "fmt"
 
 // SetScenario applies s to the whole JobManager. A job scenario is given to
 // every job that can still run and clears any transport scenario; a
@@ -66,13 +63,13 @@ func (jm *JobManager) Resubmit(name string) (string, error) {
 		return "", err
 	}
 	now := jm.now()
-	cp := old.checkpoints(now, jm.timing)
+	cp := old.checkpoints(now, jm.timing, old.status(now, jm.timing), 2)
 	old.end(now, jm.timing)
 	j := jm.params.newJob(name, old.serial+1, old.scenario, old.failure, now)
 	j.lastID = cp.lastID
 	if c := cp.completed; c != nil {
 		j.base.restored = 1
-		j.restored = &restore{id: c.id, at: now, path: c.path}
+		j.restored = &restore{id: c.id, at: now, jobID: c.jobID}
 	}
 	jm.jobs = append(jm.jobs, j)
 	return j.id, nil
@@ -165,5 +162,5 @@ func (jm *JobManager) byID(id string) *job {
 	return nil
 }
 
-// now is the JobManager's clock, truncated to milliseconds like Flink's.
-func (jm *JobManager) now() time.Time { return jm.opts.Now().Truncate(time.Millisecond) }
+// now is the JobManager's clock in epoch milliseconds, like Flink's.
+func (jm *JobManager) now() int64 { return jm.opts.Now().UnixMilli() }

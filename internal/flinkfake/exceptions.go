@@ -1,22 +1,19 @@
 package flinkfake
 
-import (
-	"fmt"
-	"time"
-)
+import "fmt"
 
 // exceptions returns the exception history at now, newest first and at
 // most exceptionHistorySize entries, as the JobMaster keeps it.
-func (j *job) exceptions(now time.Time, tm timing) []exEntry {
+func (j *job) exceptions(now int64, tm timing) []exEntry {
 	var fresh []exEntry
 	switch {
 	case j.ended:
 	case j.scenario == Failed:
 		fresh = append(fresh, j.memoEntry(0, func() exEntry { return j.entry(1, j.segStart, true) }))
 	case j.scenario == RestartLoop:
-		n, _, _ := restartCycle(max(now.Sub(j.segStart), 0), tm)
+		n, _, _ := restartCycle(max(now-j.segStart, 0), tm)
 		for k := n; k >= max(1, n-exceptionHistorySize+1); k-- {
-			at := j.segStart.Add(time.Duration(k)*tm.restartEvery - tm.restartDelay)
+			at := j.segStart + k*tm.restartEvery - tm.restartDelay
 			fresh = append(fresh, j.memoEntry(k, func() exEntry { return j.entry(k, at, false) }))
 		}
 	}
@@ -49,7 +46,7 @@ func (j *job) memoEntry(k int64, build func() exEntry) exEntry {
 
 // entry builds the k-th failure of the segment; final wraps it as the
 // failure that ended the job.
-func (j *job) entry(k int64, at time.Time, final bool) exEntry {
+func (j *job) entry(k, at int64, final bool) exEntry {
 	site := j.site(k)
 	site.v = j.v
 	f := newFailure(j.failure, site)
@@ -70,7 +67,7 @@ func (j *job) entry(k int64, at time.Time, final bool) exEntry {
 		if other.subtask >= 1 && other.subtask <= site.par {
 			c := newFailure(j.failure, other)
 			e.concurrent = []exEntry{{
-				name: c.t.class, trace: c.t.String(), at: at.Add(3 * time.Millisecond),
+				name: c.t.class, trace: c.t.String(), at: at + 3,
 				task: c.task, tmID: other.tmID, host: other.host(),
 			}}
 		}

@@ -3,7 +3,6 @@ package flinkfake
 import (
 	"encoding/hex"
 	"hash/fnv"
-	"time"
 )
 
 // hash64 is a stable hash, so a given seed always builds the same fleet.
@@ -51,11 +50,4 @@ func isJobID(s string) bool {
 		}
 	}
 	return true
-}
-
-func ms(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
 }

@@ -1,9 +1,10 @@
 package flinkfake
 
-import (
-	"fmt"
-	"time"
-)
+import "fmt"
+
+// Simulation times are epoch milliseconds, as Flink writes them: the
+// model keeps no time.Time (and so no pointers) in its hot structures,
+// which keeps a 5,000-JobManager fleet cheap for the garbage collector.
 
 // Limits Flink applies to what the REST API keeps per job.
 const (
@@ -14,9 +15,9 @@ const (
 
 // timing is how fast the simulation moves, shared by a JobManager's jobs.
 type timing struct {
-	interval     time.Duration // checkpoint interval
-	restartEvery time.Duration // one RestartLoop cycle
-	restartDelay time.Duration // the part of a cycle spent RESTARTING
+	interval     int64 // checkpoint interval, ms
+	restartEvery int64 // one RestartLoop cycle, ms
+	restartDelay int64 // the part of a cycle spent RESTARTING, ms
 }
 
 // job is one simulated job. Its state is never advanced by a goroutine:
@@ -34,10 +35,11 @@ type job struct {
 	cluster  string
 	topic    string
 
-	submitted time.Time // start-time: submission or JobMaster recovery
-	segStart  time.Time
+	submitted int64 // start-time: submission or JobMaster recovery
+	segStart  int64
 	prevState int // job state when the segment began
-	stamps    [numStates]time.Time
+	stamps    [numStates]int64
+	seed      uint64 // varies checkpoint durations and sizes
 
 	base     counters     // the JobMaster's counts before segStart
 	lastID   int64        // last checkpoint id handed out before segStart
@@ -65,27 +67,27 @@ type counters struct {
 type checkpoint struct {
 	id             int64
 	status         string // COMPLETED, FAILED or IN_PROGRESS
-	trigger, ack   time.Time
-	failedAt       time.Time
-	dur            time.Duration
+	trigger, ack   int64
+	failedAt       int64
+	dur            int64
 	stateSize      int64
 	checkpointSize int64
 	subtasks       int
 	acked          int
 	message        string
-	path           string
+	jobID          string // its external path is derived from it
 }
 
 type restore struct {
-	id   int64
-	at   time.Time
-	path string
+	id    int64
+	at    int64
+	jobID string // the job that wrote the checkpoint
 }
 
 // exEntry is one exception-history entry, its trace rendered once.
 type exEntry struct {
 	name, trace string
-	at          time.Time
+	at          int64
 	task        string
 	tmID, host  string
 	user        bool
@@ -101,12 +103,13 @@ type jobParams struct {
 	par     int
 }
 
-func (p jobParams) newJob(name string, serial int, s Scenario, k FailureKind, at time.Time) *job {
+func (p jobParams) newJob(name string, serial int, s Scenario, k FailureKind, at int64) *job {
 	id := hexID(p.seed, p.cluster, name, fmt.Sprint(serial))
 	par := p.par
 	sinkPar := max(1, par/2)
 	j := &job{
 		v: p.v, id: id, name: name, scenario: s, failure: k, serial: serial, cluster: p.cluster,
+		seed: hash64(id),
 		topic: name + ".v1",
 		vertices: []vertex{
 			{id: hexID(id, "v0"), name: fmt.Sprintf("Source: %s_src[1] -> Calc[2]", name), par: par},
@@ -119,12 +122,12 @@ func (p jobParams) newJob(name string, serial int, s Scenario, k FailureKind, at
 }
 
 // start (re)starts the job's JobMaster at t with fresh counts.
-func (j *job) start(at time.Time) {
+func (j *job) start(at int64) {
 	j.submitted, j.segStart = at, at
-	j.stamps = [numStates]time.Time{}
+	j.stamps = [numStates]int64{}
 	j.stamps[stInitializing] = at
-	j.stamps[stCreated] = at.Add(120 * time.Millisecond)
-	j.stamps[stRunning] = at.Add(850 * time.Millisecond)
+	j.stamps[stCreated] = at + 120
+	j.stamps[stRunning] = at + 850
 	j.prevState = stRunning
 	j.base = counters{}
 	j.pastCP, j.lastDone, j.lastFail, j.pastEx, j.exMemo = nil, nil, nil, nil, nil
@@ -150,9 +153,9 @@ func (j *job) maxPar() int {
 func (j *job) terminal() bool { return j.ended || j.scenario == Failed }
 
 // switchAt freezes the job at t and begins scenario s there.
-func (j *job) switchAt(t time.Time, s Scenario, tm timing) {
+func (j *job) switchAt(t int64, s Scenario, tm timing) {
 	st := j.status(t, tm)
-	cp := j.checkpoints(t, tm)
+	cp := j.checkpoints(t, tm, st, checkpointHistorySize)
 	// An in-flight checkpoint is aborted by whatever changed.
 	cp.abortInFlight(t)
 	j.pastEx = j.exceptions(t, tm)
@@ -166,7 +169,7 @@ func (j *job) switchAt(t time.Time, s Scenario, tm timing) {
 }
 
 // end marks the job CANCELED at t (replaced by a resubmission).
-func (j *job) end(t time.Time, tm timing) {
+func (j *job) end(t int64, tm timing) {
 	if j.terminal() {
 		return
 	}
@@ -179,11 +182,11 @@ func (j *job) end(t time.Time, tm timing) {
 // failover restarts the JobMaster at t: counts and the exception history
 // start again from nothing, the job id stays, and the job restores the
 // last completed checkpoint, whose id sequence continues (it lives in HA).
-func (j *job) failover(t time.Time, tm timing) {
+func (j *job) failover(t int64, tm timing) {
 	if j.terminal() {
 		return
 	}
-	cp := j.checkpoints(t, tm)
+	cp := j.checkpoints(t, tm, j.status(t, tm), 2)
 	s := j.scenario
 	j.start(t)
 	j.scenario = s
@@ -191,6 +194,6 @@ func (j *job) failover(t time.Time, tm timing) {
 	j.restored = nil
 	if cp.completed != nil {
 		j.base.restored = 1
-		j.restored = &restore{id: cp.completed.id, at: t, path: cp.completed.path}
+		j.restored = &restore{id: cp.completed.id, at: t, jobID: j.id}
 	}
 }

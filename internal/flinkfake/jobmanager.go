@@ -90,14 +90,18 @@ func newJobManager(o Options, bufs *sync.Pool) *JobManager {
 		bufs:      bufs,
 		opts:      o,
 		params:    jobParams{v: o.Version, cluster: o.Cluster, seed: o.Seed, par: o.Parallelism},
-		timing:    timing{interval: o.CheckpointInterval, restartEvery: o.RestartEvery, restartDelay: o.RestartDelay},
+		timing: timing{
+			interval:     o.CheckpointInterval.Milliseconds(),
+			restartEvery: o.RestartEvery.Milliseconds(),
+			restartDelay: o.RestartDelay.Milliseconds(),
+		},
 		transport: Healthy,
 	}
-	now := o.Now().Truncate(time.Millisecond)
+	now := jm.now()
 	for _, s := range o.Jobs {
-		j := jm.params.newJob(s.Name, 0, Healthy, s.Failure, now.Add(-o.Uptime))
+		j := jm.params.newJob(s.Name, 0, Healthy, s.Failure, now-o.Uptime.Milliseconds())
 		jm.jobs = append(jm.jobs, j)
-		jm.apply(j, s.Scenario, now.Add(-o.ScenarioAge))
+		jm.apply(j, s.Scenario, now-o.ScenarioAge.Milliseconds())
 	}
 	return jm
 }
@@ -116,9 +120,11 @@ func (o Options) withDefaults() Options {
 		o.Jobs = []JobSpec{{Name: o.Cluster}}
 	}
 	o.Parallelism = defaultInt(o.Parallelism, 4)
-	o.CheckpointInterval = defaultDur(o.CheckpointInterval, 10*time.Second)
+	// Flink counts in milliseconds; so does the simulation.
+	o.CheckpointInterval = max(defaultDur(o.CheckpointInterval, 10*time.Second), 2*time.Millisecond)
 	o.RestartEvery = defaultDur(o.RestartEvery, 30*time.Second)
 	o.RestartDelay = defaultDur(o.RestartDelay, 10*time.Second)
+	o.RestartEvery = max(o.RestartEvery, 3*time.Millisecond)
 	if o.RestartDelay >= o.RestartEvery {
 		o.RestartDelay = o.RestartEvery / 3
 	}
@@ -158,7 +164,7 @@ func (jm *JobManager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // apply gives j scenario s from t on; a transport scenario leaves the job
 // healthy and acts on its endpoints instead.
-func (jm *JobManager) apply(j *job, s Scenario, t time.Time) {
+func (jm *JobManager) apply(j *job, s Scenario, t int64) {
 	if j.terminal() || j.scenario == s {
 		return
 	}

@@ -1,32 +1,27 @@
 package flinkfake
 
-import "time"
-
-// jobStatus is a job's state at one instant.
+// jobStatus is a job's state at one instant (times in epoch ms).
 type jobStatus struct {
 	state    int
-	stamps   [numStates]time.Time
+	stamps   [numStates]int64
 	restarts int64
-	end      time.Time // zero unless globally terminal
+	end      int64 // 0 unless globally terminal
 	// restores and lastRestore count RestartLoop recoveries this segment.
 	restores    int64
-	lastRestore time.Time
-	failures    int64 // RestartLoop failures this segment
+	lastRestore int64
 }
 
 // restartCycle splits elapsed time e of a RestartLoop segment into the
 // failures that happened (n), the recoveries that followed (m) and whether
 // the job is RESTARTING now. Failure k happens at k·P−R.
-func restartCycle(e time.Duration, tm timing) (n, m int64, restarting bool) {
+func restartCycle(e int64, tm timing) (n, m int64, restarting bool) {
 	p, r := tm.restartEvery, tm.restartDelay
-	n = int64((e + r) / p)
-	m = int64(e / p)
-	return n, m, e%p >= p-r
+	return (e + r) / p, e / p, e%p >= p-r
 }
 
-func (j *job) status(now time.Time, tm timing) jobStatus {
+func (j *job) status(now int64, tm timing) jobStatus {
 	st := jobStatus{state: stRunning, stamps: j.stamps, restarts: j.base.restarts}
-	e := max(now.Sub(j.segStart), 0)
+	e := max(now-j.segStart, 0)
 	switch {
 	case j.ended:
 		st.state, st.end = stCanceled, j.stamps[stCanceled]
@@ -37,12 +32,12 @@ func (j *job) status(now time.Time, tm timing) jobStatus {
 		return st
 	case j.scenario == RestartLoop:
 		n, m, restarting := restartCycle(e, tm)
-		st.failures, st.restores, st.restarts = n, m, j.base.restarts+n
+		st.restores, st.restarts = m, j.base.restarts+n
 		if n > 0 {
-			st.stamps[stRestarting] = j.segStart.Add(time.Duration(n)*tm.restartEvery - tm.restartDelay)
+			st.stamps[stRestarting] = j.segStart + n*tm.restartEvery - tm.restartDelay
 		}
 		if m > 0 {
-			st.lastRestore = j.segStart.Add(time.Duration(m) * tm.restartEvery)
+			st.lastRestore = j.segStart + m*tm.restartEvery
 			st.stamps[stRunning] = st.lastRestore
 		}
 		if restarting {
@@ -50,15 +45,15 @@ func (j *job) status(now time.Time, tm timing) jobStatus {
 			return st
 		}
 	}
-	if j.prevState != stRunning && st.stamps[stRunning].Before(j.segStart) {
+	if j.prevState != stRunning && st.stamps[stRunning] < j.segStart {
 		st.stamps[stRunning] = j.segStart
 	}
 	return st
 }
 
 // tasks returns the subtask states of each vertex.
-func (j *job) tasks(st jobStatus) []taskCounts {
-	out := make([]taskCounts, len(j.vertices))
+func (j *job) tasks(st jobStatus, out []taskCounts) []taskCounts {
+	out = out[:0]
 	for i, v := range j.vertices {
 		var c taskCounts
 		switch {
@@ -75,7 +70,7 @@ func (j *job) tasks(st jobStatus) []taskCounts {
 		default:
 			c[exCanceled] = v.par
 		}
-		out[i] = c
+		out = append(out, c)
 	}
 	return out
 }
@@ -89,17 +84,12 @@ func (j *job) failingVertex() int {
 }
 
 // lastModification is when a task last changed state.
-func (j *job) lastModification(st jobStatus) time.Time {
-	t := st.stamps[stRunning]
-	for _, s := range []int{stRestarting, stFailed, stCanceled} {
-		if st.stamps[s].After(t) {
-			t = st.stamps[s]
-		}
+func (j *job) lastModification(st jobStatus) int64 {
+	t := max(st.stamps[stRunning], st.stamps[stRestarting], st.stamps[stFailed], st.stamps[stCanceled])
+	if j.scenario == TasksNotRunning {
+		t = max(t, j.segStart)
 	}
-	if j.scenario == TasksNotRunning && j.segStart.After(t) {
-		t = j.segStart
-	}
-	return t.Add(40 * time.Millisecond)
+	return t + 40
 }
 
 // stateString is the job state as reported, honouring SetState.

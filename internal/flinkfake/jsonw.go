@@ -10,7 +10,12 @@ import (
 // version by hand, and a fleet of thousands of JobManagers answers without
 // reflection or per-field allocations. Commas are placed by looking at the
 // last byte written, so callers only open, name and close.
-type jw struct{ b []byte }
+type jw struct {
+	b []byte
+	// scratch and tasks are reusable space for renderers.
+	scratch []byte
+	tasks   []taskCounts
+}
 
 func (w *jw) sep() {
 	if n := len(w.b); n > 0 {
@@ -62,6 +67,15 @@ func (w *jw) kStrOrNull(k, v string) {
 }
 
 const hexDigits = "0123456789abcdef"
+
+// strBytes writes b, which needs no escaping, as a JSON string.
+func (w *jw) strBytes(b []byte) {
+	w.sep()
+	w.b = append(w.b, '"')
+	w.b = append(w.b, b...)
+	w.b = append(w.b, '"')
+	w.scratch = b[:0]
+}
 
 // str writes s as a JSON string, escaping what JSON requires.
 func (w *jw) str(s string) {

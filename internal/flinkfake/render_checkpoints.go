@@ -19,9 +19,9 @@ func renderCheckpoints(w *jw, v Version, cv checkpointView) {
 	if r := cv.restored; r != nil {
 		w.kOpen("restored")
 		w.kInt("id", r.id)
-		w.kInt("restore_timestamp", ms(r.at))
+		w.kInt("restore_timestamp", r.at)
 		w.kBool("is_savepoint", false)
-		w.kStr("external_path", r.path)
+		w.key("external_path").strBytes(appendPath(w.scratch[:0], r.jobID, r.id))
 		w.close()
 	} else {
 		w.kNull("restored")
@@ -62,11 +62,11 @@ func writeCheckpoint(w *jw, v Version, c *checkpoint) {
 	if v.hasSavepointFormat() {
 		w.kNull("savepointFormat")
 	}
-	w.kInt("trigger_timestamp", ms(c.trigger))
-	w.kInt("latest_ack_timestamp", ms(c.ack))
+	w.kInt("trigger_timestamp", c.trigger)
+	w.kInt("latest_ack_timestamp", c.ack)
 	w.kInt("checkpointed_size", c.checkpointSize)
 	w.kInt("state_size", c.stateSize)
-	w.kInt("end_to_end_duration", c.dur.Milliseconds())
+	w.kInt("end_to_end_duration", c.dur)
 	w.kInt("alignment_buffered", 0)
 	w.kInt("processed_data", 0)
 	w.kInt("persisted_data", 0)
@@ -76,10 +76,10 @@ func writeCheckpoint(w *jw, v Version, c *checkpoint) {
 	w.kEmptyObj("tasks")
 	switch c.status {
 	case "COMPLETED":
-		w.kStr("external_path", c.path)
+		w.key("external_path").strBytes(appendPath(w.scratch[:0], c.jobID, c.id))
 		w.kBool("discarded", false)
 	case "FAILED":
-		w.kInt("failure_timestamp", ms(c.failedAt))
+		w.kInt("failure_timestamp", c.failedAt)
 		w.kStrOrNull("failure_message", c.message)
 	}
 	w.close()
@@ -97,7 +97,7 @@ func writeSummary(w *jw, cv checkpointView) {
 		{"alignment_buffered", 0}, {"processed_data", 0}, {"persisted_data", 0},
 	}
 	if c != nil {
-		stats[0].val, stats[1].val, stats[2].val = c.checkpointSize, c.stateSize, c.dur.Milliseconds()
+		stats[0].val, stats[1].val, stats[2].val = c.checkpointSize, c.stateSize, c.dur
 	}
 	w.kOpen("summary")
 	for _, s := range stats {

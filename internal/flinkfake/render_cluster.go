@@ -1,9 +1,7 @@
 package flinkfake
 
-import "time"
-
 // renderOverview writes GET /overview (ClusterOverviewWithVersion).
-func (jm *JobManager) renderOverview(w *jw, now time.Time) {
+func (jm *JobManager) renderOverview(w *jw, now int64) {
 	var running, finished, cancelled, failed int64
 	slots := 0
 	for _, j := range jm.jobs {
@@ -62,7 +60,7 @@ func (jm *JobManager) renderConfig(w *jw) {
 
 // renderJobIDs writes GET /jobs (JobIdsWithStatusOverview): id/status,
 // not jid/state.
-func (jm *JobManager) renderJobIDs(w *jw, now time.Time) {
+func (jm *JobManager) renderJobIDs(w *jw, now int64) {
 	w.open().kOpenArr("jobs")
 	for _, j := range jm.jobs {
 		w.open()
@@ -75,7 +73,7 @@ func (jm *JobManager) renderJobIDs(w *jw, now time.Time) {
 }
 
 // renderJobsOverview writes GET /jobs/overview (MultipleJobsDetails).
-func (jm *JobManager) renderJobsOverview(w *jw, now time.Time) {
+func (jm *JobManager) renderJobsOverview(w *jw, now int64) {
 	v := jm.opts.Version
 	w.open().kOpenArr("jobs")
 	for _, j := range jm.jobs {
@@ -89,10 +87,11 @@ func (jm *JobManager) renderJobsOverview(w *jw, now time.Time) {
 		}
 		jm.writeTimes(w, j, st, now)
 		w.kStr("state", j.stateString(st))
-		w.kInt("last-modification", ms(j.lastModification(st)))
+		w.kInt("last-modification", j.lastModification(st))
 		w.kOpen("tasks")
 		var sum taskCounts
-		for _, c := range j.tasks(st) {
+		w.tasks = j.tasks(st, w.tasks[:0])
+		for _, c := range w.tasks {
 			for s, n := range c {
 				sum[s] += n
 			}
@@ -113,13 +112,12 @@ func (jm *JobManager) renderJobsOverview(w *jw, now time.Time) {
 
 // writeTimes writes start-time, end-time and duration: end-time is -1
 // until the job is globally terminal.
-func (jm *JobManager) writeTimes(w *jw, j *job, st jobStatus, now time.Time) {
-	end := int64(-1)
-	last := now
-	if !st.end.IsZero() {
-		end, last = ms(st.end), st.end
+func (jm *JobManager) writeTimes(w *jw, j *job, st jobStatus, now int64) {
+	end, last := int64(-1), now
+	if st.end != 0 {
+		end, last = st.end, st.end
 	}
-	w.kInt("start-time", ms(j.submitted))
+	w.kInt("start-time", j.submitted)
 	w.kInt("end-time", end)
-	w.kInt("duration", last.Sub(j.submitted).Milliseconds())
+	w.kInt("duration", last-j.submitted)
 }

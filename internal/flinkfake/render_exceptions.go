@@ -1,14 +1,11 @@
 package flinkfake
 
-import (
-	"strings"
-	"time"
-)
+import "strings"
 
 // renderExceptions writes GET /jobs/:jobid/exceptions: the legacy
 // top-level fields up to 1.20, then the exception history, newest first,
 // at most max entries, filtered by failureLabelFilter on 1.18+.
-func (jm *JobManager) renderExceptions(w *jw, j *job, now time.Time, max int, filter string) {
+func (jm *JobManager) renderExceptions(w *jw, j *job, now int64, max int, filter string) {
 	v := jm.opts.Version
 	st := j.status(now, jm.timing)
 	all := j.exceptions(now, jm.timing)
@@ -44,7 +41,7 @@ func (jm *JobManager) writeLegacy(w *jw, all []exEntry, st jobStatus) {
 	}
 	e := &all[0]
 	w.kStr("root-exception", e.trace)
-	w.kInt("timestamp", ms(e.at))
+	w.kInt("timestamp", e.at)
 	w.kOpenArr("all-exceptions")
 	if e.task != "" && (st.state == stRestarting || st.state == stFailed) {
 		w.open()
@@ -57,7 +54,7 @@ func (jm *JobManager) writeLegacy(w *jw, all []exEntry, st jobStatus) {
 		if v.hasTaskManagerID() {
 			w.kStr("taskManagerId", e.tmID)
 		}
-		w.kInt("timestamp", ms(e.at))
+		w.kInt("timestamp", e.at)
 		w.close()
 	}
 	w.closeArr()
@@ -73,7 +70,7 @@ func (jm *JobManager) writeEntry(w *jw, e *exEntry, top bool) {
 	w.open()
 	w.kStr("exceptionName", e.name)
 	w.kStr("stacktrace", e.trace)
-	w.kInt("timestamp", ms(e.at))
+	w.kInt("timestamp", e.at)
 	if v.hasFailureLabels() {
 		w.kOpen("failureLabels")
 		if jm.opts.FailureLabels {

@@ -1,12 +1,11 @@
 package flinkfake
 
-import "time"
-
 // renderJob writes GET /jobs/:jobid (JobDetailsInfo).
-func (jm *JobManager) renderJob(w *jw, j *job, now time.Time) {
+func (jm *JobManager) renderJob(w *jw, j *job, now int64) {
 	v := jm.opts.Version
 	st := j.status(now, jm.timing)
-	tasks := j.tasks(st)
+	w.tasks = j.tasks(st, w.tasks[:0])
+	tasks := w.tasks
 	w.open()
 	w.kStr("jid", j.id)
 	w.kStr("name", j.name)
@@ -17,10 +16,10 @@ func (jm *JobManager) renderJob(w *jw, j *job, now time.Time) {
 	}
 	jm.writeTimes(w, j, st, now)
 	w.kInt("maxParallelism", -1)
-	w.kInt("now", ms(now))
+	w.kInt("now", now)
 	w.kOpen("timestamps")
 	for s := range numStates {
-		w.kInt(stateName(s), ms(st.stamps[s]))
+		w.kInt(stateName(s), st.stamps[s])
 	}
 	w.close()
 	w.kOpenArr("vertices")
@@ -52,7 +51,7 @@ func (jm *JobManager) renderJob(w *jw, j *job, now time.Time) {
 	w.close()
 }
 
-func (jm *JobManager) writeVertex(w *jw, j *job, vx vertex, c taskCounts, st jobStatus, now time.Time) {
+func (jm *JobManager) writeVertex(w *jw, j *job, vx vertex, c taskCounts, st jobStatus, now int64) {
 	v := jm.opts.Version
 	start := st.stamps[stRunning]
 	w.open()
@@ -64,15 +63,15 @@ func (jm *JobManager) writeVertex(w *jw, j *job, vx vertex, c taskCounts, st job
 	w.kInt("maxParallelism", 128)
 	w.kInt("parallelism", int64(vx.par))
 	w.kStr("status", c.aggregate())
-	w.kInt("start-time", ms(start))
+	w.kInt("start-time", start)
 	w.kInt("end-time", -1)
-	w.kInt("duration", max(now.Sub(start).Milliseconds(), 0))
+	w.kInt("duration", max(now-start, 0))
 	w.kOpen("tasks")
 	for s, n := range c {
 		w.kInt(execName(s), int64(n))
 	}
 	w.close()
-	up := max(now.Sub(start).Milliseconds(), 0)
+	up := max(now-start, 0)
 	w.kOpen("metrics")
 	w.kInt("read-bytes", up*37)
 	w.kBool("read-bytes-complete", true)
@@ -137,7 +136,7 @@ func writePlanObject(w *jw, j *job) {
 func (jm *JobManager) renderCheckpointConfig(w *jw) {
 	w.open()
 	w.kStr("mode", "exactly_once")
-	w.kInt("interval", jm.timing.interval.Milliseconds())
+	w.kInt("interval", jm.timing.interval)
 	w.kInt("timeout", 600000)
 	w.kInt("min_pause", 0)
 	w.kInt("max_concurrent", 1)

@@ -3,17 +3,17 @@ package flinkfake
 import (
 	"strconv"
 	"strings"
-	"time"
 )
 
 // renderMetrics writes GET /jobs/:jobid/metrics. With get, the asked-for
 // metrics that exist, values as strings, in the order asked; without it,
 // the ids of every metric the job has.
-func (jm *JobManager) renderMetrics(w *jw, j *job, now time.Time, get string) {
-	vals := jm.jobMetrics(j, now)
+func (jm *JobManager) renderMetrics(w *jw, j *job, now int64, get string) {
+	var buf [16]metric
+	ms := jm.jobMetrics(j, now, buf[:0])
 	w.openArr()
 	if get == "" {
-		for _, m := range vals {
+		for _, m := range ms {
 			w.open().kStr("id", m.id)
 			w.close()
 		}
@@ -21,11 +21,11 @@ func (jm *JobManager) renderMetrics(w *jw, j *job, now time.Time, get string) {
 		return
 	}
 	for name := range strings.SplitSeq(get, ",") {
-		for _, m := range vals {
-			if m.id == name {
+		for i := range ms {
+			if ms[i].id == name {
 				w.open()
-				w.kStr("id", m.id)
-				w.kStr("value", m.value)
+				w.kStr("id", name)
+				w.key("value").strBytes(ms[i].appendValue(w.scratch[:0]))
 				w.close()
 				break
 			}
@@ -34,63 +34,79 @@ func (jm *JobManager) renderMetrics(w *jw, j *job, now time.Time, get string) {
 	w.closeArr()
 }
 
-type metric struct{ id, value string }
+// metric is one job metric; the REST API sends every value as a string.
+type metric struct {
+	id    string
+	n     int64
+	path  bool   // the value is the external path of checkpoint n of job
+	jobID string // "" with path: "n/a"
+}
 
-// jobMetrics lists the JobManager-side job metrics that exist for j on
+func (m *metric) appendValue(b []byte) []byte {
+	switch {
+	case !m.path:
+		return strconv.AppendInt(b, m.n, 10)
+	case m.jobID == "":
+		return append(b, "n/a"...)
+	}
+	return appendPath(b, m.jobID, m.n)
+}
+
+// jobMetrics appends the JobManager-side job metrics that exist for j on
 // this version: fullRestarts until 1.20 (alone on 1.15/1.16 with
 // OnlyFullRestarts, FLINK-30558), lastCheckpointCompletedTimestamp from
 // 2.0, and no checkpoint metrics without checkpointing.
-func (jm *JobManager) jobMetrics(j *job, now time.Time) []metric {
+func (jm *JobManager) jobMetrics(j *job, now int64, out []metric) []metric {
 	v := jm.opts.Version
 	st := j.status(now, jm.timing)
-	i := func(n int64) string { return strconv.FormatInt(n, 10) }
-	var out []metric
-	add := func(id, val string) { out = append(out, metric{id, val}) }
-	if !(jm.opts.OnlyFullRestarts && !v.fixedFullRestarts()) {
-		add("numRestarts", i(st.restarts))
+	add := func(id string, n int64) { out = append(out, metric{id: id, n: n}) }
+	if !jm.opts.OnlyFullRestarts || v.fixedFullRestarts() {
+		add("numRestarts", st.restarts)
 	}
 	if v.hasFullRestarts() {
-		add("fullRestarts", i(st.restarts))
+		add("fullRestarts", st.restarts)
 	}
 	if v.isV2() {
-		add("numRescales", "0")
+		add("numRescales", 0)
 	}
 	uptime, downtime := int64(0), int64(0)
 	switch {
-	case !st.end.IsZero():
+	case st.end != 0:
 		uptime, downtime = -1, -1
 	case st.state == stRunning:
-		uptime = now.Sub(st.stamps[stRunning]).Milliseconds()
+		uptime = now - st.stamps[stRunning]
 	case st.state == stRestarting:
-		downtime = now.Sub(st.stamps[stRestarting]).Milliseconds()
+		downtime = now - st.stamps[stRestarting]
 	}
-	add("uptime", i(uptime))
-	add("downtime", i(downtime))
+	add("uptime", uptime)
+	add("downtime", downtime)
 	if j.scenario == CheckpointingDisabled {
 		return out
 	}
-	cv := j.checkpoints(now, jm.timing)
-	dur, size, path, id, done := int64(-1), int64(-1), "n/a", int64(-1), int64(-1)
+	cv := j.checkpoints(now, jm.timing, st, 2)
+	last := metric{id: "lastCheckpointExternalPath", path: true}
+	dur, size, id, done := int64(-1), int64(-1), int64(-1), int64(-1)
 	if c := cv.completed; c != nil {
-		dur, size, path, id, done = c.dur.Milliseconds(), c.checkpointSize, c.path, c.id, ms(c.ack)
+		dur, size, id, done = c.dur, c.checkpointSize, c.id, c.ack
+		last.n, last.jobID = c.id, c.jobID
 	}
 	restoreAt := int64(-1)
 	if cv.restored != nil {
-		restoreAt = ms(cv.restored.at)
+		restoreAt = cv.restored.at
 	}
-	add("lastCheckpointDuration", i(dur))
-	add("lastCheckpointSize", i(size))
-	add("lastCheckpointRestoreTimestamp", i(restoreAt))
-	add("lastCheckpointExternalPath", path)
+	add("lastCheckpointDuration", dur)
+	add("lastCheckpointSize", size)
+	add("lastCheckpointRestoreTimestamp", restoreAt)
+	out = append(out, last)
 	if v.hasLastCompletedID() {
-		add("lastCompletedCheckpointId", i(id))
+		add("lastCompletedCheckpointId", id)
 	}
 	if v.isV2() {
-		add("lastCheckpointCompletedTimestamp", i(done))
+		add("lastCheckpointCompletedTimestamp", done)
 	}
-	add("numberOfInProgressCheckpoints", i(cv.inProgress))
-	add("numberOfCompletedCheckpoints", i(cv.counts.completed))
-	add("numberOfFailedCheckpoints", i(cv.counts.failed))
-	add("totalNumberOfCheckpoints", i(cv.counts.total))
+	add("numberOfInProgressCheckpoints", cv.inProgress)
+	add("numberOfCompletedCheckpoints", cv.counts.completed)
+	add("numberOfFailedCheckpoints", cv.counts.failed)
+	add("totalNumberOfCheckpoints", cv.counts.total)
 	return out
 }

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 )
 
 // newBufPool lends out response buffers, so a busy fleet does not allocate
@@ -70,7 +69,7 @@ func (jm *JobManager) jobEndpoint(sub string) bool {
 	return false
 }
 
-func (jm *JobManager) renderJobPath(w *jw, r *http.Request, path, rest string, now time.Time, fault Scenario) (int, Scenario) {
+func (jm *JobManager) renderJobPath(w *jw, r *http.Request, path, rest string, now int64, fault Scenario) (int, Scenario) {
 	id, sub, _ := strings.Cut(rest, "/")
 	if !jm.jobEndpoint(sub) {
 		return errNotFound(w, path), fault
@@ -101,7 +100,7 @@ func (jm *JobManager) renderJobPath(w *jw, r *http.Request, path, rest string, n
 		if j.scenario == CheckpointingDisabled {
 			return errCheckpointingDisabled(w, j.id, false), fault
 		}
-		renderCheckpoints(w, v, j.checkpoints(now, jm.timing))
+		renderCheckpoints(w, v, j.checkpoints(now, jm.timing, j.status(now, jm.timing), checkpointHistorySize))
 	case "checkpoints/config":
 		if j.scenario == CheckpointingDisabled {
 			return errCheckpointingDisabled(w, j.id, true), fault

@@ -1,6 +1,7 @@
 package flinkfake
 
 import (
+	"bytes"
 	"net/http"
 	"strconv"
 	"time"
@@ -62,26 +63,22 @@ const dashboardHTML = `<!doctype html>
 </html>
 `
 
-// writeHuge streams a syntactically plausible /jobs/overview of n bytes
-// from one reused chunk, so serving 50 MB allocates almost nothing. It
-// stops as soon as the client goes away.
+// writeHuge streams a valid JSON object of exactly n bytes, a
+// /jobs/overview with a long padding string, from one reused chunk: serving
+// 50 MB allocates almost nothing, and a client that read it all would
+// decode it fine; it is only too big. It stops when the client goes away.
 func writeHuge(w http.ResponseWriter, n int64) {
-	item := []byte(`{"jid":"00000000000000000000000000000000","name":"padding","state":"RUNNING","start-time":1,"end-time":-1,"duration":1,"last-modification":1,"tasks":{"total":0}},`)
-	chunk := make([]byte, 0, 64<<10)
-	for len(chunk)+len(item) <= cap(chunk) {
-		chunk = append(chunk, item...)
-	}
-	head := []byte(`{"jobs":[`)
+	head, tail := []byte(`{"jobs":[],"padding":"`), []byte(`"}`)
+	chunk := bytes.Repeat([]byte("x"), 64<<10)
 	if _, err := w.Write(head); err != nil {
 		return
 	}
-	left := n - int64(len(head)) - 2
-	for left > 0 {
+	for left := n - int64(len(head)+len(tail)); left > 0; {
 		c := chunk[:min(int64(len(chunk)), left)]
 		if _, err := w.Write(c); err != nil {
 			return
 		}
 		left -= int64(len(c))
 	}
-	_, _ = w.Write([]byte("]}"))
+	_, _ = w.Write(tail)
 }
