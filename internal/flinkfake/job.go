@@ -109,7 +109,7 @@ func (p jobParams) newJob(name string, serial int, s Scenario, k FailureKind, at
 	sinkPar := max(1, par/2)
 	j := &job{
 		v: p.v, id: id, name: name, scenario: s, failure: k, serial: serial, cluster: p.cluster,
-		seed: hash64(id),
+		seed:  hash64(id),
 		topic: name + ".v1",
 		vertices: []vertex{
 			{id: hexID(id, "v0"), name: fmt.Sprintf("Source: %s_src[1] -> Calc[2]", name), par: par},

@@ -87,9 +87,9 @@ func New(o Options) *JobManager { return newJobManager(o, newBufPool()) }
 func newJobManager(o Options, bufs *sync.Pool) *JobManager {
 	o = o.withDefaults()
 	jm := &JobManager{
-		bufs:      bufs,
-		opts:      o,
-		params:    jobParams{v: o.Version, cluster: o.Cluster, seed: o.Seed, par: o.Parallelism},
+		bufs:   bufs,
+		opts:   o,
+		params: jobParams{v: o.Version, cluster: o.Cluster, seed: o.Seed, par: o.Parallelism},
 		timing: timing{
 			interval:     o.CheckpointInterval.Milliseconds(),
 			restartEvery: o.RestartEvery.Milliseconds(),
