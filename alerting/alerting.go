@@ -51,8 +51,6 @@ type Options struct {
 	Config *config.Config
 	// Sinks by name: pagerduty, slack, datadog, console (see BuildSinks).
 	Sinks map[string]Sink
-	// DryRun marks the sinks as dry-run printers, for the result label.
-	DryRun bool
 	// Leader is nil when this replica always sends.
 	Leader Leader
 	// Store is nil to keep incidents in memory only.

@@ -44,9 +44,10 @@ func newQueue(name string, s Sink, size, workers int, q queue) *queue {
 
 // push queues n without ever blocking: a full lane drops it, counted.
 func (q *queue) push(n incident.Notification) {
-	h := fnv.New32a()
+	h := fnv.New64a()
 	_, _ = h.Write([]byte(n.Key.String()))
-	lane := q.lanes[h.Sum32()%uint32(len(q.lanes))]
+	// FNV's low bits mix poorly; the high ones spread keys over the lanes.
+	lane := q.lanes[(h.Sum64()>>32)%uint64(len(q.lanes))]
 	select {
 	case lane <- item{n: n, enqueued: q.now()}:
 		q.m.queueDepth.WithLabelValues(q.name).Inc()

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flinkslo/flinkslo/alerting/console"
 	"github.com/flinkslo/flinkslo/alerting/incident"
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector"
@@ -56,10 +57,16 @@ func New(o Options) (*Router, error) {
 	}, r.routes)
 	for _, name := range names {
 		r.queues[name] = newQueue(name, o.Sinks[name], a.QueueSize, workers(name), queue{
-			dryRun: o.DryRun, d: o.Delivery, m: r.m, log: o.Logger, now: o.Now, receipt: r.receipt,
+			dryRun: isDryRun(o.Sinks[name]), d: o.Delivery, m: r.m, log: o.Logger, now: o.Now, receipt: r.receipt,
 		})
 	}
 	return r, nil
+}
+
+// isDryRun: the sink prints instead of sending (the result label says so).
+func isDryRun(s Sink) bool {
+	_, ok := s.(*console.DryRun)
+	return ok
 }
 
 // workers per sink: Slack parallelises across channels (each paced on its
