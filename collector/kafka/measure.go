@@ -75,8 +75,8 @@ func (p *poller) measureGroup(g string, r kadm.FetchOffsetsResponse, in *input) 
 		states = map[tp]*partState{}
 		p.parts[g] = states
 	}
-	byTopic := map[string][]PartitionLag{}
-	seen := map[tp]bool{}
+	byTopic := make(map[string][]PartitionLag, len(r.Fetched))
+	seen := make(map[tp]bool, len(states))
 	if groupFetchFailed(r, true) {
 		for key, st := range states {
 			byTopic[key.topic] = append(byTopic[key.topic], p.carry(key, st, in.at))

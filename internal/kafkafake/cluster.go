@@ -112,6 +112,27 @@ func (c *Cluster) Produce(ctx context.Context, topic string, partition int32, n 
 	return recs[n-1].Offset + 1, nil
 }
 
+// Fill appends n records stamped ts to every partition of topic in one
+// produce call. It uses a client of its own, closed afterwards, so that
+// loading many topics leaves no client refreshing their metadata.
+func (c *Cluster) Fill(ctx context.Context, topic string, partitions int32, n int, ts time.Time) error {
+	kcl, err := kgo.NewClient(kgo.SeedBrokers(c.Brokers()...), kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.ProducerLinger(0))
+	if err != nil {
+		return fmt.Errorf("create kafka client: %w", err)
+	}
+	defer kcl.Close()
+	recs := make([]*kgo.Record, 0, int(partitions)*n)
+	for p := range partitions {
+		for range n {
+			recs = append(recs, &kgo.Record{Topic: topic, Partition: p, Timestamp: ts, Value: []byte("flinkslo")})
+		}
+	}
+	if err := kcl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		return fmt.Errorf("fill %s: %w", topic, err)
+	}
+	return nil
+}
+
 // Offsets maps topic → partition → offset.
 type Offsets map[string]map[int32]int64
 
