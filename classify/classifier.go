@@ -17,7 +17,8 @@ import (
 type Classifier struct {
 	rules     []*rule
 	terminal  []*cond
-	classIDs  interner
+	classIDs  map[string]int32
+	lits      *litSet
 	pkgs      packages
 	own       ownership
 	unknown   Route
@@ -63,7 +64,6 @@ func New(cfg config.Classify, opts ...Option) (*Classifier, error) {
 		opt(&o)
 	}
 	c := &Classifier{
-		classIDs:  interner{},
 		pkgs:      newPackages(cfg.PlatformPackages, cfg.TenantPackages),
 		own:       newOwnership(cfg.PlatformStorage, cfg.PlatformImageRegistries, cfg.PlatformConnectors),
 		unknown:   Route(cmpOr(cfg.UnknownRoute, config.DefaultUnknownRoute)),
@@ -118,11 +118,12 @@ var (
 )
 
 func (c *Classifier) compile(specs []ruleSpec, terminal []condSpec) error {
+	cc := &compiler{classes: map[string]int32{}}
 	var errs []error
 	seen := map[string]string{}
 	for i := range specs {
 		s := &specs[i]
-		r, err := c.compileRule(s)
+		r, err := compileRule(s, cc)
 		if err == nil && seen[s.ID] != "" {
 			err = fmt.Errorf("duplicate id, first at %s", seen[s.ID])
 		}
@@ -134,17 +135,18 @@ func (c *Classifier) compile(specs []ruleSpec, terminal []condSpec) error {
 		c.rules = append(c.rules, r)
 	}
 	for i := range terminal {
-		t, err := compileCond(&terminal[i], c.classIDs, 0)
+		t, err := compileCond(&terminal[i], cc, 0)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("terminal[%d]: %w", i, err))
 			continue
 		}
 		c.terminal = append(c.terminal, t)
 	}
+	c.classIDs, c.lits = cc.classes, cc.literals()
 	return errors.Join(errs...)
 }
 
-func (c *Classifier) compileRule(s *ruleSpec) (*rule, error) {
+func compileRule(s *ruleSpec, cc *compiler) (*rule, error) {
 	var errs []error
 	if !ruleIDRE.MatchString(s.ID) {
 		errs = append(errs, errors.New("id: want lower-case letters, digits, '-', '_' or '.'"))
@@ -167,7 +169,7 @@ func (c *Classifier) compileRule(s *ruleSpec) (*rule, error) {
 		}
 		r.vetoes = append(r.vetoes, Route(v))
 	}
-	when, err := compileCond(&s.When, c.classIDs, 0)
+	when, err := compileCond(&s.When, cc, 0)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("when: %w", err))
 	}

@@ -36,11 +36,48 @@ func (s classSet) has(id int32) bool {
 	return id >= 0 && int(id/64) < len(s) && s[id/64]&(1<<(id%64)) != 0
 }
 
-// interner numbers the class names rules mention; a failure's classes are
-// looked up once per classification, rules then test bits.
-type interner map[string]int32
+// compiler holds what compiling rules collects: the class names rules
+// mention, numbered so a failure's classes are looked up once and rules
+// test bits, and every pattern, whose literals go into one litSet.
+type compiler struct {
+	classes  map[string]int32
+	patterns []*pattern
+}
 
-func (in interner) set(names []string) (classSet, error) {
+func (cc *compiler) pattern(src string) (*pattern, error) {
+	if src == "" {
+		return nil, nil
+	}
+	p, err := compilePattern(src)
+	if err == nil {
+		cc.patterns = append(cc.patterns, p)
+	}
+	return p, err
+}
+
+// literals builds the automaton over all patterns' literals and points
+// each pattern at its ids.
+func (cc *compiler) literals() *litSet {
+	var all []string
+	for _, p := range cc.patterns {
+		all = append(all, p.lits...)
+	}
+	ls := newLitSet(all)
+	for _, p := range cc.patterns {
+		p.ids = nil
+		for _, l := range p.lits {
+			id, ok := ls.ids[l]
+			if !ok { // the automaton was full: no prefilter for p
+				p.ids = nil
+				break
+			}
+			p.ids = append(p.ids, id)
+		}
+	}
+	return ls
+}
+
+func (cc *compiler) set(names []string) (classSet, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
@@ -50,10 +87,10 @@ func (in interner) set(names []string) (classSet, error) {
 		if !validClassName(n) && !simpleClassName(n) {
 			return nil, fmt.Errorf("class %q is not a Java class name", n)
 		}
-		id, ok := in[n]
+		id, ok := cc.classes[n]
 		if !ok {
-			id = int32(len(in))
-			in[n] = id
+			id = int32(len(cc.classes))
+			cc.classes[n] = id
 		}
 		ids = append(ids, id)
 	}
@@ -74,7 +111,7 @@ func simpleClassName(n string) bool {
 var sourceBits = map[Source]uint8{SourceFlinkREST: 1, SourceCheckpoint: 2, SourceOperator: 4, SourceK8s: 8}
 
 // compileCond validates and compiles a condition block; path names it in errors.
-func compileCond(s *condSpec, in interner, depth int) (*cond, error) {
+func compileCond(s *condSpec, cc *compiler, depth int) (*cond, error) {
 	if depth > maxCondDepth {
 		return nil, fmt.Errorf("any/not nested deeper than %d", maxCondDepth)
 	}
@@ -98,15 +135,15 @@ func compileCond(s *condSpec, in interner, depth int) (*cond, error) {
 		c.sources |= bit
 	}
 	var err error
-	c.classes, err = in.set(s.Class)
+	c.classes, err = cc.set(s.Class)
 	add("class", err)
-	c.root, err = in.set(s.Root)
+	c.root, err = cc.set(s.Root)
 	add("root", err)
-	c.message, err = optPattern(s.Message)
+	c.message, err = cc.pattern(s.Message)
 	add("message", err)
-	c.rootMsg, err = optPattern(s.RootMessage)
+	c.rootMsg, err = cc.pattern(s.RootMessage)
 	add("rootMessage", err)
-	c.k8sMessage, err = optPattern(s.K8sMessage)
+	c.k8sMessage, err = cc.pattern(s.K8sMessage)
 	add("k8sMessage", err)
 	c.frame, err = owners(s.Frame, ownerTenant|ownerPlatform|ownerQuery)
 	add("frame", err)
@@ -128,12 +165,12 @@ func compileCond(s *condSpec, in interner, depth int) (*cond, error) {
 		c.k8sReasons = append(c.k8sReasons, strings.TrimSpace(r))
 	}
 	for i := range s.Any {
-		sub, err := compileCond(&s.Any[i], in, depth+1)
+		sub, err := compileCond(&s.Any[i], cc, depth+1)
 		add(fmt.Sprintf("any[%d]", i), err)
 		c.any = append(c.any, sub)
 	}
 	if s.Not != nil {
-		c.not, err = compileCond(s.Not, in, depth+1)
+		c.not, err = compileCond(s.Not, cc, depth+1)
 		add("not", err)
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -150,13 +187,6 @@ func (c *cond) empty() bool {
 		c.frame == 0 && c.caller == 0 && len(c.stack) == 0 && c.mentions == 0 && c.storage == 0 &&
 		c.image == 0 && c.connector == 0 && len(c.labels) == 0 && len(c.k8sReasons) == 0 &&
 		c.k8sMessage == nil && len(c.exitCodes) == 0 && len(c.any) == 0 && c.not == nil
-}
-
-func optPattern(src string) (*pattern, error) {
-	if src == "" {
-		return nil, nil
-	}
-	return compilePattern(src)
 }
 
 func owners(names []string, allowed owner) (owner, error) {

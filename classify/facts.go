@@ -17,17 +17,17 @@ type facts struct {
 	done                             uint16 // bit per lazily computed fact
 	thrower, callers                 owner
 	mentions, storage, image, connec owner
-	k8sLower                         string
+	k8sLits                          textLits
+	union                            textLits // OR of every link's literals
 }
 
 // link is one exception of the cause chain, outermost first.
 type link struct {
-	t       *Throwable
-	simple  string
-	fqID    int32
-	simID   int32
-	lower   string
-	lowered bool
+	t      *Throwable
+	simple string
+	fqID   int32
+	simID  int32
+	lits   textLits
 }
 
 const (
@@ -36,7 +36,6 @@ const (
 	doneStorage
 	doneImage
 	doneConnector
-	doneK8sLower
 )
 
 // maxExpansions bounds the causes recovered from messages.
@@ -64,9 +63,15 @@ func (c *Classifier) newFacts(in *Input) *facts {
 	}
 	chain = expandEmbedded(chain)
 	f.links = make([]link, len(chain))
+	// One allocation for every text's literal bits.
+	w := c.lits.words()
+	bits := make([]uint64, w*(len(chain)+2))
+	f.k8sLits.bits = bits[:w:w]
+	f.union.bits = bits[w*(len(chain)+1):]
 	for i, t := range chain {
 		l := &f.links[i]
 		l.t = t
+		l.lits.bits = bits[w*(i+1) : w*(i+2) : w*(i+2)]
 		l.simple = t.Class[strings.LastIndexByte(t.Class, '.')+1:]
 		l.fqID, l.simID = c.classID(t.Class), c.classID(l.simple)
 	}
@@ -144,11 +149,24 @@ func (f *facts) root() *link {
 	return &f.links[len(f.links)-1]
 }
 
-func (l *link) lowerMsg() string {
-	if !l.lowered {
-		l.lower, l.lowered = lowerASCII(l.t.Message), true
+func (f *facts) linkLits(l *link) *textLits { return l.lits.get(f.c.lits, l.t.Message) }
+
+// unionLits holds the literals found in any message of the chain: a
+// message pattern none of whose literals occur anywhere is rejected with
+// one test instead of one per exception.
+func (f *facts) unionLits() *textLits {
+	u := &f.union
+	if !u.done {
+		u.done, u.safe = true, true
+		for i := range f.links {
+			tl := f.linkLits(&f.links[i])
+			u.safe = u.safe && tl.safe
+			for j, w := range tl.bits {
+				u.bits[j] |= w
+			}
+		}
 	}
-	return l.lower
+	return u
 }
 
 // frames computes the throwing frame's owner and the callers' owners from
@@ -169,8 +187,9 @@ func (f *facts) frames() {
 func (f *facts) stackHas(prefixes []string) bool {
 	for i := range f.links {
 		for _, fr := range f.links[i].t.Frames {
+			class := fr.Class()
 			for _, p := range prefixes {
-				if strings.HasPrefix(fr.Class, p) {
+				if strings.HasPrefix(class, p) {
 					return true
 				}
 			}
@@ -205,13 +224,7 @@ func (f *facts) connectorOwners() owner {
 	return f.scan(doneConnector, &f.connec, f.c.own.connectorOwners)
 }
 
-func (f *facts) k8sMessageLower() string {
-	if f.done&doneK8sLower == 0 {
-		f.done |= doneK8sLower
-		f.k8sLower = lowerASCII(f.in.K8sMessage)
-	}
-	return f.k8sLower
-}
+func (f *facts) k8sMessageLits() *textLits { return f.k8sLits.get(f.c.lits, f.in.K8sMessage) }
 
 func (f *facts) hasLabels(want [][2]string) bool {
 	for _, kv := range want {

@@ -3,39 +3,39 @@ package classify
 import "strings"
 
 // match reports whether every condition of c holds for f. Cheap tests go
-// first; regexps run last and only behind their literal prefilter.
+// first; regexps run only behind their literal prefilter, and scans of the
+// whole failure (owners, stack) last.
 func (c *cond) match(f *facts) bool {
-	if c.sources != 0 && c.sources&f.srcBit == 0 {
-		return false
-	}
-	if len(c.k8sReasons) > 0 && !equalFoldAny(c.k8sReasons, f.in.K8sReason) {
-		return false
-	}
-	if len(c.exitCodes) > 0 && !containsInt(c.exitCodes, f.in.ExitCode) {
-		return false
-	}
-	if len(c.labels) > 0 && !f.hasLabels(c.labels) {
-		return false
+	ok, _ := c.matchLink(f)
+	return ok
+}
+
+// matchLink is match that also returns the link the class and message
+// conditions matched (-1 when c has none), the exception a result reports.
+func (c *cond) matchLink(f *facts) (bool, int) {
+	if c.sources != 0 && c.sources&f.srcBit == 0 ||
+		len(c.k8sReasons) > 0 && !equalFoldAny(c.k8sReasons, f.in.K8sReason) ||
+		len(c.exitCodes) > 0 && !containsInt(c.exitCodes, f.in.ExitCode) ||
+		len(c.labels) > 0 && !f.hasLabels(c.labels) {
+		return false, -1
 	}
 	if (c.root != nil || c.rootMsg != nil) && !c.matchRoot(f) {
-		return false
+		return false, -1
 	}
-	if (c.classes != nil || c.message != nil) && c.findLink(f) < 0 {
-		return false
+	link := -1
+	if c.classes != nil || c.message != nil {
+		if link = c.findLink(f); link < 0 {
+			return false, -1
+		}
 	}
-	if !c.matchOwners(f) {
-		return false
+	if c.k8sMessage != nil && !c.k8sMessage.match(f.in.K8sMessage, f.k8sMessageLits()) ||
+		len(c.any) > 0 && !c.matchAny(f) ||
+		!c.matchOwners(f) ||
+		len(c.stack) > 0 && !f.stackHas(c.stack) ||
+		c.not != nil && c.not.match(f) {
+		return false, -1
 	}
-	if len(c.stack) > 0 && !f.stackHas(c.stack) {
-		return false
-	}
-	if c.k8sMessage != nil && !c.k8sMessage.match(f.in.K8sMessage, f.k8sMessageLower()) {
-		return false
-	}
-	if len(c.any) > 0 && !c.matchAny(f) {
-		return false
-	}
-	return c.not == nil || !c.not.match(f)
+	return true, link
 }
 
 func (c *cond) matchOwners(f *facts) bool {
@@ -68,18 +68,23 @@ func (c *cond) matchRoot(f *facts) bool {
 	if c.root != nil && !c.root.has(r.fqID) && !c.root.has(r.simID) {
 		return false
 	}
-	return c.rootMsg == nil || c.rootMsg.match(r.t.Message, r.lowerMsg())
+	return c.rootMsg == nil || c.rootMsg.match(r.t.Message, f.linkLits(r))
 }
 
 // findLink returns the deepest link whose class is one of c.classes and
 // whose message matches c.message (either may be absent), or -1.
 func (c *cond) findLink(f *facts) int {
+	if c.message != nil && c.message.ids != nil {
+		if u := f.unionLits(); u.safe && !u.anyOf(c.message.ids) {
+			return -1
+		}
+	}
 	for i := len(f.links) - 1; i >= 0; i-- {
 		l := &f.links[i]
 		if c.classes != nil && !c.classes.has(l.fqID) && !c.classes.has(l.simID) {
 			continue
 		}
-		if c.message != nil && !c.message.match(l.t.Message, l.lowerMsg()) {
+		if c.message != nil && !c.message.match(l.t.Message, f.linkLits(l)) {
 			continue
 		}
 		return i

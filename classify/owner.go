@@ -141,7 +141,7 @@ const callerDepth = 8
 func (p *packages) frameOwners(frames []Frame) (thrower, callers owner) {
 	n := 0
 	for _, f := range frames {
-		o := p.of(f.Class)
+		o := p.of(f.Class())
 		if o == ownerRuntime {
 			continue
 		}

@@ -14,16 +14,21 @@ const (
 	maxPatternLen  = 2048
 	maxPatternInst = 20000
 	maxAlternates  = 16
+	// maxLiteral bounds a prefilter literal: a prefix of a required literal
+	// is required too, and short literals keep the automaton small enough
+	// to stay in cache.
+	maxLiteral = 10
 )
 
 // pattern is a case-insensitive RE2 expression with a prefilter: literals
-// of which at least one must occur in the lower-cased text for the
-// expression to match. Most rules fail on the prefilter, a substring search,
-// so the regexp engine rarely runs.
+// of which at least one must occur in the text for the expression to match.
+// One automaton (litSet) finds all rules' literals in a message at once, so
+// most patterns fail on a bit test and the regexp engine rarely runs.
 type pattern struct {
 	src  string
 	re   *regexp.Regexp
-	lits []string
+	lits []string // lower-case; nil: no prefilter
+	ids  []int32  // lits in the classifier's litSet
 }
 
 func compilePattern(src string) (*pattern, error) {
@@ -50,22 +55,13 @@ func compilePattern(src string) (*pattern, error) {
 	return &pattern{src: src, re: re, lits: prefilter(simple)}, nil
 }
 
-// match reports whether the expression matches text; lower is text
-// lower-cased, or "" when text is not ASCII (no prefilter then).
-func (p *pattern) match(text, lower string) bool {
-	if p.lits != nil && lower != "" && !containsAny(lower, p.lits) {
+// match reports whether the expression matches text, whose literals tl
+// holds.
+func (p *pattern) match(text string, tl *textLits) bool {
+	if p.ids != nil && tl.safe && !tl.anyOf(p.ids) {
 		return false
 	}
 	return p.re.MatchString(text)
-}
-
-func containsAny(s string, subs []string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
 }
 
 // prefilter returns literals of which at least one occurs in every match,
@@ -75,12 +71,14 @@ func prefilter(re *syntax.Regexp) []string {
 	if len(lits) == 0 || len(lits) > maxAlternates || minLen(lits) < 2 {
 		return nil
 	}
+	out := make([]string, 0, len(lits))
 	for _, l := range lits {
 		if !asciiOnly(l) {
 			return nil // Unicode case folding is wider than ToLower
 		}
+		out = append(out, l[:min(len(l), maxLiteral)])
 	}
-	return lits
+	return out
 }
 
 func required(re *syntax.Regexp) []string {
@@ -153,29 +151,4 @@ func asciiOnly(s string) bool {
 		}
 	}
 	return true
-}
-
-// lowerASCII lower-cases an ASCII string, allocating only when it has
-// capitals; "" for text with other bytes, which then skips prefilters.
-func lowerASCII(s string) string {
-	upper := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return ""
-		}
-		upper = upper || c >= 'A' && c <= 'Z'
-	}
-	if !upper {
-		return s
-	}
-	b := make([]byte, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b[i] = c
-	}
-	return string(b)
 }

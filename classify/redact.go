@@ -2,7 +2,6 @@ package classify
 
 import (
 	"regexp"
-	"strings"
 )
 
 // Redacted replaces a secret in text that leaves the process.
@@ -78,6 +77,23 @@ var redactions = []redaction{
 	},
 }
 
+// redactGates finds every redaction's gate literals in one pass; built
+// once, never modified.
+var redactGates, redactGateIDs = func() (*litSet, [][]int32) {
+	var all []string
+	for _, r := range redactions {
+		all = append(all, r.gate...)
+	}
+	ls := newLitSet(all)
+	ids := make([][]int32, len(redactions))
+	for i, r := range redactions {
+		for _, g := range r.gate {
+			ids[i] = append(ids[i], ls.ids[g])
+		}
+	}
+	return ls, ids
+}()
+
 // Redact removes the secrets exception messages often carry: passwords and
 // tokens in URLs and key=value pairs (JDBC, Kafka, HTTP), SASL JAAS
 // configs, authorization headers, AWS key ids, JWTs, private keys, Slack
@@ -86,17 +102,16 @@ func Redact(s string) string {
 	if s == "" {
 		return s
 	}
-	lower := strings.ToLower(s)
-	for _, r := range redactions {
-		if !containsAny(lower, r.gate) {
+	var words [4]uint64 // TestRedactGatesFit keeps the gates within it
+	tl := textLits{bits: words[:redactGates.words()]}
+	tl.get(redactGates, s)
+	for i, r := range redactions {
+		if tl.safe && !tl.anyOf(redactGateIDs[i]) {
 			continue
 		}
-		out := r.re.ReplaceAllStringFunc(s, func(match string) string {
+		s = r.re.ReplaceAllStringFunc(s, func(match string) string {
 			return r.repl(r.re.FindStringSubmatch(match))
 		})
-		if out != s {
-			s, lower = out, strings.ToLower(out)
-		}
 	}
 	return s
 }

@@ -18,24 +18,26 @@ func (c *Classifier) Classify(in Input) Result {
 	var res Result
 	var veto *rule
 	matched := false
+	vetoLink := -1
 	for _, r := range c.rules {
-		if !r.when.match(f) {
+		ok, link := r.when.matchLink(f)
+		if !ok {
 			continue
 		}
 		if len(r.vetoes) > 0 {
 			if veto == nil {
-				veto = r
+				veto, vetoLink = r, link
 			}
 			continue
 		}
-		res, matched = r.result(f), true
+		res, matched = r.result(f, link), true
 		break
 	}
 	if !matched {
 		res = c.unknownResult(f)
 	}
 	if veto != nil && containsRoute(veto.vetoes, res.Route) {
-		res = veto.result(f)
+		res = veto.result(f, vetoLink)
 	}
 	res.RuleRoute = res.Route
 	c.escalate(f, &res)
@@ -51,12 +53,11 @@ func containsRoute(list []Route, r Route) bool {
 	return false
 }
 
-func (r *rule) result(f *facts) Result {
-	i := -1
-	switch {
-	case r.when.classes != nil || r.when.message != nil:
-		i = r.when.findLink(f)
-	case len(f.links) > 0:
+// result is the rule's decision; link is the exception its conditions
+// matched, or -1 to report the root cause.
+func (r *rule) result(f *facts, link int) Result {
+	i := link
+	if i < 0 {
 		i = len(f.links) - 1
 	}
 	res := Result{Route: r.route, Category: r.category, Rule: r.id, Reason: r.reason, Hint: r.hint}

@@ -20,12 +20,38 @@ const (
 	maxMessage = 64 << 10
 )
 
-// Frame is one "at …" line of a stack trace.
-type Frame struct {
-	// Class is the fully qualified class, without the module or class
-	// loader prefix ("java.base/", "app//").
-	Class  string
-	Method string
+// Frame is one "at …" line of a stack trace, kept as text and split into
+// class and method on demand: a classification reads only a few frames.
+type Frame string
+
+// Class is the fully qualified class, without the module or class loader
+// prefix ("java.base/", "app//").
+func (f Frame) Class() string {
+	class, _ := f.split()
+	return class
+}
+
+// Method is the method name.
+func (f Frame) Method() string {
+	_, method := f.split()
+	return method
+}
+
+func (f Frame) split() (class, method string) {
+	s := string(f)
+	if end := strings.IndexByte(s, '('); end >= 0 {
+		s = s[:end]
+	} else if end := strings.IndexByte(s, ' '); end >= 0 {
+		s = s[:end]
+	}
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		s = s[i+1:]
+	}
+	dot := strings.LastIndexByte(s, '.')
+	if dot < 0 {
+		return s, ""
+	}
+	return s[:dot], s[dot+1:]
 }
 
 // Throwable is one exception of a parsed Java stack trace.
@@ -69,7 +95,7 @@ func (t Trace) Root() *Throwable {
 // text as its message. It never fails; it does no regexp work, so it is cheap
 // enough to run on every failure.
 func ParseTrace(s string) Trace {
-	p := parser{}
+	p := parser{all: make([]*Throwable, 0, 8)}
 	if len(s) > MaxTraceBytes {
 		s, p.truncated = s[:MaxTraceBytes], true
 	}
@@ -87,6 +113,7 @@ func ParseTrace(s string) Trace {
 }
 
 type parser struct {
+	slab      []Throwable  // throwables are carved from here, a few allocations per trace
 	all       []*Throwable // in order of appearance
 	top       *Throwable
 	cur       *Throwable
@@ -96,8 +123,11 @@ type parser struct {
 }
 
 func (p *parser) line(raw string) {
-	trimmed := strings.TrimLeft(raw, " \t")
-	indent := len(raw) - len(trimmed)
+	indent := 0
+	for indent < len(raw) && (raw[indent] == ' ' || raw[indent] == '\t') {
+		indent++
+	}
+	trimmed := raw[indent:]
 	switch {
 	case p.top == nil:
 		if trimmed != "" {
@@ -165,7 +195,11 @@ func (p *parser) start(parent *Throwable, header string, indent int, suppressed 
 		p.cur, p.msgOpen = &Throwable{}, false // swallow the rest of this block
 		return
 	}
-	t := &Throwable{indent: indent, firstFrame: len(p.frames)}
+	if len(p.slab) == cap(p.slab) {
+		p.slab = make([]Throwable, 0, 8)
+	}
+	p.slab = append(p.slab, Throwable{indent: indent, firstFrame: len(p.frames)})
+	t := &p.slab[len(p.slab)-1]
 	t.Class, t.Message = splitHeader(header)
 	t.Message = boundMessage(t.Message)
 	switch {
@@ -184,24 +218,14 @@ func (p *parser) start(parent *Throwable, header string, indent int, suppressed 
 }
 
 // frame records an "at" line; false when the line is not a frame after all
-// (a message line that happens to start with "at ").
+// (a message line that happens to start with "at "): a frame is one word,
+// usually followed by "(File.java:N)".
 func (p *parser) frame(s string) bool {
 	end := strings.IndexByte(s, '(')
 	if end < 0 {
-		end = strings.IndexByte(s, ' ')
-		if end < 0 {
-			end = len(s)
-		}
+		end = len(s)
 	}
-	qual := s[:end]
-	if strings.IndexByte(qual, ' ') >= 0 {
-		return false
-	}
-	if i := strings.LastIndexByte(qual, '/'); i >= 0 {
-		qual = qual[i+1:]
-	}
-	dot := strings.LastIndexByte(qual, '.')
-	if dot <= 0 || dot == len(qual)-1 {
+	if end < 3 || strings.IndexByte(s[:end], ' ') >= 0 || strings.IndexByte(s[:end], '.') < 0 {
 		return false
 	}
 	p.msgOpen = false
@@ -209,7 +233,7 @@ func (p *parser) frame(s string) bool {
 		p.truncated = p.truncated || p.cur.frameCount >= maxFrames
 		return true
 	}
-	p.frames = append(p.frames, Frame{Class: qual[:dot], Method: qual[dot+1:]})
+	p.frames = append(p.frames, Frame(s))
 	p.cur.frameCount++
 	return true
 }
