@@ -96,6 +96,10 @@ func (p *poller) poll(ctx context.Context, wanted []string) error {
 	}
 	in, err := p.read(ctx, p.selectGroups(ctx, wanted))
 	v.duration = time.Since(began)
+	if err != nil && ctx.Err() != nil {
+		// Shutting down is not the cluster's fault: keep the last view.
+		return ctx.Err()
+	}
 	if err != nil {
 		p.failures.Add(1)
 		v.err = fmt.Errorf("poll kafka cluster %s: %w", p.name, err)
