@@ -1,14 +1,24 @@
 // Package flink is a client for the Flink JobManager REST API, reading the
 // response shapes of Flink 1.15 through 2.x as published in the REST API
 // stability snapshots. It reads; it never changes a job.
+//
+// Every call is bounded: by the caller's context, by Options.Timeout per
+// request, by Options.MaxBodyBytes per response and, when set, by a Gate
+// shared across clients. Failures come back typed: *StatusError for a
+// non-200 answer (with ErrNotFound and ErrCheckpointingDisabled matching
+// through errors.Is), *DecodeError for a body that is not the JSON the
+// endpoint sends, and the transport's own errors (connection refused,
+// context deadline) otherwise.
+//
+// Decoding is tolerant of what differs between versions: fields a version
+// lacks stay zero, exceptions are normalised across the 2.0 removal of the
+// legacy fields, metric values are read from strings, and a job state a
+// newer Flink invents is kept verbatim (JobState.Known reports it).
 package flink
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -34,6 +44,7 @@ type Options struct {
 	// Header is added to every request (auth, ingress routing).
 	Header http.Header
 	// Timeout bounds each request; 0 means only the caller's context.
+	// Time spent waiting for the Gate does not count.
 	Timeout time.Duration
 	// MaxBodyBytes bounds each response; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -41,7 +52,7 @@ type Options struct {
 	Gate Gate
 }
 
-// Client reads one JobManager's REST API.
+// Client reads one JobManager's REST API. It is safe for concurrent use.
 type Client struct {
 	base string // scheme://host[/prefix] without a trailing slash
 	opts Options
@@ -73,14 +84,14 @@ func (c *Client) URL() string { return c.base }
 // Overview reads GET /overview.
 func (c *Client) Overview(ctx context.Context) (Overview, error) {
 	var v Overview
-	err := c.get(ctx, "/overview", &v)
+	err := c.getJSON(ctx, "/overview", '{', &v)
 	return v, err
 }
 
 // JobsOverview reads GET /jobs/overview.
 func (c *Client) JobsOverview(ctx context.Context) ([]JobOverview, error) {
 	var v JobsOverview
-	if err := c.get(ctx, "/jobs/overview", &v); err != nil {
+	if err := c.getJSON(ctx, "/jobs/overview", '{', &v); err != nil {
 		return nil, err
 	}
 	return v.Jobs, nil
@@ -89,7 +100,7 @@ func (c *Client) JobsOverview(ctx context.Context) ([]JobOverview, error) {
 // Job reads GET /jobs/:jobid. ErrNotFound means the job vanished.
 func (c *Client) Job(ctx context.Context, jobID string) (JobDetails, error) {
 	var v JobDetails
-	err := c.get(ctx, "/jobs/"+url.PathEscape(jobID), &v)
+	err := c.getJSON(ctx, jobPath(jobID, ""), '{', &v)
 	return v, err
 }
 
@@ -97,7 +108,10 @@ func (c *Client) Job(ctx context.Context, jobID string) (JobDetails, error) {
 // checkpointing gives ErrCheckpointingDisabled.
 func (c *Client) Checkpoints(ctx context.Context, jobID string) (Checkpoints, error) {
 	var v Checkpoints
-	err := c.get(ctx, "/jobs/"+url.PathEscape(jobID)+"/checkpoints", &v)
+	err := c.get(ctx, jobPath(jobID, "/checkpoints"), func(data []byte) (err error) {
+		v, err = decodeCheckpoints(data)
+		return err
+	})
 	return v, checkpointingErr(err)
 }
 
@@ -105,114 +119,39 @@ func (c *Client) Checkpoints(ctx context.Context, jobID string) (Checkpoints, er
 // checkpointing gives ErrCheckpointingDisabled.
 func (c *Client) CheckpointConfig(ctx context.Context, jobID string) (CheckpointConfig, error) {
 	var v CheckpointConfig
-	err := c.get(ctx, "/jobs/"+url.PathEscape(jobID)+"/checkpoints/config", &v)
+	err := c.getJSON(ctx, jobPath(jobID, "/checkpoints/config"), '{', &v)
 	return v, checkpointingErr(err)
 }
 
 // Exceptions reads GET /jobs/:jobid/exceptions?maxExceptions=max, newest
 // entry first.
 func (c *Client) Exceptions(ctx context.Context, jobID string, max int) (Exceptions, error) {
-	var w exceptionsWire
-	path := "/jobs/" + url.PathEscape(jobID) + "/exceptions"
+	path := jobPath(jobID, "/exceptions")
 	if max > 0 {
 		path += "?maxExceptions=" + strconv.Itoa(max)
 	}
-	if err := c.get(ctx, path, &w); err != nil {
-		return Exceptions{}, err
-	}
-	return w.normalise(), nil
-}
-
-func (w exceptionsWire) normalise() Exceptions {
-	if h := w.ExceptionHistory; h != nil && len(h.Entries) > 0 {
-		return Exceptions{Entries: h.Entries, Truncated: h.Truncated}
-	}
-	if w.RootException == "" {
-		return Exceptions{Truncated: w.Truncated}
-	}
-	// A 1.x JobManager that kept no history still reports its root cause.
-	name, _, _ := strings.Cut(strings.SplitN(w.RootException, "\n", 2)[0], ":")
-	return Exceptions{Entries: []ExceptionEntry{{
-		ExceptionName: strings.TrimSpace(name),
-		Stacktrace:    w.RootException,
-		Timestamp:     w.Timestamp,
-	}}, Truncated: w.Truncated}
+	var v Exceptions
+	err := c.get(ctx, path, func(data []byte) (err error) {
+		v, err = decodeExceptions(data)
+		return err
+	})
+	return v, err
 }
 
 // JobMetrics reads GET /jobs/:jobid/metrics?get=names and returns the
 // numeric values present. Flink leaves out metrics it does not have (e.g.
-// fullRestarts on 2.x), so a name missing from the map is normal.
+// fullRestarts on 2.x), so a name missing from the map is normal; so are
+// values that are not finite numbers ("n/a", "NaN").
 func (c *Client) JobMetrics(ctx context.Context, jobID string, names ...string) (map[string]float64, error) {
-	var ms []metricWire
-	path := "/jobs/" + url.PathEscape(jobID) + "/metrics?get=" + url.QueryEscape(strings.Join(names, ","))
-	if err := c.get(ctx, path, &ms); err != nil {
-		return nil, err
-	}
-	out := make(map[string]float64, len(ms))
-	for _, m := range ms {
-		if v, ok := parseMetricValue(m.Value); ok {
-			out[m.ID] = v
-		}
-	}
-	return out, nil
+	path := jobPath(jobID, "/metrics") + "?get=" + url.QueryEscape(strings.Join(names, ","))
+	var v map[string]float64
+	err := c.get(ctx, path, func(data []byte) (err error) {
+		v, err = decodeMetrics(data)
+		return err
+	})
+	return v, err
 }
 
-func parseMetricValue(raw json.RawMessage) (float64, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) > 1 && raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return 0, false
-		}
-		raw = []byte(s)
-	}
-	v, err := strconv.ParseFloat(string(raw), 64)
-	return v, err == nil
-}
-
-// get fetches base+path and decodes the JSON body into v.
-func (c *Client) get(ctx context.Context, path string, v any) error {
-	if c.opts.Gate != nil {
-		if err := c.opts.Gate.Acquire(ctx); err != nil {
-			return fmt.Errorf("get %s: %w", path, err)
-		}
-		defer c.opts.Gate.Release()
-	}
-	if c.opts.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.opts.Timeout)
-		defer cancel()
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
-	if err != nil {
-		return fmt.Errorf("get %s: %w", path, err)
-	}
-	for k, vs := range c.opts.Header {
-		req.Header[k] = vs
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.opts.HTTP.Do(req)
-	if err != nil {
-		return fmt.Errorf("get %s: %w", path, err)
-	}
-	defer func() {
-		// Drain a little so the connection can be reused, then close.
-		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
-		resp.Body.Close()
-	}()
-	body := io.LimitReader(resp.Body, c.opts.MaxBodyBytes+1)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("get %s: %w", path, statusError(resp.StatusCode, body))
-	}
-	data, err := io.ReadAll(body)
-	if err != nil {
-		return fmt.Errorf("get %s: read body: %w", path, err)
-	}
-	if int64(len(data)) > c.opts.MaxBodyBytes {
-		return fmt.Errorf("get %s: %w", path, &DecodeError{Err: fmt.Errorf("body larger than %d bytes", c.opts.MaxBodyBytes)})
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("get %s: %w", path, &DecodeError{Err: err})
-	}
-	return nil
+func jobPath(jobID, sub string) string {
+	return "/jobs/" + url.PathEscape(jobID) + sub
 }

@@ -1,9 +1,6 @@
 package flink
 
-import (
-	"encoding/json"
-	"time"
-)
+import "time"
 
 // JobState is a Flink JobStatus. The set is the same from Flink 1.15 to
 // 2.x; an unknown value from a newer Flink is kept verbatim (see Known).
@@ -248,9 +245,8 @@ type exceptionsWire struct {
 	} `json:"exceptionHistory"`
 }
 
-// metricWire is one item of /jobs/:jobid/metrics. Values are strings on
-// the wire ("3"); a number is accepted too.
+// metricWire is one item of /jobs/:jobid/metrics.
 type metricWire struct {
-	ID    string          `json:"id"`
-	Value json.RawMessage `json:"value"`
+	ID    string      `json:"id"`
+	Value metricValue `json:"value"`
 }
