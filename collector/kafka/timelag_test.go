@@ -119,3 +119,29 @@ func TestTimeLagRecord(t *testing.T) {
 		t.Errorf("group Seconds = %v, want the maximum 7200", g.Seconds)
 	}
 }
+
+// Several groups behind on the same partition at different offsets: a
+// Fetch names a partition once, so each offset needs its own round.
+func TestTimeLagRecordSharedPartition(t *testing.T) {
+	ctx := ctxT(t)
+	k := startKafka(t)
+	clk := newClock()
+	now := clk.Now()
+	must(t, k.CreateTopic(ctx, "in", 1))
+	for i := range 4 { // offsets 0-4 at -4m, 5-9 at -3m, …
+		mustProduce(t, ctx, k, "in", 0, 5, now.Add(-time.Duration(4-i)*time.Minute))
+	}
+	want := map[string]float64{"a": 240, "b": 180, "c": 60}
+	must(t, k.Commit(ctx, "a", map[string]map[int32]int64{"in": {0: 2}}))
+	must(t, k.Commit(ctx, "b", map[string]map[int32]int64{"in": {0: 5}}))
+	must(t, k.Commit(ctx, "c", map[string]map[int32]int64{"in": {0: 17}}))
+	cfg := testConfig(k.Brokers())
+	cfg.TimeLag = "record"
+	c := newTestCollector(t, cfg, clk, "a", "b", "c")
+	must(t, c.Poll(ctx))
+	for g, w := range want {
+		if got := mustLag(t, c, g); !got.SecondsKnown || got.Seconds != w {
+			t.Errorf("group %s: Seconds = %v (known %v), want %v", g, got.Seconds, got.SecondsKnown, w)
+		}
+	}
+}
