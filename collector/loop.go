@@ -167,9 +167,15 @@ func (l *Loop) RunOnce(ctx context.Context) *Snapshot {
 	states := l.statesFor(targets)
 	results := make([]TargetStatus, len(targets))
 	failures := make([][]Failure, len(targets))
+	// Requests in flight are bounded by the gate; targets in progress are
+	// bounded too, at twice that, so that thousands of targets do not each
+	// hold a goroutine and response buffers while waiting for the gate.
 	var wg sync.WaitGroup
+	busy := make(chan struct{}, 2*l.cfg.MaxConcurrentRequests)
 	for i := range targets {
+		busy <- struct{}{}
 		wg.Go(func() {
+			defer func() { <-busy }()
 			results[i], failures[i] = l.scrapeTarget(cctx, targets[i], states[i])
 		})
 	}
