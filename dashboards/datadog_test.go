@@ -1,0 +1,245 @@
+package dashboards
+
+import (
+	"encoding/json"
+	"io/fs"
+	"maps"
+	"os"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/DataDog/datadog-api-client-go/v2/api/datadogV1"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/flinkslo/flinkslo/rules"
+)
+
+// The strict decoder must catch what the client's Unmarshal lets through;
+// otherwise the tests of the shipped files below could not fail.
+func TestStrictDecodeCatchesMistakes(t *testing.T) {
+	tests := []struct {
+		file    string
+		model   func() any
+		problem string
+	}{
+		{"dd-dashboard-misspelt-key.json", func() any { return new(datadogV1.Dashboard) }, "unknown fields [titel]"},
+		{"dd-dashboard-unknown-widget.json", func() any { return new(datadogV1.Dashboard) }, "unparsed object"},
+		{"dd-dashboard-legacy-screenboard.json", func() any { return new(datadogV1.Dashboard) }, "unparsed object"},
+		{"dd-monitor-misspelt-option.json", func() any { return new(datadogV1.Monitor) }, "unknown fields [notify_no_dat]"},
+		{"dd-monitor-bad-type.json", func() any { return new(datadogV1.Monitor) }, "unparsed object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			b, err := os.ReadFile(path.Join("testdata", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := decodeStrict(b, tt.model())
+			if !slices.ContainsFunc(got, func(p string) bool { return strings.Contains(p, tt.problem) }) {
+				t.Errorf("got problems %q, want one containing %q", got, tt.problem)
+			}
+		})
+	}
+}
+
+func embedded(t *testing.T, pattern string) map[string][]byte {
+	t.Helper()
+	names, err := fs.Glob(Files, pattern)
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no files match %s: %v", pattern, err)
+	}
+	files := map[string][]byte{}
+	for _, n := range names {
+		if files[n], err = Files.ReadFile(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return files
+}
+
+// The template variables each dashboard's job queries must honour, so that
+// picking a team, namespace, deployment or job filters every job widget.
+var jobQueryVars = map[string][]string{
+	"datadog/fleet-overview.json": {"$team", "$namespace", "$deployment"},
+	"datadog/job-drilldown.json":  {"$namespace", "$deployment", "$job"},
+}
+
+func TestDatadogDashboards(t *testing.T) {
+	files := embedded(t, "datadog/*.json")
+	if len(files) != len(jobQueryVars) {
+		t.Errorf("got dashboards %v, want the ones of jobQueryVars", slices.Sorted(maps.Keys(files)))
+	}
+	for name, b := range files {
+		t.Run(name, func(t *testing.T) {
+			var d datadogV1.Dashboard
+			if problems := decodeStrict(b, &d); len(problems) > 0 {
+				t.Fatalf("does not decode cleanly into datadogV1.Dashboard:\n%s", strings.Join(problems, "\n"))
+			}
+			vars := map[string]bool{}
+			for _, v := range d.TemplateVariables {
+				vars["$"+v.Name] = true
+			}
+			for _, want := range jobQueryVars[name] {
+				if !vars[want] {
+					t.Errorf("no template variable %s; got %v", want, vars)
+				}
+			}
+			var doc any
+			if err := json.Unmarshal(b, &doc); err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range datadogMetricQueries(doc) {
+				if !strings.Contains(q, "flinkslo.job.") {
+					continue
+				}
+				for _, v := range jobQueryVars[name] {
+					if !strings.Contains(q, v) {
+						t.Errorf("query %q ignores the template variable %s", q, v)
+					}
+				}
+			}
+		})
+	}
+}
+
+var monitorThreshold = regexp.MustCompile(`(?:>=|<=|>|<|==|!=)\s*(-?[0-9.]+)\s*$`)
+
+// Handles per route; the names are placeholders to adapt (see README).
+var routeHandle = map[string]string{
+	"page":    "@pagerduty-flinkslo-platform",
+	"monitor": "@slack-flink-platform",
+	"notify":  "@slack-flink-{{team.name}}",
+}
+
+func TestDatadogMonitors(t *testing.T) {
+	for name, b := range embedded(t, "datadog/monitors/*.json") {
+		t.Run(path.Base(name), func(t *testing.T) {
+			var m datadogV1.Monitor
+			if problems := decodeStrict(b, &m); len(problems) > 0 {
+				t.Fatalf("does not decode cleanly into datadogV1.Monitor:\n%s", strings.Join(problems, "\n"))
+			}
+			if m.Type != datadogV1.MONITORTYPE_QUERY_ALERT {
+				t.Errorf("got type %q, want %q", m.Type, datadogV1.MONITORTYPE_QUERY_ALERT)
+			}
+			// The API rejects a monitor whose query threshold differs from
+			// options.thresholds.critical.
+			sub := monitorThreshold.FindStringSubmatch(m.Query)
+			if sub == nil {
+				t.Fatalf("query %q ends in no comparison", m.Query)
+			}
+			threshold, _ := strconv.ParseFloat(sub[1], 64)
+			switch c := m.GetOptions().Thresholds; {
+			case c == nil || c.Critical == nil:
+				t.Errorf("no options.thresholds.critical")
+			case *c.Critical != threshold:
+				t.Errorf("query threshold %v differs from options.thresholds.critical %v", threshold, *c.Critical)
+			}
+			route := tagValue(m.Tags, "route")
+			handle, ok := routeHandle[route]
+			if !ok {
+				t.Fatalf("tag route:%s is not a route", route)
+			}
+			msg := m.GetMessage()
+			if !strings.Contains(msg, handle) {
+				t.Errorf("route %s, but the message does not notify %s:\n%s", route, handle, msg)
+			}
+			for r, h := range routeHandle {
+				if r != route && strings.Contains(msg, h) {
+					t.Errorf("route %s, but the message also notifies %s (route %s)", route, h, r)
+				}
+			}
+			if !strings.Contains(msg, rules.DefaultRunbookURL+"#"+tagValue(m.Tags, "alert")) {
+				t.Errorf("message does not link the runbook section of alert %s", tagValue(m.Tags, "alert"))
+			}
+		})
+	}
+}
+
+// Every Prometheus alert has a Datadog monitor with the same route, except
+// the two that watch what only Prometheus sees.
+func TestDatadogMonitorsMirrorPrometheusAlerts(t *testing.T) {
+	f, err := rules.Build(rules.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	prom := map[string]string{} // alert[/tier] → route
+	for _, g := range f.Groups {
+		for _, r := range g.Rules {
+			if r.Alert != "" {
+				prom[strings.TrimSuffix(strings.ToLower(r.Alert)+"/"+r.Labels["tier"], "/")] = r.Labels["route"]
+			}
+		}
+	}
+	dd := map[string]string{}
+	for _, b := range embedded(t, "datadog/monitors/*.json") {
+		var m datadogV1.Monitor
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		dd[strings.TrimSuffix(tagValue(m.Tags, "alert")+"/"+tagValue(m.Tags, "tier"), "/")] = tagValue(m.Tags, "route")
+	}
+	// No Datadog metric for scrape errors; a stuck loop stops the emitter,
+	// which the no-data monitor flinkslo-exporter-down catches.
+	promOnly := map[string]string{"flinkslotargetscrapeerrors": "monitor", "flinksloscrapeloopstalled": "page"}
+	for k, v := range promOnly {
+		dd[k] = v
+	}
+	if d := cmp.Diff(prom, dd); d != "" {
+		t.Errorf("Datadog monitors and Prometheus alerts differ (-prometheus +datadog):\n%s", d)
+	}
+}
+
+func TestDatadogQueriesOnlySentMetrics(t *testing.T) {
+	queried, err := DatadogQueriedMetrics()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range queried {
+		if !slices.Contains(DatadogMetrics, m) {
+			t.Errorf("a dashboard or monitor queries %s, which flinkslo does not send", m)
+		}
+	}
+	// Each signal flinkslo sends is on a dashboard or behind a monitor.
+	for _, m := range DatadogMetrics {
+		if !slices.Contains(queried, m) {
+			t.Errorf("flinkslo sends %s, but no dashboard or monitor shows it", m)
+		}
+	}
+	for name, b := range embedded(t, "datadog/*.json") {
+		var d datadogV1.Dashboard
+		if err := json.Unmarshal(b, &d); err != nil {
+			t.Fatal(err)
+		}
+		for _, check := range serviceChecks(d.Widgets) {
+			if !slices.Contains(DatadogServiceChecks, check) {
+				t.Errorf("%s shows service check %s, which flinkslo does not send", name, check)
+			}
+		}
+	}
+}
+
+func serviceChecks(ws []datadogV1.Widget) []string {
+	var checks []string
+	for _, w := range ws {
+		if c := w.Definition.CheckStatusWidgetDefinition; c != nil {
+			checks = append(checks, c.Check)
+		}
+		if g := w.Definition.GroupWidgetDefinition; g != nil {
+			checks = append(checks, serviceChecks(g.Widgets)...)
+		}
+	}
+	return checks
+}
+
+func tagValue(tags []string, key string) string {
+	for _, t := range tags {
+		if v, ok := strings.CutPrefix(t, key+":"); ok {
+			return v
+		}
+	}
+	return ""
+}
