@@ -1,0 +1,158 @@
+package flink
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/flinkslo/flinkslo/internal/flinkfake"
+)
+
+var updateSeeds = flag.Bool("update", false, "rewrite the fuzz seed corpus in testdata/fuzz from flinkfake")
+
+// The fuzz targets take the decoders the client uses on raw bodies. Their
+// seed corpus (testdata/fuzz/<target>/) is every version's fake output;
+// TestFuzzSeeds -update regenerates it.
+
+func FuzzDecodeExceptions(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ex, err := decodeExceptions(data)
+		if err != nil {
+			return
+		}
+		for _, e := range ex.Entries {
+			_ = e.Where()
+		}
+	})
+}
+
+func FuzzDecodeCheckpoints(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cp, err := decodeCheckpoints(data)
+		if err != nil {
+			return
+		}
+		if c := cp.Latest.Completed; c != nil {
+			_ = c.LatestAckTimestamp.Time()
+		}
+	})
+}
+
+func FuzzDecodeJobsOverview(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var v JobsOverview
+		if decodeJSON(data, '{', &v) != nil {
+			return
+		}
+		for _, j := range v.Jobs {
+			_ = j.State.Known()
+			_ = j.StartTime.Time()
+		}
+	})
+}
+
+func FuzzDecodeJobDetails(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var v JobDetails
+		_ = decodeJSON(data, '{', &v)
+	})
+}
+
+// FuzzDecodeMetrics: whatever the values, only finite numbers come out.
+func FuzzDecodeMetrics(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := decodeMetrics(data)
+		if err != nil {
+			return
+		}
+		for id, v := range m {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("metric %q = %v: want only finite values", id, v)
+			}
+		}
+	})
+}
+
+// FuzzStatusError: an error body of any shape gives at most five short
+// messages of valid text.
+func FuzzStatusError(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		se := statusError(404, bytes.NewReader(data)).(*StatusError)
+		if len(se.Messages) > maxErrorMessages {
+			t.Fatalf("%d messages", len(se.Messages))
+		}
+		for _, m := range se.Messages {
+			if len(m) > maxMessageLen+len("…") || strings.Contains(m, "\n") {
+				t.Fatalf("message %q: want one line of at most %d bytes", m, maxMessageLen)
+			}
+			if utf8.Valid(data) && !utf8.ValidString(m) {
+				t.Fatalf("message %q: truncation split a character", m)
+			}
+		}
+	})
+}
+
+// TestFuzzSeeds writes the seed corpus with -update and otherwise checks
+// it is there: every fuzz target starts from every version's real shapes.
+func TestFuzzSeeds(t *testing.T) {
+	targets := []string{"FuzzDecodeExceptions", "FuzzDecodeCheckpoints", "FuzzDecodeJobsOverview", "FuzzDecodeJobDetails", "FuzzDecodeMetrics", "FuzzStatusError"}
+	if !*updateSeeds {
+		for _, target := range targets {
+			files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", target, "*"))
+			if len(files) < len(flinkfake.Versions()) {
+				t.Errorf("%s has %d seeds, want one per version at least (go test -run TestFuzzSeeds -update)", target, len(files))
+			}
+		}
+		return
+	}
+	for _, v := range flinkfake.Versions() {
+		jm := flinkfake.New(flinkfake.Options{Version: v, Now: flinkfake.NewClock(t0).Now, Cluster: "orders", FailureLabels: true, Jobs: []flinkfake.JobSpec{
+			{Name: "loop", Scenario: flinkfake.RestartLoop, Failure: flinkfake.UserConfig},
+			{Name: "failing", Scenario: flinkfake.CheckpointsFailing},
+			{Name: "nocp", Scenario: flinkfake.CheckpointingDisabled},
+		}})
+		loop, _ := jm.JobID("loop")
+		failing, _ := jm.JobID("failing")
+		nocp, _ := jm.JobID("nocp")
+		for target, path := range map[string]string{
+			"FuzzDecodeExceptions":   "/jobs/" + loop + "/exceptions?maxExceptions=2",
+			"FuzzDecodeCheckpoints":  "/jobs/" + failing + "/checkpoints",
+			"FuzzDecodeJobsOverview": "/jobs/overview",
+			"FuzzDecodeJobDetails":   "/jobs/" + loop,
+			"FuzzDecodeMetrics":      "/jobs/" + loop + "/metrics?get=numRestarts,fullRestarts,uptime,lastCheckpointExternalPath,lastCheckpointCompletedTimestamp",
+			"FuzzStatusError":        "/jobs/" + nocp + "/checkpoints",
+		} {
+			writeSeed(t, target, string(v), get(jm, path))
+		}
+	}
+	writeSeed(t, "FuzzDecodeMetrics", "odd-values", []byte(`[{"id":"a","value":"NaN"},{"id":"b","value":3},{"id":"c","value":"\u0031e3"},{"id":"d","value":null},{"id":"e","value":"Infinity"}]`))
+	writeSeed(t, "FuzzStatusError", "cut-mid-string", []byte(`{"errors":["Checkpointing has not been enabled.\n\tat org.apache`))
+}
+
+func get(h http.Handler, path string) []byte {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	b, _ := io.ReadAll(rec.Body)
+	return b
+}
+
+func writeSeed(t *testing.T, target, name string, data []byte) {
+	t.Helper()
+	dir := filepath.Join("testdata", "fuzz", target)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", data)
+	if err := os.WriteFile(filepath.Join(dir, "seed-"+name), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
