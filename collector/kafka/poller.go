@@ -90,7 +90,7 @@ func (p *poller) poll(ctx context.Context, wanted []string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	began := time.Now()
-	v := &clusterView{started: p.set.now()}
+	v := &clusterView{}
 	if prev := p.view.Load(); prev != nil {
 		v.lastSuccess = prev.lastSuccess
 	}
@@ -124,7 +124,7 @@ func (p *poller) selectGroups(ctx context.Context, wanted []string) []string {
 	listed, err := p.adm.ListGroups(lctx)
 	var se *kadm.ShardErrors
 	if err != nil && (!errors.As(err, &se) || se.AllFailed) {
-		p.log.Debug("list kafka groups failed; keeping the previous listing", "cluster", p.name, "err", err)
+		p.log.Debug("list kafka groups failed; keeping the previous listing", "err", err)
 	} else {
 		p.listed = p.listed[:0]
 		for _, g := range listed.Sorted() {

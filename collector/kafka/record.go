@@ -51,7 +51,7 @@ func (p *poller) recordTimes(ctx context.Context, in *input) map[tpOffset]batchT
 	defer cancel()
 	meta, err := p.adm.Metadata(mctx, in.topics...)
 	if err != nil {
-		p.log.Debug("read topic leaders failed; time lag from the offset table", "cluster", p.name, "err", err)
+		p.log.Debug("read topic leaders failed; time lag from the offset table", "err", err)
 		return nil
 	}
 	out := map[tpOffset]batchTime{}
@@ -158,7 +158,7 @@ func (p *poller) fetchTimes(ctx context.Context, leader int32, req *kmsg.FetchRe
 	defer cancel()
 	kresp, err := p.kcl.Broker(int(leader)).Request(fctx, req)
 	if err != nil {
-		p.log.Debug("fetch record timestamps failed; time lag from the offset table", "cluster", p.name, "broker", leader, "err", err)
+		p.log.Debug("fetch record timestamps failed; time lag from the offset table", "broker", leader, "err", err)
 		return nil
 	}
 	byID := map[[16]byte]string{}

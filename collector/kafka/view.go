@@ -132,7 +132,6 @@ type PartitionLag struct {
 type clusterView struct {
 	up          bool
 	err         error
-	started     time.Time
 	duration    time.Duration
 	lastSuccess time.Time
 	groups      map[string]*GroupLag
