@@ -2,12 +2,13 @@ package alerting
 
 import (
 	"context"
-	"hash/fnv"
+	"hash/maphash"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
 )
@@ -25,32 +26,36 @@ type queue struct {
 	log     *slog.Logger
 	now     func() time.Time
 	receipt func(incident.Notification, incident.Receipt)
-	lanes   []chan item
+	lanes   []chan *item
+	depth   prometheus.Gauge
+	seed    maphash.Seed
 }
 
+// item is queued by pointer, and shares its notification with the other
+// sinks' items: a lane's buffer stays small for the garbage collector to
+// scan however large the queue, and a notification is built once.
 type item struct {
-	n        incident.Notification
+	n        *incident.Notification
 	enqueued time.Time
 }
 
 func newQueue(name string, s Sink, size, workers int, q queue) *queue {
 	q.name, q.sink = name, s
+	q.depth = q.m.queueDepth.WithLabelValues(name)
+	q.seed = maphash.MakeSeed()
 	per := max(1, (size+workers-1)/workers)
 	for range workers {
-		q.lanes = append(q.lanes, make(chan item, per))
+		q.lanes = append(q.lanes, make(chan *item, per))
 	}
 	return &q
 }
 
 // push queues n without ever blocking: a full lane drops it, counted.
-func (q *queue) push(n incident.Notification) {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(n.Key.String()))
-	// FNV's low bits mix poorly; the high ones spread keys over the lanes.
-	lane := q.lanes[(h.Sum64()>>32)%uint64(len(q.lanes))]
+func (q *queue) push(n *incident.Notification) {
+	lane := q.lanes[maphash.Comparable(q.seed, n.Key)%uint64(len(q.lanes))]
 	select {
-	case lane <- item{n: n, enqueued: q.now()}:
-		q.m.queueDepth.WithLabelValues(q.name).Inc()
+	case lane <- &item{n: n, enqueued: q.now()}:
+		q.depth.Inc()
 	default:
 		q.m.drop(n.Route, q.name, dropQueueFull)
 		q.log.Warn("notification queue full, dropping notification", "sink", q.name, "incident", n.Key.String(), "action", n.Action)
@@ -75,11 +80,11 @@ func (q *queue) run(ctx context.Context) {
 	wg.Wait()
 }
 
-func (q *queue) work(ctx, sendCtx context.Context, lane chan item) {
+func (q *queue) work(ctx, sendCtx context.Context, lane chan *item) {
 	for {
 		select {
 		case it := <-lane:
-			q.m.queueDepth.WithLabelValues(q.name).Dec()
+			q.depth.Dec()
 			q.deliver(sendCtx, it)
 		case <-ctx.Done():
 			q.drain(sendCtx, lane)
@@ -89,11 +94,11 @@ func (q *queue) work(ctx, sendCtx context.Context, lane chan item) {
 }
 
 // drain sends what is queued until the drain time is up.
-func (q *queue) drain(sendCtx context.Context, lane chan item) {
+func (q *queue) drain(sendCtx context.Context, lane chan *item) {
 	for {
 		select {
 		case it := <-lane:
-			q.m.queueDepth.WithLabelValues(q.name).Dec()
+			q.depth.Dec()
 			if sendCtx.Err() != nil {
 				q.m.drop(it.n.Route, q.name, dropShutdown)
 				continue
@@ -106,8 +111,8 @@ func (q *queue) drain(sendCtx context.Context, lane chan item) {
 }
 
 // deliver sends one notification with retries, and counts the outcome.
-func (q *queue) deliver(ctx context.Context, it item) {
-	n := it.n
+func (q *queue) deliver(ctx context.Context, it *item) {
+	n := *it.n
 	left := q.d.MaxAge - q.now().Sub(it.enqueued)
 	if left <= 0 {
 		q.m.drop(n.Route, q.name, dropExpired)

@@ -26,7 +26,7 @@ type engine struct {
 	failuresByJob map[incident.JobKey]int
 	firstSnapshot time.Time
 
-	out   []incident.Notification
+	out   []*incident.Notification
 	dirty bool
 }
 
@@ -90,6 +90,19 @@ func newEngine(cfg engineConfig, rt *routes) *engine {
 		open: map[incident.Key]*openIncident{}, closed: map[incident.Key]tombstone{},
 		jobs: map[incident.JobKey]*jobHealth{}, failuresByJob: map[incident.JobKey]int{},
 	}
+}
+
+// keyLess orders keys as their strings would sort, without building them.
+func keyLess(a, b incident.Key) bool {
+	switch {
+	case a.Namespace != b.Namespace:
+		return a.Namespace < b.Namespace
+	case a.Deployment != b.Deployment:
+		return a.Deployment < b.Deployment
+	case a.Job != b.Job:
+		return a.Job < b.Job
+	}
+	return a.Category < b.Category
 }
 
 // rank orders routes by urgency; an open incident only moves up.
@@ -171,10 +184,9 @@ func mergeDetail(old, d detail) detail {
 
 // occurrence reports one failure, ungrouped, to the sinks that keep them.
 func (e *engine) occurrence(key incident.Key, route classify.Route, d detail, now time.Time) {
-	inc := &openIncident{key: key, route: route, detail: d, opened: d.FailureTime, total: 1}
-	n := e.notification(inc, incident.Occurrence, now)
-	n.Count = 1
-	e.out = append(e.out, n)
+	inc := openIncident{key: key, route: route, detail: d, opened: d.FailureTime, total: 1}
+	n := e.notification(&inc, incident.Occurrence, now)
+	e.out = append(e.out, &n)
 }
 
 func (e *engine) add(inc *openIncident) {
@@ -219,7 +231,7 @@ func containsRoute(rs []classify.Route, r classify.Route) bool {
 
 // push emits n and records it as sent.
 func (e *engine) push(inc *openIncident, n incident.Notification, now time.Time) {
-	e.out = append(e.out, n)
+	e.out = append(e.out, &n)
 	e.dirty = true
 	if n.Action == incident.Resolve {
 		return
@@ -236,7 +248,7 @@ func (e *engine) tick(now time.Time) {
 	for k := range e.open {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
+	sort.Slice(keys, func(i, j int) bool { return keyLess(keys[i], keys[j]) })
 	for _, k := range keys {
 		inc := e.open[k]
 		jh := e.jobs[k.JobKey()]
@@ -304,7 +316,7 @@ func (e *engine) prune(now time.Time) {
 }
 
 // take returns and forgets the notifications made so far.
-func (e *engine) take() []incident.Notification {
+func (e *engine) take() []*incident.Notification {
 	out := e.out
 	e.out = nil
 	return out

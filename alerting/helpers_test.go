@@ -85,13 +85,13 @@ func unhealthy(team, job string, last *collector.Failure, rs ...collector.Reason
 
 // brief renders notifications compactly for comparison, leaving out
 // single occurrences (see withOccurrences).
-func brief(ns []incident.Notification) []string {
+func brief(ns []*incident.Notification) []string {
 	var out []string
 	for _, n := range ns {
 		if n.Action == incident.Occurrence {
 			continue
 		}
-		out = append(out, line(n))
+		out = append(out, line(*n))
 	}
 	return out
 }
@@ -107,7 +107,7 @@ func line(n incident.Notification) string {
 	return s
 }
 
-func occurrences(ns []incident.Notification) int {
+func occurrences(ns []*incident.Notification) int {
 	c := 0
 	for _, n := range ns {
 		if n.Action == incident.Occurrence {
@@ -120,3 +120,5 @@ func occurrences(ns []incident.Notification) int {
 func joinLines(s []string) string { return strings.Join(s, "\n") }
 
 func durationOf(d time.Duration) config.Duration { return config.Duration(d) }
+
+func nilDatadog(events *bool) *config.Datadog { return &config.Datadog{Events: events} }

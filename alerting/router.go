@@ -192,7 +192,7 @@ func (r *Router) countOpen() {
 }
 
 // dispatch queues n on every sink of its route that takes its action.
-func (r *Router) dispatch(n incident.Notification) {
+func (r *Router) dispatch(n *incident.Notification) {
 	for _, name := range r.routes.sinks[n.Route] {
 		q := r.queues[name]
 		if !q.sink.Accepts(n.Action) {

@@ -22,7 +22,7 @@ import (
 type recSink struct {
 	hang bool
 	mu   sync.Mutex
-	got  []incident.Notification
+	got  []*incident.Notification
 }
 
 func (s *recSink) Accepts(a incident.Action) bool { return a != incident.Occurrence }
@@ -34,7 +34,7 @@ func (s *recSink) Send(ctx context.Context, n incident.Notification) (incident.R
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.got = append(s.got, n)
+	s.got = append(s.got, &n)
 	return incident.Receipt{}, nil
 }
 

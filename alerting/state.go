@@ -53,7 +53,7 @@ func (e *engine) encodeState() ([]byte, error) {
 	for k, t := range e.closed {
 		doc.Incidents = append(doc.Incidents, record{Key: k, LastFailure: t.lastFailure, Resolved: t.resolved})
 	}
-	sort.Slice(doc.Incidents, func(i, j int) bool { return doc.Incidents[i].Key.String() < doc.Incidents[j].Key.String() })
+	sort.Slice(doc.Incidents, func(i, j int) bool { return keyLess(doc.Incidents[i].Key, doc.Incidents[j].Key) })
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return nil, fmt.Errorf("encode alerting state: %w", err)
@@ -114,7 +114,7 @@ func (e *engine) takeover(recs []record, now time.Time) {
 			unsent = append(unsent, inc)
 		}
 	}
-	sort.Slice(unsent, func(i, j int) bool { return unsent[i].key.String() < unsent[j].key.String() })
+	sort.Slice(unsent, func(i, j int) bool { return keyLess(unsent[i].key, unsent[j].key) })
 	for _, inc := range unsent {
 		// Opened while another replica led, and that leader never saved
 		// it: it never went out.

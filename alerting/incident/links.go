@@ -19,16 +19,49 @@ func RenderLink(tmpl string, d LinkData) string {
 	if tmpl == "" {
 		return ""
 	}
+	var b strings.Builder
+	b.Grow(len(tmpl) + 32)
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		if i < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		b.WriteString(tmpl[:i])
+		tmpl = tmpl[i:]
+		j := strings.IndexByte(tmpl, '}')
+		if j < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		if v, ok := placeholder(tmpl[1:j], d); ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(tmpl[:j+1])
+		}
+		tmpl = tmpl[j+1:]
+	}
+}
+
+func placeholder(name string, d LinkData) (string, bool) {
 	esc := url.PathEscape
-	r := strings.NewReplacer(
-		"{deployment}", esc(d.Deployment),
-		"{namespace}", esc(d.Namespace),
-		"{team}", esc(d.Team),
-		"{job}", esc(d.Job),
-		"{job_id}", esc(d.JobID),
-		"{category}", esc(d.Category),
-		"{route}", esc(d.Route),
-		"{url}", strings.TrimSuffix(d.URL, "/"),
-	)
-	return r.Replace(tmpl)
+	switch name {
+	case "deployment":
+		return esc(d.Deployment), true
+	case "namespace":
+		return esc(d.Namespace), true
+	case "team":
+		return esc(d.Team), true
+	case "job":
+		return esc(d.Job), true
+	case "job_id":
+		return esc(d.JobID), true
+	case "category":
+		return esc(d.Category), true
+	case "route":
+		return esc(d.Route), true
+	case "url":
+		return strings.TrimSuffix(d.URL, "/"), true
+	}
+	return "", false
 }

@@ -3,6 +3,7 @@ package slack
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -156,13 +157,15 @@ func codeSafe(s string) string {
 	return esc(strings.ReplaceAll(s, "```", "'''"))
 }
 
+// trunc cuts s to at most n bytes on a character boundary and marks the
+// cut (bytes, not runes: Slack's limits count the encoded text).
 func trunc(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	r := []rune(s[:n])
-	if len(r) > 0 {
-		r = r[:len(r)-1] // drop a rune cut in half
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
 	}
-	return string(r) + "…"
+	return s[:cut] + "…"
 }
