@@ -4,6 +4,8 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,5 +87,35 @@ func TestDescribeCoversCollect(t *testing.T) {
 	_ = c.Poll(ctx)
 	if exposition(t, c, "flinkslo_kafka_up") == "" {
 		t.Fatal("kafka_up missing while down")
+	}
+}
+
+// testdata/readme-metrics.md holds the rows for the README's metrics
+// reference; they must name every family with its exact labels.
+func TestReadmeRows(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "readme-metrics.md"))
+	must(t, err)
+	row := regexp.MustCompile("^\\| `(flinkslo_[a-z_]+)` \\| (gauge|counter) \\| ([^|]*) \\|")
+	doc := map[string]string{}
+	for l := range strings.Lines(string(b)) {
+		if m := row.FindStringSubmatch(l); m != nil {
+			doc[m[1]] = m[3]
+		}
+	}
+	descs := make(chan *prometheus.Desc, 32)
+	newTestCollector(t, testConfig([]string{"127.0.0.1:1"}), newClock()).Describe(descs)
+	close(descs)
+	code := map[string]string{}
+	for d := range descs {
+		labels := strings.Split(between(d.String(), "variableLabels: {", "}"), ",")
+		code[descName(d)] = strings.Join(labels, ", ")
+	}
+	for name, labels := range code {
+		if got, ok := doc[name]; !ok || strings.TrimSpace(got) != labels {
+			t.Errorf("%s: documented labels %q, code has %q", name, got, labels)
+		}
+	}
+	if len(doc) != len(code) {
+		t.Errorf("%d rows documented, %d families exported", len(doc), len(code))
 	}
 }
