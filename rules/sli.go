@@ -22,12 +22,15 @@ var (
 
 // window is one SLI window. Only the shortest reads raw samples; each longer
 // one adds up the recorded sums of a shorter window in non-overlapping
-// tiles (a subquery stepping by the tile). A 3d window at a 15s scrape is
-// 17280 samples per job per evaluation; tiled by 30m it is 145 lookups.
-// The price is lag: the newest tile ends at the last multiple of the tile
-// length, so a window misses up to one tile of the most recent data. The
-// windows the page tiers read (5m, 30m, 1h, 6h) are tiled by 5m; only the
-// slow tier's 3d window, which needs hours of burning anyway, lags up to 30m.
+// tiles (a subquery stepping by the tile). That reads the recordings, one
+// sample per rule evaluation, instead of every scrape: a 3d window at a 15s
+// scrape is 17280 raw samples per job, its 1m recordings 4320 (measured on
+// 200 jobs at a 30s scrape: 226 ms raw, 109 ms tiled, same ratio to 5
+// digits). The price is lag: the newest tile ends at the last multiple of
+// the tile length, so a window misses up to one tile of the most recent
+// data. The windows the page tiers read (5m, 30m, 1h, 6h) are tiled by 5m;
+// only the slow tier's 3d window, which needs hours of burning anyway, lags
+// up to 30m.
 type window struct {
 	name string
 	tile string // "" = from raw samples
