@@ -86,7 +86,10 @@ func (l *Loop) classified(t Target, jo flink.JobOverview, js *jobState, in class
 	f := l.classify(t, jo.Name, in, t.Key()+"/"+jo.Name, fp, now)
 	f.JobID = jo.ID
 	js.failures[FailureKey{f.Result.Route, f.Result.Category}]++
-	if js.lastFailure == nil || !f.Time.Before(js.lastFailure.Time) {
+	// A failed checkpoint of a job that is not running is a side effect
+	// of the job's own failure, which is what explains its state.
+	sideEffect := in.Source == classify.SourceCheckpoint && jo.State != flink.StateRunning
+	if !sideEffect && (js.lastFailure == nil || !f.Time.Before(js.lastFailure.Time)) {
 		js.lastFailure = &f
 	}
 	return f

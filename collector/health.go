@@ -111,11 +111,13 @@ func runningSince(o jobObservation) time.Time {
 }
 
 // checkpointProgress decides whether checkpoints are progressing: the last
-// completed checkpoint (or, for a run that has not completed one yet, the
-// moment it started running) is within the window. The window is the
-// target's or the global override, else multiplier × the longer of the
-// checkpoint interval and the last checkpoint's duration, never below the
-// floor. A checkpoint far older than the window counts as stalled at once.
+// completed checkpoint is within the window. A job that has not completed
+// one since it was submitted (or its JobMaster started) gets one window
+// from that moment; a restart does not renew it, or a job in a restart
+// loop would never count as stalled. The window is the target's or the
+// global override, else multiplier × the longer of the checkpoint interval
+// and the last checkpoint's duration, never below the floor. A checkpoint
+// far older than the window counts as stalled at once.
 func (l *Loop) checkpointProgress(t Target, j *JobStatus, js *jobState, o jobObservation, now time.Time) {
 	if o.cpDisabled || o.cpConfig == nil {
 		return
@@ -132,10 +134,8 @@ func (l *Loop) checkpointProgress(t Target, j *JobStatus, js *jobState, o jobObs
 	if js.cpIncreasedAt.After(ref) {
 		ref = js.cpIncreasedAt
 	}
-	if o.overview.State == flink.StateRunning {
-		if since := runningSince(o); since.After(ref) {
-			ref = since
-		}
+	if started := o.overview.StartTime.Time(); started.After(ref) {
+		ref = started
 	}
 	j.CheckpointsProgressing = !ref.IsZero() && now.Sub(ref) <= j.CheckpointWindow
 }

@@ -92,10 +92,21 @@ func TestHealthReasons(t *testing.T) {
 		{"last checkpoint far older than the window is stalled at first sight", Target{}, observation(now, func(o *jobObservation) {
 			o.checkpoints.Latest.Completed.LatestAckTimestamp = ms(now.Add(-20 * time.Minute))
 		}), []Reason{ReasonCheckpointsStalled}, false},
-		{"no checkpoint yet, running shorter than the window", Target{}, observation(now, func(o *jobObservation) {
+		{"no checkpoint yet, submitted less than a window ago", Target{}, observation(now, func(o *jobObservation) {
 			o.checkpoints.Latest.Completed = nil
 			o.checkpoints.Counts.Completed = 0
-			o.details.Timestamps[flink.StateRunning] = ms(now.Add(-20 * time.Second))
+			o.overview.StartTime = ms(now.Add(-20 * time.Second))
+			o.details.Timestamps[flink.StateRunning] = ms(now.Add(-15 * time.Second))
+		}), nil, true},
+		{"restart loop: running again since seconds, no checkpoint for long", Target{}, observation(now, func(o *jobObservation) {
+			o.checkpoints.Latest.Completed.LatestAckTimestamp = ms(now.Add(-10 * time.Minute))
+			o.details.Timestamps[flink.StateRunning] = ms(now.Add(-5 * time.Second))
+			o.metrics["uptime"] = 5000
+		}), []Reason{ReasonCheckpointsStalled}, false},
+		{"new jobmaster after failover gets a window to checkpoint", Target{}, observation(now, func(o *jobObservation) {
+			o.overview.StartTime = ms(now.Add(-10 * time.Second))
+			o.checkpoints.Latest.Completed = nil
+			o.checkpoints.Counts.Completed = 0
 		}), nil, true},
 		{"no checkpoint ever and running for long", Target{}, observation(now, func(o *jobObservation) {
 			o.checkpoints.Latest.Completed = nil

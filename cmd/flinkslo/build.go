@@ -11,7 +11,9 @@ import (
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/flinkslo/flinkslo/alerting"
 	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/collector/kafka"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -26,6 +28,15 @@ type buildOptions struct {
 	// console forces the console sink next to any configured ones (demo).
 	console bool
 	now     func() time.Time
+	// kafkaOpts are extra options of the Kafka collector (tests).
+	kafkaOpts []kafka.Option
+	// leader and incidents come from leader election (nil: always leader,
+	// incidents in the state file or memory).
+	leader    alerting.Leader
+	incidents alerting.StateStore
+	// healthWait overrides how long an unexplained unhealthy job waits
+	// before it opens an incident (demo).
+	healthWait time.Duration
 }
 
 // parts are the running pieces of the daemon, built from the config.
@@ -38,6 +49,8 @@ type parts struct {
 	exporter *collector.Exporter
 	runners  []func(context.Context) error
 	checks   []func() error
+	// closers run after every runner has stopped.
+	closers []func() error
 }
 
 // ready is the /readyz check: the first snapshot is published and every
@@ -61,6 +74,13 @@ func (p *parts) start(g *errgroup.Group, ctx context.Context) {
 	}
 }
 
+// close releases what the parts hold once they have stopped.
+func (p *parts) close() {
+	for _, c := range p.closers {
+		_ = c()
+	}
+}
+
 func build(ctx context.Context, e *env, cfg *config.Config, o buildOptions) (*parts, error) {
 	if o.now == nil {
 		o.now = time.Now
@@ -81,7 +101,7 @@ func build(ctx context.Context, e *env, cfg *config.Config, o buildOptions) (*pa
 		Getenv:     e.getenv,
 		Now:        o.now,
 	}
-	if err := wireClassifier(cfg, &lopts); err != nil {
+	if err := wireClassifier(cfg, o, &lopts); err != nil {
 		return nil, err
 	}
 	if err := wireKafka(cfg, e, o, p, &lopts); err != nil {
@@ -104,4 +124,24 @@ func build(ctx context.Context, e *env, cfg *config.Config, o buildOptions) (*pa
 		return nil, err
 	}
 	return p, nil
+}
+
+// exposition is the /metrics handler: the registry's own metrics, then the
+// snapshot's series.
+func exposition(p *parts) *collector.Exposition { return collector.NewExposition(p.exporter, p.reg) }
+
+// stopAfter cancels once n snapshots have been published.
+type stopAfterObserver struct {
+	left   int
+	cancel func()
+}
+
+func stopAfter(n int, cancel func()) *stopAfterObserver {
+	return &stopAfterObserver{left: n, cancel: cancel}
+}
+
+func (s *stopAfterObserver) Observe(*collector.Snapshot) {
+	if s.left--; s.left == 0 {
+		s.cancel()
+	}
 }

@@ -52,11 +52,11 @@ func warnings(cfg *config.Config, getenv func(string) string) []string {
 		name, r := rt.name, rt.r
 		if pd := r.PagerDuty; pd != nil {
 			if _, err := config.ReadSecret(getenv, pd.RoutingKeyEnv, pd.RoutingKeyFile); err != nil {
-				out = append(out, fmt.Sprintf("alerting.%s.pagerduty: routing key: %v (pages print to the console until it is set)", name, err))
+				out = append(out, fmt.Sprintf("alerting.%s.pagerduty: routing key: %v (flinkslo run will refuse to start until it is set)", name, err))
 			}
 		}
 		if r.Slack != nil && a.Slack.TokenEnv == "" && a.Slack.TokenFile == "" && a.Slack.WebhookURLEnv == "" && a.Slack.WebhookURLFile == "" {
-			out = append(out, fmt.Sprintf("alerting.%s.slack: no alerting.slack token or webhook configured (messages print to the console)", name))
+			out = append(out, fmt.Sprintf("alerting.%s.slack: no alerting.slack tokenEnv/tokenFile or webhookURLEnv/webhookURLFile (flinkslo run will refuse to start)", name))
 		}
 	}
 	for _, t := range cfg.Targets {

@@ -56,7 +56,7 @@ func (c *runCmd) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	srv, err := newServer(e.web.listen, e.web.telemetry, collector.NewExposition(p.exporter, p.reg), p.ready, log)
+	srv, err := newServer(e.web.listen, e.web.telemetry, exposition(p), p.ready, log)
 	if err != nil {
 		return err
 	}
@@ -67,6 +67,7 @@ func (c *runCmd) run(ctx context.Context, e *env) error {
 	g.Go(func() error { return reloadOnHUP(gctx, c.configFile, static, log) })
 	p.start(g, gctx)
 	err = g.Wait()
+	p.close()
 	log.Info("flinkslo stopped")
 	if errors.Is(err, context.Canceled) {
 		return nil

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/internal/config"
+)
+
+type classifyCmd struct{ configFile string }
+
+func (c *classifyCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause {
+	cmd := app.Command("classify", "Classify failures read on stdin: JSON Lines (one Flink exception-history entry, operator error or Kubernetes signal per line) or one plain-text stack trace. Writes one JSON result per line.")
+	cmd.Flag("config", "Configuration file; only its classify section is used (a file holding only that section is fine).").StringVar(&c.configFile)
+	return cmd
+}
+
+func (c *classifyCmd) run(ctx context.Context, e *env) error {
+	cfg := &config.Config{}
+	if c.configFile != "" {
+		var err error
+		if cfg, err = config.Load(c.configFile); err != nil {
+			return err
+		}
+	}
+	cl, err := classify.New(cfg.Classify, classify.WithLogger(e.logger()))
+	if err != nil {
+		return err
+	}
+	return classify.RunJSONL(ctx, e.stdin, e.stdout, cl)
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/flinkslo/flinkslo/collector"
+)
+
+// tablePrinter prints a compact health table of each snapshot: what a
+// platform engineer would glance at instead of a dozen Flink UIs.
+type tablePrinter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// Observe prints synchronously: the demo's table is small and its writer
+// is a terminal, so this never holds up the loop for long.
+func (p *tablePrinter) Observe(s *collector.Snapshot) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	writeTable(p.w, s)
+}
+
+func writeTable(w io.Writer, s *collector.Snapshot) {
+	healthy, expected := 0, 0
+	for _, t := range s.Targets {
+		for _, j := range t.Jobs {
+			if j.Expected {
+				expected++
+				if j.Healthy {
+					healthy++
+				}
+			}
+		}
+	}
+	fmt.Fprintf(w, "\n── cycle %d at %s: %d/%d jobs healthy, %d new failures ──\n",
+		s.Seq, s.Finished.Format("15:04:05"), healthy, expected, len(s.Failures))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DEPLOYMENT\tJOB\tSTATE\tHEALTH\tCHECKPOINT\tRESTARTS\tKAFKA LAG\tLAST FAILURE")
+	for _, t := range s.Targets {
+		if len(t.Jobs) == 0 {
+			fmt.Fprintf(tw, "%s\t-\t%s\t%s\t-\t-\t-\t%s\n", name(t), targetState(t), "-", lastFailure(t.LastFailure))
+		}
+		for _, j := range t.Jobs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", name(t), j.Name, jobState(t, j), health(j),
+				checkpoint(s, j), restarts(j), lag(j), lastFailure(j.LastFailure))
+		}
+	}
+	tw.Flush()
+}
+
+func name(t collector.TargetStatus) string {
+	if t.Namespace == "" {
+		return t.Deployment
+	}
+	return t.Namespace + "/" + t.Deployment
+}
+
+func targetState(t collector.TargetStatus) string {
+	switch {
+	case t.Suspended:
+		return "SUSPENDED"
+	case !t.Up:
+		return "DOWN"
+	}
+	return "UP"
+}
+
+func jobState(t collector.TargetStatus, j collector.JobStatus) string {
+	if !t.Up {
+		return "DOWN (" + string(t.ErrorKind) + ")"
+	}
+	if j.State == "" {
+		return "-"
+	}
+	return string(j.State)
+}
+
+func health(j collector.JobStatus) string {
+	switch {
+	case !j.Expected:
+		return "suspended"
+	case j.Healthy:
+		return "ok"
+	}
+	rs := make([]string, len(j.Reasons))
+	for i, r := range j.Reasons {
+		rs[i] = string(r)
+	}
+	return "UNHEALTHY: " + strings.Join(rs, ",")
+}
+
+func checkpoint(s *collector.Snapshot, j collector.JobStatus) string {
+	switch {
+	case !j.CheckpointingEnabled:
+		return "off"
+	case j.LastCheckpoint.IsZero():
+		return "none yet"
+	}
+	age := s.Finished.Sub(j.LastCheckpoint).Round(time.Second)
+	mark := "✓"
+	if !j.CheckpointsProgressing {
+		mark = "✗"
+	}
+	return fmt.Sprintf("%s %s ago", mark, age)
+}
+
+func restarts(j collector.JobStatus) string {
+	if j.ID == "" {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f (%d recent)", j.Restarts, j.RestartsInWindow)
+}
+
+func lag(j collector.JobStatus) string {
+	if !j.HasKafkaLag {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f rec / %.0fs", j.KafkaLagRecords, j.KafkaLagSeconds)
+}
+
+func lastFailure(f *collector.Failure) string {
+	if f == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%s %s", strings.ToUpper(string(f.Result.Route)), f.Result.Category)
+}
