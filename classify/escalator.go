@@ -50,7 +50,7 @@ func NewEscalator(cfg config.Escalation, now func() time.Time) *Escalator {
 
 // Observe records r for jobKey at the failure's time and returns r,
 // escalated to page when its monitor category has now occurred count or
-// more times in the window ending at at.
+// more times within one window that includes at.
 func (e *Escalator) Observe(jobKey string, r Result, at time.Time) Result {
 	base := r.RuleRoute
 	if base == "" {
@@ -65,23 +65,24 @@ func (e *Escalator) Observe(jobKey string, r Result, at time.Time) Result {
 	r.Occurrences = max(r.Occurrences, n)
 	if n >= e.count && r.Route == Monitor {
 		r.Route, r.Escalated = Page, true
-		r.Reason += fmt.Sprintf("; escalated: %d occurrences of %s within %s", n, r.Category, e.window)
+		r.Reason += fmt.Sprintf("; escalated: %d occurrences of %s within %s", n, r.Category, config.Duration(e.window))
 	}
 	return r
 }
 
-// record adds at (once) and returns the occurrences in (at-window, at].
+// record adds at (once) and returns the occurrences in the window that
+// ends at the newest occurrence, or at at when at is older than that
+// window: a failure observed late still counts the burst it belongs to.
 func (e *Escalator) record(k escKey, at time.Time) int {
 	times := e.seen[k]
 	if i, found := slices.BinarySearchFunc(times, at, time.Time.Compare); !found {
 		times = slices.Insert(times, i, at)
 	}
-	lo, _ := slices.BinarySearchFunc(times, at.Add(-e.window), time.Time.Compare)
-	if lo < len(times) && times[lo].Equal(at.Add(-e.window)) {
-		lo++
+	end := times[len(times)-1]
+	if !at.After(end.Add(-e.window)) {
+		end = at
 	}
-	hi, _ := slices.BinarySearchFunc(times, at.Add(time.Nanosecond), time.Time.Compare)
-	n := hi - lo
+	n := e.countIn(times, end)
 	// Forget what no later occurrence can count: anything a window older
 	// than the newest, and anything past the per-key bound.
 	cut, _ := slices.BinarySearchFunc(times, times[len(times)-1].Add(-e.window), time.Time.Compare)
@@ -91,6 +92,16 @@ func (e *Escalator) record(k escKey, at time.Time) int {
 		e.sweep()
 	}
 	return n
+}
+
+// countIn counts the times in (end-window, end].
+func (e *Escalator) countIn(times []time.Time, end time.Time) int {
+	lo, _ := slices.BinarySearchFunc(times, end.Add(-e.window), time.Time.Compare)
+	if lo < len(times) && times[lo].Equal(end.Add(-e.window)) {
+		lo++
+	}
+	hi, _ := slices.BinarySearchFunc(times, end.Add(time.Nanosecond), time.Time.Compare)
+	return hi - lo
 }
 
 // sweep forgets jobs with no occurrence within the window of now.

@@ -17,7 +17,7 @@ type redaction struct {
 
 // secretKey is the name part of key=value pairs whose value is a secret:
 // JDBC and Kafka properties, JAAS options, query strings, JSON, headers.
-const secretKey = `[a-z0-9_.\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|credentials?|signature)`
+const secretKey = `[a-z0-9_.\-]*(?:password|passwd|pwd|secret|token|(?:api|access|secret|private|session|client)[_.\-]?key|credentials?|signature|user[_.\-]?info)`
 
 var redactions = []redaction{
 	{ // -----BEGIN RSA PRIVATE KEY----- … -----END RSA PRIVATE KEY-----
@@ -46,7 +46,7 @@ var redactions = []redaction{
 		},
 	},
 	{ // password=…, "token": "…", sasl.jaas.config … password="…"
-		gate: []string{"pass", "pwd", "secret", "token", "key", "credential", "signature"},
+		gate: []string{"pass", "pwd", "secret", "token", "key", "credential", "signature", "info"},
 		re:   regexp.MustCompile(`(?i)(` + secretKey + `)("?\s*[=:]\s*)("[^"]*"|'[^']*'|\[REDACTED\]|[^\s&;,"'\]\)}]+)`),
 		repl: func(m []string) string {
 			if q := m[3][0]; q == '"' || q == '\'' {

@@ -3,6 +3,8 @@ package classify
 import (
 	"fmt"
 	"strings"
+
+	"github.com/flinkslo/flinkslo/internal/config"
 )
 
 // maxResultMessage bounds Result.Message.
@@ -153,7 +155,7 @@ func (c *Classifier) escalate(f *facts, r *Result) {
 		r.Occurrences = n
 		if n >= c.escCount {
 			r.Route, r.Escalated = Page, true
-			r.Reason += fmt.Sprintf("; escalated: %d occurrences of %s within %s", n, r.Category, c.escWindow)
+			r.Reason += fmt.Sprintf("; escalated: %d occurrences of %s within %s", n, r.Category, config.Duration(c.escWindow))
 		}
 	}
 }
