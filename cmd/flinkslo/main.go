@@ -21,7 +21,12 @@ import (
 // version is set at build time (-ldflags -X main.version=...).
 var version = "dev"
 
-func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)) }
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
 
 // env is what a command reads of its surroundings; tests pass their own.
 type env struct {
@@ -56,7 +61,9 @@ type command interface {
 	run(ctx context.Context, e *env) error
 }
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+// run parses args and runs the command until it ends or ctx does (main's
+// ctx ends on SIGINT or SIGTERM). It returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	app := kingpin.New("flinkslo", "Health, checkpoint progress and failure routing for fleets of Apache Flink jobs.")
 	app.UsageWriter(stderr).ErrorWriter(stderr).Terminate(nil)
 	app.HelpFlag.Short('h')
@@ -79,8 +86,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		// --help or --version was handled by kingpin.
 		return 0
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if err := c.run(ctx, e); err != nil {
 		fmt.Fprintf(stderr, "flinkslo %s: %v\n", name, err)
 		return 1

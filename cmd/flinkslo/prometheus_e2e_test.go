@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flinkslo/flinkslo/rules"
+)
+
+// freeAddr returns a loopback address nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestPrometheusScrapesDemo runs a real Prometheus server (Debian's
+// prometheus package) against `flinkslo demo` with the shipped rules, their
+// `for:` durations scaled down, and checks through Prometheus's HTTP API
+// that the demo's unhealthy jobs fire their direct alerts while the healthy
+// and suspended deployments stay quiet.
+func TestPrometheusScrapesDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Prometheus server")
+	}
+	promBin, err := exec.LookPath("prometheus")
+	if err != nil {
+		t.Fatal("prometheus not installed: run `make test-deps` (Debian package prometheus)")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	demoAddr := freeAddr(t)
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"demo", "--web.listen-address", demoAddr, "--no-table", "--log.level", "error"}, strings.NewReader(""), io.Discard, io.Discard, func(string) string { return "" })
+	}()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("demo exited with %d", code)
+		}
+	}()
+
+	dir := t.TempDir()
+	rb, err := rules.Generate(rules.Options{ForScale: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "rules.yaml"), string(rb))
+	writeFile(t, filepath.Join(dir, "prometheus.yml"), fmt.Sprintf(`global: { scrape_interval: 2s, evaluation_interval: 2s }
+rule_files: [rules.yaml]
+scrape_configs:
+  - job_name: flinkslo
+    static_configs: [{ targets: [%q] }]
+`, demoAddr))
+	promAddr := freeAddr(t)
+	prom := exec.Command(promBin, "--config.file="+filepath.Join(dir, "prometheus.yml"),
+		"--storage.tsdb.path="+filepath.Join(dir, "data"), "--web.listen-address="+promAddr)
+	var promLog strings.Builder
+	prom.Stdout, prom.Stderr = &promLog, &promLog
+	if err := prom.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = prom.Process.Kill()
+		_ = prom.Wait()
+		if t.Failed() {
+			t.Logf("prometheus log:\n%s", tail(promLog.String(), 40))
+		}
+	}()
+
+	reasons := rules.ReasonAlerts()
+	want := map[string]string{ // deployment → alert that must fire
+		"ad-attribution":       reasons["jobmanager_unreachable"], // HTTP 500
+		"search-indexer":       reasons["jobmanager_unreachable"], // invalid JSON
+		"fraud-scoring":        reasons["not_running"],            // FAILED
+		"clickstream-sessions": reasons["checkpoints_stalled"],
+		"inventory-sync":       reasons["checkpoints_stalled"],
+		"recommendations":      reasons["tasks_not_running"],
+	}
+	quiet := []string{"orders-enrichment", "quarterly-reports"}
+	deadline := time.Now().Add(2 * time.Minute)
+	var firing map[string][]string
+	for time.Now().Before(deadline) {
+		time.Sleep(2 * time.Second)
+		firing, err = firingByDeployment("http://" + promAddr)
+		if err != nil {
+			continue // Prometheus still starting
+		}
+		if allFiring(firing, want) {
+			break
+		}
+	}
+	for dep, alert := range want {
+		if !contains(firing[dep], alert) {
+			t.Errorf("%s: %s not firing (firing: %v)", dep, alert, firing[dep])
+		}
+	}
+	for _, dep := range quiet {
+		if len(firing[dep]) > 0 {
+			t.Errorf("%s is healthy or suspended but fires %v", dep, firing[dep])
+		}
+	}
+}
+
+// firingByDeployment asks Prometheus for its firing alerts, by deployment.
+func firingByDeployment(base string) (map[string][]string, error) {
+	resp, err := http.Get(base + "/api/v1/alerts")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Data struct {
+			Alerts []struct {
+				Labels map[string]string `json:"labels"`
+				State  string            `json:"state"`
+			} `json:"alerts"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, a := range body.Data.Alerts {
+		if dep := a.Labels["deployment"]; dep != "" && a.State == "firing" {
+			out[dep] = append(out[dep], a.Labels["alertname"])
+		}
+	}
+	for _, v := range out {
+		sort.Strings(v)
+	}
+	return out, nil
+}
+
+func allFiring(firing map[string][]string, want map[string]string) bool {
+	for dep, alert := range want {
+		if !contains(firing[dep], alert) {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func writeFile(t *testing.T, path, s string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
