@@ -57,7 +57,9 @@ func New(o Options) (*Router, error) {
 	}, r.routes)
 	for _, name := range names {
 		r.queues[name] = newQueue(name, o.Sinks[name], a.QueueSize, workers(name), queue{
-			dryRun: isDryRun(o.Sinks[name]), d: o.Delivery, m: r.m, log: o.Logger, now: o.Now, receipt: r.receipt,
+			dryRun: isDryRun(o.Sinks[name]), d: o.Delivery, m: r.m, log: o.Logger, receipt: r.receipt,
+			// Delivery runs on wall time, as its timeouts and backoff do.
+			now: time.Now,
 		})
 	}
 	return r, nil
