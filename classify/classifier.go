@@ -77,20 +77,11 @@ func New(cfg config.Classify, opts ...Option) (*Classifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load default rules: %w", err)
 	}
-	terminal := defaults.Terminal
-	var user [][]ruleSpec
-	for _, path := range cfg.RulesFiles {
-		data, err := o.readFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("read rules file: %w", err)
-		}
-		f, err := parseRuleFile(path, data)
-		if err != nil {
-			return nil, err
-		}
-		user = append(user, f.Rules)
-		terminal = append(terminal, f.Terminal...)
+	user, terminal, err := loadRulesFiles(cfg.RulesFiles, o.readFile)
+	if err != nil {
+		return nil, err
 	}
+	terminal = append(defaults.Terminal, terminal...)
 	specs, err := mergeRules(defaults.Rules, user)
 	if err != nil {
 		return nil, err
@@ -100,6 +91,23 @@ func New(cfg config.Classify, opts ...Option) (*Classifier, error) {
 	}
 	o.log.Debug("classifier rules loaded", "rules", len(c.rules), "rules_files", len(cfg.RulesFiles))
 	return c, nil
+}
+
+// loadRulesFiles reads and strictly parses the user's rules files.
+func loadRulesFiles(paths []string, readFile func(string) ([]byte, error)) (rules [][]ruleSpec, terminal []condSpec, err error) {
+	for _, path := range paths {
+		data, err := readFile(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read rules file: %w", err)
+		}
+		f, err := parseRuleFile(path, data)
+		if err != nil {
+			return nil, nil, err
+		}
+		rules = append(rules, f.Rules)
+		terminal = append(terminal, f.Terminal...)
+	}
+	return rules, terminal, nil
 }
 
 func cmpOr[T comparable](v, def T) T {

@@ -110,10 +110,15 @@ func simpleClassName(n string) bool {
 
 var sourceBits = map[Source]uint8{SourceFlinkREST: 1, SourceCheckpoint: 2, SourceOperator: 4, SourceK8s: 8}
 
-// compileCond validates and compiles a condition block; path names it in errors.
+// compileCond validates and compiles a condition block.
 func compileCond(s *condSpec, cc *compiler, depth int) (*cond, error) {
 	if depth > maxCondDepth {
 		return nil, fmt.Errorf("any/not nested deeper than %d", maxCondDepth)
+	}
+	for _, list := range []strList{s.Source, s.Class, s.Root, s.Frame, s.Caller, s.Stack, s.Mentions, s.Storage, s.Image, s.Connector, s.K8sReason} {
+		if len(list) > maxListLen {
+			return nil, fmt.Errorf("a list longer than %d entries", maxListLen)
+		}
 	}
 	c := &cond{stack: trimAll(s.Stack), exitCodes: s.ExitCode}
 	var errs []error
@@ -122,11 +127,36 @@ func compileCond(s *condSpec, cc *compiler, depth int) (*cond, error) {
 			errs = append(errs, fmt.Errorf("%s: %w", field, err))
 		}
 	}
-	for _, list := range []strList{s.Source, s.Class, s.Root, s.Frame, s.Caller, s.Stack, s.Mentions, s.Storage, s.Image, s.Connector, s.K8sReason} {
-		if len(list) > maxListLen {
-			return nil, fmt.Errorf("a list longer than %d entries", maxListLen)
-		}
+	c.compileText(s, cc, add)
+	c.compileOwners(s, add)
+	add("exitCode", checkExitCodes(s.ExitCode))
+	for k, v := range s.Labels {
+		c.labels = append(c.labels, [2]string{strings.ToLower(k), strings.ToLower(v)})
 	}
+	for _, r := range s.K8sReason {
+		c.k8sReasons = append(c.k8sReasons, strings.TrimSpace(r))
+	}
+	for i := range s.Any {
+		sub, err := compileCond(&s.Any[i], cc, depth+1)
+		add(fmt.Sprintf("any[%d]", i), err)
+		c.any = append(c.any, sub)
+	}
+	if s.Not != nil {
+		var err error
+		c.not, err = compileCond(s.Not, cc, depth+1)
+		add("not", err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if c.empty() {
+		return nil, errors.New("no condition: a rule that matches everything belongs in unknownRoute")
+	}
+	return c, nil
+}
+
+// compileText compiles the conditions on sources, classes and messages.
+func (c *cond) compileText(s *condSpec, cc *compiler, add func(string, error)) {
 	for _, src := range s.Source {
 		bit, ok := sourceBits[Source(src)]
 		if !ok {
@@ -145,41 +175,29 @@ func compileCond(s *condSpec, cc *compiler, depth int) (*cond, error) {
 	add("rootMessage", err)
 	c.k8sMessage, err = cc.pattern(s.K8sMessage)
 	add("k8sMessage", err)
-	c.frame, err = owners(s.Frame, ownerTenant|ownerPlatform|ownerQuery)
-	add("frame", err)
-	c.caller, err = owners(s.Caller, ownerTenant|ownerPlatform|ownerQuery)
-	add("caller", err)
-	c.mentions, err = owners(s.Mentions, ownerTenant|ownerPlatform)
-	add("mentions", err)
-	c.storage, err = owners(s.Storage, ownerTenant|ownerPlatform)
-	add("storage", err)
-	c.image, err = owners(s.Image, ownerTenant|ownerPlatform)
-	add("image", err)
-	c.connector, err = owners(s.Connector, ownerTenant|ownerPlatform)
-	add("connector", err)
-	add("exitCode", checkExitCodes(s.ExitCode))
-	for k, v := range s.Labels {
-		c.labels = append(c.labels, [2]string{strings.ToLower(k), strings.ToLower(v)})
+}
+
+// compileOwners compiles the conditions on who owns code and resources.
+func (c *cond) compileOwners(s *condSpec, add func(string, error)) {
+	code := ownerTenant | ownerPlatform | ownerQuery
+	resource := ownerTenant | ownerPlatform
+	for _, o := range []struct {
+		field   string
+		names   strList
+		allowed owner
+		dst     *owner
+	}{
+		{"frame", s.Frame, code, &c.frame},
+		{"caller", s.Caller, code, &c.caller},
+		{"mentions", s.Mentions, resource, &c.mentions},
+		{"storage", s.Storage, resource, &c.storage},
+		{"image", s.Image, resource, &c.image},
+		{"connector", s.Connector, resource, &c.connector},
+	} {
+		var err error
+		*o.dst, err = owners(o.names, o.allowed)
+		add(o.field, err)
 	}
-	for _, r := range s.K8sReason {
-		c.k8sReasons = append(c.k8sReasons, strings.TrimSpace(r))
-	}
-	for i := range s.Any {
-		sub, err := compileCond(&s.Any[i], cc, depth+1)
-		add(fmt.Sprintf("any[%d]", i), err)
-		c.any = append(c.any, sub)
-	}
-	if s.Not != nil {
-		c.not, err = compileCond(s.Not, cc, depth+1)
-		add("not", err)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	if c.empty() {
-		return nil, errors.New("no condition: a rule that matches everything belongs in unknownRoute")
-	}
-	return c, nil
 }
 
 func (c *cond) empty() bool {
