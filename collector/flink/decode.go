@@ -37,8 +37,12 @@ func prefix(b []byte) string {
 	return string(b)
 }
 
-// decodeCheckpoints decodes GET /jobs/:jobid/checkpoints.
+// decodeCheckpoints decodes GET /jobs/:jobid/checkpoints, by the fast
+// path when it can.
 func decodeCheckpoints(data []byte) (Checkpoints, error) {
+	if v, ok := decodeCheckpointsFast(data); ok {
+		return v, nil
+	}
 	var v Checkpoints
 	err := decodeJSON(data, '{', &v)
 	return v, err

@@ -2,6 +2,7 @@ package flink
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 )
@@ -43,6 +46,25 @@ func FuzzDecodeCheckpoints(f *testing.F) {
 		}
 		if c := cp.Latest.Completed; c != nil {
 			_ = c.LatestAckTimestamp.Time()
+		}
+	})
+}
+
+// FuzzCheckpointsFastPath holds the hand-written checkpoints decoder to
+// encoding/json: whenever it accepts a body, encoding/json accepts it too
+// and decodes the same value.
+func FuzzCheckpointsFastPath(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok := decodeCheckpointsFast(data)
+		if !ok {
+			return
+		}
+		var want Checkpoints
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatalf("fast path accepted what encoding/json refuses (%v): %q", err, data)
+		}
+		if diff := cmp.Diff(want, fast); diff != "" {
+			t.Fatalf("fast path differs from encoding/json (-want +got):\n%s\ninput %q", diff, data)
 		}
 	})
 }
@@ -104,7 +126,7 @@ func FuzzStatusError(f *testing.F) {
 // TestFuzzSeeds writes the seed corpus with -update and otherwise checks
 // it is there: every fuzz target starts from every version's real shapes.
 func TestFuzzSeeds(t *testing.T) {
-	targets := []string{"FuzzDecodeExceptions", "FuzzDecodeCheckpoints", "FuzzDecodeJobsOverview", "FuzzDecodeJobDetails", "FuzzDecodeMetrics", "FuzzStatusError"}
+	targets := []string{"FuzzDecodeExceptions", "FuzzDecodeCheckpoints", "FuzzCheckpointsFastPath", "FuzzDecodeJobsOverview", "FuzzDecodeJobDetails", "FuzzDecodeMetrics", "FuzzStatusError"}
 	if !*updateSeeds {
 		for _, target := range targets {
 			files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", target, "*"))
@@ -124,17 +146,30 @@ func TestFuzzSeeds(t *testing.T) {
 		failing, _ := jm.JobID("failing")
 		nocp, _ := jm.JobID("nocp")
 		for target, path := range map[string]string{
-			"FuzzDecodeExceptions":   "/jobs/" + loop + "/exceptions?maxExceptions=2",
-			"FuzzDecodeCheckpoints":  "/jobs/" + failing + "/checkpoints",
-			"FuzzDecodeJobsOverview": "/jobs/overview",
-			"FuzzDecodeJobDetails":   "/jobs/" + loop,
-			"FuzzDecodeMetrics":      "/jobs/" + loop + "/metrics?get=numRestarts,fullRestarts,uptime,lastCheckpointExternalPath,lastCheckpointCompletedTimestamp",
-			"FuzzStatusError":        "/jobs/" + nocp + "/checkpoints",
+			"FuzzDecodeExceptions":    "/jobs/" + loop + "/exceptions?maxExceptions=2",
+			"FuzzDecodeCheckpoints":   "/jobs/" + failing + "/checkpoints",
+			"FuzzCheckpointsFastPath": "/jobs/" + failing + "/checkpoints",
+			"FuzzDecodeJobsOverview":  "/jobs/overview",
+			"FuzzDecodeJobDetails":    "/jobs/" + loop,
+			"FuzzDecodeMetrics":       "/jobs/" + loop + "/metrics?get=numRestarts,fullRestarts,uptime,lastCheckpointExternalPath,lastCheckpointCompletedTimestamp",
+			"FuzzStatusError":         "/jobs/" + nocp + "/checkpoints",
 		} {
 			writeSeed(t, target, string(v), get(jm, path))
 		}
 	}
 	writeSeed(t, "FuzzDecodeMetrics", "odd-values", []byte(`[{"id":"a","value":"NaN"},{"id":"b","value":3},{"id":"c","value":"\u0031e3"},{"id":"d","value":null},{"id":"e","value":"Infinity"}]`))
+	for name, body := range map[string]string{
+		"nulls":      `{"counts":null,"latest":{"completed":null,"savepoint":null,"failed":null,"restored":null},"history":[null,{}],"summary":{"end_to_end_duration":null}}`,
+		"escapes":    `{"history":[{"className":"failed","failure_message":"a\nb \u00e9 \"q\" \ud800","external_path":"s3://\/x\u00ff","id":-0}]}`,
+		"duplicate":  `{"counts":{"total":1},"counts":{"failed":2}}`,
+		"case":       `{"Counts":{"Total":3}}`,
+		"float-id":   `{"latest":{"completed":{"id":1.0}}}`,
+		"big-number": `{"counts":{"total":9223372036854775808}}`,
+		"trailing":   `{"counts":{}} x`,
+		"empty":      `{}`,
+	} {
+		writeSeed(t, "FuzzCheckpointsFastPath", name, []byte(body))
+	}
 	writeSeed(t, "FuzzStatusError", "cut-mid-string", []byte(`{"errors":["Checkpointing has not been enabled.\n\tat org.apache`))
 }
 

@@ -1,0 +1,189 @@
+package flink
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/flinkslo/flinkslo/internal/flinkfake"
+)
+
+// processCPU is the CPU time the process used so far. The benchmarks
+// report it per operation next to ns/op: on a shared machine wall time
+// says more about the neighbours than about the code, and the exporter's
+// budget is in CPU-seconds.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func reportCPU(b *testing.B, start time.Duration, ops int) {
+	if ops > 0 {
+		b.ReportMetric(float64(processCPU()-start)/float64(ops), "cpu-ns/op")
+	}
+}
+
+// BenchmarkDecode decodes each response shape as a steady 1.20 and 2.3
+// JobManager sends it.
+func BenchmarkDecode(b *testing.B) {
+	for _, v := range []flinkfake.Version{flinkfake.V1_20, flinkfake.V2_3} {
+		jm := flinkfake.New(flinkfake.Options{Version: v, Now: flinkfake.NewClock(t0).Now, Jobs: []flinkfake.JobSpec{
+			{Name: "steady"}, {Name: "loop", Scenario: flinkfake.RestartLoop, Failure: flinkfake.UserConfig},
+		}})
+		steady, _ := jm.JobID("steady")
+		loop, _ := jm.JobID("loop")
+		shapes := []struct {
+			name, path string
+			decode     func([]byte) error
+		}{
+			{"overview", "/overview", func(d []byte) error { return decodeJSON(d, '{', &Overview{}) }},
+			{"jobs-overview", "/jobs/overview", func(d []byte) error { return decodeJSON(d, '{', &JobsOverview{}) }},
+			{"job", "/jobs/" + steady, func(d []byte) error { return decodeJSON(d, '{', &JobDetails{}) }},
+			{"checkpoints", "/jobs/" + steady + "/checkpoints", func(d []byte) error { _, err := decodeCheckpoints(d); return err }},
+			{"checkpoint-config", "/jobs/" + steady + "/checkpoints/config", func(d []byte) error { return decodeJSON(d, '{', &CheckpointConfig{}) }},
+			{"metrics", "/jobs/" + steady + "/metrics?get=numRestarts,fullRestarts,uptime,numberOfCompletedCheckpoints,numberOfFailedCheckpoints,lastCheckpointCompletedTimestamp",
+				func(d []byte) error { _, err := decodeMetrics(d); return err }},
+			{"exceptions-16", "/jobs/" + loop + "/exceptions?maxExceptions=16", func(d []byte) error { _, err := decodeExceptions(d); return err }},
+		}
+		for _, s := range shapes {
+			body := get(jm, s.path)
+			b.Run(string(v)+"/"+s.name, func(b *testing.B) {
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				start := processCPU()
+				for b.Loop() {
+					if err := s.decode(body); err != nil {
+						b.Fatal(err)
+					}
+				}
+				reportCPU(b, start, b.N)
+			})
+		}
+	}
+}
+
+// BenchmarkScrapeCycle runs the steady-state requests of one collector
+// cycle (overview, jobs overview, metrics and checkpoints of each job)
+// against a fleet of 5,000 JobManagers served by a child process over
+// loopback, 128 requests in flight like the default maxConcurrentRequests.
+// cpu-s/cycle is this process only: the client's cost of a cycle, the
+// figure the exporter's budget (< 4.5 CPU-seconds per cycle) is about.
+func BenchmarkScrapeCycle(b *testing.B) {
+	const n, inFlight = 5000, 128
+	base := startFleetProcess(b, n)
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: inFlight, IdleConnTimeout: time.Minute}}
+	b.Cleanup(hc.CloseIdleConnections)
+	gate := make(chanGate, inFlight)
+	clients := make([]*Client, n)
+	for i := range clients {
+		clients[i], _ = New(fmt.Sprintf("%s/jm/%04d", base, i), Options{HTTP: hc, Gate: gate, Timeout: 5 * time.Second})
+	}
+	ctx := context.Background()
+	cycle(ctx, b, clients) // warm the connection pool
+	b.ReportAllocs()
+	start := processCPU()
+	for b.Loop() {
+		cycle(ctx, b, clients)
+	}
+	b.ReportMetric((processCPU()-start).Seconds()/float64(b.N), "cpu-s/cycle")
+	b.ReportMetric(float64(processCPU()-start)/float64(b.N*4*n), "cpu-ns/request")
+}
+
+func cycle(ctx context.Context, b *testing.B, clients []*Client) {
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		wg.Go(func() { scrapeOne(ctx, b, c) })
+	}
+	wg.Wait()
+}
+
+// startFleetProcess runs this test binary as a fleet server (see
+// TestMain) and returns its base URL; the child exits when its stdin
+// closes at the end of the benchmark.
+func startFleetProcess(b *testing.B, n int) string {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), fleetEnv+"="+strconv.Itoa(n))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { stdin.Close(); _ = cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		b.Fatalf("fleet process: %v", err)
+	}
+	return strings.TrimSpace(line)
+}
+
+const fleetEnv = "FLINK_BENCH_FLEET_JOBMANAGERS"
+
+// TestMain doubles as the fleet server of BenchmarkScrapeCycle when the
+// environment asks for it.
+func TestMain(m *testing.M) {
+	if s := os.Getenv(fleetEnv); s != "" {
+		n, _ := strconv.Atoi(s)
+		serveFleet(n)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func serveFleet(n int) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	srv := &http.Server{Handler: flinkfake.NewFleet(flinkfake.FleetOptions{JobManagers: n, Mix: flinkfake.Mix{flinkfake.Healthy: 1}})}
+	go func() { _ = srv.Serve(l) }()
+	fmt.Printf("http://%s\n", l.Addr())
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	_ = srv.Close()
+}
+
+func scrapeOne(ctx context.Context, b *testing.B, c *Client) {
+	var jobs []JobOverview
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if _, err := c.Overview(ctx); err != nil {
+			b.Error(err)
+		}
+	})
+	jobs, err := c.JobsOverview(ctx)
+	wg.Wait()
+	if err != nil {
+		b.Error(err)
+		return
+	}
+	for _, j := range jobs {
+		if _, err := c.JobMetrics(ctx, j.ID, "numRestarts", "fullRestarts", "uptime", "numberOfCompletedCheckpoints", "numberOfFailedCheckpoints", "lastCheckpointCompletedTimestamp"); err != nil {
+			b.Error(err)
+		}
+		if _, err := c.Checkpoints(ctx, j.ID); err != nil {
+			b.Error(err)
+		}
+	}
+}
