@@ -240,6 +240,35 @@ func TestUnexplainedUnhealthyJobOpensAHealthIncident(t *testing.T) {
 	}
 }
 
+// A job that failed before flinkslo started: its failure is not re-sent
+// (no lookback), so it explains nothing and the job's health opens an
+// incident on the failure's route, saying what the failure was.
+func TestJobFailedBeforeStartIsNotified(t *testing.T) {
+	start := t0
+	old := failure("risk", "scoring", "platform_code_exception", classify.Page, start.Add(-2*time.Hour))
+	old.Result.Hint = "look up the Flink issue tracker"
+	e := newTestEngine(t, testConfig(), start)
+	e.failure(old, start)
+	require.Empty(t, brief(e.take()), "the old failure itself is not re-sent")
+	job := unhealthy("risk", "scoring", &old, collector.ReasonNotRunning)
+	e.snapshot(snap(job), start)
+	e.snapshot(snap(job), start.Add(30*time.Second))
+	got := e.take()
+	require.Equal(t, []string{"trigger page risk/scoring/scoring/job_unhealthy"}, brief(got))
+	n := got[0]
+	require.Contains(t, n.Reason, "since before flinkslo started")
+	require.Contains(t, n.Reason, "platform_code_exception")
+	require.Equal(t, old.Result.Hint, n.Hint)
+
+	// A user error from before the start goes to the team, not the pager.
+	userErr := failure("risk", "scoring", "kafka_topic_authorization", classify.Notify, start.Add(-time.Hour))
+	e = newTestEngine(t, testConfig(), start)
+	job = unhealthy("risk", "scoring", &userErr, collector.ReasonNotRunning)
+	e.snapshot(snap(job), start)
+	e.snapshot(snap(job), start.Add(30*time.Second))
+	require.Equal(t, []string{"trigger notify risk/scoring/scoring/job_unhealthy"}, brief(e.take()))
+}
+
 func TestOpenFailureIncidentExplainsTheOutage(t *testing.T) {
 	e := newTestEngine(t, testConfig(), t0)
 	e.snapshot(snap(healthy("orders", "enrich")), t0)

@@ -139,9 +139,9 @@ func (e *engine) unhealthy(jk incident.JobKey, jh *jobHealth, now time.Time) {
 		return
 	}
 	key := incident.Key{Namespace: jk.Namespace, Deployment: jk.Deployment, Job: jk.Job, Category: CategoryUnhealthy}
-	route, hint := routeFor(jh.reasons)
+	route, reason, hint := e.healthCause(jh)
 	if inc := e.open[key]; inc != nil {
-		inc.detail.Reason, inc.detail.Hint = healthReason(jh.reasons), hint
+		inc.detail.Reason, inc.detail.Hint = reason, hint
 		if rank(route) > rank(inc.route) {
 			e.escalate(inc, route, now)
 		}
@@ -151,7 +151,7 @@ func (e *engine) unhealthy(jk incident.JobKey, jh *jobHealth, now time.Time) {
 		return
 	}
 	d := jh.detail
-	d.Source, d.Reason, d.Hint, d.Rule, d.FailureTime = incident.SourceHealth, healthReason(jh.reasons), hint, "health", jh.unhealthySince
+	d.Source, d.Reason, d.Hint, d.Rule, d.FailureTime = incident.SourceHealth, reason, hint, "health", jh.unhealthySince
 	inc := &openIncident{key: key, route: route, health: true, detail: d, opened: jh.unhealthySince,
 		lastFailure: jh.unhealthySince, total: 1, threads: map[string]string{}}
 	e.occurrence(key, route, d, now)
@@ -159,18 +159,34 @@ func (e *engine) unhealthy(jk incident.JobKey, jh *jobHealth, now time.Time) {
 	e.push(inc, e.notification(inc, incident.Trigger, now), now)
 }
 
-func healthReason(reasons []string) string {
-	return fmt.Sprintf("job unhealthy (%s) and no classified failure explains it", strings.Join(reasons, ", "))
+// healthCause is the route, reason and hint of a health incident: by the
+// job's reasons, or — when its last failure happened before flinkslo
+// started and so was never sent — by that failure's classification, which
+// is what the owner needs to act on.
+func (e *engine) healthCause(jh *jobHealth) (classify.Route, string, string) {
+	reasons := strings.Join(jh.reasons, ", ")
+	if lf := jh.lastFailure; lf != nil && lf.Time.Before(e.cfg.since) {
+		return lf.Result.Route, fmt.Sprintf("job unhealthy (%s) since before flinkslo started; last failure %s: %s",
+			reasons, lf.Result.Category, lf.Result.Reason), lf.Result.Hint
+	}
+	route, hint := routeFor(jh.reasons)
+	return route, fmt.Sprintf("job unhealthy (%s) and no classified failure explains it", reasons), hint
 }
 
 // explained: an open failure incident of the job or its deployment, or a
 // failure since the job was last seen healthy (give or take a group
 // window), accounts for the outage — it was or will be notified on the
-// failure's route, and a second message would only repeat it.
+// failure's route, and a second message would only repeat it. A failure
+// from before this process's lookback is not sent, so it explains nothing:
+// a job already failed when flinkslo starts, with no incident open in the
+// persisted state, is notified through its health.
 func (e *engine) explained(jk incident.JobKey, jh *jobHealth) bool {
 	if e.failuresByJob[jk] > 0 || e.failuresByJob[incident.JobKey{Namespace: jk.Namespace, Deployment: jk.Deployment}] > 0 {
 		return true
 	}
 	lf := jh.lastFailure
-	return lf != nil && (jh.lastHealthy.IsZero() || !lf.Time.Before(jh.lastHealthy.Add(-e.cfg.groupWindow)))
+	if lf == nil || lf.Time.Before(e.cfg.since) {
+		return false
+	}
+	return jh.lastHealthy.IsZero() || !lf.Time.Before(jh.lastHealthy.Add(-e.cfg.groupWindow))
 }

@@ -40,7 +40,7 @@ func (l *Loop) lag(cluster, group string) (GroupLag, bool) {
 
 // kafkaView is the lag of every group the targets name.
 func (l *Loop) kafkaView(targets []Target) *KafkaView {
-	v := &KafkaView{Groups: map[GroupRef]GroupLag{}}
+	v := &KafkaView{Clusters: l.opts.Lag.Clusters(), Groups: map[GroupRef]GroupLag{}}
 	for _, t := range targets {
 		for _, g := range t.ConsumerGroups {
 			ref := GroupRef{Cluster: clusterName(t.KafkaCluster), Group: g}

@@ -33,6 +33,8 @@ type LagSource interface {
 	SetGroups(map[string][]string)
 	// Lag returns the latest view of one group.
 	Lag(cluster, group string) (kafka.GroupLag, bool)
+	// Clusters says which clusters answered their last poll.
+	Clusters() map[string]bool
 }
 
 // Options configures a Loop. Sources, Store and Logger are required.

@@ -176,6 +176,8 @@ func (k ErrorKind) String() string { return string(k) }
 
 // KafkaView is the consumer-lag side of a snapshot, filled by a LagSource.
 type KafkaView struct {
+	// Clusters says, per cluster, whether its last poll could read it.
+	Clusters map[string]bool
 	// Groups maps cluster/group to the group's lag status.
 	Groups map[GroupRef]GroupLag
 }

@@ -58,7 +58,9 @@ func wireKube(ctx context.Context, cfg *config.Config, e *env, o buildOptions, p
 // counter state when a stateFile is set, or in the Lease (o.store).
 func wireAlerting(cfg *config.Config, e *env, o buildOptions, p *parts) error {
 	var events datadog.EventSender
-	if d := cfg.Datadog; d != nil && *d.Events {
+	if d := cfg.Datadog; d != nil {
+		// Every route sends events when datadog.events is on, and routes
+		// with datadog: true do regardless (alerting.BuildSinks decides).
 		c, err := statsd.New(d.Address, statsd.WithoutTelemetry(), statsd.WithTags(d.Tags))
 		if err != nil {
 			return fmt.Errorf("datadog events client: %w", err)

@@ -211,6 +211,9 @@ func (b *batch) kafka(v *collector.KafkaView) {
 	if v == nil {
 		return
 	}
+	for cluster, up := range v.Clusters {
+		b.gauge(mKafkaUp, b2f(up), []string{tag("cluster", cluster)})
+	}
 	for ref, lag := range v.Groups {
 		if !lag.Known {
 			continue

@@ -82,7 +82,7 @@ func fleet(step int) *collector.Snapshot {
 		Started:  fleetNow.Add(-2 * time.Second),
 		Finished: fleetNow,
 		Targets:  ts,
-		Kafka: &collector.KafkaView{Groups: map[collector.GroupRef]collector.GroupLag{
+		Kafka: &collector.KafkaView{Clusters: map[string]bool{"default": true, "payments": false}, Groups: map[collector.GroupRef]collector.GroupLag{
 			{Cluster: "default", Group: "orders-enricher"}: {Known: true, Records: pick(1200, 800), Seconds: pick(3.5, 2), SecondsKnown: true, Status: "ok"},
 			// Just started: records known, time lag not estimated yet.
 			{Cluster: "default", Group: "indexer"}:      {Known: true, Records: 40, Status: "unknown"},

@@ -24,6 +24,7 @@ const (
 	mFleetHealthy      = "fleet.jobs_healthy"
 	mGroupLagRecords   = "consumergroup.lag_records"
 	mGroupLagSeconds   = "consumergroup.lag_seconds"
+	mKafkaUp           = "kafka.up"
 	mServiceCheckShort = "job.healthy"
 )
 
@@ -49,8 +50,7 @@ type Metric struct {
 }
 
 // Metrics lists everything the emitter sends under namespace (the config's
-// datadog.namespace). kafka.up is not sent: the snapshot does not say
-// whether a Kafka cluster answered.
+// datadog.namespace).
 func Metrics(namespace string) []Metric {
 	target := []string{"deployment", "namespace", "team"}
 	job := []string{"deployment", "namespace", "team", "job"}
@@ -70,6 +70,7 @@ func Metrics(namespace string) []Metric {
 		{Name: mFleetHealthy, Type: Gauge, OptionalTags: []string{"team"}},
 		{Name: mGroupLagRecords, Type: Gauge, Tags: group},
 		{Name: mGroupLagSeconds, Type: Gauge, Tags: group},
+		{Name: mKafkaUp, Type: Gauge, Tags: []string{"cluster"}},
 		{Name: mRestarts, Type: Count, Tags: job},
 		{Name: mCompleted, Type: Count, Tags: job},
 		{Name: mFailed, Type: Count, Tags: job},

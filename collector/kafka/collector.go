@@ -218,6 +218,18 @@ func (c *Collector) Lag(cluster, group string) (GroupLag, bool) {
 	return *g, true
 }
 
+// Clusters reports, for every configured cluster that has been polled,
+// whether its last poll could read it (flinkslo_kafka_up).
+func (c *Collector) Clusters() map[string]bool {
+	out := make(map[string]bool, len(c.pollers))
+	for _, p := range c.pollers {
+		if v := p.view.Load(); v != nil {
+			out[p.name] = v.up
+		}
+	}
+	return out
+}
+
 // Close closes the Kafka clients. Lag and Collect keep serving the last
 // views.
 func (c *Collector) Close() {
