@@ -9,35 +9,6 @@ import (
 	"strings"
 )
 
-// DatadogMetrics lists the metrics flinkslo sends over DogStatsD under the
-// default namespace `flinkslo.` (gauges, then counts), as agreed with the
-// emitter in collector/dogstatsd. The shipped dashboards and monitors may
-// query only these; DatadogQueriedMetrics says which they do.
-var DatadogMetrics = []string{
-	"flinkslo.target.up",
-	"flinkslo.job.healthy",
-	"flinkslo.job.unhealthy_reason",
-	"flinkslo.job.state",
-	"flinkslo.job.checkpoints_progressing",
-	"flinkslo.job.checkpoint_age_seconds",
-	"flinkslo.job.uptime_seconds",
-	"flinkslo.job.kafka_lag_records",
-	"flinkslo.job.kafka_lag_seconds",
-	"flinkslo.consumergroup.lag_records",
-	"flinkslo.consumergroup.lag_seconds",
-	"flinkslo.kafka.up",
-	"flinkslo.fleet.jobs_expected",
-	"flinkslo.fleet.jobs_healthy",
-
-	"flinkslo.job.restarts",
-	"flinkslo.job.checkpoints_completed",
-	"flinkslo.job.checkpoints_failed",
-	"flinkslo.job.failures",
-}
-
-// DatadogServiceChecks lists the service checks flinkslo sends.
-var DatadogServiceChecks = []string{"flinkslo.job.healthy"}
-
 // DatadogQueriedMetrics returns the metric names the shipped Datadog
 // dashboards and monitors query, sorted, each once. It fails on a metric
 // query in which it finds no metric name, so a query it cannot read is
