@@ -81,7 +81,8 @@ func BenchmarkDecode(b *testing.B) {
 // against a fleet of 5,000 JobManagers served by a child process over
 // loopback, 128 requests in flight like the default maxConcurrentRequests.
 // cpu-s/cycle is this process only: the client's cost of a cycle, the
-// figure the exporter's budget (< 4.5 CPU-seconds per cycle) is about.
+// figure the exporter's budget (< 4.5 CPU-seconds per cycle) is about;
+// fleet-cpu-s/cycle is the fleet server's.
 func BenchmarkScrapeCycle(b *testing.B) {
 	const n, inFlight = 5000, 128
 	base := startFleetProcess(b, n)
@@ -95,12 +96,28 @@ func BenchmarkScrapeCycle(b *testing.B) {
 	ctx := context.Background()
 	cycle(ctx, b, clients) // warm the connection pool
 	b.ReportAllocs()
-	start := processCPU()
+	start, serverStart := processCPU(), serverCPU(b, base)
 	for b.Loop() {
 		cycle(ctx, b, clients)
 	}
 	b.ReportMetric((processCPU()-start).Seconds()/float64(b.N), "cpu-s/cycle")
 	b.ReportMetric(float64(processCPU()-start)/float64(b.N*4*n), "cpu-ns/request")
+	b.ReportMetric((serverCPU(b, base)-serverStart).Seconds()/float64(b.N), "fleet-cpu-s/cycle")
+}
+
+// serverCPU asks the fleet process for its CPU time so far.
+func serverCPU(b *testing.B, base string) time.Duration {
+	resp, err := http.Get(base + "/rusage")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	ns, err := strconv.ParseInt(string(body), 10, 64)
+	if err != nil {
+		b.Fatalf("fleet process cpu %q: %v", body, err)
+	}
+	return time.Duration(ns)
 }
 
 func cycle(ctx context.Context, b *testing.B, clients []*Client) {
@@ -157,7 +174,10 @@ func serveFleet(n int) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	srv := &http.Server{Handler: flinkfake.NewFleet(flinkfake.FleetOptions{JobManagers: n, Mix: flinkfake.Mix{flinkfake.Healthy: 1}})}
+	mux := http.NewServeMux()
+	mux.Handle("/jm/", flinkfake.NewFleet(flinkfake.FleetOptions{JobManagers: n, Mix: flinkfake.Mix{flinkfake.Healthy: 1}}))
+	mux.HandleFunc("/rusage", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, int64(processCPU())) })
+	srv := &http.Server{Handler: mux}
 	go func() { _ = srv.Serve(l) }()
 	fmt.Printf("http://%s\n", l.Addr())
 	_, _ = io.Copy(io.Discard, os.Stdin)
