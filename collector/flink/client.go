@@ -56,6 +56,9 @@ type Options struct {
 type Client struct {
 	base string // scheme://host[/prefix] without a trailing slash
 	opts Options
+	// accept is shared by the client's requests, read-only (the transport
+	// never writes to header values), to save an allocation per request.
+	accept []string
 }
 
 // New returns a client for the JobManager at baseURL, which may carry a path
@@ -75,7 +78,7 @@ func New(baseURL string, opts Options) (*Client, error) {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	u.RawQuery, u.Fragment = "", ""
-	return &Client{base: strings.TrimRight(u.String(), "/"), opts: opts}, nil
+	return &Client{base: strings.TrimRight(u.String(), "/"), opts: opts, accept: []string{"application/json"}}, nil
 }
 
 // URL returns the base URL the client was made for.

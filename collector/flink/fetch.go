@@ -8,10 +8,6 @@ import (
 	"net/http"
 )
 
-// acceptJSON is shared by every request, read-only: the transport never
-// writes to a request's header values.
-var acceptJSON = []string{"application/json"}
-
 // getJSON fetches path and decodes the body, which must be a JSON value
 // starting with open ('{' or '['), into v.
 func (c *Client) getJSON(ctx context.Context, path string, open byte, v any) error {
@@ -40,7 +36,7 @@ func (c *Client) get(ctx context.Context, path string, decode func([]byte) error
 	for k, vs := range c.opts.Header {
 		req.Header[k] = vs
 	}
-	req.Header["Accept"] = acceptJSON
+	req.Header["Accept"] = c.accept
 	resp, err := c.opts.HTTP.Do(req)
 	if err != nil {
 		return fmt.Errorf("get %s: %w", path, err)
