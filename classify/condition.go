@@ -55,27 +55,44 @@ func (cc *compiler) pattern(src string) (*pattern, error) {
 	return p, err
 }
 
-// literals builds the automaton over all patterns' literals and points
-// each pattern at its ids.
+// literals builds the automaton over all patterns' literals, cut to
+// maxLiteral bytes, and points each pattern at its ids.
 func (cc *compiler) literals() *litSet {
 	var all []string
 	for _, p := range cc.patterns {
-		all = append(all, p.lits...)
+		for _, clause := range p.clauses {
+			for _, l := range clause {
+				all = append(all, cut(l))
+			}
+		}
 	}
 	ls := newLitSet(all)
 	for _, p := range cc.patterns {
-		p.ids = nil
-		for _, l := range p.lits {
-			id, ok := ls.ids[l]
-			if !ok { // the automaton was full: no prefilter for p
-				p.ids = nil
-				break
-			}
-			p.ids = append(p.ids, id)
-		}
+		p.ids = resolveIDs(p.clauses, ls)
 	}
 	return ls
 }
+
+// resolveIDs maps clauses to literal ids; nil when the automaton was full
+// and lacks one, so the pattern runs without a prefilter.
+func resolveIDs(clauses [][]string, ls *litSet) [][]int32 {
+	if clauses == nil {
+		return nil
+	}
+	ids := make([][]int32, len(clauses))
+	for i, clause := range clauses {
+		for _, l := range clause {
+			id, ok := ls.ids[cut(l)]
+			if !ok {
+				return nil
+			}
+			ids[i] = append(ids[i], id)
+		}
+	}
+	return ids
+}
+
+func cut(lit string) string { return lit[:min(len(lit), maxLiteral)] }
 
 func (cc *compiler) set(names []string) (classSet, error) {
 	if len(names) == 0 {

@@ -142,6 +142,8 @@ func (t *textLits) get(l *litSet, text string) *textLits {
 	return t
 }
 
+func (t *textLits) has(id int32) bool { return t.bits[id>>6]&(1<<(id&63)) != 0 }
+
 // anyOf reports whether the text contains one of the literal ids.
 func (t *textLits) anyOf(ids []int32) bool {
 	for _, id := range ids {

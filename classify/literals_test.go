@@ -81,6 +81,43 @@ func TestPrefilterNeverRejectsAMatch(t *testing.T) {
 	}
 }
 
+// TestPrefilterRejects: the prefilter must also do its job, or every rule
+// runs its regexp on every message.
+func TestPrefilterRejects(t *testing.T) {
+	tests := []struct{ pattern, text string }{
+		{`partition .* not found`, "Unexpected state for partition sensor-7"},                                // both parts required
+		{`missing required options|one or more required options are missing`, "One or more fetchers failed"}, // cut literal confirmed in full
+		{`expiring \d+ record\(s\)`, "Expired before the position could be determined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pattern, func(t *testing.T) {
+			cc := &compiler{classes: map[string]int32{}}
+			p, err := cc.pattern(tt.pattern)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ls := cc.literals()
+			tl := textLits{}
+			tl.get(ls, tt.text)
+			if p.re.MatchString(tt.text) {
+				t.Fatalf("%q matches %q; the case is wrong", tt.pattern, tt.text)
+			}
+			if p.ids == nil || p.match(tt.text, &tl) || p.mayMatch(&tl) && allClausesHold(p, tt.text, &tl) {
+				t.Errorf("clauses %q: want the prefilter to reject %q", p.clauses, tt.text)
+			}
+		})
+	}
+}
+
+func allClausesHold(p *pattern, text string, tl *textLits) bool {
+	for i := range p.ids {
+		if !p.clauseHolds(i, text, tl) {
+			return false
+		}
+	}
+	return true
+}
+
 func FuzzPrefilter(f *testing.F) {
 	f.Add(`timeout|timed out`, "Read Timed Out")
 	f.Add(`status ?code[:=] ?50\d`, "Status Code: 503")
@@ -95,7 +132,7 @@ func FuzzPrefilter(f *testing.F) {
 		tl := textLits{}
 		tl.get(ls, text)
 		if p.re.MatchString(text) && !p.match(text, &tl) {
-			t.Fatalf("pattern %q, text %q: regexp matches but the prefilter rejects (literals %q)", src, text, p.lits)
+			t.Fatalf("pattern %q, text %q: regexp matches but the prefilter rejects (clauses %q)", src, text, p.clauses)
 		}
 	})
 }

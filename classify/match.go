@@ -74,10 +74,8 @@ func (c *cond) matchRoot(f *facts) bool {
 // findLink returns the deepest link whose class is one of c.classes and
 // whose message matches c.message (either may be absent), or -1.
 func (c *cond) findLink(f *facts) int {
-	if c.message != nil && c.message.ids != nil {
-		if u := f.unionLits(); u.safe && !u.anyOf(c.message.ids) {
-			return -1
-		}
+	if c.message != nil && !c.message.mayMatch(f.unionLits()) {
+		return -1
 	}
 	for i := len(f.links) - 1; i >= 0; i-- {
 		l := &f.links[i]

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -25,10 +26,15 @@ const (
 // One automaton (litSet) finds all rules' literals in a message at once, so
 // most patterns fail on a bit test and the regexp engine rarely runs.
 type pattern struct {
-	src  string
-	re   *regexp.Regexp
-	lits []string // lower-case; nil: no prefilter
-	ids  []int32  // lits in the classifier's litSet
+	src string
+	re  *regexp.Regexp
+	// clauses must all hold: each lists literals (lower-case) of which one
+	// occurs in every match. nil: no prefilter.
+	clauses [][]string
+	// ids are the clauses' literals in the classifier's litSet, which
+	// holds them cut to maxLiteral bytes; a hit on a cut literal is
+	// confirmed against the whole one before the regexp runs.
+	ids [][]int32
 }
 
 func compilePattern(src string) (*pattern, error) {
@@ -52,33 +58,139 @@ func compilePattern(src string) (*pattern, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pattern %q: %w", src, err)
 	}
-	return &pattern{src: src, re: re, lits: prefilter(simple)}, nil
+	return &pattern{src: src, re: re, clauses: prefilter(simple)}, nil
 }
 
 // match reports whether the expression matches text, whose literals tl
 // holds.
 func (p *pattern) match(text string, tl *textLits) bool {
-	if p.ids != nil && tl.safe && !tl.anyOf(p.ids) {
-		return false
+	if p.ids != nil && tl.safe {
+		for i := range p.ids {
+			if !p.clauseHolds(i, text, tl) {
+				return false
+			}
+		}
 	}
 	return p.re.MatchString(text)
 }
 
-// prefilter returns literals of which at least one occurs in every match,
-// lower-cased, or nil when the expression has no useful ones.
-func prefilter(re *syntax.Regexp) []string {
-	lits := required(re)
-	if len(lits) == 0 || len(lits) > maxAlternates || minLen(lits) < 2 {
+func (p *pattern) clauseHolds(i int, text string, tl *textLits) bool {
+	for j, id := range p.ids[i] {
+		if !tl.has(id) {
+			continue
+		}
+		if full := p.clauses[i][j]; len(full) <= maxLiteral || containsFoldASCII(text, full) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayMatch is the prefilter alone, on the literals of a whole chain.
+func (p *pattern) mayMatch(tl *textLits) bool {
+	if p.ids == nil || !tl.safe {
+		return true
+	}
+	for _, clause := range p.ids {
+		if !tl.anyOf(clause) {
+			return false
+		}
+	}
+	return true
+}
+
+// containsFoldASCII reports whether text contains lit (lower-case ASCII),
+// ignoring ASCII case.
+func containsFoldASCII(text, lit string) bool {
+	for k := 0; k+len(lit) <= len(text); k++ {
+		if lowerByte(text[k]) != lit[0] {
+			continue
+		}
+		j := 1
+		for j < len(lit) && lowerByte(text[k+j]) == lit[j] {
+			j++
+		}
+		if j == len(lit) {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// maxClauses bounds the clauses kept per pattern.
+const maxClauses = 3
+
+// prefilter returns clauses that hold for every match: for a concatenation
+// one per literal part ("partition .* not found" needs both "partition "
+// and " not found"), otherwise one. Each clause lists lower-case literals
+// of which at least one occurs. nil when the expression has no useful ones.
+func prefilter(re *syntax.Regexp) [][]string {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	var cands [][]string
+	if re.Op == syntax.OpConcat {
+		cands = concatParts(re.Sub)
+	} else {
+		cands = [][]string{required(re)}
+	}
+	var out [][]string
+	for _, c := range cands {
+		if usable(c) {
+			out = append(out, c)
+		}
+	}
+	if len(out) > maxClauses {
+		sort.SliceStable(out, func(i, j int) bool { return minLen(out[i]) > minLen(out[j]) })
+		out = out[:maxClauses]
+	}
+	if len(out) == 0 {
 		return nil
 	}
-	out := make([]string, 0, len(lits))
+	return out
+}
+
+// concatParts returns the requirement of each part of a concatenation,
+// adjacent literals joined.
+func concatParts(subs []*syntax.Regexp) [][]string {
+	var parts [][]string
+	var run []rune
+	for _, sub := range subs {
+		if sub.Op == syntax.OpLiteral {
+			run = append(run, sub.Rune...)
+			continue
+		}
+		if len(run) > 0 {
+			parts = append(parts, []string{strings.ToLower(string(run))})
+			run = nil
+		}
+		parts = append(parts, required(sub))
+	}
+	if len(run) > 0 {
+		parts = append(parts, []string{strings.ToLower(string(run))})
+	}
+	return parts
+}
+
+// usable reports whether a clause is worth testing: a few literals, none
+// too short, all ASCII (Unicode case folding is wider than ASCII's).
+func usable(lits []string) bool {
+	if len(lits) == 0 || len(lits) > maxAlternates || minLen(lits) < 2 {
+		return false
+	}
 	for _, l := range lits {
 		if !asciiOnly(l) {
-			return nil // Unicode case folding is wider than ToLower
+			return false
 		}
-		out = append(out, l[:min(len(l), maxLiteral)])
 	}
-	return out
+	return true
 }
 
 func required(re *syntax.Regexp) []string {
