@@ -1,14 +1,11 @@
 package collector
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
@@ -40,7 +37,7 @@ func (t *transports) client(tc *config.TLS) (*http.Client, error) {
 	if c, ok := t.clients[key]; ok {
 		return c, nil
 	}
-	tlsCfg, err := buildTLS(tc)
+	tlsCfg, err := tc.ClientConfig()
 	if err != nil {
 		return nil, err
 	}
@@ -71,32 +68,6 @@ func (t *transports) close() {
 	for _, c := range t.clients {
 		c.CloseIdleConnections()
 	}
-}
-
-func buildTLS(tc *config.TLS) (*tls.Config, error) {
-	if tc == nil {
-		return nil, nil
-	}
-	cfg := &tls.Config{ServerName: tc.ServerName, InsecureSkipVerify: tc.InsecureSkipVerify, MinVersion: tls.VersionTLS12}
-	if tc.CAFile != "" {
-		pem, err := os.ReadFile(tc.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("read tls ca file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls ca file %s: no PEM certificates", tc.CAFile)
-		}
-		cfg.RootCAs = pool
-	}
-	if tc.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(tc.CertFile, tc.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("load tls client certificate: %w", err)
-		}
-		cfg.Certificates = []tls.Certificate{cert}
-	}
-	return cfg, nil
 }
 
 // authHeader builds the request headers of a target: its configured

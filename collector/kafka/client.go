@@ -2,11 +2,8 @@ package kafka
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -54,7 +51,7 @@ func clientOpts(cc clusterConfig, getenv func(string) string, requestTimeout tim
 		kgo.WithLogger(kgoLogger{log}),
 	}
 	if cc.tls != nil {
-		tc, err := buildTLS(cc.tls)
+		tc, err := cc.tls.ClientConfig()
 		if err != nil {
 			return nil, fmt.Errorf("kafka cluster %s: %w", cc.name, err)
 		}
@@ -131,29 +128,6 @@ func mskIAM(s *config.SASL, getenv func(string) string) (sasl.Mechanism, error) 
 		return nil, err
 	}
 	return aws.ManagedStreamingIAM(auth), nil
-}
-
-func buildTLS(tc *config.TLS) (*tls.Config, error) {
-	cfg := &tls.Config{ServerName: tc.ServerName, InsecureSkipVerify: tc.InsecureSkipVerify, MinVersion: tls.VersionTLS12}
-	if tc.CAFile != "" {
-		pem, err := os.ReadFile(tc.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("read tls ca file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls ca file %s: no PEM certificates", tc.CAFile)
-		}
-		cfg.RootCAs = pool
-	}
-	if tc.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(tc.CertFile, tc.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("load tls client certificate: %w", err)
-		}
-		cfg.Certificates = []tls.Certificate{cert}
-	}
-	return cfg, nil
 }
 
 // kgoLogger passes the Kafka client's own errors to slog at debug level:
