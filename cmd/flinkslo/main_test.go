@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cli runs flinkslo with args and returns its exit code and output.
+func cli(t *testing.T, stdin string, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut, func(k string) string { return env[k] })
+	return code, out.String(), errOut.String()
+}
+
+func TestCheckConfig(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	issueExample, err := os.ReadFile("../../internal/config/testdata/issue-example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		file     string
+		env      map[string]string
+		code     int
+		stdout   []string
+		stderr   []string
+		noOutput []string
+	}{
+		{"the issue's example is valid, with warnings about what run needs", write("ok.yaml", string(issueExample)), nil, 0,
+			[]string{"OK (1 static targets", "PAGERDUTY_ROUTING_KEY", "alerting.notify.slack"}, nil, nil},
+		{"secrets present: no warning about them", write("ok2.yaml", string(issueExample)), map[string]string{"PAGERDUTY_ROUTING_KEY": "k3y-s3cr3t"}, 0,
+			[]string{"OK"}, nil, []string{"PAGERDUTY_ROUTING_KEY", "k3y-s3cr3t"}},
+		{"unknown field names field and line", write("bad.yaml", "targets:\n  - name: a\n    ulr: http://a:1\n"), nil, 1,
+			nil, []string{"line 3", `unknown field "ulr"`, `did you mean "url"`}, nil},
+		{"nothing to watch", write("empty.yaml", "scrapeInterval: 5s\n"), nil, 1, nil, []string{"nothing to watch"}, nil},
+		{"missing file", filepath.Join(dir, "nope.yaml"), nil, 1, nil, []string{"no such file"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := cli(t, "", tt.env, "check-config", tt.file)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out, errOut)
+			}
+			for _, w := range tt.stdout {
+				if !strings.Contains(out, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tt.stderr {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errOut)
+				}
+			}
+			for _, w := range tt.noOutput {
+				if strings.Contains(out+errOut, w) {
+					t.Errorf("output contains %q:\n%s%s", w, out, errOut)
+				}
+			}
+		})
+	}
+}
+
+// flinkslo classify answers each JSON line in order, survives a malformed
+// one, and redacts what it prints.
+func TestClassifyCommand(t *testing.T) {
+	lines := []string{
+		`{"exceptionName":"java.lang.NullPointerException","stacktrace":"java.lang.NullPointerException\n\tat org.apache.flink.runtime.scheduler.SchedulerBase.x(SchedulerBase.java:1)"}`,
+		`not json`,
+		`{"k8sReason":"OOMKilled","exitCode":137,"source":"k8s"}`,
+		`{"exceptionName":"org.apache.kafka.common.errors.TopicAuthorizationException","stacktrace":"org.apache.kafka.common.errors.TopicAuthorizationException: Not authorized to access topics: [payments]\n\tat org.apache.kafka.clients.Metadata.x(Metadata.java:1)"}`,
+		`{"exceptionName":"java.sql.SQLException","stacktrace":"java.sql.SQLException: Access denied for jdbc:mysql://db:3306/x?user=app&password=hunter2\n\tat com.mysql.cj.jdbc.X.y(X.java:1)"}`,
+	}
+	code, out, errOut := cli(t, strings.Join(lines, "\n")+"\n", nil, "classify")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("output line %q is not JSON: %v", l, err)
+		}
+		got = append(got, m)
+	}
+	if len(got) != len(lines) {
+		t.Fatalf("%d results for %d lines:\n%s", len(got), len(lines), out)
+	}
+	wantRoutes := []string{"page", "", "page", "notify", ""}
+	for i, want := range wantRoutes {
+		if want == "" {
+			continue
+		}
+		if got[i]["route"] != want || got[i]["category"] == "" || got[i]["hint"] == "" || got[i]["rule"] == "" {
+			t.Errorf("line %d: %v, want route %s with category, hint and rule", i+1, got[i], want)
+		}
+	}
+	if got[1]["error"] == nil {
+		t.Errorf("malformed line 2 got %v, want an error object", got[1])
+	}
+	if strings.Contains(out, "hunter2") {
+		t.Errorf("a password reached the output:\n%s", out)
+	}
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	if code, out, _ := cli(t, "", nil, "version"); code != 0 || !strings.HasPrefix(out, "flinkslo ") {
+		t.Errorf("version: exit %d, %q", code, out)
+	}
+	if code, _, errOut := cli(t, "", nil, "nonsense"); code != 2 || !strings.Contains(errOut, "nonsense") {
+		t.Errorf("unknown command: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := cli(t, "", nil, "run"); code != 2 || !strings.Contains(errOut, "--config") {
+		t.Errorf("run without --config: exit %d, %q", code, errOut)
+	}
+	if code, out, _ := cli(t, "", nil, "rules", "--objective", "99.9"); code != 0 || !strings.Contains(out, "FlinkFleetErrorBudgetBurn") {
+		t.Errorf("rules: exit %d", code)
+	}
+	if code, _, errOut := cli(t, "", nil, "rules", "--objective", "90"); code != 1 || !strings.Contains(errOut, "could never fire") {
+		t.Errorf("rules with an objective the fast burn cannot reach: exit %d, %q", code, errOut)
+	}
+}
