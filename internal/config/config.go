@@ -289,7 +289,7 @@ type Datadog struct {
 	// Namespace prefixes every metric (default "flinkslo").
 	Namespace string   `yaml:"namespace"`
 	Tags      []string `yaml:"tags"`
-	// Aggregation turns on client-side aggregation (default true).
+	// Aggregation turns on client-side aggregation (default false).
 	Aggregation *bool `yaml:"aggregation"`
 	// Events sends classified failures as Datadog events (default true).
 	Events *bool `yaml:"events"`

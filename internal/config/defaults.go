@@ -129,7 +129,9 @@ func applyDefaults(c *Config) {
 	if d := c.Datadog; d != nil {
 		setStr(&d.Address, DefaultDatadogAddress)
 		setStr(&d.Namespace, DefaultDatadogNamespace)
-		setBool(&d.Aggregation, true)
+		// Each series is sent once per cycle: aggregating in the client
+		// saves no packets and costs memory on large fleets.
+		setBool(&d.Aggregation, false)
 		setBool(&d.Events, true)
 	}
 }
