@@ -73,3 +73,42 @@ func BenchmarkParseTrace(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkClassifyHostile measures the worst case the bounds allow: the
+// longest chain the parser keeps, every message at its size bound and made
+// of every rule's literals in reverse order, so prefilters pass and the
+// regexps run and fail.
+func BenchmarkClassifyHostile(b *testing.B) {
+	c, err := New(config.Classify{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := hostileInput(c)
+	b.SetBytes(int64(len(in.Stacktrace) + len(in.K8sMessage) + len(in.OperatorError)))
+	b.ReportAllocs()
+	reportCPU(b, func() {
+		for b.Loop() {
+			c.Classify(in)
+		}
+	})
+}
+
+func hostileInput(c *Classifier) Input {
+	var parts []string
+	for _, r := range c.rules {
+		for _, p := range []*pattern{r.when.message, r.when.rootMsg, r.when.k8sMessage} {
+			for i := len(p.clausesOrNil()) - 1; i >= 0; i-- {
+				parts = append(parts, p.clauses[i]...)
+			}
+		}
+	}
+	words := strings.Join(parts, " ~ ")
+	msg := strings.Repeat(words, maxMessage/len(words)+1)[:maxMessage]
+	var sb strings.Builder
+	sb.WriteString("x.Y: " + msg + "\n")
+	for range maxThrowables {
+		sb.WriteString("Caused by: x.Y: " + msg + "\n\tat a.B.c(B.java:1)\n")
+	}
+	big := strings.Repeat(words, MaxTraceBytes/len(words)+2)
+	return Input{Stacktrace: sb.String(), K8sMessage: big, OperatorError: big}
+}

@@ -19,6 +19,7 @@ type facts struct {
 	mentions, storage, image, connec owner
 	k8sLits                          textLits
 	union                            textLits // OR of every link's literals
+	budget                           int      // regexp input left, bytes
 }
 
 // link is one exception of the cause chain, outermost first.
@@ -42,7 +43,9 @@ const (
 const maxExpansions = 4
 
 func (c *Classifier) newFacts(in *Input) *facts {
-	f := &facts{c: c, in: in, srcBit: sourceBits[sourceOf(in)]}
+	f := &facts{c: c, in: in, srcBit: sourceBits[sourceOf(in)], budget: maxRegexpBytes}
+	in.K8sMessage = boundText(in.K8sMessage)
+	in.OperatorError = boundText(in.OperatorError)
 	var chain []*Throwable
 	if in.Stacktrace != "" {
 		t := ParseTrace(in.Stacktrace)
@@ -76,6 +79,14 @@ func (c *Classifier) newFacts(in *Input) *facts {
 		l.fqID, l.simID = c.classID(t.Class), c.classID(l.simple)
 	}
 	return f
+}
+
+// boundText cuts the texts that are not parsed as traces to the same bound.
+func boundText(s string) string {
+	if len(s) > MaxTraceBytes {
+		return s[:MaxTraceBytes]
+	}
+	return s
 }
 
 // sourceOf is the input's source, inferred when not given.

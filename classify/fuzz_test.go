@@ -82,3 +82,22 @@ func FuzzClassify(f *testing.F) {
 		}
 	})
 }
+
+// TestHostileInputIsBounded: input built so that every rule's prefilter
+// passes on every exception still gets an ordinary result (the budget on
+// regexp input, not this test, bounds the time; see BenchmarkClassifyHostile).
+func TestHostileInputIsBounded(t *testing.T) {
+	c, err := New(config.Classify{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := hostileInput(c)
+	f := c.newFacts(&in)
+	if len(f.links) > maxThrowables || len(in.K8sMessage) > MaxTraceBytes {
+		t.Errorf("facts: got %d links and a %d-byte Kubernetes message, want the bounds", len(f.links), len(in.K8sMessage))
+	}
+	r := c.Classify(in)
+	if !validRoute(r.Route) || r.Rule == "" || len(r.Message) > maxResultMessage+len("…") {
+		t.Errorf("got %+v, want an ordinary result", r)
+	}
+}

@@ -74,7 +74,7 @@ func TestPrefilterNeverRejectsAMatch(t *testing.T) {
 		for _, text := range texts {
 			tl := textLits{}
 			tl.get(ls, text)
-			if p.re.MatchString(text) && !p.match(text, &tl) {
+			if budget := maxRegexpBytes; p.re.MatchString(text) && !p.match(text, &tl, &budget) {
 				t.Errorf("pattern %q, text %q: regexp matches but the prefilter rejects", p.src, text)
 			}
 		}
@@ -102,7 +102,7 @@ func TestPrefilterRejects(t *testing.T) {
 			if p.re.MatchString(tt.text) {
 				t.Fatalf("%q matches %q; the case is wrong", tt.pattern, tt.text)
 			}
-			if p.ids == nil || p.match(tt.text, &tl) || p.mayMatch(&tl) && allClausesHold(p, tt.text, &tl) {
+			if p.ids == nil || p.mayMatch(&tl) && allClausesHold(p, tt.text, &tl) {
 				t.Errorf("clauses %q: want the prefilter to reject %q", p.clauses, tt.text)
 			}
 		})
@@ -131,7 +131,7 @@ func FuzzPrefilter(f *testing.F) {
 		ls := cc.literals()
 		tl := textLits{}
 		tl.get(ls, text)
-		if p.re.MatchString(text) && !p.match(text, &tl) {
+		if budget := maxRegexpBytes; p.re.MatchString(text) && !p.match(text, &tl, &budget) {
 			t.Fatalf("pattern %q, text %q: regexp matches but the prefilter rejects (clauses %q)", src, text, p.clauses)
 		}
 	})

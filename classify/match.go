@@ -28,7 +28,7 @@ func (c *cond) matchLink(f *facts) (bool, int) {
 			return false, -1
 		}
 	}
-	if c.k8sMessage != nil && !c.k8sMessage.match(f.in.K8sMessage, f.k8sMessageLits()) ||
+	if c.k8sMessage != nil && !c.k8sMessage.match(f.in.K8sMessage, f.k8sMessageLits(), &f.budget) ||
 		len(c.any) > 0 && !c.matchAny(f) ||
 		!c.matchOwners(f) ||
 		len(c.stack) > 0 && !f.stackHas(c.stack) ||
@@ -68,7 +68,7 @@ func (c *cond) matchRoot(f *facts) bool {
 	if c.root != nil && !c.root.has(r.fqID) && !c.root.has(r.simID) {
 		return false
 	}
-	return c.rootMsg == nil || c.rootMsg.match(r.t.Message, f.linkLits(r))
+	return c.rootMsg == nil || c.rootMsg.match(r.t.Message, f.linkLits(r), &f.budget)
 }
 
 // findLink returns the deepest link whose class is one of c.classes and
@@ -82,7 +82,7 @@ func (c *cond) findLink(f *facts) int {
 		if c.classes != nil && !c.classes.has(l.fqID) && !c.classes.has(l.simID) {
 			continue
 		}
-		if c.message != nil && !c.message.match(l.t.Message, f.linkLits(l)) {
+		if c.message != nil && !c.message.match(l.t.Message, f.linkLits(l), &f.budget) {
 			continue
 		}
 		return i

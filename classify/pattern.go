@@ -15,6 +15,10 @@ const (
 	maxPatternLen  = 2048
 	maxPatternInst = 20000
 	maxAlternates  = 16
+	// maxRegexpBytes bounds the text one classification feeds to regexps
+	// (RE2 is linear, but 140 rules × 64 exceptions × 64 KB is not small).
+	// Real failures use a few KB; past the budget, patterns stop matching.
+	maxRegexpBytes = 1 << 20
 	// maxLiteral bounds a prefilter literal: a prefix of a required literal
 	// is required too, and short literals keep the automaton small enough
 	// to stay in cache.
@@ -62,8 +66,8 @@ func compilePattern(src string) (*pattern, error) {
 }
 
 // match reports whether the expression matches text, whose literals tl
-// holds.
-func (p *pattern) match(text string, tl *textLits) bool {
+// holds, charging the regexp's input to budget.
+func (p *pattern) match(text string, tl *textLits, budget *int) bool {
 	if p.ids != nil && tl.safe {
 		for i := range p.ids {
 			if !p.clauseHolds(i, text, tl) {
@@ -71,6 +75,10 @@ func (p *pattern) match(text string, tl *textLits) bool {
 			}
 		}
 	}
+	if *budget < len(text) {
+		return false
+	}
+	*budget -= len(text)
 	return p.re.MatchString(text)
 }
 
@@ -84,6 +92,13 @@ func (p *pattern) clauseHolds(i int, text string, tl *textLits) bool {
 		}
 	}
 	return false
+}
+
+func (p *pattern) clausesOrNil() [][]string {
+	if p == nil {
+		return nil
+	}
+	return p.clauses
 }
 
 // mayMatch is the prefilter alone, on the literals of a whole chain.
