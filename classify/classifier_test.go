@@ -56,7 +56,7 @@ func TestOwnershipDecides(t *testing.T) {
 		{"platform connector missing", conventions, Input{Stacktrace: "org.apache.flink.table.api.ValidationException: Could not find any factory for identifier 'jdbc' that implements 'org.apache.flink.table.factories.DynamicTableFactory' in the classpath."}, want{Page, "platform_connector_missing", false}},
 		{"connector typo", conventions, Input{Stacktrace: "org.apache.flink.table.api.ValidationException: Could not find any factory for identifier 'jdcb' that implements 'org.apache.flink.table.factories.DynamicTableFactory' in the classpath."}, want{Notify, "sql_connector_identifier_unknown", false}},
 		{"NPE in tenant code", conventions, Input{Stacktrace: "java.lang.NullPointerException: x\n\tat com.platformco.enrich.Lookup.get(Lookup.java:9)\n"}, want{Notify, "user_code_exception", false}},
-		{"NPE in code declared platform", config.Classify{PlatformPackages: append([]string{"com.platformco."}, DefaultPlatformPackages...)}, Input{Stacktrace: "java.lang.NullPointerException: x\n\tat com.platformco.enrich.Lookup.get(Lookup.java:9)\n"}, want{Page, "platform_code_exception", false}},
+		{"NPE in code declared platform", config.Classify{PlatformPackages: append([]string{"com.platformco."}, DefaultPlatformPackages()...)}, Input{Stacktrace: "java.lang.NullPointerException: x\n\tat com.platformco.enrich.Lookup.get(Lookup.java:9)\n"}, want{Page, "platform_code_exception", false}},
 		{"tenant package inside a platform namespace", config.Classify{TenantPackages: []string{"org.apache.flink.contrib.acme."}}, Input{Stacktrace: "java.lang.NullPointerException: x\n\tat org.apache.flink.contrib.acme.Fn.map(Fn.java:9)\n"}, want{Notify, "user_code_exception", false}},
 	}
 	for _, tt := range tests {

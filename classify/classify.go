@@ -12,6 +12,27 @@
 // what failed. A failure no rule knows is unexpected: it takes
 // classify.unknownRoute (page by default) and says so.
 //
+// Rules files (the embedded default_rules.yaml documents all of this):
+//
+//	terminal:            # "the job stopped restarting" markers, as conditions
+//	  - message: 'recovery is suppressed by'
+//	rules:               # ordered; the first whose conditions all hold decides
+//	  - id: kafka-topic-authorization
+//	    when: {class: TopicAuthorizationException}
+//	    route: notify                # page | monitor | notify
+//	    category: kafka_topic_authorization
+//	    reason: one line: what happened and why it routes here
+//	    hint: one line: what the owner should do
+//
+// Conditions: source, class (anywhere in the cause chain), message (RE2,
+// case-insensitive), root, rootMessage, frame and caller (tenant, platform
+// or query code), stack (package prefixes), mentions, storage, image,
+// connector (platform- or tenant-owned), labels (failure enricher),
+// k8sReason, k8sMessage, exitCode, and any/not blocks. A rule with vetoes
+// only replaces a later decision of a vetoed route. Files are decoded
+// strictly; a user rule with a default rule's id replaces it in place (or
+// removes it with disabled: true), other user rules run before the defaults.
+//
 // Monitor causes escalate to page when the job stopped restarting (the
 // rules file's terminal markers), when Input.RecentOccurrences reaches the
 // escalation count, or when an Escalator has seen the category that often

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -39,10 +40,13 @@ var runtimePackages = []string{
 	"java.", "javax.", "jdk.", "sun.", "com.sun.", "scala.", "kotlin.", "kotlinx.",
 }
 
-// DefaultPlatformPackages are the packages whose code the platform runs for
-// tenants (Flink and the libraries it ships or its connectors use), used
-// when classify.platformPackages is empty. Anything else is tenant code.
-var DefaultPlatformPackages = []string{
+// DefaultPlatformPackages returns the packages whose code the platform runs
+// for tenants (Flink and the libraries it ships or its connectors use),
+// used when classify.platformPackages is empty. Anything else is tenant
+// code.
+func DefaultPlatformPackages() []string { return slices.Clone(defaultPlatformPackages) }
+
+var defaultPlatformPackages = []string{
 	"org.apache.flink.", "org.apache.kafka.", "io.confluent.", "org.apache.hadoop.",
 	"com.amazonaws.", "software.amazon.", "com.google.", "com.azure.", "com.microsoft.azure.",
 	"org.rocksdb.", "org.apache.avro.", "org.apache.calcite.", "org.codehaus.janino.",
@@ -74,7 +78,7 @@ type ownedPrefix struct {
 
 func newPackages(platform, tenant []string) packages {
 	if len(platform) == 0 {
-		platform = DefaultPlatformPackages
+		platform = defaultPlatformPackages
 	}
 	p := packages{byFirst: map[string][]ownedPrefix{}}
 	add := func(list []string, o owner) {
