@@ -55,7 +55,7 @@ func podSignals(p *corev1.Pod) []signal {
 func containerSignals(p *corev1.Pod, cs corev1.ContainerStatus) []signal {
 	var out []signal
 	waiting := cs.State.Waiting
-	crashLoopReported := false
+	terminationReported := false
 	if term := terminationOf(p, cs); term != nil {
 		s := k8sSignal(p, term.Reason, terminationMessage(p, cs.Name, term), int(term.ExitCode), term.FinishedAt.Time)
 		if waiting != nil && waiting.Reason == "CrashLoopBackOff" && term.Reason != "OOMKilled" {
@@ -63,15 +63,16 @@ func containerSignals(p *corev1.Pod, cs corev1.ContainerStatus) []signal {
 			// it crashed, in the form the operator reports it.
 			s.Input.K8sReason = waiting.Reason
 			s.Input.K8sMessage = crashLoopMessage(cs.Name, waiting, term)
-			crashLoopReported = true
 		}
+		// The termination behind a back-off is its report.
+		terminationReported = true
 		if s.Input.K8sReason == "" {
 			s.Input.K8sReason = "Error"
 		}
 		s.Fingerprint = fmt.Sprintf("pod/%s/%s/terminated/%s", p.UID, cs.Name, instanceOf(term))
 		out = append(out, s)
 	}
-	if waiting != nil && waitingReasons[waiting.Reason] && !crashLoopReported {
+	if waiting != nil && waitingReasons[waiting.Reason] && !(waiting.Reason == "CrashLoopBackOff" && terminationReported) {
 		msg := fmt.Sprintf("Container %s in pod %s waiting: reason %s", cs.Name, p.Name, waiting.Reason)
 		if waiting.Message != "" {
 			msg += ": " + waiting.Message
