@@ -163,4 +163,3 @@ func TestLeaseName(t *testing.T) {
 		t.Errorf("shard 2 of 3 lease = %q, want flinkslo-2", got)
 	}
 }
-
