@@ -24,7 +24,9 @@ var updateSeeds = flag.Bool("update", false, "rewrite the fuzz seed corpus in te
 
 // The fuzz targets take the decoders the client uses on raw bodies. Their
 // seed corpus (testdata/fuzz/<target>/) is every version's fake output;
-// TestFuzzSeeds -update regenerates it.
+// TestFuzzSeeds -update regenerates it. The checkpoint seeds are several
+// KB: run with -fuzzminimizetime=1s, or the fuzzer spends its time
+// minimising each new input (execs then seem to stall).
 
 func FuzzDecodeExceptions(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
