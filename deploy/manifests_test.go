@@ -1,0 +1,234 @@
+// Package deploy holds the Kubernetes manifests (kustomize) that run
+// flinkslo in a cluster; its tests render them as `kubectl apply -k` does
+// and check what a platform team relies on.
+package deploy
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/flinkslo/flinkslo/collector/kube"
+	"github.com/flinkslo/flinkslo/internal/config"
+	"github.com/flinkslo/flinkslo/internal/kubetest"
+)
+
+// variants are the kustomizations a platform team applies.
+var variants = []struct {
+	name, dir string
+	shards    int
+}{
+	{"single shard", ".", 1},
+	{"sharded", "overlays/sharded", 3},
+}
+
+func render(t *testing.T, dir string) []*unstructured.Unstructured {
+	t.Helper()
+	objs, err := kubetest.Kustomize(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return objs
+}
+
+func ofKind(objs []*unstructured.Unstructured, kind string) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for _, o := range objs {
+		if o.GetKind() == kind {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func convert[T any](t *testing.T, u *unstructured.Unstructured) *T {
+	t.Helper()
+	v := new(T)
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(u.Object, v, true); err != nil {
+		t.Fatalf("%s %s: %v", u.GetKind(), u.GetName(), err)
+	}
+	return v
+}
+
+func TestConfigExampleLoads(t *testing.T) {
+	cfg, err := config.Load(filepath.Join("base", "config.yaml"))
+	if err != nil {
+		t.Fatalf("the shipped config example does not load: %v", err)
+	}
+	if cfg.Kubernetes == nil || !cfg.Kubernetes.LeaderElection.Enabled {
+		t.Error("the shipped config does not turn on discovery with leader election")
+	}
+}
+
+// TestWorkload checks every flinkslo pod template: hardened, probed,
+// resourced, configured from the generated ConfigMap, and sharded so that
+// the replicas of a shard elect their leader on a Lease that exists and
+// that the Role lets them write.
+func TestWorkload(t *testing.T) {
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			objs := render(t, v.dir)
+			sets := ofKind(objs, "StatefulSet")
+			if len(sets) == 0 {
+				t.Fatal("no StatefulSet")
+			}
+			leases := names(ofKind(objs, "Lease"))
+			var wantLeases []string
+			for i := range v.shards {
+				wantLeases = append(wantLeases, kube.LeaseName("flinkslo", i, v.shards))
+			}
+			if !slices.Equal(leases, wantLeases) {
+				t.Errorf("Leases %v, want %v (kube.LeaseName of each shard)", leases, wantLeases)
+			}
+			for _, r := range ofKind(objs, "Role") {
+				role := convert[rbacv1.Role](t, r)
+				if got := role.Rules[0].ResourceNames; !slices.Equal(got, wantLeases) {
+					t.Errorf("Role %s may write Leases %v, want %v", role.Name, got, wantLeases)
+				}
+			}
+			configMaps := names(ofKind(objs, "ConfigMap"))
+			for _, u := range sets {
+				s := convert[appsv1.StatefulSet](t, u)
+				checkPod(t, s.Name, &s.Spec.Template.Spec, configMaps)
+				if got := int(*s.Spec.Replicas); got != v.shards && !(v.shards == 1 && got == 2) {
+					t.Errorf("%s has %d replicas, want one per shard (%d) or two for a single shard", s.Name, got, v.shards)
+				}
+				if got := shardCount(s.Spec.Template.Spec.Containers[0].Args); got != v.shards {
+					t.Errorf("%s runs --shard.count=%d, want %d", s.Name, got, v.shards)
+				}
+			}
+		})
+	}
+}
+
+func checkPod(t *testing.T, name string, pod *corev1.PodSpec, configMaps []string) {
+	t.Helper()
+	sc := pod.SecurityContext
+	if sc == nil || sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot || sc.SeccompProfile == nil {
+		t.Errorf("%s: pod must run as non-root with a seccomp profile", name)
+	}
+	if pod.ServiceAccountName != "flinkslo" {
+		t.Errorf("%s: service account %q, want flinkslo (bound by rbac.yaml)", name, pod.ServiceAccountName)
+	}
+	c := pod.Containers[0]
+	cs := c.SecurityContext
+	if cs == nil || cs.ReadOnlyRootFilesystem == nil || !*cs.ReadOnlyRootFilesystem ||
+		cs.AllowPrivilegeEscalation == nil || *cs.AllowPrivilegeEscalation ||
+		cs.Capabilities == nil || !slices.Equal(cs.Capabilities.Drop, []corev1.Capability{"ALL"}) {
+		t.Errorf("%s: container must have a read-only root filesystem, no privilege escalation, no capabilities", name)
+	}
+	if c.Resources.Requests.Cpu().IsZero() || c.Resources.Requests.Memory().IsZero() || c.Resources.Limits.Memory().IsZero() {
+		t.Errorf("%s: container needs cpu and memory requests and a memory limit", name)
+	}
+	if len(c.Ports) != 1 || c.Ports[0].Name != "http" || c.Ports[0].ContainerPort != 9731 {
+		t.Errorf("%s: ports %v, want http on 9731 (the --web.listen-address default)", name, c.Ports)
+	}
+	for probe, path := range map[*corev1.Probe]string{c.ReadinessProbe: "/readyz", c.LivenessProbe: "/healthz"} {
+		if probe == nil || probe.HTTPGet == nil || probe.HTTPGet.Path != path || probe.HTTPGet.Port.String() != "http" {
+			t.Errorf("%s: want an HTTP probe on %s of port http", name, path)
+		}
+	}
+	env := map[string]bool{}
+	for _, e := range c.Env {
+		env[e.Name] = true
+	}
+	for _, want := range []string{"POD_NAME", "POD_NAMESPACE"} {
+		if !env[want] {
+			t.Errorf("%s: no %s in the environment (leader election identity and namespace)", name, want)
+		}
+	}
+	checkConfigMount(t, name, pod, c, configMaps)
+}
+
+func checkConfigMount(t *testing.T, name string, pod *corev1.PodSpec, c corev1.Container, configMaps []string) {
+	t.Helper()
+	configFile := ""
+	for _, a := range c.Args {
+		if v, ok := strings.CutPrefix(a, "--config="); ok {
+			configFile = v
+		}
+	}
+	mounted := false
+	for _, m := range c.VolumeMounts {
+		for _, vol := range pod.Volumes {
+			if vol.Name == m.Name && vol.ConfigMap != nil && filepath.Dir(configFile) == m.MountPath {
+				mounted = slices.Contains(configMaps, vol.ConfigMap.Name)
+			}
+		}
+	}
+	if !mounted {
+		t.Errorf("%s: --config=%s is not in a mounted ConfigMap of %v", name, configFile, configMaps)
+	}
+}
+
+func shardCount(args []string) int {
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(a, "--shard.count="); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	return 1
+}
+
+func names(objs []*unstructured.Unstructured) []string {
+	out := make([]string, len(objs))
+	for i, o := range objs {
+		out[i] = o.GetName()
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestServiceMonitorScrapesEveryReplica: the ServiceMonitor selects the
+// Service, whose named port exists, and the Service selects every pod.
+func TestServiceMonitorScrapesEveryReplica(t *testing.T) {
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			objs := render(t, v.dir)
+			svc := convert[corev1.Service](t, ofKind(objs, "Service")[0])
+			sm := ofKind(objs, "ServiceMonitor")[0]
+			sel, _, _ := unstructured.NestedStringMap(sm.Object, "spec", "selector", "matchLabels")
+			if !labels.SelectorFromSet(sel).Matches(labels.Set(svc.Labels)) {
+				t.Errorf("ServiceMonitor selector %v does not match Service labels %v", sel, svc.Labels)
+			}
+			eps, _, _ := unstructured.NestedSlice(sm.Object, "spec", "endpoints")
+			port := fmt.Sprint(eps[0].(map[string]any)["port"])
+			if !slices.ContainsFunc(svc.Spec.Ports, func(p corev1.ServicePort) bool { return p.Name == port }) {
+				t.Errorf("ServiceMonitor scrapes port %q, which the Service lacks", port)
+			}
+			for _, u := range ofKind(objs, "StatefulSet") {
+				s := convert[appsv1.StatefulSet](t, u)
+				if !labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(s.Spec.Template.Labels)) {
+					t.Errorf("Service does not select the pods of %s", s.Name)
+				}
+			}
+		})
+	}
+}
+
+// TestREADMEDocumentsVariants keeps the README's apply commands real.
+func TestREADMEDocumentsVariants(t *testing.T) {
+	readme := readFile(t, "README.md")
+	for _, m := range regexp.MustCompile("kubectl apply -k (\\S+)").FindAllStringSubmatch(readme, -1) {
+		dir := strings.TrimPrefix(strings.TrimSuffix(m[1], "/"), "deploy")
+		dir = strings.TrimPrefix(dir, "/")
+		if dir == "" {
+			dir = "."
+		}
+		if _, err := kubetest.Kustomize(dir); err != nil {
+			t.Errorf("README says %q, which does not build: %v", m[0], err)
+		}
+	}
+}
