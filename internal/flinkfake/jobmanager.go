@@ -9,6 +9,11 @@
 // the background. Scenarios (Healthy, RestartLoop, CheckpointsStalled, …)
 // decide what each job goes through; runtime controls switch scenarios,
 // fail over the JobManager, resubmit, add, remove or hide jobs.
+//
+// Tests use Clock, Serve/ServeJobManager (httptest servers stopped at the
+// end of the test) and RefusedURL (nothing listening). `flinkslo fleet`
+// builds a Fleet, serves it with http.Serve and prints WriteConfig's
+// targets; TestConformance keeps every field in step with the snapshots.
 package flinkfake
 
 import (
