@@ -1,0 +1,114 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/flinkslo/flinkslo/classify"
+)
+
+// testPodSignals plays the kubelet: a TaskManager pod is OOM-killed and
+// another cannot be scheduled; flinkslo, watching as its service account,
+// reports both against the deployment.
+func testPodSignals(t *testing.T, c *cluster) {
+	_, rec := c.discoverer(t, Options{})
+	pods := c.admin.CoreV1().Pods("analytics")
+	newPod := func(name string) *corev1.Pod {
+		p := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"app": "shared-session", "component": "taskmanager", "type": "flink-native-kubernetes"}},
+			Spec: corev1.PodSpec{RestartPolicy: corev1.RestartPolicyNever, Containers: []corev1.Container{
+				{Name: "flink-main-container", Image: "registry.plat.internal/flink/runtime:1.20.1-p2"},
+			}},
+		}
+		created, err := pods.Create(t.Context(), p, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return created
+	}
+
+	oom := newPod("shared-session-taskmanager-1-1")
+	oom.Status = corev1.PodStatus{Phase: corev1.PodFailed, ContainerStatuses: []corev1.ContainerStatus{{
+		Name: "flink-main-container", Image: "registry.plat.internal/flink/runtime:1.20.1-p2",
+		State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
+			Reason: "OOMKilled", ExitCode: 137, ContainerID: "containerd://0a1b2c", FinishedAt: metav1.Now(),
+		}},
+	}}}
+	if _, err := pods.UpdateStatus(t.Context(), oom, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("play the kubelet: %v", err)
+	}
+	eventually(t, "OOMKilled reported", func() bool { _, ok := reportOf(&harness{rec: rec}, "OOMKilled"); return ok })
+	r, _ := reportOf(&harness{rec: rec}, "OOMKilled")
+	if r.Target.Key() != "analytics/shared-session" || r.Input.Source != classify.SourceK8s || r.Input.ExitCode != 137 {
+		t.Errorf("OOMKilled report = %s source %s exit %d", r.Target.Key(), r.Input.Source, r.Input.ExitCode)
+	}
+
+	pending := newPod("shared-session-taskmanager-1-2")
+	now := metav1.Now()
+	ev := &corev1.Event{
+		ObjectMeta:     metav1.ObjectMeta{Name: pending.Name + ".18a0", Namespace: "analytics"},
+		InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: "analytics", Name: pending.Name, UID: pending.UID, APIVersion: "v1"},
+		Reason:         "FailedScheduling", Type: corev1.EventTypeWarning, Count: 1,
+		Message:        "0/9 nodes are available: 9 Insufficient cpu.",
+		Source:         corev1.EventSource{Component: "default-scheduler"},
+		FirstTimestamp: now, LastTimestamp: now,
+	}
+	if _, err := c.admin.CoreV1().Events("analytics").Create(t.Context(), ev, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("play the scheduler: %v", err)
+	}
+	eventually(t, "FailedScheduling reported", func() bool { _, ok := reportOf(&harness{rec: rec}, "FailedScheduling"); return ok })
+}
+
+// testFailover races two replicas for the shipped Lease as flinkslo's
+// service account: one leads, its state survives its exit, and a replica
+// that lost the Lease can no longer write.
+func testFailover(t *testing.T, c *cluster) {
+	cfg := fastElection
+	cfg.Namespace, cfg.LeaseName = "flinkslo", "flinkslo"
+	cs := func() kubernetes.Interface { return kubernetes.NewForConfigOrDie(c.sa) }
+	a, b := runReplica(t, cs(), cfg, "flinkslo-0"), runReplica(t, cs(), cfg, "flinkslo-1")
+	leader, follower := leaderOf(t, a, b)
+	ctx := context.Background()
+
+	open := []byte(`{"incidents":[{"key":"analytics/shared-session//container_oom_killed","route":"page"}]}`)
+	if err := leader.e.StateStore().Save(ctx, open); err != nil {
+		t.Fatalf("leader Save: %v", err)
+	}
+	if err := follower.e.StateStore().Save(ctx, []byte(`{}`)); err != nil {
+		t.Fatalf("follower Save: %v", err)
+	}
+	time.Sleep(3 * cfg.RetryPeriod.D()) // renewals by the leader, attempts by the follower
+	if leader.e.IsLeader() == follower.e.IsLeader() {
+		t.Fatal("both or neither lead after renewals")
+	}
+
+	// What the leader knew of the Lease while leading: it claims the Lease.
+	leader.e.lock.mu.Lock()
+	stale := leader.e.lock.lease.DeepCopy()
+	leader.e.lock.mu.Unlock()
+
+	leader.stop() // releases the Lease
+	eventually(t, "follower takes over", follower.e.IsLeader)
+	if got, err := follower.e.StateStore().Load(ctx); err != nil || string(got) != string(open) {
+		t.Fatalf("new leader loads %s, %v; want %s", got, err, open)
+	}
+
+	// A former leader that still believes it leads (a long GC pause, a
+	// partition) writes from its stale copy: only the API server's
+	// resourceVersion check can stop it, and must.
+	leader.e.lock.mu.Lock()
+	leader.e.lock.lease = stale
+	leader.e.lock.mu.Unlock()
+	if err := leader.e.lock.saveState(ctx, []byte(`{"stale":true}`)); !errors.Is(err, errNotHolder) {
+		t.Fatalf("stale write: err = %v, want refused as not the holder", err)
+	}
+	if got, _ := follower.e.StateStore().Load(ctx); string(got) != string(open) {
+		t.Errorf("state after a stale write = %s, want %s", got, open)
+	}
+}
