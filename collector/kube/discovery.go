@@ -9,6 +9,7 @@ package kube
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"reflect"
 	"sort"
@@ -16,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
@@ -82,6 +84,9 @@ var _ collector.TargetSource = (*Discoverer)(nil)
 func New(opts Options) (*Discoverer, error) {
 	if opts.Config == nil || opts.Dynamic == nil {
 		return nil, errors.New("kubernetes discovery needs its config section and a dynamic client")
+	}
+	if _, err := labels.Parse(opts.Config.LabelSelector); err != nil {
+		return nil, fmt.Errorf("kubernetes.labelSelector %q: %w", opts.Config.LabelSelector, err)
 	}
 	if podSignalsOn(opts.Config) && opts.Client == nil {
 		return nil, errors.New("kubernetes pod signals need a clientset")

@@ -260,3 +260,25 @@ func TestDeploymentKeepsKeySharedWithSessionJob(t *testing.T) {
 		t.Errorf("targets = %+v, want only the FlinkDeployment", ts)
 	}
 }
+
+func TestNewRejectsBadOptions(t *testing.T) {
+	dyn := dynamicfake.NewSimpleDynamicClient(runtime.NewScheme())
+	bad := testConfig()
+	bad.LabelSelector = "team in (a"
+	tests := []struct {
+		name string
+		opts Options
+	}{
+		{"no config", Options{Dynamic: dyn}},
+		{"no dynamic client", Options{Config: testConfig()}},
+		{"pod signals without a clientset", Options{Config: testConfig(), Dynamic: dyn}},
+		{"bad label selector", Options{Config: bad, Dynamic: dyn, Client: fake.NewClientset()}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := New(tt.opts); err == nil {
+				t.Error("New succeeded, want an error")
+			}
+		})
+	}
+}

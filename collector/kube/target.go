@@ -91,5 +91,6 @@ func (b targets) inherit(t *collector.Target, session *resource) {
 
 // url renders restURLTemplate for a cluster.
 func (b targets) url(name, namespace string) string {
-	return strings.NewReplacer("{name}", name, "{namespace}", namespace).Replace(b.cfg.RESTURLTemplate)
+	// Two ReplaceAll calls cost a fraction of building a Replacer per target.
+	return strings.ReplaceAll(strings.ReplaceAll(b.cfg.RESTURLTemplate, "{name}", name), "{namespace}", namespace)
 }
