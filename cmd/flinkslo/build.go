@@ -107,7 +107,8 @@ func build(ctx context.Context, e *env, cfg *config.Config, o buildOptions) (*pa
 	if err := wireKafka(cfg, e, o, p, &lopts); err != nil {
 		return nil, err
 	}
-	if err := wireKube(ctx, cfg, e, o, p, &lopts); err != nil {
+	rep, err := wireKube(cfg, e, &o, p, &lopts)
+	if err != nil {
 		return nil, err
 	}
 	loop, err := collector.NewLoop(lopts)
@@ -115,6 +116,9 @@ func build(ctx context.Context, e *env, cfg *config.Config, o buildOptions) (*pa
 		return nil, err
 	}
 	p.loop = loop
+	if rep != nil {
+		rep.loop = loop
+	}
 	p.exporter = collector.NewExporter(p.store)
 	p.runners = append(p.runners, loop.Run)
 	if err := wireAlerting(cfg, e, o, p); err != nil {

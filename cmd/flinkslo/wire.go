@@ -3,8 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/DataDog/datadog-go/v5/statsd"
+	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/klog/v2"
 
 	"github.com/flinkslo/flinkslo/alerting"
 	"github.com/flinkslo/flinkslo/alerting/datadog"
@@ -13,6 +18,8 @@ import (
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/collector/kafka"
+	"github.com/flinkslo/flinkslo/collector/kube"
+	"github.com/flinkslo/flinkslo/collector/shard"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -49,9 +56,88 @@ func wireKafka(cfg *config.Config, e *env, o buildOptions, p *parts, lo *collect
 	return nil
 }
 
-func wireKube(ctx context.Context, cfg *config.Config, e *env, o buildOptions, p *parts, lo *collector.Options) error {
-	return nil
+// wireKube shards the targets and, when the config has a kubernetes
+// section, discovers Flink resources, reads pod failures and elects the
+// replica that sends notifications. It returns the reporter that must be
+// pointed at the Loop once the Loop exists (informers start only in Run,
+// so nothing is reported before).
+func wireKube(cfg *config.Config, e *env, o *buildOptions, p *parts, lo *collector.Options) (*loopReporter, error) {
+	sh, err := shard.New(o.shardIndex, max(o.shardCount, 1))
+	if err != nil {
+		return nil, err
+	}
+	if sh.Count > 1 {
+		// Static targets are split too; discovered ones already are.
+		lo.Filter = func(t collector.Target) bool { return sh.Owns(t.Key()) }
+	}
+	kc := cfg.Kubernetes
+	if kc == nil {
+		return nil, nil
+	}
+	// client-go logs through klog; send it where everything else goes.
+	klog.SetSlogLogger(o.log.With("component", "client-go"))
+	rc, err := kube.RESTConfig(o.kubeconfig, e.getenv("KUBECONFIG"))
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes: %w", err)
+	}
+	dyn, err := dynamic.NewForConfig(rc)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes dynamic client: %w", err)
+	}
+	client, err := kubernetes.NewForConfig(rc)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes client: %w", err)
+	}
+	rep := &loopReporter{}
+	var owner kube.Owner
+	if sh.Count > 1 {
+		owner = sh
+	}
+	d, err := kube.New(kube.Options{
+		Config: kc, Teams: cfg.Teams, Dynamic: dyn, Client: client,
+		Shard: owner, Reporter: rep, Logger: o.log.With("component", "kubernetes"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	lo.Sources = append(lo.Sources, d)
+	p.runners = append(p.runners, d.Run)
+	p.checks = append(p.checks, d.Ready)
+
+	if !kc.LeaderElection.Enabled {
+		return rep, nil
+	}
+	le := kc.LeaderElection
+	le.LeaseName = kube.LeaseName(le.LeaseName, sh.Index, sh.Count)
+	if le.Namespace == "" {
+		le.Namespace = e.getenv("POD_NAMESPACE")
+	}
+	if le.Namespace == "" {
+		if le.Namespace, err = kube.InClusterNamespace(); err != nil {
+			return nil, fmt.Errorf("kubernetes.leaderElection.namespace is unset, $POD_NAMESPACE is empty, and %w", err)
+		}
+	}
+	id := e.getenv("POD_NAME")
+	if id == "" {
+		if id, err = os.Hostname(); err != nil {
+			return nil, fmt.Errorf("leader election identity: set $POD_NAME: %w", err)
+		}
+	}
+	el, err := kube.NewElector(client, le, id, o.log.With("component", "leader-election"))
+	if err != nil {
+		return nil, err
+	}
+	p.runners = append(p.runners, el.Run)
+	o.leader = el
+	o.incidents = el.StateStore()
+	return rep, nil
 }
+
+// loopReporter forwards operator and pod failures to the Loop, which is
+// built after discovery.
+type loopReporter struct{ loop *collector.Loop }
+
+func (r *loopReporter) ReportFailure(f collector.FailureReport) { r.loop.ReportFailure(f) }
 
 // wireAlerting routes classified failures and health changes. Only the
 // leader sends (o.leader nil: always); open incidents persist next to the
@@ -88,6 +174,19 @@ func wireAlerting(cfg *config.Config, e *env, o buildOptions, p *parts) error {
 	}
 	p.store.AddObserver(r)
 	p.runners = append(p.runners, r.Run)
+	leader := o.leader
+	err = p.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "flinkslo_leader",
+		Help: "1 if this replica sends notifications: it holds its shard's Lease, or leader election is off.",
+	}, func() float64 {
+		if leader == nil || leader.IsLeader() {
+			return 1
+		}
+		return 0
+	}))
+	if err != nil {
+		return fmt.Errorf("register leader metric: %w", err)
+	}
 	return nil
 }
 

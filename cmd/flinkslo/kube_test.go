@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/flinkslo/flinkslo/collector/kube"
+	"github.com/flinkslo/flinkslo/internal/flinkfake"
+	"github.com/flinkslo/flinkslo/internal/kubetest"
+)
+
+// TestRunInKubernetes runs `flinkslo run` as the deploy/ manifests do —
+// as the shipped service account, with leader election on the shipped
+// Lease — against a real API server. It must discover a FlinkDeployment,
+// scrape its JobManager, count the operator's error, take the Lease, and
+// say so in /metrics.
+func TestRunInKubernetes(t *testing.T) {
+	s := kubetest.Start(t) // skips with -short
+	s.InstallFlinkCRDs(t)
+	objs, err := kubetest.Kustomize("../../deploy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var apply []*unstructured.Unstructured
+	for _, o := range objs {
+		if o.GetKind() != "ServiceMonitor" { // no Prometheus Operator here
+			apply = append(apply, o)
+		}
+	}
+	ns := &unstructured.Unstructured{}
+	ns.SetAPIVersion("v1")
+	ns.SetKind("Namespace")
+	ns.SetName("checkout")
+	s.Apply(t, append(apply, ns)...)
+
+	jm := httptest.NewServer(flinkfake.New(flinkfake.Options{Jobs: []flinkfake.JobSpec{{Name: "orders-enrichment"}}}))
+	defer jm.Close()
+	dyn := dynamic.NewForConfigOrDie(s.AdminConfig())
+	fd := flinkDeployment("orders-enrichment", jm.URL)
+	created, err := dyn.Resource(kube.DeploymentGVR).Namespace("checkout").Create(t.Context(), fd, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created.Object["status"] = map[string]any{
+		"jobStatus":                  map[string]any{"state": "RUNNING", "jobName": "orders-enrichment"},
+		"jobManagerDeploymentStatus": "READY",
+		"lifecycleState":             "STABLE",
+	}
+	if _, err := dyn.Resource(kube.DeploymentGVR).Namespace("checkout").UpdateStatus(t.Context(), created, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	kubeconfig := writeKubeconfig(t, dir, s.ServiceAccountConfig(t, "flinkslo", "flinkslo"))
+	cfgFile := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfgFile, []byte(`scrapeInterval: 1s
+teams:
+  checkout: { slackChannel: "#checkout-alerts" }
+kubernetes:
+  leaderElection: { enabled: true }
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"POD_NAME": "flinkslo-0", "POD_NAMESPACE": "flinkslo"}
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var stderr lockedBuffer
+	go func() {
+		done <- run(ctx, []string{"run", "--config", cfgFile, "--kubeconfig", kubeconfig, "--web.listen-address", addr, "--alerting.dry-run", "--log.level", "warn"},
+			strings.NewReader(""), io.Discard, &stderr, func(k string) string { return env[k] })
+	}()
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("run exited with %d: %s", code, stderr.String())
+		}
+	}
+	defer stop()
+
+	healthy := regexp.MustCompile(`(?m)^flinkslo_job_healthy\{[^}]*deployment="orders-enrichment"[^}]*namespace="checkout"[^}]*\} 1$`)
+	waitMetrics(t, addr, "the discovered job healthy and this replica leading", func(m string) bool {
+		return healthy.MatchString(m) && strings.Contains(m, "\nflinkslo_leader 1\n")
+	})
+	if !regexp.MustCompile(`(?m)^flinkslo_target_info\{[^}]*source="kubernetes"`).MatchString(scrape(t, addr)) {
+		t.Error("target_info does not say the target came from Kubernetes")
+	}
+	if code := get(t, "http://"+addr+"/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz = %d once discovery synced and a cycle ran", code)
+	}
+	admin := kubernetes.NewForConfigOrDie(s.AdminConfig())
+	lease, err := admin.CoordinationV1().Leases("flinkslo").Get(t.Context(), "flinkslo", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := lease.Spec.HolderIdentity; h == nil || *h != "flinkslo-0" {
+		t.Errorf("lease holder = %v, want flinkslo-0 ($POD_NAME)", h)
+	}
+
+	// The operator reports a failed deployment: it is classified and
+	// counted against the deployment, through the Loop.
+	patch := `{"status":{"jobManagerDeploymentStatus":"ERROR","error":"{\"type\":\"org.apache.flink.kubernetes.operator.exception.DeploymentFailedException\",\"message\":\"[flink-main-container] Back-off pulling image \\\"flink:missing\\\"\",\"additionalMetadata\":{\"reason\":\"ImagePullBackOff\"},\"throwableList\":[]}"}}`
+	if _, err := dyn.Resource(kube.DeploymentGVR).Namespace("checkout").Patch(t.Context(), "orders-enrichment", types.MergePatchType, []byte(patch), metav1.PatchOptions{}, "status"); err != nil {
+		t.Fatal(err)
+	}
+	failures := regexp.MustCompile(`(?m)^flinkslo_deployment_failures_total\{[^}]*deployment="orders-enrichment"[^}]*route="notify"[^}]*\} 1$`)
+	waitMetrics(t, addr, "the operator's image pull error counted, routed to the team", func(m string) bool { return failures.MatchString(m) })
+
+	// Shutting down releases the Lease, so the other replica takes over
+	// at once instead of after leaseDuration.
+	stop()
+	lease, err = admin.CoordinationV1().Leases("flinkslo").Get(t.Context(), "flinkslo", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := lease.Spec.HolderIdentity; h != nil && *h != "" {
+		t.Errorf("lease still held by %q after shutdown", *h)
+	}
+}
+
+func flinkDeployment(name, url string) *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "flink.apache.org/v1beta1",
+		"kind":       "FlinkDeployment",
+		"metadata": map[string]any{
+			"name": name, "namespace": "checkout",
+			"labels":      map[string]any{"flinkslo.io/team": "checkout"},
+			"annotations": map[string]any{"flinkslo.io/rest-url": url},
+		},
+		"spec": map[string]any{
+			"image": "flink:1.20", "flinkVersion": "v1_20", "serviceAccount": "flink",
+			"jobManager":  map[string]any{"resource": map[string]any{"cpu": 1, "memory": "2048m"}},
+			"taskManager": map[string]any{"resource": map[string]any{"cpu": 1, "memory": "2048m"}},
+			"job":         map[string]any{"jarURI": "local:///opt/flink/usrlib/job.jar", "parallelism": 1, "upgradeMode": "stateless", "state": "running"},
+		},
+	}}
+}
+
+// writeKubeconfig writes cfg as a kubeconfig file, as a user would pass
+// with --kubeconfig.
+func writeKubeconfig(t *testing.T, dir string, cfg *rest.Config) string {
+	t.Helper()
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters["test"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthority: cfg.CAFile, CertificateAuthorityData: cfg.CAData}
+	kc.AuthInfos["flinkslo"] = &clientcmdapi.AuthInfo{Token: cfg.BearerToken}
+	kc.Contexts["test"] = &clientcmdapi.Context{Cluster: "test", AuthInfo: "flinkslo"}
+	kc.CurrentContext = "test"
+	path := filepath.Join(dir, "kubeconfig")
+	if err := clientcmd.WriteToFile(*kc, path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func scrape(t *testing.T, addr string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func get(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// waitMetrics polls /metrics until cond holds, up to 30 s.
+func waitMetrics(t *testing.T, addr, what string, cond func(string) bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	var last string
+	for time.Now().Before(deadline) {
+		if last = scrape(t, addr); cond(last) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s; last /metrics:\n%s", what, grepFlinkslo(last))
+}
+
+func grepFlinkslo(m string) string {
+	var out []string
+	for _, l := range strings.Split(m, "\n") {
+		if strings.HasPrefix(l, "flinkslo_") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// lockedBuffer collects the daemon's log while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
