@@ -28,10 +28,10 @@ import (
 )
 
 // TestRunInKubernetes runs `flinkslo run` as the deploy/ manifests do —
-// as the shipped service account, with leader election on the shipped
-// Lease — against a real API server. It must discover a FlinkDeployment,
-// scrape its JobManager, count the operator's error, take the Lease, and
-// say so in /metrics.
+// with the shipped configuration, as the shipped service account, with
+// leader election on the shipped Lease — against a real API server. It must discover a FlinkDeployment,
+// scrape its JobManager, take the Lease and say so in /metrics, classify
+// the operator's error, and release the Lease when it stops.
 func TestRunInKubernetes(t *testing.T) {
 	s := kubetest.Start(t) // skips with -short
 	s.InstallFlinkCRDs(t)
@@ -70,22 +70,27 @@ func TestRunInKubernetes(t *testing.T) {
 
 	dir := t.TempDir()
 	kubeconfig := writeKubeconfig(t, dir, s.ServiceAccountConfig(t, "flinkslo", "flinkslo"))
+	// The shipped configuration, scraping faster and with its state file
+	// where the test may write.
+	shipped, err := os.ReadFile("../../deploy/base/config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgText := strings.NewReplacer("scrapeInterval: 15s", "scrapeInterval: 1s", "scrapeTimeout: 5s", "scrapeTimeout: 1s",
+		"/var/lib/flinkslo/state.json", filepath.Join(dir, "state.json")).Replace(string(shipped))
 	cfgFile := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgFile, []byte(`scrapeInterval: 1s
-teams:
-  checkout: { slackChannel: "#checkout-alerts" }
-kubernetes:
-  leaderElection: { enabled: true }
-`), 0o600); err != nil {
+	if err := os.WriteFile(cfgFile, []byte(cfgText), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"POD_NAME": "flinkslo-0", "POD_NAMESPACE": "flinkslo"}
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
 	var stderr lockedBuffer
+	exited := make(chan struct{})
+	var code int
 	go func() {
-		done <- run(ctx, []string{"run", "--config", cfgFile, "--kubeconfig", kubeconfig, "--web.listen-address", addr, "--alerting.dry-run", "--log.level", "warn"},
+		defer close(exited)
+		code = run(ctx, []string{"run", "--config", cfgFile, "--kubeconfig", kubeconfig, "--web.listen-address", addr, "--alerting.dry-run", "--log.level", "warn"},
 			strings.NewReader(""), io.Discard, &stderr, func(k string) string { return env[k] })
 	}()
 	stopped := false
@@ -95,21 +100,39 @@ kubernetes:
 		}
 		stopped = true
 		cancel()
-		if code := <-done; code != 0 {
+		<-exited
+		if code != 0 {
 			t.Errorf("run exited with %d: %s", code, stderr.String())
 		}
 	}
 	defer stop()
+	waitMetrics := func(what string, cond func(string) bool) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		var last string
+		for time.Now().Before(deadline) {
+			select {
+			case <-exited:
+				t.Fatalf("run exited with %d while waiting for %s: %s", code, what, stderr.String())
+			default:
+			}
+			if last = scrape(addr); cond(last) {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("timed out waiting for %s; last /metrics:\n%s\nlog:\n%s", what, grepFlinkslo(last), stderr.String())
+	}
 
 	healthy := regexp.MustCompile(`(?m)^flinkslo_job_healthy\{[^}]*deployment="orders-enrichment"[^}]*namespace="checkout"[^}]*\} 1$`)
-	waitMetrics(t, addr, "the discovered job healthy and this replica leading", func(m string) bool {
+	waitMetrics("the discovered job healthy and this replica leading", func(m string) bool {
 		return healthy.MatchString(m) && strings.Contains(m, "\nflinkslo_leader 1\n")
 	})
-	if !regexp.MustCompile(`(?m)^flinkslo_target_info\{[^}]*source="kubernetes"`).MatchString(scrape(t, addr)) {
+	if !regexp.MustCompile(`(?m)^flinkslo_target_info\{[^}]*source="kubernetes"`).MatchString(scrape(addr)) {
 		t.Error("target_info does not say the target came from Kubernetes")
 	}
-	if code := get(t, "http://"+addr+"/readyz"); code != http.StatusOK {
-		t.Errorf("/readyz = %d once discovery synced and a cycle ran", code)
+	if c := get("http://" + addr + "/readyz"); c != http.StatusOK {
+		t.Errorf("/readyz = %d once discovery synced and a cycle ran", c)
 	}
 	admin := kubernetes.NewForConfigOrDie(s.AdminConfig())
 	lease, err := admin.CoordinationV1().Leases("flinkslo").Get(t.Context(), "flinkslo", metav1.GetOptions{})
@@ -120,14 +143,18 @@ kubernetes:
 		t.Errorf("lease holder = %v, want flinkslo-0 ($POD_NAME)", h)
 	}
 
-	// The operator reports a failed deployment: it is classified and
-	// counted against the deployment, through the Loop.
+	// The operator reports that the job's image cannot be pulled: it is
+	// classified as the team's to fix, counted against the job it stops,
+	// and makes the job unhealthy with the operator's reason.
 	patch := `{"status":{"jobManagerDeploymentStatus":"ERROR","error":"{\"type\":\"org.apache.flink.kubernetes.operator.exception.DeploymentFailedException\",\"message\":\"[flink-main-container] Back-off pulling image \\\"flink:missing\\\"\",\"additionalMetadata\":{\"reason\":\"ImagePullBackOff\"},\"throwableList\":[]}"}}`
 	if _, err := dyn.Resource(kube.DeploymentGVR).Namespace("checkout").Patch(t.Context(), "orders-enrichment", types.MergePatchType, []byte(patch), metav1.PatchOptions{}, "status"); err != nil {
 		t.Fatal(err)
 	}
-	failures := regexp.MustCompile(`(?m)^flinkslo_deployment_failures_total\{[^}]*deployment="orders-enrichment"[^}]*route="notify"[^}]*\} 1$`)
-	waitMetrics(t, addr, "the operator's image pull error counted, routed to the team", func(m string) bool { return failures.MatchString(m) })
+	failures := regexp.MustCompile(`(?m)^flinkslo_job_failures_total\{category="image_pull_tenant",deployment="orders-enrichment",job="orders-enrichment",namespace="checkout",route="notify",team="checkout"\} 1$`)
+	reason := regexp.MustCompile(`(?m)^flinkslo_job_unhealthy_reason\{[^}]*deployment="orders-enrichment"[^}]*reason="deployment_error"[^}]*\} 1$`)
+	waitMetrics("the operator's image pull error counted for the team, the job unhealthy", func(m string) bool {
+		return failures.MatchString(m) && reason.MatchString(m)
+	})
 
 	// Shutting down releases the Lease, so the other replica takes over
 	// at once instead of after leaseDuration.
@@ -175,8 +202,7 @@ func writeKubeconfig(t *testing.T, dir string, cfg *rest.Config) string {
 	return path
 }
 
-func scrape(t *testing.T, addr string) string {
-	t.Helper()
+func scrape(addr string) string {
 	resp, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {
 		return ""
@@ -186,28 +212,13 @@ func scrape(t *testing.T, addr string) string {
 	return string(b)
 }
 
-func get(t *testing.T, url string) int {
-	t.Helper()
+func get(url string) int {
 	resp, err := http.Get(url)
 	if err != nil {
 		return 0
 	}
 	resp.Body.Close()
 	return resp.StatusCode
-}
-
-// waitMetrics polls /metrics until cond holds, up to 30 s.
-func waitMetrics(t *testing.T, addr, what string, cond func(string) bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	var last string
-	for time.Now().Before(deadline) {
-		if last = scrape(t, addr); cond(last) {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s; last /metrics:\n%s", what, grepFlinkslo(last))
 }
 
 func grepFlinkslo(m string) string {
