@@ -99,7 +99,9 @@ datadog: { address: %q }
 	// everything it documents.
 	doc := slices.DeleteFunc(readmeMetrics(t), func(n string) bool { return slices.Contains(p.exporter.Names(), n) })
 	var exposed []string
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+	// Lag in seconds needs a few polls of moving consumers; under -race on a
+	// busy machine that can take a while, and the loop ends as soon as all show.
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
 		exposed = exposedMetrics(t, p)
 		if len(missing(doc, exposed)) == 0 {
 			break
