@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,7 +23,9 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/collector/kube"
+	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 	"github.com/flinkslo/flinkslo/internal/kubetest"
 )
@@ -247,4 +250,43 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// With --shard.count 3, each replica scrapes a third of the static
+// targets, and together they scrape each exactly once.
+func TestShardsSplitStaticTargets(t *testing.T) {
+	jm := httptest.NewServer(flinkfake.New(flinkfake.Options{Jobs: []flinkfake.JobSpec{{Name: "job"}}}))
+	defer jm.Close()
+	var b strings.Builder
+	b.WriteString("targets:\n")
+	const n = 60
+	for i := range n {
+		b.WriteString("  - { name: d" + strconv.Itoa(i) + ", namespace: ns, team: t, url: " + jm.URL + " }\n")
+	}
+	cfg, err := config.Parse([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }, logCfg: testLogConfig()}
+	seen := map[string]int{}
+	for index := range 3 {
+		static := &reloadable{}
+		static.set(collector.StaticTargets(cfg))
+		p, err := build(t.Context(), e, cfg, buildOptions{log: e.logger(), static: static, shardIndex: index, shardCount: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap := p.loop.RunOnce(t.Context())
+		if got := len(snap.Targets); got < n/3-10 || got > n/3+10 {
+			t.Errorf("shard %d scrapes %d of %d targets, want about a third", index, got, n)
+		}
+		for _, ts := range snap.Targets {
+			seen[ts.Deployment]++
+		}
+	}
+	for i := range n {
+		if c := seen["d"+strconv.Itoa(i)]; c != 1 {
+			t.Errorf("d%d scraped by %d shards, want exactly 1", i, c)
+		}
+	}
 }
