@@ -7,7 +7,6 @@ import (
 
 	authorizationv1 "k8s.io/api/authorization/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/flinkslo/flinkslo/internal/kubetest"
@@ -20,19 +19,6 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-// applicable drops the ServiceMonitor: the Prometheus Operator's CRD is
-// not installed on the test server (TestServiceMonitorScrapesEveryReplica
-// checks it).
-func applicable(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
-	var out []*unstructured.Unstructured
-	for _, o := range objs {
-		if o.GetKind() != "ServiceMonitor" {
-			out = append(out, o)
-		}
-	}
-	return out
 }
 
 // access is one request flinkslo's service account could make.
@@ -103,7 +89,7 @@ func TestRBACIsMinimal(t *testing.T) {
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
 			objs := render(t, v.dir)
-			s.Apply(t, applicable(objs)...) // strict: a misspelt field fails here
+			s.Apply(t, kubetest.WithoutServiceMonitors(objs)...) // strict: a misspelt field fails here
 			leases := names(ofKind(objs, "Lease"))
 			allowed := 0
 			for _, a := range probes(leases) {

@@ -38,21 +38,8 @@ import (
 func TestRunInKubernetes(t *testing.T) {
 	s := kubetest.Start(t) // skips with -short
 	s.InstallFlinkCRDs(t)
-	objs, err := kubetest.Kustomize("../../deploy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var apply []*unstructured.Unstructured
-	for _, o := range objs {
-		if o.GetKind() != "ServiceMonitor" { // no Prometheus Operator here
-			apply = append(apply, o)
-		}
-	}
-	ns := &unstructured.Unstructured{}
-	ns.SetAPIVersion("v1")
-	ns.SetKind("Namespace")
-	ns.SetName("checkout")
-	s.Apply(t, append(apply, ns)...)
+	s.ApplyKustomization(t, "../../deploy")
+	s.CreateNamespaces(t, "checkout")
 
 	jm := httptest.NewServer(flinkfake.New(flinkfake.Options{Jobs: []flinkfake.JobSpec{{Name: "orders-enrichment"}}}))
 	defer jm.Close()

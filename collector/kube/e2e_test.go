@@ -31,24 +31,8 @@ type cluster struct {
 func startCluster(t *testing.T) *cluster {
 	s := kubetest.Start(t)
 	s.InstallFlinkCRDs(t)
-	objs, err := kubetest.Kustomize("../../deploy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var apply []*unstructured.Unstructured
-	for _, o := range objs {
-		if o.GetKind() != "ServiceMonitor" { // no Prometheus Operator here
-			apply = append(apply, o)
-		}
-	}
-	s.Apply(t, apply...)
-	for _, name := range []string{"checkout", "analytics", "web"} {
-		ns := &unstructured.Unstructured{}
-		ns.SetAPIVersion("v1")
-		ns.SetKind("Namespace")
-		ns.SetName(name)
-		s.Apply(t, ns)
-	}
+	s.ApplyKustomization(t, "../../deploy")
+	s.CreateNamespaces(t, "checkout", "analytics", "web")
 	return &cluster{
 		s:     s,
 		sa:    s.ServiceAccountConfig(t, "flinkslo", "flinkslo"),

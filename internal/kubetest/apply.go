@@ -167,3 +167,38 @@ func (s *Server) ServiceAccountConfig(t testing.TB, namespace, name string) *res
 	}
 	return s.TokenConfig(tr.Status.Token)
 }
+
+// ApplyKustomization applies the kustomization in dir as a platform team
+// would with `kubectl apply -k`, but for the Prometheus Operator's
+// ServiceMonitor, whose CRD the test server does not have.
+func (s *Server) ApplyKustomization(t testing.TB, dir string) {
+	t.Helper()
+	objs, err := Kustomize(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Apply(t, WithoutServiceMonitors(objs)...)
+}
+
+// WithoutServiceMonitors drops the objects the test server cannot take.
+func WithoutServiceMonitors(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for _, o := range objs {
+		if o.GetKind() != "ServiceMonitor" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// CreateNamespaces creates (or keeps) the namespaces.
+func (s *Server) CreateNamespaces(t testing.TB, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		ns := &unstructured.Unstructured{}
+		ns.SetAPIVersion("v1")
+		ns.SetKind("Namespace")
+		ns.SetName(name)
+		s.Apply(t, ns)
+	}
+}
