@@ -195,7 +195,11 @@ func wireDatadog(cfg *config.Config, e *env, o buildOptions, p *parts) error {
 	if cfg.Datadog == nil {
 		return nil
 	}
-	em, err := dogstatsd.New(*cfg.Datadog, o.log, dogstatsd.WithRegisterer(p.reg))
+	opts := []dogstatsd.Option{dogstatsd.WithRegisterer(p.reg)}
+	if o.leader != nil {
+		opts = append(opts, dogstatsd.WithLeader(o.leader))
+	}
+	em, err := dogstatsd.New(*cfg.Datadog, o.log, opts...)
 	if err != nil {
 		return fmt.Errorf("datadog: %w", err)
 	}

@@ -61,6 +61,7 @@ type Emitter struct {
 	pending atomic.Pointer[collector.Snapshot]
 	wake    chan struct{}
 
+	leader Leader
 	mu     sync.Mutex // guards client, closed and mem: Run emits, Close flushes
 	client sink
 	closed bool
@@ -71,6 +72,7 @@ type Emitter struct {
 type Option func(*options)
 
 type options struct {
+	leader    Leader
 	reg       prometheus.Registerer
 	now       func() time.Time
 	telemetry bool
@@ -80,6 +82,16 @@ type options struct {
 
 // WithRegisterer registers the emitter's own metrics with reg.
 func WithRegisterer(reg prometheus.Registerer) Option { return func(o *options) { o.reg = reg } }
+
+// Leader says whether this replica is the one that sends.
+type Leader interface{ IsLeader() bool }
+
+// WithLeader sends only while l leads. Two replicas of a shard see the
+// same fleet; were both to send, every count and fleet total summed in
+// Datadog would double. A follower keeps its count baselines current
+// without sending, so on taking over it sends the counts of one cycle,
+// not of its whole life.
+func WithLeader(l Leader) Option { return func(o *options) { o.leader = l } }
 
 // WithClock sets the clock used for checkpoint ages (time.Now by default).
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
@@ -122,6 +134,7 @@ func New(cfg config.Datadog, logger *slog.Logger, opts ...Option) (*Emitter, err
 		now:    o.now,
 		scName: prefix(cfg.Namespace) + mServiceCheckShort,
 		retain: o.retain,
+		leader: o.leader,
 		errs: f.NewCounter(prometheus.CounterOpts{
 			Name: "flinkslo_datadog_errors_total",
 			Help: "Metrics, service checks or payloads that could not be sent to the DogStatsD agent, and failed client set-ups.",
@@ -246,18 +259,37 @@ func (e *Emitter) Run(ctx context.Context) error {
 	}
 }
 
-// sendPending sends the newest snapshot. Without a client the snapshot
-// stays pending, so the counts it carries go out with a later one.
+// sendPending sends the newest snapshot; a follower only moves its count
+// baselines on. Without a client the snapshot stays pending, so the counts
+// it carries go out with a later one.
 func (e *Emitter) sendPending() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.closed || e.connect() != nil {
+	if e.closed {
+		return
+	}
+	if e.leader != nil && !e.leader.IsLeader() {
+		if snap := e.pending.Swap(nil); snap != nil {
+			e.emit(discard{}, snap)
+		}
+		return
+	}
+	if e.connect() != nil {
 		return
 	}
 	if snap := e.pending.Swap(nil); snap != nil {
 		e.emit(e.client, snap)
 	}
 }
+
+// discard is where a follower's metrics go.
+type discard struct{}
+
+func (discard) Gauge(string, float64, []string, float64) error { return nil }
+func (discard) Count(string, int64, []string, float64) error   { return nil }
+func (discard) ServiceCheck(*statsd.ServiceCheck) error        { return nil }
+func (discard) Flush() error                                   { return nil }
+func (discard) Close() error                                   { return nil }
 
 // Close flushes what the client holds and closes it; later snapshots are
 // ignored.

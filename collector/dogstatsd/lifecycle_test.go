@@ -5,8 +5,11 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
@@ -142,5 +145,39 @@ func TestNewRejectsHopelessAddress(t *testing.T) {
 				t.Errorf("New with address %q: %v, want an error naming datadog", tc.addr, err)
 			}
 		})
+	}
+}
+
+type leading struct{ on atomic.Bool }
+
+func (l *leading) IsLeader() bool { return l.on.Load() }
+
+// TestFollowerSendsNothing: of two replicas of a shard, only the leader
+// sends, so Datadog does not sum every count twice. A follower that takes
+// over sends the counts of the last cycle only, not of everything it saw
+// while it followed.
+func TestFollowerSendsNothing(t *testing.T) {
+	a := listen(t, "udp")
+	l := &leading{}
+	reg := prometheus.NewRegistry()
+	e, err := New(testConfig(a.addr, false), nil, WithRegisterer(reg), WithTelemetry(false), WithLeader(l),
+		WithClock(func() time.Time { return fleetNow }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if got := sendSync(t, e, a, fleet(1)); len(got) != 0 {
+		t.Fatalf("a follower sent %d lines: %v", len(got), render(got))
+	}
+	l.on.Store(true)
+	got := sendSync(t, e, a, fleet(2))
+	fraud := []string{"deployment:fraud-scorer", "job:fraud-scorer"}
+	if !has(got, "job.healthy", "1", "job:reindex") {
+		t.Errorf("the new leader sent no gauges: %v", render(got))
+	}
+	// Had the follower not kept its baselines, the new leader would see
+	// the fleet for the first time and send no counts at all.
+	if !has(got, "job.restarts", "3", fraud...) {
+		t.Errorf("the new leader did not send the 3 restarts of the last cycle: %v", render(got))
 	}
 }
