@@ -163,7 +163,7 @@ func clientOptions(cfg config.Datadog, o options, onErr func(error)) []statsd.Op
 	if len(cfg.Tags) > 0 {
 		copts = append(copts, statsd.WithTags(cfg.Tags))
 	}
-	if cfg.Aggregation == nil || *cfg.Aggregation {
+	if cfg.Aggregation != nil && *cfg.Aggregation { // off unless asked for, as config defaults it
 		copts = append(copts, statsd.WithClientSideAggregation())
 	} else {
 		copts = append(copts, statsd.WithoutClientSideAggregation())
