@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -22,6 +23,10 @@ func RESTConfig(kubeconfig, kubeconfigEnv string) (*rest.Config, error) {
 		rules.Precedence = filepath.SplitList(kubeconfigEnv)
 	}
 	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{}).ClientConfig()
+	if clientcmd.IsEmptyConfig(err) {
+		// client-go would suggest $KUBERNETES_MASTER, which flinkslo does not read.
+		return nil, errors.New("no Kubernetes API server configured: pass --kubeconfig, set $KUBECONFIG, create ~/.kube/config, or run in a pod with a service account")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load kubernetes client config: %w", err)
 	}

@@ -61,3 +61,12 @@ func TestRESTConfigMissingFlagFile(t *testing.T) {
 		t.Error("a --kubeconfig that does not exist was accepted")
 	}
 }
+
+// Outside a pod with nothing configured, the error says what to do.
+func TestRESTConfigNothingConfigured(t *testing.T) {
+	t.Setenv("KUBERNETES_SERVICE_HOST", "") // not in a pod
+	_, err := RESTConfig("", filepath.Join(t.TempDir(), "missing"))
+	if err == nil || !strings.Contains(err.Error(), "--kubeconfig") || strings.Contains(err.Error(), "KUBERNETES_MASTER") {
+		t.Errorf("err = %v, want one naming --kubeconfig and not $KUBERNETES_MASTER", err)
+	}
+}
