@@ -81,7 +81,7 @@ func (p *parts) close() {
 	}
 }
 
-func build(ctx context.Context, e *env, cfg *config.Config, o buildOptions) (*parts, error) {
+func build(e *env, cfg *config.Config, o buildOptions) (*parts, error) {
 	if o.now == nil {
 		o.now = time.Now
 	}

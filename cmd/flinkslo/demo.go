@@ -90,7 +90,7 @@ func (c *demoCmd) run(ctx context.Context, e *env) error {
 	log := e.logger()
 	static := &reloadable{}
 	static.set(collector.StaticTargets(cfg))
-	p, err := build(gctx, e, cfg, buildOptions{log: log, static: static, console: true, healthWait: 10 * time.Second})
+	p, err := build(e, cfg, buildOptions{log: log, static: static, console: true, healthWait: 10 * time.Second})
 	if err != nil {
 		return err
 	}

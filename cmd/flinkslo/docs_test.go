@@ -84,7 +84,7 @@ datadog: { address: %q }
 	e := &env{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }, logCfg: testLogConfig()}
 	static := &reloadable{}
 	static.set(collector.StaticTargets(cfg))
-	p, err := build(ctx, e, cfg, buildOptions{log: e.logger(), static: static, console: true})
+	p, err := build(e, cfg, buildOptions{log: e.logger(), static: static, console: true})
 	if err != nil {
 		t.Fatal(err)
 	}

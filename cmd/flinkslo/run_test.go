@@ -259,7 +259,7 @@ func TestShardsSplitStaticTargets(t *testing.T) {
 	for index := range 3 {
 		static := &reloadable{}
 		static.set(collector.StaticTargets(cfg))
-		p, err := build(t.Context(), e, cfg, buildOptions{log: e.logger(), static: static, shardIndex: index, shardCount: 3})
+		p, err := build(e, cfg, buildOptions{log: e.logger(), static: static, shardIndex: index, shardCount: 3})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -49,7 +49,7 @@ func (c *runCmd) run(ctx context.Context, e *env) error {
 	log := e.logger()
 	static := &reloadable{}
 	static.set(collector.StaticTargets(cfg))
-	p, err := build(ctx, e, cfg, buildOptions{
+	p, err := build(e, cfg, buildOptions{
 		log: log, static: static, kubeconfig: c.kubeconfig,
 		shardIndex: c.shardIndex, shardCount: c.shardCount, dryRun: c.dryRun,
 	})

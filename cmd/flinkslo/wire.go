@@ -141,7 +141,7 @@ func (r *loopReporter) ReportFailure(f collector.FailureReport) { r.loop.ReportF
 
 // wireAlerting routes classified failures and health changes. Only the
 // leader sends (o.leader nil: always); open incidents persist next to the
-// counter state when a stateFile is set, or in the Lease (o.store).
+// counter state when a stateFile is set, or in the Lease (o.incidents).
 func wireAlerting(cfg *config.Config, e *env, o buildOptions, p *parts) error {
 	var events datadog.EventSender
 	if d := cfg.Datadog; d != nil {
