@@ -150,10 +150,20 @@ func (l *Loop) drainReports(results []TargetStatus) []Failure {
 	}
 	now := l.now()
 	var out []Failure
-	for _, r := range reports {
+	var later []pendingReport
+	for _, p := range reports {
+		r := p.FailureReport
 		i, ok := idx[r.Target.Key()]
 		if !ok {
-			continue // not this replica's shard, or the target is gone
+			// Discovery may have reported a new resource's failure while
+			// this cycle's targets were already fixed: keep it for the
+			// next cycles. After that it is not this replica's shard, or
+			// the target is gone.
+			if p.cycles < reportCarryCycles {
+				p.cycles++
+				later = append(later, p)
+			}
+			continue
 		}
 		st := l.stateOf(r.Target.Key())
 		if st == nil || !st.seen.add(r.Fingerprint) {
@@ -163,7 +173,25 @@ func (l *Loop) drainReports(results []TargetStatus) []Failure {
 		l.countReported(&results[i], st, f)
 		out = append(out, f)
 	}
+	if len(later) > 0 {
+		l.mu.Lock()
+		l.pending = append(later, l.pending...)
+		if n := len(l.pending) - maxPendingReports; n > 0 {
+			l.pending = l.pending[n:]
+		}
+		l.mu.Unlock()
+	}
 	return out
+}
+
+// reportCarryCycles is how many further cycles a report waits for its
+// target to be scraped.
+const reportCarryCycles = 2
+
+// pendingReport is a report waiting for the cycle that scrapes its target.
+type pendingReport struct {
+	FailureReport
+	cycles int // cycles it has already waited
 }
 
 func (l *Loop) stateOf(key string) *targetState {

@@ -68,7 +68,7 @@ type Loop struct {
 
 	mu      sync.Mutex // guards targets and pending
 	targets map[string]*targetState
-	pending []FailureReport
+	pending []pendingReport
 	seq     uint64
 
 	cycleDuration prometheus.Gauge
@@ -149,7 +149,7 @@ func (l *Loop) ReportFailure(r FailureReport) {
 	if len(l.pending) >= maxPendingReports {
 		l.pending = l.pending[1:]
 	}
-	l.pending = append(l.pending, r)
+	l.pending = append(l.pending, pendingReport{FailureReport: r})
 }
 
 const maxPendingReports = 10000
