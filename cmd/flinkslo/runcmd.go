@@ -28,7 +28,7 @@ type runCmd struct {
 func (c *runCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause {
 	cmd := app.Command("run", "Run the exporter daemon.")
 	cmd.Flag("config", "Configuration file (YAML).").Required().StringVar(&c.configFile)
-	cmd.Flag("kubeconfig", "Kubeconfig for discovery outside a cluster (default $KUBECONFIG, then in-cluster config).").StringVar(&c.kubeconfig)
+	cmd.Flag("kubeconfig", "Kubeconfig for discovery outside a cluster (default $KUBECONFIG, then ~/.kube/config, then the in-cluster config).").StringVar(&c.kubeconfig)
 	cmd.Flag("shard.index", "This replica's shard, 0-based (a StatefulSet ordinal works).").Default("0").IntVar(&c.shardIndex)
 	cmd.Flag("shard.count", "Number of shards the targets are split into.").Default("1").IntVar(&c.shardCount)
 	cmd.Flag("alerting.dry-run", "Send no notifications: print what would be sent.").BoolVar(&c.dryRun)
