@@ -185,8 +185,9 @@ func TestDatadogMonitorsMirrorPrometheusAlerts(t *testing.T) {
 		dd[strings.TrimSuffix(tagValue(m.Tags, "alert")+"/"+tagValue(m.Tags, "tier"), "/")] = tagValue(m.Tags, "route")
 	}
 	// No Datadog metric for scrape errors; a stuck loop stops the emitter,
-	// which the no-data monitor flinkslo-exporter-down catches.
-	promOnly := map[string]string{"flinkslotargetscrapeerrors": "monitor", "flinksloscrapeloopstalled": "page"}
+	// which the no-data monitor flinkslo-exporter-down catches. Only a
+	// leader sends to Datadog, so no Datadog metric can say there is none.
+	promOnly := map[string]string{"flinkslotargetscrapeerrors": "monitor", "flinksloscrapeloopstalled": "page", "flinkslonoleader": "page"}
 	for k, v := range promOnly {
 		dd[k] = v
 	}

@@ -34,4 +34,5 @@ var ExportedMetrics = []string{
 	"flinkslo_notification_queue_depth",
 	"flinkslo_notifications_dropped_total",
 	"flinkslo_deployment_lifecycle_state",
+	"flinkslo_leader",
 }

@@ -34,6 +34,7 @@ type buildOptions struct {
 	// incidents in the state file or memory).
 	leader    alerting.Leader
 	incidents alerting.StateStore
+	lease     string // namespace/name of the Lease; "" without election
 	// healthWait overrides how long an unexplained unhealthy job waits
 	// before it opens an incident (demo).
 	healthWait time.Duration

@@ -116,7 +116,7 @@ func TestRunInKubernetes(t *testing.T) {
 
 	healthy := regexp.MustCompile(`(?m)^flinkslo_job_healthy\{[^}]*deployment="orders-enrichment"[^}]*namespace="checkout"[^}]*\} 1$`)
 	waitMetrics("the discovered job healthy and this replica leading", func(m string) bool {
-		return healthy.MatchString(m) && strings.Contains(m, "\nflinkslo_leader 1\n")
+		return healthy.MatchString(m) && strings.Contains(m, "\nflinkslo_leader{lease=\"flinkslo/flinkslo\"} 1\n")
 	})
 	if !regexp.MustCompile(`(?m)^flinkslo_target_info\{[^}]*source="kubernetes"`).MatchString(scrape(addr)) {
 		t.Error("target_info does not say the target came from Kubernetes")

@@ -128,7 +128,7 @@ func wireKube(cfg *config.Config, e *env, o *buildOptions, p *parts, lo *collect
 		return nil, err
 	}
 	p.runners = append(p.runners, el.Run)
-	o.leader = el
+	o.leader, o.lease = el, le.Namespace+"/"+le.LeaseName
 	o.incidents = el.StateStore()
 	return rep, nil
 }
@@ -175,9 +175,14 @@ func wireAlerting(cfg *config.Config, e *env, o buildOptions, p *parts) error {
 	p.store.AddObserver(r)
 	p.runners = append(p.runners, r.Run)
 	leader := o.leader
+	var lease prometheus.Labels
+	if o.lease != "" {
+		lease = prometheus.Labels{"lease": o.lease}
+	}
 	err = p.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "flinkslo_leader",
-		Help: "1 if this replica sends notifications: it holds its shard's Lease, or leader election is off.",
+		Name:        "flinkslo_leader",
+		Help:        "1 if this replica sends notifications: it holds its shard's Lease (label lease), or leader election is off.",
+		ConstLabels: lease,
 	}, func() float64 {
 		if leader == nil || leader.IsLeader() {
 			return 1
