@@ -95,9 +95,11 @@ func start(t *testing.T, opts Options, objs ...runtime.Object) *harness {
 
 // eventually waits for informers to deliver a change; it bounds the wait
 // so a broken handler fails rather than hangs, and asserts no timing.
+// The deadline is generous for a loaded CI machine; it costs nothing when
+// the condition holds early.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
