@@ -122,6 +122,9 @@ func build(e *env, cfg *config.Config, o buildOptions) (*parts, error) {
 	}
 	p.exporter = collector.NewExporter(p.store)
 	p.runners = append(p.runners, loop.Run)
+	if err := registerLeader(o, p.reg); err != nil {
+		return nil, err
+	}
 	if err := wireAlerting(cfg, e, o, p); err != nil {
 		return nil, err
 	}

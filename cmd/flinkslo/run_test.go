@@ -32,9 +32,10 @@ import (
 
 // TestRunInKubernetes runs `flinkslo run` as the deploy/ manifests do —
 // with the shipped configuration, as the shipped service account, with
-// leader election on the shipped Lease — against a real API server. It must discover a FlinkDeployment,
-// scrape its JobManager, take the Lease and say so in /metrics, classify
-// the operator's error, and release the Lease when it stops.
+// leader election on the shipped Lease — against a real API server. It
+// must discover a FlinkDeployment, scrape its JobManager, take the Lease
+// and say so in /metrics, classify the operator's error, and release the
+// Lease when it stops.
 func TestRunInKubernetes(t *testing.T) {
 	s := kubetest.Start(t) // skips with -short
 	s.InstallFlinkCRDs(t)
@@ -69,9 +70,7 @@ func TestRunInKubernetes(t *testing.T) {
 	cfgText := strings.NewReplacer("scrapeInterval: 15s", "scrapeInterval: 1s", "scrapeTimeout: 5s", "scrapeTimeout: 1s",
 		"/var/lib/flinkslo/state.json", filepath.Join(dir, "state.json")).Replace(string(shipped))
 	cfgFile := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgFile, []byte(cfgText), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, cfgFile, cfgText)
 	env := map[string]string{"POD_NAME": "flinkslo-0", "POD_NAMESPACE": "flinkslo"}
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -66,8 +66,12 @@ func wireKube(cfg *config.Config, e *env, o *buildOptions, p *parts, lo *collect
 	if err != nil {
 		return nil, err
 	}
+	var owner kube.Owner // nil: this replica owns every target
 	if sh.Count > 1 {
-		// Static targets are split too; discovered ones already are.
+		owner = sh
+		// The Loop splits every source's targets, static ones included;
+		// discovery also skips the resources it does not own, so it builds
+		// neither their targets nor their failure reports.
 		lo.Filter = func(t collector.Target) bool { return sh.Owns(t.Key()) }
 	}
 	kc := cfg.Kubernetes
@@ -89,10 +93,6 @@ func wireKube(cfg *config.Config, e *env, o *buildOptions, p *parts, lo *collect
 		return nil, fmt.Errorf("kubernetes client: %w", err)
 	}
 	rep := &loopReporter{}
-	var owner kube.Owner
-	if sh.Count > 1 {
-		owner = sh
-	}
 	d, err := kube.New(kube.Options{
 		Config: kc, Teams: cfg.Teams, Dynamic: dyn, Client: client,
 		Shard: owner, Reporter: rep, Logger: o.log.With("component", "kubernetes"),
@@ -128,8 +128,7 @@ func wireKube(cfg *config.Config, e *env, o *buildOptions, p *parts, lo *collect
 		return nil, err
 	}
 	p.runners = append(p.runners, el.Run)
-	o.leader, o.lease = el, le.Namespace+"/"+le.LeaseName
-	o.incidents = el.StateStore()
+	o.leader, o.lease, o.incidents = el, el.Lease(), el.StateStore()
 	return rep, nil
 }
 
@@ -174,17 +173,22 @@ func wireAlerting(cfg *config.Config, e *env, o buildOptions, p *parts) error {
 	}
 	p.store.AddObserver(r)
 	p.runners = append(p.runners, r.Run)
-	leader := o.leader
+	return nil
+}
+
+// registerLeader exports whether this replica sends notifications (and,
+// with Datadog, metrics): always without leader election.
+func registerLeader(o buildOptions, reg prometheus.Registerer) error {
 	var lease prometheus.Labels
 	if o.lease != "" {
 		lease = prometheus.Labels{"lease": o.lease}
 	}
-	err = p.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+	err := reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name:        "flinkslo_leader",
 		Help:        "1 if this replica sends notifications: it holds its shard's Lease (label lease), or leader election is off.",
 		ConstLabels: lease,
 	}, func() float64 {
-		if leader == nil || leader.IsLeader() {
+		if o.leader == nil || o.leader.IsLeader() {
 			return 1
 		}
 		return 0

@@ -51,6 +51,7 @@ type Emitter struct {
 	dial    func(addr string) (sink, error)
 	scName  string
 	retain  time.Duration
+	leader  Leader // nil: always sends
 	errs    prometheus.Counter
 	skipped prometheus.Counter
 	// warn limits logging of send errors: a missing agent fails every
@@ -61,7 +62,6 @@ type Emitter struct {
 	pending atomic.Pointer[collector.Snapshot]
 	wake    chan struct{}
 
-	leader Leader
 	mu     sync.Mutex // guards client, closed and mem: Run emits, Close flushes
 	client sink
 	closed bool

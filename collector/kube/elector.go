@@ -50,6 +50,9 @@ func NewElector(client kubernetes.Interface, cfg config.LeaderElection, identity
 // IsLeader reports whether this replica holds the Lease now.
 func (e *Elector) IsLeader() bool { return e.leader.Load() }
 
+// Lease names the Lease campaigned for, as namespace/name.
+func (e *Elector) Lease() string { return e.lock.Describe() }
+
 // StateStore keeps the leader's state on the same Lease.
 func (e *Elector) StateStore() *StateStore { return &StateStore{lock: e.lock, elector: e} }
 
