@@ -25,8 +25,8 @@ cycles() { # completed scrape cycles, 0 while the exporter is not up
   echo "${c:-0}"
 }
 
-echo "| JobManagers | requests/cycle | cycle (s, median) | CPU-s/cycle | RSS (MiB, max) | /metrics size | /metrics first (ms) | /metrics cached (ms) |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| JobManagers | cycle (s, median) | CPU-s/cycle | RSS (MiB, max) | /metrics size | /metrics first (ms) | /metrics cached (ms) |"
+echo "|---|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
   fport=$((18100 + RANDOM % 800)); eport=$((19100 + RANDOM % 800))
   "$bin" fleet --jobmanagers "$n" --listen "127.0.0.1:$fport" --print-config --log.level=warn > "$work/fleet.yaml" &
@@ -42,7 +42,7 @@ for n in "${sizes[@]}"; do
   # closed pipe, and pipefail makes the loop spin forever.)
   until [ "$(cycles)" -ge 2 ]; do sleep 1; done
   m0=$(curl -sf "$url"); c0=$(echo "$m0" | metric flinkslo_scrape_cycles_total); cpu0=$(echo "$m0" | metric process_cpu_seconds_total)
-  durations=(); rss=0; first=0; cachedms=0; size=0; reqs=0
+  durations=(); rss=0; first=0; cachedms=0; size=0
   for _ in 1 2 3 4; do
     c=$(cycles)
     until [ "$(cycles)" -gt "$c" ]; do sleep 0.5; done
@@ -56,10 +56,9 @@ for n in "${sizes[@]}"; do
     r=$(printf '%.0f' "$r"); [ "$r" -gt "$rss" ] && rss=$r
   done
   m1=$(curl -sf "$url"); c1=$(echo "$m1" | metric flinkslo_scrape_cycles_total); cpu1=$(echo "$m1" | metric process_cpu_seconds_total)
-  reqs=$(awk -v n="$n" 'BEGIN { printf "%d", n * 4 }')
   median=$(printf '%s\n' "${durations[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-  awk -v n="$n" -v reqs="$reqs" -v med="$median" -v cpu="$(awk -v a="$cpu0" -v b="$cpu1" -v x="$c0" -v y="$c1" 'BEGIN { printf "%.2f", (b - a) / (y - x) }')" \
+  awk -v n="$n" -v med="$median" -v cpu="$(awk -v a="$cpu0" -v b="$cpu1" -v x="$c0" -v y="$c1" 'BEGIN { printf "%.2f", (b - a) / (y - x) }')" \
       -v rss="$rss" -v size="$size" -v first="$first" -v cached="$cachedms" \
-      'BEGIN { printf "| %d | ~%d | %.2f | %s | %.0f | %.1f MB | %.0f | %.0f |\n", n, reqs, med, cpu, rss / 1048576, size / 1e6, first * 1000, cached * 1000 }'
+      'BEGIN { printf "| %d | %.2f | %s | %.0f | %.1f MB | %.0f | %.0f |\n", n, med, cpu, rss / 1048576, size / 1e6, first * 1000, cached * 1000 }'
   kill "$exp" "$fleet"; wait "$exp" "$fleet" 2>/dev/null || true
 done
