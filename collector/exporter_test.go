@@ -165,7 +165,7 @@ func TestExporterSeriesFollowTargets(t *testing.T) {
 	if strings.Contains(out, `deployment="orders"`) {
 		t.Errorf("series of a vanished target are still exposed:\n%s", out)
 	}
-	if strings.Contains(out, "flinkslo_job_healthy{") && !strings.Contains(out, `job="fraud-scoring"`) {
+	if strings.Contains(out, "flinkslo_job_healthy{") && !strings.Contains(out, `job_name="fraud-scoring"`) {
 		t.Errorf("remaining target lost its series:\n%s", out)
 	}
 }

@@ -20,7 +20,7 @@ const cached = " Cached from the background scrape loop."
 
 var (
 	targetLabels = []string{"deployment", "namespace"}
-	jobLabels    = []string{"deployment", "namespace", "team", "job"}
+	jobLabels    = []string{"deployment", "namespace", "team", "job_name"}
 )
 
 // families lists every metric family of the exporter. The README's metrics

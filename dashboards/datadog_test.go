@@ -67,7 +67,7 @@ func embedded(t *testing.T, pattern string) map[string][]byte {
 // picking a team, namespace, deployment or job filters every job widget.
 var jobQueryVars = map[string][]string{
 	"datadog/fleet-overview.json": {"$team", "$namespace", "$deployment"},
-	"datadog/job-drilldown.json":  {"$namespace", "$deployment", "$job"},
+	"datadog/job-drilldown.json":  {"$namespace", "$deployment", "$job_name"},
 }
 
 func TestDatadogDashboards(t *testing.T) {

@@ -61,7 +61,7 @@ func ReasonAlerts() map[string]string {
 	return m
 }
 
-const jobName = "{{ $labels.namespace }}/{{ $labels.deployment }}/{{ $labels.job }}"
+const jobName = "{{ $labels.namespace }}/{{ $labels.deployment }}/{{ $labels.job_name }}"
 
 func jobAlertGroup(opts Options) Group {
 	g := Group{Name: "flinkslo-jobs"}

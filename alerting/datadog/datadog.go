@@ -118,7 +118,7 @@ func Tags(n incident.Notification) []string {
 	var out []string
 	for _, kv := range [][2]string{
 		{"route", string(n.Route)}, {"category", n.Key.Category}, {"deployment", n.Key.Deployment},
-		{"namespace", n.Key.Namespace}, {"team", n.Team}, {"job", n.Key.Job}, {"event", string(n.Action)},
+		{"namespace", n.Key.Namespace}, {"team", n.Team}, {"job_name", n.Key.Job}, {"event", string(n.Action)},
 	} {
 		if kv[1] != "" {
 			out = append(out, kv[0]+":"+tagValue(kv[1]))

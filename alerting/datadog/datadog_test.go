@@ -60,7 +60,7 @@ func TestEventOnTheWire(t *testing.T) {
 	text := `job failed\nWhy: checkpoint 42 expired before completing\nWhat to do: nothing yet: Flink retries\nRule: checkpoint-expired`
 	want := "_e{" + itoa(len(title)) + "," + itoa(len(text)) + "}:" + title + "|" + text +
 		"|d:" + itoa(int(t0.Unix())) + "|k:orders/orders-enrichment/orders-enrichment/checkpoint_expired|p:low|s:flinkslo|t:warning" +
-		"|#route:monitor,category:checkpoint_expired,deployment:orders-enrichment,namespace:orders,team:orders,job:orders-enrichment,event:occurrence"
+		"|#route:monitor,category:checkpoint_expired,deployment:orders-enrichment,namespace:orders,team:orders,job_name:orders-enrichment,event:occurrence"
 	require.Equal(t, want, read(t, conn))
 }
 
@@ -94,7 +94,7 @@ func TestTagsCannotBreakTheWireFormat(t *testing.T) {
 	n.Team = ""
 	require.Equal(t, []string{
 		"route:monitor", "category:checkpoint_expired", "deployment:orders-enrichment",
-		"namespace:orders", "job:join_users__orders___v2", "event:occurrence",
+		"namespace:orders", "job_name:join_users__orders___v2", "event:occurrence",
 	}, Tags(n))
 }
 

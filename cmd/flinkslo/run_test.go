@@ -139,7 +139,7 @@ func TestRunInKubernetes(t *testing.T) {
 	if _, err := dyn.Resource(kube.DeploymentGVR).Namespace("checkout").Patch(t.Context(), "orders-enrichment", types.MergePatchType, []byte(patch), metav1.PatchOptions{}, "status"); err != nil {
 		t.Fatal(err)
 	}
-	failures := regexp.MustCompile(`(?m)^flinkslo_job_failures_total\{category="image_pull_tenant",deployment="orders-enrichment",job="orders-enrichment",namespace="checkout",route="notify",team="checkout"\} 1$`)
+	failures := regexp.MustCompile(`(?m)^flinkslo_job_failures_total\{category="image_pull_tenant",deployment="orders-enrichment",job_name="orders-enrichment",namespace="checkout",route="notify",team="checkout"\} 1$`)
 	reason := regexp.MustCompile(`(?m)^flinkslo_job_unhealthy_reason\{[^}]*deployment="orders-enrichment"[^}]*reason="deployment_error"[^}]*\} 1$`)
 	waitMetrics("the operator's image pull error counted for the team, the job unhealthy", func(m string) bool {
 		return failures.MatchString(m) && reason.MatchString(m)

@@ -30,7 +30,7 @@ func TestSecondCycle(t *testing.T) {
 	e, _ := newEmitter(t, testConfig(a.addr, true))
 	first := sendSync(t, e, a, fleet(1))
 	second := sendSync(t, e, a, fleet(2))
-	fraud := []string{"deployment:fraud-scorer", "job:fraud-scorer"}
+	fraud := []string{"deployment:fraud-scorer", "job_name:fraud-scorer"}
 	for _, tc := range []struct {
 		name  string
 		lines []line
@@ -47,17 +47,17 @@ func TestSecondCycle(t *testing.T) {
 		{"a failure category new to a known job counts whole", second, true, "job.failures", "1", append(fraud, "route:monitor", "category:tm_heartbeat_timeout")},
 		{"an unchanged failure counter sends nothing", second, false, "job.failures", "", []string{"category:user_code_exception"}},
 		{"an unchanged counter sends nothing", second, false, "job.checkpoints_completed", "", fraud},
-		{"a job seen for the first time sends no counts", second, false, "job.restarts", "", []string{"job:reindex"}},
-		{"a job seen for the first time has its gauges", second, true, "job.healthy", "1", []string{"job:reindex"}},
+		{"a job seen for the first time sends no counts", second, false, "job.restarts", "", []string{"job_name:reindex"}},
+		{"a job seen for the first time has its gauges", second, true, "job.healthy", "1", []string{"job_name:reindex"}},
 		{"a deployment failure new to a known target counts", second, true, "deployment.failures", "1", []string{"deployment:indexer", "route:notify"}},
 		{"a reason that cleared is sent as 0", second, true, "job.unhealthy_reason", "0", append(fraud, "reason:too_many_restarts")},
 		{"a reason that holds is still 1", second, true, "job.unhealthy_reason", "1", append(fraud, "reason:checkpoints_stalled")},
 		{"the state left is sent as 0", second, true, "job.state", "0", append(fraud, "state:restarting")},
 		{"the state entered is 1", second, true, "job.state", "1", append(fraud, "state:running")},
 		{"a team whose deployments left is sent as 0", second, true, "fleet.jobs_expected", "0", []string{"team:analytics"}},
-		{"a job without a team is team:none", first, true, "job.healthy", "0", []string{"job:nightly-etl", "team:none"}},
+		{"a job without a team is team:none", first, true, "job.healthy", "0", []string{"job_name:nightly-etl", "team:none"}},
 		{"a suspended deployment has no target.up", first, false, "target.up", "", []string{"deployment:backfill"}},
-		{"a job not expected to run has no job.healthy", first, false, "job.healthy", "", []string{"job:daily-backfill"}},
+		{"a job not expected to run has no job.healthy", first, false, "job.healthy", "", []string{"job_name:daily-backfill"}},
 		{"a group whose lag is unknown is not sent", first, false, "consumergroup.lag_records", "", []string{"group:fraud-scorer"}},
 		{"a group whose time lag is not estimated yet has records", first, true, "consumergroup.lag_records", "40", []string{"group:indexer"}},
 		{"a group whose time lag is not estimated yet has no seconds", first, false, "consumergroup.lag_seconds", "", []string{"group:indexer"}},
@@ -81,7 +81,7 @@ func TestServiceChecks(t *testing.T) {
 	got := map[string]line{}
 	for _, l := range sendSync(t, e, a, fleet(1)) {
 		if l.Type == "sc" {
-			job, _ := l.tag("job")
+			job, _ := l.tag("job_name")
 			got[job] = l
 		}
 	}

@@ -63,7 +63,7 @@ func TestAgentResolvesLater(t *testing.T) {
 	}
 	e.addr = a.addr // the agent's Service appears
 	got := sendSync(t, e, a, fleet(2))
-	if !has(got, "job.healthy", "1", "job:reindex") {
+	if !has(got, "job.healthy", "1", "job_name:reindex") {
 		t.Errorf("after the agent resolved, snapshot 2 was not sent: %v", render(got))
 	}
 	if has(got, "job.restarts", "") {
@@ -171,8 +171,8 @@ func TestFollowerSendsNothing(t *testing.T) {
 	}
 	l.on.Store(true)
 	got := sendSync(t, e, a, fleet(2))
-	fraud := []string{"deployment:fraud-scorer", "job:fraud-scorer"}
-	if !has(got, "job.healthy", "1", "job:reindex") {
+	fraud := []string{"deployment:fraud-scorer", "job_name:fraud-scorer"}
+	if !has(got, "job.healthy", "1", "job_name:reindex") {
 		t.Errorf("the new leader sent no gauges: %v", render(got))
 	}
 	// Had the follower not kept its baselines, the new leader would see

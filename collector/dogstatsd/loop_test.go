@@ -115,7 +115,7 @@ func TestFlinkfakeFleet(t *testing.T) {
 			if want == "" {
 				continue
 			}
-			if !hasSC(lines2, want, "job:"+tagValue(ft.Name)) {
+			if !hasSC(lines2, want, "job_name:"+tagValue(ft.Name)) {
 				t.Errorf("job %s (%s): no service check with status %s", ft.Name, ft.Scenario, want)
 			}
 		}

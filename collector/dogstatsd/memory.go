@@ -78,7 +78,7 @@ func (m *memory) job(t *collector.TargetStatus, j *collector.JobStatus, now time
 		jm.team = t.Team
 		jm.tags = []string{
 			tag("deployment", t.Deployment), tag("namespace", t.Namespace),
-			tag("team", t.Team), tag("job", j.Name),
+			tag("team", t.Team), tag("job_name", j.Name),
 		}
 		jm.stateTags = nil
 	}

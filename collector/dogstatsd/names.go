@@ -53,7 +53,7 @@ type Metric struct {
 // datadog.namespace).
 func Metrics(namespace string) []Metric {
 	target := []string{"deployment", "namespace", "team"}
-	job := []string{"deployment", "namespace", "team", "job"}
+	job := []string{"deployment", "namespace", "team", "job_name"}
 	with := func(extra ...string) []string { return append(append([]string{}, job...), extra...) }
 	group := []string{"cluster", "group"}
 	ms := []Metric{
