@@ -19,7 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -122,4 +122,4 @@ func or(d, def time.Duration) time.Duration {
 	return d
 }
 
-var _ collector.Observer = (*Router)(nil)
+var _ fleet.Observer = (*Router)(nil)

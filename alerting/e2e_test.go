@@ -17,6 +17,7 @@ import (
 	"github.com/flinkslo/flinkslo/alerting/internal/slackfake"
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 	"github.com/flinkslo/flinkslo/internal/pdfake"
@@ -73,7 +74,7 @@ func newRig(t *testing.T) *rig {
 
 	cls, err := classify.New(cfg.Classify)
 	require.NoError(t, err)
-	store := collector.NewStore()
+	store := fleet.NewStore()
 	g.loop, err = collector.NewLoop(collector.Options{
 		Sources: []collector.TargetSource{collector.StaticSource(collector.StaticTargets(cfg))},
 		Store:   store, Config: cfg, Classifier: cls, Escalator: classify.NewEscalator(cfg.Classify.Escalation, g.clock.Now),

@@ -6,7 +6,7 @@ import (
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
 	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // engine turns failures and health into notifications. It is a plain state
@@ -119,7 +119,7 @@ func rank(r classify.Route) int {
 }
 
 // failure handles one classified failure.
-func (e *engine) failure(f collector.Failure, now time.Time) {
+func (e *engine) failure(f fleet.Failure, now time.Time) {
 	at := f.Time
 	if at.IsZero() || at.After(now) {
 		at = now
@@ -157,11 +157,11 @@ func (e *engine) failure(f collector.Failure, now time.Time) {
 }
 
 // keyOf is the incident a failure belongs to.
-func keyOf(f collector.Failure) incident.Key {
+func keyOf(f fleet.Failure) incident.Key {
 	return incident.Key{Namespace: f.Namespace, Deployment: f.Deployment, Job: f.Job, Category: f.Result.Category}
 }
 
-func detailOf(f collector.Failure, at time.Time) detail {
+func detailOf(f fleet.Failure, at time.Time) detail {
 	r := f.Result
 	return detail{
 		Team: f.Team, TeamChannel: f.SlackChannel, URL: f.URL, JobID: f.JobID, Source: f.Source,

@@ -8,13 +8,13 @@ import (
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
 	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
 func TestGroupingCountsRepeatsIntoOneMessage(t *testing.T) {
 	e := newTestEngine(t, testConfig(), t0)
-	down := snap(unhealthy("orders", "enrich", nil, collector.ReasonNotRunning))
+	down := snap(unhealthy("orders", "enrich", nil, fleet.ReasonNotRunning))
 	e.snapshot(down, t0)
 	e.failure(failure("orders", "enrich", "tm_heartbeat_timeout", classify.Monitor, t0), t0)
 	first := e.take()
@@ -65,7 +65,7 @@ func TestResolveAfterContinuousHealth(t *testing.T) {
 				now := t0.Add(time.Duration(m) * time.Minute)
 				js := healthy("orders", "enrich")
 				if !h {
-					js = unhealthy("orders", "enrich", &f, collector.ReasonNotRunning)
+					js = unhealthy("orders", "enrich", &f, fleet.ReasonNotRunning)
 				}
 				e.snapshot(snap(js), now)
 				e.tick(now)
@@ -105,7 +105,7 @@ func TestReminderWhileStillUnhealthy(t *testing.T) {
 	e.take()
 	for m := 0; m <= 8*60; m += 30 {
 		now := t0.Add(time.Duration(m) * time.Minute)
-		e.snapshot(snap(unhealthy("checkout", "cart", &f, collector.ReasonNotRunning)), now)
+		e.snapshot(snap(unhealthy("checkout", "cart", &f, fleet.ReasonNotRunning)), now)
 		e.tick(now)
 	}
 	got := e.take()
@@ -204,7 +204,7 @@ func TestRoutesAndChannels(t *testing.T) {
 	require.Equal(t, []string{SinkSlack, SinkConsole}, e.routes.sinks[classify.Notify])
 }
 
-type collectorFailure = collector.Failure
+type collectorFailure = fleet.Failure
 
 func TestUnexplainedUnhealthyJobOpensAHealthIncident(t *testing.T) {
 	recent := failure("orders", "enrich", "tm_heartbeat_timeout", classify.Monitor, t0.Add(-time.Minute))
@@ -213,13 +213,13 @@ func TestUnexplainedUnhealthyJobOpensAHealthIncident(t *testing.T) {
 		job     jobState
 		wantNow []string
 	}{
-		{"not running, nothing to explain it: page", unhealthy("orders", "enrich", nil, collector.ReasonNotRunning),
+		{"not running, nothing to explain it: page", unhealthy("orders", "enrich", nil, fleet.ReasonNotRunning),
 			[]string{"trigger page orders/enrich/enrich/job_unhealthy"}},
-		{"lagging: the team's to fix", unhealthy("orders", "enrich", nil, collector.ReasonKafkaLagging),
+		{"lagging: the team's to fix", unhealthy("orders", "enrich", nil, fleet.ReasonKafkaLagging),
 			[]string{"trigger notify orders/enrich/enrich/job_unhealthy"}},
-		{"checkpoints stalled: monitor", unhealthy("orders", "enrich", nil, collector.ReasonCheckpointsStalled, collector.ReasonKafkaLagging),
+		{"checkpoints stalled: monitor", unhealthy("orders", "enrich", nil, fleet.ReasonCheckpointsStalled, fleet.ReasonKafkaLagging),
 			[]string{"trigger monitor orders/enrich/enrich/job_unhealthy"}},
-		{"a recent failure explains it", unhealthy("orders", "enrich", &recent, collector.ReasonNotRunning), nil},
+		{"a recent failure explains it", unhealthy("orders", "enrich", &recent, fleet.ReasonNotRunning), nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -250,7 +250,7 @@ func TestJobFailedBeforeStartIsNotified(t *testing.T) {
 	e := newTestEngine(t, testConfig(), start)
 	e.failure(old, start)
 	require.Empty(t, brief(e.take()), "the old failure itself is not re-sent")
-	job := unhealthy("risk", "scoring", &old, collector.ReasonNotRunning)
+	job := unhealthy("risk", "scoring", &old, fleet.ReasonNotRunning)
 	e.snapshot(snap(job), start)
 	e.snapshot(snap(job), start.Add(30*time.Second))
 	got := e.take()
@@ -263,7 +263,7 @@ func TestJobFailedBeforeStartIsNotified(t *testing.T) {
 	// A user error from before the start goes to the team, not the pager.
 	userErr := failure("risk", "scoring", "kafka_topic_authorization", classify.Notify, start.Add(-time.Hour))
 	e = newTestEngine(t, testConfig(), start)
-	job = unhealthy("risk", "scoring", &userErr, collector.ReasonNotRunning)
+	job = unhealthy("risk", "scoring", &userErr, fleet.ReasonNotRunning)
 	e.snapshot(snap(job), start)
 	e.snapshot(snap(job), start.Add(30*time.Second))
 	require.Equal(t, []string{"trigger notify risk/scoring/scoring/job_unhealthy"}, brief(e.take()))
@@ -278,7 +278,7 @@ func TestOpenFailureIncidentExplainsTheOutage(t *testing.T) {
 	e.failure(f, t0)
 	for s := 0; s <= 120; s += 15 {
 		now := t0.Add(time.Duration(s) * time.Second)
-		e.snapshot(snap(unhealthy("orders", "enrich", nil, collector.ReasonNotRunning)), now)
+		e.snapshot(snap(unhealthy("orders", "enrich", nil, fleet.ReasonNotRunning)), now)
 		e.tick(now)
 	}
 	require.Equal(t, []string{"trigger page orders/enrich//container_oom_killed"}, brief(e.take()))
@@ -286,10 +286,10 @@ func TestOpenFailureIncidentExplainsTheOutage(t *testing.T) {
 
 func TestHealthIncidentEscalatesWithItsReasons(t *testing.T) {
 	e := newTestEngine(t, testConfig(), t0)
-	lag := unhealthy("orders", "enrich", nil, collector.ReasonKafkaLagging)
+	lag := unhealthy("orders", "enrich", nil, fleet.ReasonKafkaLagging)
 	e.snapshot(snap(lag), t0)
 	e.snapshot(snap(lag), t0.Add(time.Minute))
-	e.snapshot(snap(unhealthy("orders", "enrich", nil, collector.ReasonKafkaLagging, collector.ReasonNotRunning)), t0.Add(2*time.Minute))
+	e.snapshot(snap(unhealthy("orders", "enrich", nil, fleet.ReasonKafkaLagging, fleet.ReasonNotRunning)), t0.Add(2*time.Minute))
 	require.Equal(t, []string{
 		"trigger notify orders/enrich/enrich/job_unhealthy",
 		"trigger page orders/enrich/enrich/job_unhealthy from=notify",
@@ -306,7 +306,7 @@ func TestHealthIncidentEscalatesWithItsReasons(t *testing.T) {
 func TestVanishedJobResolves(t *testing.T) {
 	e := newTestEngine(t, testConfig(), t0)
 	f := failure("orders", "enrich", "platform_code_exception", classify.Page, t0)
-	e.snapshot(snap(unhealthy("orders", "enrich", &f, collector.ReasonNotRunning)), t0)
+	e.snapshot(snap(unhealthy("orders", "enrich", &f, fleet.ReasonNotRunning)), t0)
 	e.failure(f, t0)
 	e.take()
 	for m := 1; m <= 5; m++ {

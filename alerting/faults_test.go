@@ -10,7 +10,7 @@ import (
 
 	"github.com/flinkslo/flinkslo/alerting/internal/slackfake"
 	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/pdfake"
 )
@@ -140,7 +140,7 @@ func TestSlackThreadsAcrossTheRouter(t *testing.T) {
 	rc.r.eng.cfg.since = t0.Add(-time.Hour)
 	run(t, rc.r)
 	f := failure("checkout", "cart", "sql_validation_error", classify.Notify, t0)
-	rc.r.Observe(&collector.Snapshot{Failures: []collector.Failure{f}, Targets: snap(unhealthy("checkout", "cart", &f, collector.ReasonNotRunning)).Targets})
+	rc.r.Observe(&fleet.Snapshot{Failures: []fleet.Failure{f}, Targets: snap(unhealthy("checkout", "cart", &f, fleet.ReasonNotRunning)).Targets})
 	require.Eventually(t, func() bool { return len(rc.slack.Messages()) == 1 }, 5*time.Second, 5*time.Millisecond)
 	for i := 1; i <= 3; i++ {
 		at := t0.Add(time.Duration(i) * time.Minute)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
 	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // CategoryUnhealthy is the category of an incident opened by a health
@@ -24,7 +24,7 @@ type jobHealth struct {
 	// snapshot that had it at all.
 	lastHealthy, lastSeen time.Time
 	reasons               []string
-	lastFailure           *collector.Failure
+	lastFailure           *fleet.Failure
 	detail                detail
 }
 
@@ -36,40 +36,20 @@ type jobHealth struct {
 // waiting for slots, stalled checkpoints and stalled consumers are
 // usually temporary: monitor. Lag with progress is the owning team's
 // sizing: notify.
-var reasonRoutes = map[collector.Reason]classify.Route{
-	collector.ReasonDeploymentError:    classify.Page,
-	collector.ReasonJobMissing:         classify.Page,
-	collector.ReasonNotRunning:         classify.Page,
-	collector.ReasonTooManyRestarts:    classify.Page,
-	collector.ReasonUnreachable:        classify.Monitor,
-	collector.ReasonTasksNotRunning:    classify.Monitor,
-	collector.ReasonCheckpointsStalled: classify.Monitor,
-	collector.ReasonKafkaStalled:       classify.Monitor,
-	collector.ReasonKafkaLagging:       classify.Notify,
-}
+var reasonRoutes = map[fleet.Reason]classify.Route{fleet.ReasonDeploymentError: classify.Page, fleet.ReasonJobMissing: classify.Page, fleet.ReasonNotRunning: classify.Page, fleet.ReasonTooManyRestarts: classify.Page, fleet.ReasonUnreachable: classify.Monitor, fleet.ReasonTasksNotRunning: classify.Monitor, fleet.ReasonCheckpointsStalled: classify.Monitor, fleet.ReasonKafkaStalled: classify.Monitor, fleet.ReasonKafkaLagging: classify.Notify}
 
-var reasonHints = map[collector.Reason]string{
-	collector.ReasonDeploymentError:    "the operator reports the JobManager deployment in error: check the FlinkDeployment status and events",
-	collector.ReasonJobMissing:         "the JobManager runs but the job is gone and Flink recorded no exception: check the JobManager log and the operator",
-	collector.ReasonNotRunning:         "the job is not running and Flink recorded no exception: check the JobManager log and the operator",
-	collector.ReasonTooManyRestarts:    "the job keeps restarting: look at its exception history and the TaskManager logs",
-	collector.ReasonUnreachable:        "the JobManager REST API does not answer: check the JobManager pod and the network path from flinkslo",
-	collector.ReasonTasksNotRunning:    "tasks are not running: check free task slots and TaskManager pods",
-	collector.ReasonCheckpointsStalled: "no checkpoint completed within the window: check checkpoint storage and backpressure",
-	collector.ReasonKafkaStalled:       "the consumer group commits no offsets: check checkpoints (offsets commit on checkpoint) and the sources",
-	collector.ReasonKafkaLagging:       "the job falls behind its Kafka input: raise parallelism or resources, or check for backpressure",
-}
+var reasonHints = map[fleet.Reason]string{fleet.ReasonDeploymentError: "the operator reports the JobManager deployment in error: check the FlinkDeployment status and events", fleet.ReasonJobMissing: "the JobManager runs but the job is gone and Flink recorded no exception: check the JobManager log and the operator", fleet.ReasonNotRunning: "the job is not running and Flink recorded no exception: check the JobManager log and the operator", fleet.ReasonTooManyRestarts: "the job keeps restarting: look at its exception history and the TaskManager logs", fleet.ReasonUnreachable: "the JobManager REST API does not answer: check the JobManager pod and the network path from flinkslo", fleet.ReasonTasksNotRunning: "tasks are not running: check free task slots and TaskManager pods", fleet.ReasonCheckpointsStalled: "no checkpoint completed within the window: check checkpoint storage and backpressure", fleet.ReasonKafkaStalled: "the consumer group commits no offsets: check checkpoints (offsets commit on checkpoint) and the sources", fleet.ReasonKafkaLagging: "the job falls behind its Kafka input: raise parallelism or resources, or check for backpressure"}
 
 // routeFor is the most urgent route among reasons.
 func routeFor(reasons []string) (classify.Route, string) {
 	route, hint := classify.Route(""), ""
 	for _, r := range reasons {
-		rt, ok := reasonRoutes[collector.Reason(r)]
+		rt, ok := reasonRoutes[fleet.Reason(r)]
 		if !ok {
 			rt = classify.Monitor
 		}
 		if rank(rt) > rank(route) {
-			route, hint = rt, reasonHints[collector.Reason(r)]
+			route, hint = rt, reasonHints[fleet.Reason(r)]
 		}
 	}
 	return route, hint
@@ -77,7 +57,7 @@ func routeFor(reasons []string) (classify.Route, string) {
 
 // snapshot updates every job's health and opens or escalates incidents for
 // unexplained unhealthy jobs.
-func (e *engine) snapshot(s *collector.Snapshot, now time.Time) {
+func (e *engine) snapshot(s *fleet.Snapshot, now time.Time) {
 	if e.firstSnapshot.IsZero() {
 		e.firstSnapshot = now
 	}
@@ -86,7 +66,7 @@ func (e *engine) snapshot(s *collector.Snapshot, now time.Time) {
 	}
 }
 
-func (e *engine) target(ts *collector.TargetStatus, now time.Time) {
+func (e *engine) target(ts *fleet.TargetStatus, now time.Time) {
 	d := detail{Team: ts.Team, TeamChannel: ts.SlackChannel, URL: ts.URL}
 	all := ts.Up
 	for i := range ts.Jobs {
@@ -103,7 +83,7 @@ func (e *engine) target(ts *collector.TargetStatus, now time.Time) {
 	e.observe(incident.JobKey{Namespace: ts.Namespace, Deployment: ts.Deployment}, all, nil, d, now)
 }
 
-func reasonStrings(rs []collector.Reason) []string {
+func reasonStrings(rs []fleet.Reason) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
 		out[i] = string(r)

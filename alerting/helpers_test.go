@@ -8,7 +8,7 @@ import (
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
 	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -48,8 +48,8 @@ func newTestEngine(t *testing.T, cfg *config.Config, start time.Time) *engine {
 
 // failure builds a classified failure of job in namespace/deployment
 // (deployment named after the job).
-func failure(team, job, category string, route classify.Route, at time.Time) collector.Failure {
-	return collector.Failure{
+func failure(team, job, category string, route classify.Route, at time.Time) fleet.Failure {
+	return fleet.Failure{
 		Deployment: job, Namespace: team, Team: team, Job: job, JobID: "id-" + job,
 		Time: at, Seen: at, Source: classify.SourceFlinkREST,
 		Result:    classify.Result{Route: route, Category: category, Reason: category + " happened", Hint: "fix " + category, Rule: "r-" + category},
@@ -61,17 +61,17 @@ func failure(team, job, category string, route classify.Route, at time.Time) col
 type jobState struct {
 	team, job string
 	healthy   bool
-	reasons   []collector.Reason
-	last      *collector.Failure
+	reasons   []fleet.Reason
+	last      *fleet.Failure
 }
 
-func snap(jobs ...jobState) *collector.Snapshot {
-	s := &collector.Snapshot{}
+func snap(jobs ...jobState) *fleet.Snapshot {
+	s := &fleet.Snapshot{}
 	for _, j := range jobs {
-		s.Targets = append(s.Targets, collector.TargetStatus{
-			Target: collector.Target{Deployment: j.job, Namespace: j.team, Team: j.team, URL: "http://" + j.job + ":8081"},
+		s.Targets = append(s.Targets, fleet.TargetStatus{
+			Target: fleet.Target{Deployment: j.job, Namespace: j.team, Team: j.team, URL: "http://" + j.job + ":8081"},
 			Up:     true,
-			Jobs:   []collector.JobStatus{{Name: j.job, ID: "id-" + j.job, Expected: true, Healthy: j.healthy, Reasons: j.reasons, LastFailure: j.last}},
+			Jobs:   []fleet.JobStatus{{Name: j.job, ID: "id-" + j.job, Expected: true, Healthy: j.healthy, Reasons: j.reasons, LastFailure: j.last}},
 		})
 	}
 	return s
@@ -79,7 +79,7 @@ func snap(jobs ...jobState) *collector.Snapshot {
 
 func healthy(team, job string) jobState { return jobState{team: team, job: job, healthy: true} }
 
-func unhealthy(team, job string, last *collector.Failure, rs ...collector.Reason) jobState {
+func unhealthy(team, job string, last *fleet.Failure, rs ...fleet.Reason) jobState {
 	return jobState{team: team, job: job, reasons: rs, last: last}
 }
 

@@ -10,7 +10,7 @@ import (
 	"github.com/flinkslo/flinkslo/alerting/console"
 	"github.com/flinkslo/flinkslo/alerting/incident"
 	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // Router consumes snapshots and routes their failures and health changes
@@ -85,7 +85,7 @@ func workers(sink string) int {
 
 // Observe queues the snapshot's failures and health for Run. It never
 // blocks: it runs on the scrape loop.
-func (r *Router) Observe(s *collector.Snapshot) { r.in.put(s) }
+func (r *Router) Observe(s *fleet.Snapshot) { r.in.put(s) }
 
 // Run routes until ctx ends, then lets the queues drain for a bounded time
 // and saves the state one last time.

@@ -14,7 +14,7 @@ import (
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
 	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // recSink records what it is sent; hang makes every Send wait for its
@@ -54,8 +54,8 @@ func (c *clock) add(d time.Duration) { c.ns.Add(int64(d)) }
 func fastDelivery() Delivery {
 	return Delivery{RequestTimeout: 200 * time.Millisecond, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, MaxAge: 10 * time.Second, Drain: 100 * time.Millisecond}
 }
-func withFailures(fs ...collector.Failure) *collector.Snapshot {
-	return &collector.Snapshot{Failures: fs}
+func withFailures(fs ...fleet.Failure) *fleet.Snapshot {
+	return &fleet.Snapshot{Failures: fs}
 }
 
 // run starts r and stops it when the test ends, waiting for Run to return.
@@ -158,7 +158,7 @@ func TestRestartWithFileStoreDoesNotRepage(t *testing.T) {
 	second := &recSink{}
 	r2 := newRouter(t, Options{Config: cfg, Sinks: map[string]Sink{SinkConsole: second}, Store: store, Now: clk.now, Start: clk.now()})
 	run(t, r2)
-	r2.Observe(&collector.Snapshot{Failures: []collector.Failure{f}, Targets: snap(healthy("orders", "enrich")).Targets})
+	r2.Observe(&fleet.Snapshot{Failures: []fleet.Failure{f}, Targets: snap(healthy("orders", "enrich")).Targets})
 	time.Sleep(50 * time.Millisecond)
 	require.Empty(t, second.lines(), "the replayed failure of an open incident is not sent again")
 

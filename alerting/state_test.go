@@ -11,7 +11,7 @@ import (
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
 	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // restart hands the state of old to a new engine started at start, as a
@@ -84,7 +84,7 @@ func TestFailoverNeitherRepeatsNorDrops(t *testing.T) {
 	leader := newTestEngine(t, testConfig(), t0)
 	follower := newTestEngine(t, testConfig(), t0)
 	follower.leader = false
-	feed := func(f collector.Failure, now time.Time, both bool) {
+	feed := func(f fleet.Failure, now time.Time, both bool) {
 		leader.failure(f, now)
 		if both {
 			follower.failure(f, now)

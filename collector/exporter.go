@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/flinkslo/flinkslo/collector/flink"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // Exporter is a prometheus.Collector over the latest snapshot. Collect
@@ -15,7 +16,7 @@ import (
 // what /metrics serves: a fleet of thousands of jobs has ~200k series, too
 // many to push through a registry's sorting and checks on every scrape.
 type Exporter struct {
-	store  *Store
+	store  *fleet.Store
 	f      families
 	states []string // the Flink job states, for the state-set
 }
@@ -23,7 +24,7 @@ type Exporter struct {
 var _ prometheus.Collector = (*Exporter)(nil)
 
 // NewExporter returns an exporter reading store.
-func NewExporter(store *Store) *Exporter {
+func NewExporter(store *fleet.Store) *Exporter {
 	states := make([]string, len(flink.JobStates))
 	for i, s := range flink.JobStates {
 		states[i] = string(s)
@@ -57,7 +58,7 @@ func (c chanSink) add(f *family, v float64, lv ...string) {
 	c <- prometheus.MustNewConstMetric(f.desc, f.typ, v, lv...)
 }
 
-func (e *Exporter) emit(s sink, snap *Snapshot) {
+func (e *Exporter) emit(s sink, snap *fleet.Snapshot) {
 	for i := range snap.Targets {
 		e.emitTarget(s, snap, &snap.Targets[i])
 	}
@@ -72,7 +73,7 @@ func b2f(b bool) float64 {
 
 func seconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
 
-func (e *Exporter) emitTarget(s sink, snap *Snapshot, t *TargetStatus) {
+func (e *Exporter) emitTarget(s sink, snap *fleet.Snapshot, t *fleet.TargetStatus) {
 	f := &e.f
 	dep, ns := t.Deployment, t.Namespace
 	var buf [5]string // label values; no allocation per series
@@ -108,7 +109,7 @@ func (e *Exporter) emitTarget(s sink, snap *Snapshot, t *TargetStatus) {
 }
 
 // emitJob writes one job's series.
-func (e *Exporter) emitJob(s sink, snap *Snapshot, t *TargetStatus, j *JobStatus) {
+func (e *Exporter) emitJob(s sink, snap *fleet.Snapshot, t *fleet.TargetStatus, j *fleet.JobStatus) {
 	f := &e.f
 	buf := [6]string{t.Deployment, t.Namespace, t.Team, j.Name}
 	lv := buf[:4]

@@ -18,35 +18,36 @@ import (
 
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // fleetSnapshot is a small fleet with one of everything a user sees.
-func fleetSnapshot(now time.Time) *Snapshot {
-	fail := &Failure{Time: now.Add(-time.Minute), Result: classify.Result{Route: classify.Notify, Category: "kafka_topic_authorization"}}
-	return &Snapshot{Seq: 1, Started: now, Finished: now, Targets: []TargetStatus{
+func fleetSnapshot(now time.Time) *fleet.Snapshot {
+	fail := &fleet.Failure{Time: now.Add(-time.Minute), Result: classify.Result{Route: classify.Notify, Category: "kafka_topic_authorization"}}
+	return &fleet.Snapshot{Seq: 1, Started: now, Finished: now, Targets: []fleet.TargetStatus{
 		{
-			Target: Target{Deployment: "dead", Namespace: "fraud", Team: "risk", Source: "static"},
-			Up:     false, ErrorKind: ErrConnect, ScrapedAt: now, ScrapeDuration: time.Millisecond,
-			ErrorCounts: map[ErrorKind]float64{ErrConnect: 3},
-			Jobs:        []JobStatus{{Name: "fraud-scoring", Expected: true, Stale: true, Reasons: []Reason{ReasonUnreachable}}},
+			Target: fleet.Target{Deployment: "dead", Namespace: "fraud", Team: "risk", Source: "static"},
+			Up:     false, ErrorKind: fleet.ErrConnect, ScrapedAt: now, ScrapeDuration: time.Millisecond,
+			ErrorCounts: map[fleet.ErrorKind]float64{fleet.ErrConnect: 3},
+			Jobs:        []fleet.JobStatus{{Name: "fraud-scoring", Expected: true, Stale: true, Reasons: []fleet.Reason{fleet.ReasonUnreachable}}},
 		},
 		{
-			Target: Target{Deployment: "orders", Namespace: "checkout", Team: "checkout", Source: "kubernetes", Operator: &OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "STABLE", JobManagerDeploymentStatus: "READY"}},
+			Target: fleet.Target{Deployment: "orders", Namespace: "checkout", Team: "checkout", Source: "kubernetes", Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "STABLE", JobManagerDeploymentStatus: "READY"}},
 			Up:     true, ScrapedAt: now, ScrapeDuration: 20 * time.Millisecond, FlinkVersion: "1.20.1", TaskManagers: 2, SlotsTotal: 8, SlotsAvailable: 1,
-			Failures: map[FailureKey]float64{{classify.Monitor, "node_shutdown_spot"}: 1},
-			Jobs: []JobStatus{{
+			Failures: map[fleet.FailureKey]float64{{Route: classify.Monitor, Category: "node_shutdown_spot"}: 1},
+			Jobs: []fleet.JobStatus{{
 				Name: "orders-enrichment", ID: "5f3c6e0a9d1b4a2c8e7f6a5b4c3d2e1f", State: flink.StateRunning, Expected: true, Healthy: false,
-				Reasons: []Reason{ReasonCheckpointsStalled}, Uptime: time.Hour, TasksTotal: 8, TasksRunning: 8,
+				Reasons: []fleet.Reason{fleet.ReasonCheckpointsStalled}, Uptime: time.Hour, TasksTotal: 8, TasksRunning: 8,
 				CheckpointingEnabled: true, CheckpointInterval: 10 * time.Second, CheckpointWindow: time.Minute, LastCheckpoint: now.Add(-20 * time.Minute),
 				CheckpointsCompleted: 149, CheckpointsFailed: 3, Restarts: 2, RestartsInWindow: 1,
-				Failures:    map[FailureKey]float64{{classify.Notify, "kafka_topic_authorization"}: 2},
+				Failures:    map[fleet.FailureKey]float64{{Route: classify.Notify, Category: "kafka_topic_authorization"}: 2},
 				LastFailure: fail, HasKafkaLag: true, KafkaLagRecords: 1200, KafkaLagSeconds: 42, KafkaLagSecondsKnown: true,
 			}},
 		},
 		{
-			Target: Target{Deployment: "reports", Namespace: "bi", Team: "bi", Suspended: true, Source: "kubernetes", Operator: &OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "SUSPENDED", JobManagerDeploymentStatus: "MISSING"}},
+			Target: fleet.Target{Deployment: "reports", Namespace: "bi", Team: "bi", Suspended: true, Source: "kubernetes", Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "SUSPENDED", JobManagerDeploymentStatus: "MISSING"}},
 			Up:     true,
 		},
 	}}
@@ -70,7 +71,7 @@ func render(t *testing.T, g prometheus.Gatherer) string {
 
 func TestExporterGolden(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
-	store := NewStore()
+	store := fleet.NewStore()
 	snap := fleetSnapshot(now)
 	store.Publish(snap)
 	// What /metrics serves; TestTextMatchesCollector checks it against the
@@ -95,7 +96,7 @@ func TestExporterGolden(t *testing.T) {
 // the Collector: same families, same series, same values.
 func TestTextMatchesCollector(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
-	store := NewStore()
+	store := fleet.NewStore()
 	snap := fleetSnapshot(now)
 	snap.Targets[1].Team = `team "quoted" \ back\nslash`
 	store.Publish(snap)
@@ -147,7 +148,7 @@ func seriesSet(mf *dto.MetricFamily) string {
 
 func TestExporterSeriesFollowTargets(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
-	store := NewStore()
+	store := fleet.NewStore()
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(NewExporter(store))
 	if got := render(t, reg); got != "" {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 )
@@ -122,7 +123,7 @@ func appendFloat(b []byte, v float64) []byte {
 
 // Text renders the snapshot in the Prometheus text format, families sorted
 // by name as a registry would.
-func (e *Exporter) Text(snap *Snapshot) []byte {
+func (e *Exporter) Text(snap *fleet.Snapshot) []byte {
 	ts := newTextSink(e.f.all)
 	e.emit(ts, snap)
 	return bytes.Join(ts.chunks(), nil)

@@ -10,22 +10,23 @@ import (
 
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // bigSnapshot is n deployments with one steady job each.
-func bigSnapshot(n int, now time.Time) *Snapshot {
-	snap := &Snapshot{Seq: 1, Started: now, Finished: now}
+func bigSnapshot(n int, now time.Time) *fleet.Snapshot {
+	snap := &fleet.Snapshot{Seq: 1, Started: now, Finished: now}
 	for i := range n {
-		snap.Targets = append(snap.Targets, TargetStatus{
-			Target: Target{Deployment: fmt.Sprintf("deployment-%05d", i), Namespace: fmt.Sprintf("ns-%03d", i%100), Team: fmt.Sprintf("team-%02d", i%40), Source: "static"},
+		snap.Targets = append(snap.Targets, fleet.TargetStatus{
+			Target: fleet.Target{Deployment: fmt.Sprintf("deployment-%05d", i), Namespace: fmt.Sprintf("ns-%03d", i%100), Team: fmt.Sprintf("team-%02d", i%40), Source: "static"},
 			Up:     true, ScrapedAt: now, ScrapeDuration: 30 * time.Millisecond, FlinkVersion: "1.20.1", TaskManagers: 2, SlotsTotal: 8,
-			ErrorCounts: map[ErrorKind]float64{},
-			Jobs: []JobStatus{{
+			ErrorCounts: map[fleet.ErrorKind]float64{},
+			Jobs: []fleet.JobStatus{{
 				Name: fmt.Sprintf("job-%05d", i), ID: "5f3c6e0a9d1b4a2c8e7f6a5b4c3d2e1f", State: flink.StateRunning, Expected: true, Healthy: true,
 				Uptime: time.Hour, TasksTotal: 8, TasksRunning: 8, CheckpointingEnabled: true, CheckpointsProgressing: true,
 				CheckpointInterval: 10 * time.Second, CheckpointWindow: time.Minute, LastCheckpoint: now.Add(-5 * time.Second),
 				CheckpointsCompleted: 1490, CheckpointsFailed: 3, Restarts: 2,
-				Failures: map[FailureKey]float64{{classify.Monitor, "tm_heartbeat_timeout"}: 1},
+				Failures: map[fleet.FailureKey]float64{{Route: classify.Monitor, Category: "tm_heartbeat_timeout"}: 1},
 			}},
 		})
 	}
@@ -36,7 +37,7 @@ func bigSnapshot(n int, now time.Time) *Snapshot {
 // fleet once per snapshot (cache miss).
 func BenchmarkText(b *testing.B) {
 	snap := bigSnapshot(5000, time.Unix(1_800_000_000, 0))
-	exp := NewExporter(NewStore())
+	exp := NewExporter(fleet.NewStore())
 	ts := newTextSink(exp.f.all)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -53,7 +54,7 @@ func BenchmarkText(b *testing.B) {
 // BenchmarkServeMetrics is a scrape of /metrics with the snapshot already
 // rendered (cache hit), gzip as Prometheus asks for it.
 func BenchmarkServeMetrics(b *testing.B) {
-	store := NewStore()
+	store := fleet.NewStore()
 	store.Publish(bigSnapshot(5000, time.Unix(1_800_000_000, 0)))
 	x := NewExposition(NewExporter(store), prometheus.NewRegistry())
 	req := httptest.NewRequest("GET", "/metrics", nil)
@@ -68,7 +69,7 @@ func BenchmarkServeMetrics(b *testing.B) {
 // BenchmarkGatherCollector is the client_golang path over the same fleet,
 // for comparison.
 func BenchmarkGatherCollector(b *testing.B) {
-	store := NewStore()
+	store := fleet.NewStore()
 	store.Publish(bigSnapshot(5000, time.Unix(1_800_000_000, 0)))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(NewExporter(store))

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -15,7 +16,7 @@ import (
 // cache, and a new snapshot replaces it.
 func TestExpositionServesEveryScrape(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
-	store := NewStore()
+	store := fleet.NewStore()
 	exp := NewExporter(store)
 	self := prometheus.NewRegistry()
 	self.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: "flinkslo_self_test_total", Help: "x"}))

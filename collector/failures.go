@@ -8,6 +8,7 @@ import (
 
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // excerptLines is how much of a stack trace travels with a failure.
@@ -16,8 +17,8 @@ const excerptLines = 12
 // jobFailures classifies the failures of a job not seen before: exception
 // history entries and failed checkpoints (whose cause is only in the
 // checkpoint statistics' failure_message).
-func (l *Loop) jobFailures(t Target, js *jobState, o jobObservation, now time.Time) []Failure {
-	var out []Failure
+func (l *Loop) jobFailures(t fleet.Target, js *jobState, o jobObservation, now time.Time) []fleet.Failure {
+	var out []fleet.Failure
 	cpMsg := latestCheckpointFailure(o.checkpoints)
 	if ex := o.exceptions; ex != nil {
 		// Oldest first, so escalation counts occurrences in order.
@@ -82,10 +83,10 @@ func latestCheckpointFailure(cp *flink.Checkpoints) string {
 
 // classified classifies in, applies escalation, counts it for the job and
 // returns the failure to publish.
-func (l *Loop) classified(t Target, jo flink.JobOverview, js *jobState, in classify.Input, fp string, now time.Time) Failure {
+func (l *Loop) classified(t fleet.Target, jo flink.JobOverview, js *jobState, in classify.Input, fp string, now time.Time) fleet.Failure {
 	f := l.classify(t, jo.Name, in, t.Key()+"/"+jo.Name, fp, now)
 	f.JobID = jo.ID
-	js.failures[FailureKey{f.Result.Route, f.Result.Category}]++
+	js.failures[fleet.FailureKey{Route: f.Result.Route, Category: f.Result.Category}]++
 	// A failed checkpoint of a job that is not running is a side effect
 	// of the job's own failure, which is what explains its state.
 	sideEffect := in.Source == classify.SourceCheckpoint && jo.State != flink.StateRunning
@@ -96,7 +97,7 @@ func (l *Loop) classified(t Target, jo flink.JobOverview, js *jobState, in class
 }
 
 // classify runs the classifier and the escalator over one input.
-func (l *Loop) classify(t Target, job string, in classify.Input, escKey, fp string, now time.Time) Failure {
+func (l *Loop) classify(t fleet.Target, job string, in classify.Input, escKey, fp string, now time.Time) fleet.Failure {
 	if in.Timestamp.IsZero() {
 		in.Timestamp = now
 	}
@@ -107,7 +108,7 @@ func (l *Loop) classify(t Target, job string, in classify.Input, escKey, fp stri
 	if l.opts.Escalator != nil {
 		r = l.opts.Escalator.Observe(escKey, r, in.Timestamp)
 	}
-	return Failure{
+	return fleet.Failure{
 		Deployment: t.Deployment, Namespace: t.Namespace, Team: t.Team, SlackChannel: t.SlackChannel, URL: t.URL,
 		Job: job, Time: in.Timestamp, Seen: now, Source: in.Source, Result: r,
 		Exception: in.ExceptionName, Excerpt: excerpt(in), TaskName: in.TaskName, Fingerprint: t.Key() + "/" + fp,
@@ -136,7 +137,7 @@ func excerpt(in classify.Input) string {
 
 // drainReports classifies the failures reported from outside the scrape
 // (pods, operator) and counts them on their job or deployment.
-func (l *Loop) drainReports(results []TargetStatus) []Failure {
+func (l *Loop) drainReports(results []fleet.TargetStatus) []fleet.Failure {
 	l.mu.Lock()
 	reports := l.pending
 	l.pending = nil
@@ -149,7 +150,7 @@ func (l *Loop) drainReports(results []TargetStatus) []Failure {
 		idx[r.Key()] = i
 	}
 	now := l.now()
-	var out []Failure
+	var out []fleet.Failure
 	var later []pendingReport
 	for _, p := range reports {
 		r := p.FailureReport
@@ -190,7 +191,8 @@ const reportCarryCycles = 2
 
 // pendingReport is a report waiting for the cycle that scrapes its target.
 type pendingReport struct {
-	FailureReport
+	fleet.FailureReport
+
 	cycles int // cycles it has already waited
 }
 
@@ -202,8 +204,8 @@ func (l *Loop) stateOf(key string) *targetState {
 
 // countReported counts a reported failure on its job when the job is known
 // this cycle, else on the deployment.
-func (l *Loop) countReported(rs *TargetStatus, st *targetState, f Failure) {
-	k := FailureKey{f.Result.Route, f.Result.Category}
+func (l *Loop) countReported(rs *fleet.TargetStatus, st *targetState, f fleet.Failure) {
+	k := fleet.FailureKey{Route: f.Result.Route, Category: f.Result.Category}
 	if js := st.jobs[f.Job]; f.Job != "" && js != nil {
 		js.failures[k]++
 		js.lastFailure = &f
@@ -216,7 +218,7 @@ func (l *Loop) countReported(rs *TargetStatus, st *targetState, f Failure) {
 		return
 	}
 	if st.deployFailures == nil {
-		st.deployFailures = map[FailureKey]float64{}
+		st.deployFailures = map[fleet.FailureKey]float64{}
 	}
 	st.deployFailures[k]++
 	st.lastDeployFail = &f

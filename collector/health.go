@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/flinkslo/flinkslo/collector/flink"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -33,9 +34,9 @@ func newHealthConfig(h config.Health) healthConfig {
 
 // evaluate turns one job's observation into its signals and the failures
 // first seen this cycle.
-func (l *Loop) evaluate(t Target, rs *TargetStatus, js *jobState, o jobObservation, now time.Time) (JobStatus, []Failure) {
+func (l *Loop) evaluate(t fleet.Target, rs *fleet.TargetStatus, js *jobState, o jobObservation, now time.Time) (fleet.JobStatus, []fleet.Failure) {
 	jo := o.overview
-	j := JobStatus{Name: jo.Name, ID: jo.ID, State: jo.State, Expected: !t.Suspended, StartTime: jo.StartTime.Time()}
+	j := fleet.JobStatus{Name: jo.Name, ID: jo.ID, State: jo.State, Expected: !t.Suspended, StartTime: jo.StartTime.Time()}
 	j.TasksTotal, j.TasksRunning = jo.Tasks["total"], jo.Tasks["running"]
 	l.counters(&j, js, o, now)
 	j.Uptime = uptime(o, now)
@@ -51,7 +52,7 @@ func (l *Loop) evaluate(t Target, rs *TargetStatus, js *jobState, o jobObservati
 
 // counters updates the true counters from Flink's resetting values. A new
 // incarnation is a new job id or a new start time (a new JobMaster).
-func (l *Loop) counters(j *JobStatus, js *jobState, o jobObservation, now time.Time) {
+func (l *Loop) counters(j *fleet.JobStatus, js *jobState, o jobObservation, now time.Time) {
 	inc := o.overview.ID + "@" + strconv.FormatInt(int64(o.overview.StartTime), 10)
 	if r, ok := rawRestarts(o.metrics); ok {
 		j.Restarts = js.restarts.observe(r, inc)
@@ -118,7 +119,7 @@ func runningSince(o jobObservation) time.Time {
 // global override, else multiplier × the longer of the checkpoint interval
 // and the last checkpoint's duration, never below the floor. A checkpoint
 // far older than the window counts as stalled at once.
-func (l *Loop) checkpointProgress(t Target, j *JobStatus, js *jobState, o jobObservation, now time.Time) {
+func (l *Loop) checkpointProgress(t fleet.Target, j *fleet.JobStatus, js *jobState, o jobObservation, now time.Time) {
 	if o.cpDisabled || o.cpConfig == nil {
 		return
 	}
@@ -140,7 +141,7 @@ func (l *Loop) checkpointProgress(t Target, j *JobStatus, js *jobState, o jobObs
 	j.CheckpointsProgressing = !ref.IsZero() && now.Sub(ref) <= j.CheckpointWindow
 }
 
-func (l *Loop) checkpointWindow(t Target, o jobObservation) time.Duration {
+func (l *Loop) checkpointWindow(t fleet.Target, o jobObservation) time.Duration {
 	if t.CheckpointWindow > 0 {
 		return t.CheckpointWindow
 	}
@@ -172,35 +173,35 @@ func lastCompleted(o jobObservation) time.Time {
 }
 
 // reasons lists why a job is unhealthy, in the order of Reasons.
-func (l *Loop) reasons(t Target, j JobStatus, o jobObservation, now time.Time) []Reason {
+func (l *Loop) reasons(t fleet.Target, j fleet.JobStatus, o jobObservation, now time.Time) []fleet.Reason {
 	if !j.Expected {
 		return nil
 	}
-	var rs []Reason
+	var rs []fleet.Reason
 	if deploymentError(t) {
-		rs = append(rs, ReasonDeploymentError)
+		rs = append(rs, fleet.ReasonDeploymentError)
 	}
 	switch {
 	case j.State == flink.StateRunning:
 		if !tasksRunning(o.overview) && now.Sub(o.overview.LastModification.Time()) > l.health.startupGrace {
-			rs = append(rs, ReasonTasksNotRunning)
+			rs = append(rs, fleet.ReasonTasksNotRunning)
 		}
 		if j.CheckpointingEnabled && !j.CheckpointsProgressing {
-			rs = append(rs, ReasonCheckpointsStalled)
+			rs = append(rs, fleet.ReasonCheckpointsStalled)
 		}
 	case starting(j.State) && now.Sub(stateSince(o)) <= l.health.startupGrace:
 		// A job that is being (re)submitted gets the start-up grace.
 	default:
-		rs = append(rs, ReasonNotRunning)
+		rs = append(rs, fleet.ReasonNotRunning)
 	}
 	if j.RestartsInWindow >= l.health.restartThreshold {
-		rs = append(rs, ReasonTooManyRestarts)
+		rs = append(rs, fleet.ReasonTooManyRestarts)
 	}
 	return append(rs, l.kafkaReasons(t, now)...)
 }
 
 // deploymentError: the operator says the JobManager deployment is broken.
-func deploymentError(t Target) bool {
+func deploymentError(t fleet.Target) bool {
 	return t.Operator != nil && t.Operator.JobManagerDeploymentStatus == "ERROR"
 }
 
@@ -227,11 +228,11 @@ func stateSince(o jobObservation) time.Time {
 	return o.overview.StartTime.Time()
 }
 
-func copyCounts(m map[FailureKey]float64) map[FailureKey]float64 {
+func copyCounts(m map[fleet.FailureKey]float64) map[fleet.FailureKey]float64 {
 	if len(m) == 0 {
 		return nil
 	}
-	out := make(map[FailureKey]float64, len(m))
+	out := make(map[fleet.FailureKey]float64, len(m))
 	for k, v := range m {
 		out[k] = v
 	}

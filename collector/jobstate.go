@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/flinkslo/flinkslo/collector/flink"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // jobState is what the loop remembers about one job (by name) between
@@ -27,8 +28,8 @@ type jobState struct {
 	cpIncreasedAt  time.Time // when the completed count last went up
 	lastCheckpoint time.Time // newest completed checkpoint seen
 
-	failures    map[FailureKey]float64
-	lastFailure *Failure
+	failures    map[fleet.FailureKey]float64
+	lastFailure *fleet.Failure
 	seen        fingerprints
 }
 
@@ -40,10 +41,10 @@ type sample struct {
 // jobFor returns the state of a job, creating it (from the state file, if
 // one is kept) at first sight. Jobs of one target are created before their
 // scrapes start, so the map is never written concurrently.
-func (l *Loop) jobFor(t Target, st *targetState, name string) *jobState {
+func (l *Loop) jobFor(t fleet.Target, st *targetState, name string) *jobState {
 	js := st.jobs[name]
 	if js == nil {
-		js = &jobState{failures: map[FailureKey]float64{}}
+		js = &jobState{failures: map[fleet.FailureKey]float64{}}
 		if l.state != nil {
 			l.state.restore(t.Key(), name, js)
 		}
@@ -54,7 +55,7 @@ func (l *Loop) jobFor(t Target, st *targetState, name string) *jobState {
 
 // forgetJobs drops the state of jobs no longer reported, so that their
 // series disappear and a job that comes back starts cleanly.
-func (st *targetState) forgetJobs(jobs []JobStatus) {
+func (st *targetState) forgetJobs(jobs []fleet.JobStatus) {
 	keep := make(map[string]bool, len(jobs))
 	for _, j := range jobs {
 		keep[j.Name] = true

@@ -3,11 +3,12 @@ package collector
 import (
 	"time"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
 // groupsByCluster collects the consumer groups the targets name.
-func groupsByCluster(targets []Target) map[string][]string {
+func groupsByCluster(targets []fleet.Target) map[string][]string {
 	out := map[string][]string{}
 	for _, t := range targets {
 		if len(t.ConsumerGroups) == 0 {
@@ -27,23 +28,23 @@ func clusterName(c string) string {
 }
 
 // lag reads one group's lag from the source, as the snapshot shows it.
-func (l *Loop) lag(cluster, group string) (GroupLag, bool) {
+func (l *Loop) lag(cluster, group string) (fleet.GroupLag, bool) {
 	k, ok := l.opts.Lag.Lag(cluster, group)
 	if !ok {
-		return GroupLag{}, false
+		return fleet.GroupLag{}, false
 	}
-	return GroupLag{
+	return fleet.GroupLag{
 		Known: k.Known, Records: float64(k.Records), Seconds: k.Seconds, SecondsKnown: k.SecondsKnown,
 		Status: string(k.Status), Since: k.StatusSince,
 	}, true
 }
 
 // kafkaView is the lag of every group the targets name.
-func (l *Loop) kafkaView(targets []Target) *KafkaView {
-	v := &KafkaView{Clusters: l.opts.Lag.Clusters(), Groups: map[GroupRef]GroupLag{}}
+func (l *Loop) kafkaView(targets []fleet.Target) *fleet.KafkaView {
+	v := &fleet.KafkaView{Clusters: l.opts.Lag.Clusters(), Groups: map[fleet.GroupRef]fleet.GroupLag{}}
 	for _, t := range targets {
 		for _, g := range t.ConsumerGroups {
-			ref := GroupRef{Cluster: clusterName(t.KafkaCluster), Group: g}
+			ref := fleet.GroupRef{Cluster: clusterName(t.KafkaCluster), Group: g}
 			if lag, ok := l.lag(ref.Cluster, ref.Group); ok {
 				v.Groups[ref] = lag
 			}
@@ -55,7 +56,7 @@ func (l *Loop) kafkaView(targets []Target) *KafkaView {
 // applyKafka sums the lag of the target's groups onto the job: records
 // summed, seconds maxed. A group whose lag is unknown makes the job's lag
 // unknown rather than smaller than it is.
-func (l *Loop) applyKafka(t Target, j *JobStatus, now time.Time) {
+func (l *Loop) applyKafka(t fleet.Target, j *fleet.JobStatus, now time.Time) {
 	if l.opts.Lag == nil || len(t.ConsumerGroups) == 0 {
 		return
 	}
@@ -76,7 +77,7 @@ func (l *Loop) applyKafka(t Target, j *JobStatus, now time.Time) {
 
 // kafkaReasons: a group lagging or stalled for longer than
 // health.kafkaLagUnhealthyAfter makes the target's jobs unhealthy.
-func (l *Loop) kafkaReasons(t Target, now time.Time) []Reason {
+func (l *Loop) kafkaReasons(t fleet.Target, now time.Time) []fleet.Reason {
 	if l.opts.Lag == nil {
 		return nil
 	}
@@ -93,12 +94,12 @@ func (l *Loop) kafkaReasons(t Target, now time.Time) []Reason {
 			stalled = true
 		}
 	}
-	var rs []Reason
+	var rs []fleet.Reason
 	if lagging {
-		rs = append(rs, ReasonKafkaLagging)
+		rs = append(rs, fleet.ReasonKafkaLagging)
 	}
 	if stalled {
-		rs = append(rs, ReasonKafkaStalled)
+		rs = append(rs, fleet.ReasonKafkaStalled)
 	}
 	return rs
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
 	"github.com/flinkslo/flinkslo/collector/kafka"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -40,10 +41,10 @@ type LagSource interface {
 // Options configures a Loop. Sources, Store and Logger are required.
 type Options struct {
 	Sources []TargetSource
-	Store   *Store
+	Store   *fleet.Store
 	Config  *config.Config
 	// Filter, when set, keeps only the targets this replica owns (sharding).
-	Filter     func(Target) bool
+	Filter     func(fleet.Target) bool
 	Classifier Classifier
 	Escalator  Escalator
 	Lag        LagSource
@@ -143,7 +144,7 @@ func (l *Loop) Run(ctx context.Context) error {
 
 // ReportFailure queues a failure seen outside the REST scrape (pods,
 // operator status); it is classified and published with the next snapshot.
-func (l *Loop) ReportFailure(r FailureReport) {
+func (l *Loop) ReportFailure(r fleet.FailureReport) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.pending) >= maxPendingReports {
@@ -155,7 +156,7 @@ func (l *Loop) ReportFailure(r FailureReport) {
 const maxPendingReports = 10000
 
 // RunOnce runs one scrape cycle, publishes and returns its snapshot.
-func (l *Loop) RunOnce(ctx context.Context) *Snapshot {
+func (l *Loop) RunOnce(ctx context.Context) *fleet.Snapshot {
 	start := l.now()
 	targets := l.currentTargets()
 	if l.opts.Lag != nil {
@@ -167,8 +168,8 @@ func (l *Loop) RunOnce(ctx context.Context) *Snapshot {
 	defer cancel()
 
 	states := l.statesFor(targets)
-	results := make([]TargetStatus, len(targets))
-	failures := make([][]Failure, len(targets))
+	results := make([]fleet.TargetStatus, len(targets))
+	failures := make([][]fleet.Failure, len(targets))
 	// Requests in flight are bounded by the gate; targets in progress are
 	// bounded too, at twice that, so that thousands of targets do not each
 	// hold a goroutine and response buffers while waiting for the gate.
@@ -183,7 +184,7 @@ func (l *Loop) RunOnce(ctx context.Context) *Snapshot {
 	}
 	wg.Wait()
 
-	snap := &Snapshot{Started: start, Targets: results}
+	snap := &fleet.Snapshot{Started: start, Targets: results}
 	for _, fs := range failures {
 		snap.Failures = append(snap.Failures, fs...)
 	}
@@ -209,9 +210,9 @@ func (l *Loop) RunOnce(ctx context.Context) *Snapshot {
 
 // currentTargets merges every source, applies the shard filter, and sorts
 // by key. A key claimed twice keeps its first source's target.
-func (l *Loop) currentTargets() []Target {
+func (l *Loop) currentTargets() []fleet.Target {
 	seen := map[string]bool{}
-	var out []Target
+	var out []fleet.Target
 	for _, s := range l.opts.Sources {
 		for _, t := range s.Targets() {
 			k := t.Key()
@@ -228,7 +229,7 @@ func (l *Loop) currentTargets() []Target {
 
 // statesFor returns the per-target state for each target, creating it for
 // new ones and forgetting vanished ones, so their series go with them.
-func (l *Loop) statesFor(targets []Target) []*targetState {
+func (l *Loop) statesFor(targets []fleet.Target) []*targetState {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	out := make([]*targetState, len(targets))
@@ -247,7 +248,7 @@ func (l *Loop) statesFor(targets []Target) []*targetState {
 
 // clientFor returns the REST client of a target, rebuilding it when the
 // target's URL or HTTP settings change.
-func (l *Loop) clientFor(t Target, st *targetState) (*flink.Client, error) {
+func (l *Loop) clientFor(t fleet.Target, st *targetState) (*flink.Client, error) {
 	h := t.HTTP
 	if h == nil {
 		h = &l.cfg.HTTP

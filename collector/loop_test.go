@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/flinkslo/flinkslo/collector/flink"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 )
@@ -32,14 +33,14 @@ func fleetLoop(t *testing.T, urls map[string]string, extra string, now func() ti
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := NewLoop(Options{Sources: []TargetSource{StaticSource(StaticTargets(cfg))}, Store: NewStore(), Config: cfg, Now: now})
+	l, err := NewLoop(Options{Sources: []TargetSource{StaticSource(StaticTargets(cfg))}, Store: fleet.NewStore(), Config: cfg, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return l
 }
 
-func target(t *testing.T, s *Snapshot, name string) TargetStatus {
+func target(t *testing.T, s *fleet.Snapshot, name string) fleet.TargetStatus {
 	t.Helper()
 	for _, ts := range s.Targets {
 		if ts.Deployment == name {
@@ -47,7 +48,7 @@ func target(t *testing.T, s *Snapshot, name string) TargetStatus {
 		}
 	}
 	t.Fatalf("target %s not in snapshot", name)
-	return TargetStatus{}
+	return fleet.TargetStatus{}
 }
 
 // A healthy job of every Flink line from 1.15 to 2.3 reads as healthy, with
@@ -98,13 +99,13 @@ func TestBadJobManagersOnlyMarkThemselvesDown(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("a cycle with a JobManager delaying 30s took %s; the request timeout is 1s", took)
 	}
-	want := map[string]ErrorKind{"refused": ErrConnect, "slow": ErrTimeout, "http500": ErrHTTP, "garbage": ErrDecode, "truncated": ErrDecode, "huge": ErrDecode}
+	want := map[string]fleet.ErrorKind{"refused": fleet.ErrConnect, "slow": fleet.ErrTimeout, "http500": fleet.ErrHTTP, "garbage": fleet.ErrDecode, "truncated": fleet.ErrDecode, "huge": fleet.ErrDecode}
 	for name, kind := range want {
 		ts := target(t, snap, name)
 		if ts.Up || ts.ErrorKind != kind {
 			t.Errorf("%s: up=%v kind=%q err=%q, want down with %q", name, ts.Up, ts.ErrorKind, ts.Error, kind)
 		}
-		if len(ts.Jobs) != 1 || ts.Jobs[0].Healthy || !slices.Equal(ts.Jobs[0].Reasons, []Reason{ReasonUnreachable}) {
+		if len(ts.Jobs) != 1 || ts.Jobs[0].Healthy || !slices.Equal(ts.Jobs[0].Reasons, []fleet.Reason{fleet.ReasonUnreachable}) {
 			t.Errorf("%s: jobs %+v, want the expected job unhealthy as unreachable", name, ts.Jobs)
 		}
 	}
@@ -120,8 +121,8 @@ func TestCountersAcrossFailoverAndResubmission(t *testing.T) {
 	jm, srv := flinkfake.ServeJobManager(t, flinkfake.Options{Now: clock.Now, Cluster: "orders", CheckpointInterval: 10 * time.Second,
 		Jobs: []flinkfake.JobSpec{{Name: "orders", Scenario: flinkfake.RestartLoop, Failure: flinkfake.Transient}}})
 	l := fleetLoop(t, map[string]string{"orders": srv.URL}, "", clock.Now)
-	var last JobStatus
-	step := func(what string) JobStatus {
+	var last fleet.JobStatus
+	step := func(what string) fleet.JobStatus {
 		t.Helper()
 		clock.Advance(40 * time.Second)
 		ts := target(t, l.RunOnce(context.Background()), "orders")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 )
@@ -14,16 +15,16 @@ import (
 // mutableSource is a discovery that finds targets while the loop runs.
 type mutableSource struct {
 	mu sync.Mutex
-	ts []Target
+	ts []fleet.Target
 }
 
-func (m *mutableSource) Targets() []Target {
+func (m *mutableSource) Targets() []fleet.Target {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return append([]Target(nil), m.ts...)
+	return append([]fleet.Target(nil), m.ts...)
 }
 
-func (m *mutableSource) add(t Target) {
+func (m *mutableSource) add(t fleet.Target) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.ts = append(m.ts, t)
@@ -40,13 +41,13 @@ func TestReportBeforeTargetIsScraped(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := &mutableSource{}
-	l, err := NewLoop(Options{Sources: []TargetSource{src}, Store: NewStore(), Config: cfg, Now: clock.Now})
+	l, err := NewLoop(Options{Sources: []TargetSource{src}, Store: fleet.NewStore(), Config: cfg, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg := Target{Deployment: "orders", Namespace: "shop", Team: "shop", URL: srv.URL, JobName: "orders", Source: "kubernetes"}
-	report := func(target Target, fp string) {
-		l.ReportFailure(FailureReport{Target: target, Job: "orders", Fingerprint: fp, Input: classify.Input{
+	tg := fleet.Target{Deployment: "orders", Namespace: "shop", Team: "shop", URL: srv.URL, JobName: "orders", Source: "kubernetes"}
+	report := func(target fleet.Target, fp string) {
+		l.ReportFailure(fleet.FailureReport{Target: target, Job: "orders", Fingerprint: fp, Input: classify.Input{
 			Source: classify.SourceK8s, K8sReason: "OOMKilled", K8sMessage: "container flink-main-container OOMKilled", ExitCode: 137,
 		}})
 	}
@@ -82,7 +83,7 @@ func TestReportBeforeTargetIsScraped(t *testing.T) {
 	}
 }
 
-func sum(m map[FailureKey]float64) float64 {
+func sum(m map[fleet.FailureKey]float64) float64 {
 	var n float64
 	for _, v := range m {
 		n += v

@@ -13,6 +13,7 @@ import (
 
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // targetState is what the loop remembers about a target between cycles.
@@ -23,13 +24,13 @@ type targetState struct {
 	// jobs is keyed by job name: ids change on resubmission, names do not.
 	jobs map[string]*jobState
 	// errors counts failed requests per kind, for the errors counter.
-	errors map[ErrorKind]float64
+	errors map[fleet.ErrorKind]float64
 	// last is the previous cycle's result, to carry jobs over while the
 	// JobManager is unreachable.
-	last *TargetStatus
+	last *fleet.TargetStatus
 	// deployFailures counts deployment-level failures (pods, operator).
-	deployFailures map[FailureKey]float64
-	lastDeployFail *Failure
+	deployFailures map[fleet.FailureKey]float64
+	lastDeployFail *fleet.Failure
 	seen           fingerprints
 }
 
@@ -54,11 +55,11 @@ type jobObservation struct {
 	vanished bool
 }
 
-func (l *Loop) scrapeTarget(ctx context.Context, t Target, st *targetState) (TargetStatus, []Failure) {
+func (l *Loop) scrapeTarget(ctx context.Context, t fleet.Target, st *targetState) (fleet.TargetStatus, []fleet.Failure) {
 	start := l.now()
-	rs := TargetStatus{Target: t, ScrapedAt: start, Failures: copyCounts(st.deployFailures), LastFailure: st.lastDeployFail}
+	rs := fleet.TargetStatus{Target: t, ScrapedAt: start, Failures: copyCounts(st.deployFailures), LastFailure: st.lastDeployFail}
 	if st.errors == nil {
-		st.errors = map[ErrorKind]float64{}
+		st.errors = map[fleet.ErrorKind]float64{}
 	}
 	if t.Suspended {
 		// The operator removes a suspended deployment's JobManager: there
@@ -107,7 +108,7 @@ func (l *Loop) scrapeTarget(ctx context.Context, t Target, st *targetState) (Tar
 	}
 	wg.Wait()
 
-	var failures []Failure
+	var failures []fleet.Failure
 	now := l.now()
 	for _, o := range obs {
 		if o.vanished {
@@ -197,7 +198,7 @@ const maxExceptions = 16
 // selectJobs picks the jobs a target reports: the newest job of each name
 // (a session cluster keeps cancelled predecessors of a resubmitted job in
 // its history), limited to the target's job id when it has one.
-func selectJobs(t Target, jobs []flink.JobOverview) []flink.JobOverview {
+func selectJobs(t fleet.Target, jobs []flink.JobOverview) []flink.JobOverview {
 	if t.ClusterOnly {
 		return nil
 	}
@@ -228,7 +229,7 @@ func newer(a, b flink.JobOverview) bool {
 }
 
 // down marks the target unreachable this cycle.
-func (l *Loop) down(rs *TargetStatus, st *targetState, err error) {
+func (l *Loop) down(rs *fleet.TargetStatus, st *targetState, err error) {
 	rs.Up = false
 	rs.ErrorKind = errorKind(err)
 	rs.Error = classify.Redact(firstLine(err.Error()))
@@ -238,36 +239,36 @@ func (l *Loop) down(rs *TargetStatus, st *targetState, err error) {
 	rs.Jobs = l.unreachableJobs(rs.Target, st, l.now())
 }
 
-func (l *Loop) countError(rs *TargetStatus, st *targetState, err error) {
+func (l *Loop) countError(rs *fleet.TargetStatus, st *targetState, err error) {
 	k := errorKind(err)
 	st.errors[k]++
 	rs.RequestErrors++
 	l.log.Debug("request failed", "namespace", rs.Namespace, "deployment", rs.Deployment, "kind", k, "err", classify.Redact(firstLine(err.Error())))
 }
 
-func errorKind(err error) ErrorKind {
+func errorKind(err error) fleet.ErrorKind {
 	var se *flink.StatusError
 	var de *flink.DecodeError
 	var ne net.Error
 	switch {
 	case errors.Is(err, context.Canceled):
-		return ErrCanceled
+		return fleet.ErrCanceled
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
-		return ErrTimeout
+		return fleet.ErrTimeout
 	case errors.As(err, &se):
-		return ErrHTTP
+		return fleet.ErrHTTP
 	case errors.As(err, &de):
-		return ErrDecode
+		return fleet.ErrDecode
 	case errors.As(err, &ne) && ne.Timeout():
-		return ErrTimeout
+		return fleet.ErrTimeout
 	case errors.As(err, &ne):
-		return ErrConnect
+		return fleet.ErrConnect
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) {
-		return ErrConnect
+		return fleet.ErrConnect
 	}
-	return ErrOther
+	return fleet.ErrOther
 }
 
 func firstLine(s string) string {
@@ -278,8 +279,8 @@ func firstLine(s string) string {
 	return s
 }
 
-func copyErrors(m map[ErrorKind]float64) map[ErrorKind]float64 {
-	out := make(map[ErrorKind]float64, len(m))
+func copyErrors(m map[fleet.ErrorKind]float64) map[fleet.ErrorKind]float64 {
+	out := make(map[fleet.ErrorKind]float64, len(m))
 	for k, v := range m {
 		out[k] = v
 	}

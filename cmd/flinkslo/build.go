@@ -14,6 +14,7 @@ import (
 	"github.com/flinkslo/flinkslo/alerting"
 	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/collector/kafka"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -43,7 +44,7 @@ type buildOptions struct {
 // parts are the running pieces of the daemon, built from the config.
 type parts struct {
 	reg   *prometheus.Registry
-	store *collector.Store
+	store *fleet.Store
 	loop  *collector.Loop
 	// exporter renders the snapshot; /metrics serves it after reg's own
 	// metrics (see collector.Exposition).
@@ -92,7 +93,7 @@ func build(e *env, cfg *config.Config, o buildOptions) (*parts, error) {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		versioncollector.NewCollector("flinkslo"),
 	)
-	p := &parts{reg: reg, store: collector.NewStore()}
+	p := &parts{reg: reg, store: fleet.NewStore()}
 	lopts := collector.Options{
 		Sources:    []collector.TargetSource{o.static},
 		Store:      p.store,
@@ -148,7 +149,7 @@ func stopAfter(n int, cancel func()) *stopAfterObserver {
 	return &stopAfterObserver{left: n, cancel: cancel}
 }
 
-func (s *stopAfterObserver) Observe(*collector.Snapshot) {
+func (s *stopAfterObserver) Observe(*fleet.Snapshot) {
 	if s.left--; s.left == 0 {
 		s.cancel()
 	}

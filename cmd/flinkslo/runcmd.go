@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -77,13 +78,13 @@ func (c *runCmd) run(ctx context.Context, e *env) error {
 
 // reloadable is the static target list, replaced on SIGHUP.
 type reloadable struct {
-	v atomic.Pointer[[]collector.Target]
+	v atomic.Pointer[[]fleet.Target]
 }
 
-func (r *reloadable) set(ts []collector.Target) { r.v.Store(&ts) }
+func (r *reloadable) set(ts []fleet.Target) { r.v.Store(&ts) }
 
 // Targets returns the current list.
-func (r *reloadable) Targets() []collector.Target { return *r.v.Load() }
+func (r *reloadable) Targets() []fleet.Target { return *r.v.Load() }
 
 // reloadOnHUP re-reads the static targets on SIGHUP. A config that no
 // longer loads keeps the running one and says why.

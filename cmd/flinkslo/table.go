@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // tablePrinter prints a compact health table of each snapshot: what a
@@ -20,13 +20,13 @@ type tablePrinter struct {
 
 // Observe prints synchronously: the demo's table is small and its writer
 // is a terminal, so this never holds up the loop for long.
-func (p *tablePrinter) Observe(s *collector.Snapshot) {
+func (p *tablePrinter) Observe(s *fleet.Snapshot) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	writeTable(p.w, s)
 }
 
-func writeTable(w io.Writer, s *collector.Snapshot) {
+func writeTable(w io.Writer, s *fleet.Snapshot) {
 	healthy, expected := 0, 0
 	for _, t := range s.Targets {
 		for _, j := range t.Jobs {
@@ -54,14 +54,14 @@ func writeTable(w io.Writer, s *collector.Snapshot) {
 	tw.Flush()
 }
 
-func name(t collector.TargetStatus) string {
+func name(t fleet.TargetStatus) string {
 	if t.Namespace == "" {
 		return t.Deployment
 	}
 	return t.Namespace + "/" + t.Deployment
 }
 
-func targetState(t collector.TargetStatus) string {
+func targetState(t fleet.TargetStatus) string {
 	switch {
 	case t.Suspended:
 		return "SUSPENDED"
@@ -71,7 +71,7 @@ func targetState(t collector.TargetStatus) string {
 	return "UP"
 }
 
-func jobState(t collector.TargetStatus, j collector.JobStatus) string {
+func jobState(t fleet.TargetStatus, j fleet.JobStatus) string {
 	if !t.Up {
 		return "DOWN (" + string(t.ErrorKind) + ")"
 	}
@@ -81,7 +81,7 @@ func jobState(t collector.TargetStatus, j collector.JobStatus) string {
 	return string(j.State)
 }
 
-func health(j collector.JobStatus) string {
+func health(j fleet.JobStatus) string {
 	switch {
 	case !j.Expected:
 		return "suspended"
@@ -95,7 +95,7 @@ func health(j collector.JobStatus) string {
 	return "UNHEALTHY: " + strings.Join(rs, ",")
 }
 
-func checkpoint(s *collector.Snapshot, j collector.JobStatus) string {
+func checkpoint(s *fleet.Snapshot, j fleet.JobStatus) string {
 	switch {
 	case !j.CheckpointingEnabled:
 		return "off"
@@ -110,21 +110,21 @@ func checkpoint(s *collector.Snapshot, j collector.JobStatus) string {
 	return fmt.Sprintf("%s %s ago", mark, age)
 }
 
-func restarts(j collector.JobStatus) string {
+func restarts(j fleet.JobStatus) string {
 	if j.ID == "" {
 		return "-"
 	}
 	return fmt.Sprintf("%.0f (%d recent)", j.Restarts, j.RestartsInWindow)
 }
 
-func lag(j collector.JobStatus) string {
+func lag(j fleet.JobStatus) string {
 	if !j.HasKafkaLag {
 		return "-"
 	}
 	return fmt.Sprintf("%.0f rec / %.0fs", j.KafkaLagRecords, j.KafkaLagSeconds)
 }
 
-func lastFailure(f *collector.Failure) string {
+func lastFailure(f *fleet.Failure) string {
 	if f == nil {
 		return "-"
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/flinkslo/flinkslo/alerting"
 	"github.com/flinkslo/flinkslo/alerting/datadog"
 	"github.com/flinkslo/flinkslo/collector/dogstatsd"
+	"github.com/flinkslo/flinkslo/fleet"
 
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector"
@@ -72,7 +73,7 @@ func wireKube(cfg *config.Config, e *env, o *buildOptions, p *parts, lo *collect
 		// The Loop splits every source's targets, static ones included;
 		// discovery also skips the resources it does not own, so it builds
 		// neither their targets nor their failure reports.
-		lo.Filter = func(t collector.Target) bool { return sh.Owns(t.Key()) }
+		lo.Filter = func(t fleet.Target) bool { return sh.Owns(t.Key()) }
 	}
 	kc := cfg.Kubernetes
 	if kc == nil {
@@ -136,7 +137,7 @@ func wireKube(cfg *config.Config, e *env, o *buildOptions, p *parts, lo *collect
 // built after discovery.
 type loopReporter struct{ loop *collector.Loop }
 
-func (r *loopReporter) ReportFailure(f collector.FailureReport) { r.loop.ReportFailure(f) }
+func (r *loopReporter) ReportFailure(f fleet.FailureReport) { r.loop.ReportFailure(f) }
 
 // wireAlerting routes classified failures and health changes. Only the
 // leader sends (o.leader nil: always); open incidents persist next to the

@@ -11,7 +11,7 @@ import (
 	"github.com/DataDog/datadog-go/v5/statsd"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // countingSink counts what the emitter hands the client.
@@ -100,7 +100,7 @@ func BenchmarkEmit5000Jobs(b *testing.B) {
 				b.Fatal(err)
 			}
 			cs := &countingSink{sink: e.client}
-			snaps := [2]*collector.Snapshot{bigFleet(5000, 1), bigFleet(5000, 2)}
+			snaps := [2]*fleet.Snapshot{bigFleet(5000, 1), bigFleet(5000, 2)}
 			e.emit(cs, snaps[1])
 			b.ReportAllocs()
 			i := 0
@@ -131,7 +131,7 @@ func BenchmarkEmit5000Jobs(b *testing.B) {
 // what walking the snapshot, the counter deltas and the tags cost.
 func BenchmarkRender5000Jobs(b *testing.B) {
 	e, _ := newEmitter(b, testConfig(closedUDPPortB(b), false))
-	snaps := [2]*collector.Snapshot{bigFleet(5000, 1), bigFleet(5000, 2)}
+	snaps := [2]*fleet.Snapshot{bigFleet(5000, 1), bigFleet(5000, 2)}
 	e.emit(discard{}, snaps[1])
 	b.ReportAllocs()
 	i := 0

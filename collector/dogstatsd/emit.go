@@ -6,7 +6,7 @@ import (
 
 	"github.com/DataDog/datadog-go/v5/statsd"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // flushEvery is how many jobs are rendered between two client flushes.
@@ -28,7 +28,7 @@ type batch struct {
 
 type fleetCount struct{ expected, healthy int }
 
-func (e *Emitter) emit(c sink, snap *collector.Snapshot) {
+func (e *Emitter) emit(c sink, snap *fleet.Snapshot) {
 	b := &batch{e: e, c: c, now: e.now(), teams: map[string]*fleetCount{}}
 	for i := range snap.Targets {
 		b.target(&snap.Targets[i])
@@ -60,7 +60,7 @@ func (b *batch) flush() {
 	}
 }
 
-func (b *batch) target(t *collector.TargetStatus) {
+func (b *batch) target(t *fleet.TargetStatus) {
 	tm, _ := b.e.mem.target(t, b.now)
 	tags := []string{tag("deployment", t.Deployment), tag("namespace", t.Namespace), tag("team", t.Team)}
 	for k, v := range t.Failures {
@@ -82,7 +82,7 @@ func (b *batch) target(t *collector.TargetStatus) {
 	}
 }
 
-func (b *batch) job(t *collector.TargetStatus, j *collector.JobStatus) {
+func (b *batch) job(t *fleet.TargetStatus, j *fleet.JobStatus) {
 	jm, _ := b.e.mem.job(t, j, b.now)
 	tags := jm.tags
 	b.health(t, j, jm)
@@ -117,8 +117,8 @@ func (b *batch) job(t *collector.TargetStatus, j *collector.JobStatus) {
 // expected job; a reason that cleared is sent as 0 once, so graphs and
 // monitors see it end instead of the last 1 lingering until the series
 // goes quiet.
-func (b *batch) health(t *collector.TargetStatus, j *collector.JobStatus, jm *jobMemo) {
-	var cur []collector.Reason
+func (b *batch) health(t *fleet.TargetStatus, j *fleet.JobStatus, jm *jobMemo) {
+	var cur []fleet.Reason
 	if j.Expected {
 		cur = j.Reasons
 	}
@@ -143,7 +143,7 @@ func (b *batch) health(t *collector.TargetStatus, j *collector.JobStatus, jm *jo
 	b.serviceCheck(j, jm.tags)
 }
 
-func (b *batch) serviceCheck(j *collector.JobStatus, tags []string) {
+func (b *batch) serviceCheck(j *fleet.JobStatus, tags []string) {
 	sc := &statsd.ServiceCheck{Name: b.e.scName, Status: statsd.Ok, Tags: tags}
 	switch {
 	case j.Stale:
@@ -156,7 +156,7 @@ func (b *batch) serviceCheck(j *collector.JobStatus, tags []string) {
 	}
 }
 
-func reasonText(rs []collector.Reason) string {
+func reasonText(rs []fleet.Reason) string {
 	if len(rs) == 0 {
 		return "unhealthy"
 	}
@@ -169,7 +169,7 @@ func reasonText(rs []collector.Reason) string {
 
 // state sends 1 for the current state only; a state left is sent as 0
 // once.
-func (b *batch) state(j *collector.JobStatus, jm *jobMemo) {
+func (b *batch) state(j *fleet.JobStatus, jm *jobMemo) {
 	if jm.state != "" && jm.state != j.State && jm.stateTags != nil {
 		b.gauge(mState, 0, jm.stateTags)
 	}
@@ -207,7 +207,7 @@ func (b *batch) fleet() {
 }
 
 // kafka sends the lag of each consumer group whose lag is known.
-func (b *batch) kafka(v *collector.KafkaView) {
+func (b *batch) kafka(v *fleet.KafkaView) {
 	if v == nil {
 		return
 	}

@@ -28,8 +28,8 @@ func has(ls []line, name, value string, tags ...string) bool {
 func TestSecondCycle(t *testing.T) {
 	a := listen(t, "udp")
 	e, _ := newEmitter(t, testConfig(a.addr, true))
-	first := sendSync(t, e, a, fleet(1))
-	second := sendSync(t, e, a, fleet(2))
+	first := sendSync(t, e, a, sampleFleet(1))
+	second := sendSync(t, e, a, sampleFleet(2))
 	fraud := []string{"deployment:fraud-scorer", "job_name:fraud-scorer"}
 	for _, tc := range []struct {
 		name  string
@@ -79,7 +79,7 @@ func TestServiceChecks(t *testing.T) {
 	a := listen(t, "udp")
 	e, _ := newEmitter(t, testConfig(a.addr, true))
 	got := map[string]line{}
-	for _, l := range sendSync(t, e, a, fleet(1)) {
+	for _, l := range sendSync(t, e, a, sampleFleet(1)) {
 		if l.Type == "sc" {
 			job, _ := l.tag("job_name")
 			got[job] = l
@@ -112,7 +112,7 @@ func TestServiceChecks(t *testing.T) {
 func TestMetricsListed(t *testing.T) {
 	a := listen(t, "udp")
 	e, _ := newEmitter(t, testConfig(a.addr, true))
-	sent := append(sendSync(t, e, a, fleet(1)), sendSync(t, e, a, fleet(2))...)
+	sent := append(sendSync(t, e, a, sampleFleet(1)), sendSync(t, e, a, sampleFleet(2))...)
 	types := map[string]string{"g": Gauge, "c": Count, "sc": ServiceCheck}
 	listed := map[[2]string]Metric{}
 	for _, m := range Metrics("flinkslo") {

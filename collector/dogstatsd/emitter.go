@@ -25,7 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 	"golang.org/x/time/rate"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -39,8 +39,8 @@ type sink interface {
 }
 
 var (
-	_ sink               = (*statsd.Client)(nil)
-	_ collector.Observer = (*Emitter)(nil)
+	_ sink           = (*statsd.Client)(nil)
+	_ fleet.Observer = (*Emitter)(nil)
 )
 
 // Emitter sends each snapshot it observes to a DogStatsD agent.
@@ -59,7 +59,7 @@ type Emitter struct {
 	warn rate.Sometimes
 
 	// pending is the newest snapshot not yet sent; wake tells Run.
-	pending atomic.Pointer[collector.Snapshot]
+	pending atomic.Pointer[fleet.Snapshot]
 	wake    chan struct{}
 
 	mu     sync.Mutex // guards client, closed and mem: Run emits, Close flushes
@@ -234,7 +234,7 @@ func (e *Emitter) sendFailed(err error) {
 // Observe hands snap to Run and returns at once. When Run is behind, the
 // older snapshot is dropped: gauges want the newest values, and counts are
 // differences to the last snapshot sent, so nothing is lost.
-func (e *Emitter) Observe(snap *collector.Snapshot) {
+func (e *Emitter) Observe(snap *fleet.Snapshot) {
 	if snap == nil {
 		return
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -35,7 +35,7 @@ func newEmitter(t testing.TB, cfg config.Datadog) (*Emitter, *prometheus.Registr
 
 // sendSync sends snap as Run would, then a sentinel, and returns what the
 // agent received before the sentinel: everything the snapshot produced.
-func sendSync(t testing.TB, e *Emitter, a *agent, snap *collector.Snapshot) []line {
+func sendSync(t testing.TB, e *Emitter, a *agent, snap *fleet.Snapshot) []line {
 	t.Helper()
 	e.Observe(snap)
 	e.sendPending()
@@ -66,7 +66,7 @@ func fleetLines(t *testing.T, network string, aggregation bool) [2][]string {
 	e, _ := newEmitter(t, testConfig(a.addr, aggregation))
 	var out [2][]string
 	for i := range out {
-		out[i] = render(sendSync(t, e, a, fleet(i+1)))
+		out[i] = render(sendSync(t, e, a, sampleFleet(i+1)))
 	}
 	return out
 }

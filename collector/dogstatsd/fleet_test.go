@@ -5,14 +5,14 @@ import (
 	"time"
 
 	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/collector/flink"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 var fleetNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func fk(r classify.Route, cat string) collector.FailureKey {
-	return collector.FailureKey{Route: r, Category: cat}
+func fk(r classify.Route, cat string) fleet.FailureKey {
+	return fleet.FailureKey{Route: r, Category: cat}
 }
 
 // fleet is a realistic fleet as the collector reports it, at step 1 or a
@@ -29,7 +29,7 @@ func fk(r classify.Route, cat string) collector.FailureKey {
 //
 // legacy/etl has no team and its JobManager is unreachable: its job is
 // carried over, stale.
-func fleet(step int) *collector.Snapshot {
+func sampleFleet(step int) *fleet.Snapshot {
 	two := step == 2
 	pick := func(a, b float64) float64 {
 		if two {
@@ -37,52 +37,48 @@ func fleet(step int) *collector.Snapshot {
 		}
 		return a
 	}
-	var ts []collector.TargetStatus
+	var ts []fleet.TargetStatus
 	if !two {
-		ts = append(ts, collector.TargetStatus{
-			Target: collector.Target{Deployment: "backfill", Namespace: "analytics", Team: "analytics", Suspended: true},
-			Jobs:   []collector.JobStatus{{Name: "daily-backfill"}},
+		ts = append(ts, fleet.TargetStatus{
+			Target: fleet.Target{Deployment: "backfill", Namespace: "analytics", Team: "analytics", Suspended: true},
+			Jobs:   []fleet.JobStatus{{Name: "daily-backfill"}},
 		})
 	}
-	ts = append(ts,
-		collector.TargetStatus{
-			Target: collector.Target{Deployment: "etl", Namespace: "legacy"},
-			Error:  "connect: connection refused", ErrorKind: collector.ErrConnect,
-			Jobs: []collector.JobStatus{{
-				Name: "nightly-etl", ID: "a1b2", State: flink.StateRunning, Expected: true, Stale: true,
-				Reasons:              []collector.Reason{collector.ReasonUnreachable},
-				Uptime:               26 * time.Hour,
-				CheckpointingEnabled: true, LastCheckpoint: fleetNow.Add(-3 * time.Minute),
-				CheckpointsCompleted: 9000, Restarts: 2,
-			}},
+	ts = append(ts, fleet.TargetStatus{
+		Target: fleet.Target{Deployment: "etl", Namespace: "legacy"},
+		Error:  "connect: connection refused", ErrorKind: fleet.ErrConnect,
+		Jobs: []fleet.JobStatus{{
+			Name: "nightly-etl", ID: "a1b2", State: flink.StateRunning, Expected: true, Stale: true,
+			Reasons:              []fleet.Reason{fleet.ReasonUnreachable},
+			Uptime:               26 * time.Hour,
+			CheckpointingEnabled: true, LastCheckpoint: fleetNow.Add(-3 * time.Minute),
+			CheckpointsCompleted: 9000, Restarts: 2,
+		}},
+	}, fleet.TargetStatus{
+		Target: fleet.Target{Deployment: "fraud-scorer", Namespace: "payments", Team: "payments"},
+		Up:     true,
+		Failures: map[fleet.FailureKey]float64{
+			fk(classify.Page, "crashloop_unexplained"): 1,
 		},
-		collector.TargetStatus{
-			Target: collector.Target{Deployment: "fraud-scorer", Namespace: "payments", Team: "payments"},
-			Up:     true,
-			Failures: map[collector.FailureKey]float64{
-				fk(classify.Page, "crashloop_unexplained"): 1,
-			},
-			Jobs: []collector.JobStatus{fraudScorer(two, pick)},
-		},
-		collector.TargetStatus{
-			Target: collector.Target{Deployment: "orders-enricher", Namespace: "payments", Team: "payments"},
-			Up:     true,
-			Jobs: []collector.JobStatus{{
-				Name: "orders-enricher", ID: "c3d4", State: flink.StateRunning, Expected: true, Healthy: true,
-				Uptime:               90 * time.Minute,
-				CheckpointingEnabled: true, CheckpointsProgressing: true, LastCheckpoint: fleetNow.Add(-20 * time.Second),
-				CheckpointsCompleted: pick(1000, 1004),
-				HasKafkaLag:          true, KafkaLagRecords: pick(1200, 800), KafkaLagSeconds: pick(3.5, 2), KafkaLagSecondsKnown: true,
-			}},
-		},
-		searchIndexer(two),
+		Jobs: []fleet.JobStatus{fraudScorer(two, pick)},
+	}, fleet.TargetStatus{
+		Target: fleet.Target{Deployment: "orders-enricher", Namespace: "payments", Team: "payments"},
+		Up:     true,
+		Jobs: []fleet.JobStatus{{
+			Name: "orders-enricher", ID: "c3d4", State: flink.StateRunning, Expected: true, Healthy: true,
+			Uptime:               90 * time.Minute,
+			CheckpointingEnabled: true, CheckpointsProgressing: true, LastCheckpoint: fleetNow.Add(-20 * time.Second),
+			CheckpointsCompleted: pick(1000, 1004),
+			HasKafkaLag:          true, KafkaLagRecords: pick(1200, 800), KafkaLagSeconds: pick(3.5, 2), KafkaLagSecondsKnown: true,
+		}},
+	}, searchIndexer(two),
 	)
-	return &collector.Snapshot{
+	return &fleet.Snapshot{
 		Seq:      uint64(step),
 		Started:  fleetNow.Add(-2 * time.Second),
 		Finished: fleetNow,
 		Targets:  ts,
-		Kafka: &collector.KafkaView{Clusters: map[string]bool{"default": true, "payments": false}, Groups: map[collector.GroupRef]collector.GroupLag{
+		Kafka: &fleet.KafkaView{Clusters: map[string]bool{"default": true, "payments": false}, Groups: map[fleet.GroupRef]fleet.GroupLag{
 			{Cluster: "default", Group: "orders-enricher"}: {Known: true, Records: pick(1200, 800), Seconds: pick(3.5, 2), SecondsKnown: true, Status: "ok"},
 			// Just started: records known, time lag not estimated yet.
 			{Cluster: "default", Group: "indexer"}:      {Known: true, Records: 40, Status: "unknown"},
@@ -91,30 +87,30 @@ func fleet(step int) *collector.Snapshot {
 	}
 }
 
-func fraudScorer(two bool, pick func(a, b float64) float64) collector.JobStatus {
-	j := collector.JobStatus{
+func fraudScorer(two bool, pick func(a, b float64) float64) fleet.JobStatus {
+	j := fleet.JobStatus{
 		Name: "fraud-scorer", ID: "e5f6", State: flink.StateRestarting, Expected: true,
-		Reasons:              []collector.Reason{collector.ReasonCheckpointsStalled, collector.ReasonTooManyRestarts},
+		Reasons:              []fleet.Reason{fleet.ReasonCheckpointsStalled, fleet.ReasonTooManyRestarts},
 		CheckpointingEnabled: true, LastCheckpoint: fleetNow.Add(-25 * time.Minute),
 		CheckpointsCompleted: 300, CheckpointsFailed: pick(4, 6), Restarts: pick(12, 15),
-		Failures: map[collector.FailureKey]float64{
+		Failures: map[fleet.FailureKey]float64{
 			fk(classify.Page, "container_oom_killed"):  pick(2, 3),
 			fk(classify.Notify, "user_code_exception"): 1,
 		},
 	}
 	if two {
 		j.State, j.Uptime = flink.StateRunning, 40*time.Second
-		j.Reasons = []collector.Reason{collector.ReasonCheckpointsStalled}
+		j.Reasons = []fleet.Reason{fleet.ReasonCheckpointsStalled}
 		j.Failures[fk(classify.Monitor, "tm_heartbeat_timeout")] = 1
 	}
 	return j
 }
 
-func searchIndexer(two bool) collector.TargetStatus {
-	t := collector.TargetStatus{
-		Target: collector.Target{Deployment: "indexer", Namespace: "search", Team: "search"},
+func searchIndexer(two bool) fleet.TargetStatus {
+	t := fleet.TargetStatus{
+		Target: fleet.Target{Deployment: "indexer", Namespace: "search", Team: "search"},
 		Up:     true,
-		Jobs: []collector.JobStatus{{
+		Jobs: []fleet.JobStatus{{
 			// Flink job names are free text; the tag must survive it.
 			Name: "Kafka → ES, v2 | eu", ID: "0a0b", State: flink.StateRunning, Expected: true, Healthy: true,
 			Uptime: 72 * time.Hour, Restarts: 1,
@@ -122,8 +118,8 @@ func searchIndexer(two bool) collector.TargetStatus {
 		}},
 	}
 	if two {
-		t.Failures = map[collector.FailureKey]float64{fk(classify.Notify, "image_pull_tenant"): 1}
-		t.Jobs = append(t.Jobs, collector.JobStatus{
+		t.Failures = map[fleet.FailureKey]float64{fk(classify.Notify, "image_pull_tenant"): 1}
+		t.Jobs = append(t.Jobs, fleet.JobStatus{
 			Name: "reindex", ID: "0c0d", State: flink.StateRunning, Expected: true, Healthy: true,
 			Uptime: 10 * time.Second, Restarts: 5, CheckpointsCompleted: 7,
 		})
@@ -134,24 +130,24 @@ func searchIndexer(two bool) collector.TargetStatus {
 // bigFleet is n jobs over n/10 deployments and 20 teams, every job
 // checkpointing and reading Kafka, a tenth unhealthy; step moves every
 // counter on.
-func bigFleet(n, step int) *collector.Snapshot {
-	snap := &collector.Snapshot{Seq: uint64(step), Finished: fleetNow}
+func bigFleet(n, step int) *fleet.Snapshot {
+	snap := &fleet.Snapshot{Seq: uint64(step), Finished: fleetNow}
 	for d := 0; d < n/10; d++ {
-		t := collector.TargetStatus{
-			Target: collector.Target{Deployment: fmt.Sprintf("deploy-%04d", d), Namespace: fmt.Sprintf("ns-%02d", d%50), Team: fmt.Sprintf("team-%02d", d%20)},
+		t := fleet.TargetStatus{
+			Target: fleet.Target{Deployment: fmt.Sprintf("deploy-%04d", d), Namespace: fmt.Sprintf("ns-%02d", d%50), Team: fmt.Sprintf("team-%02d", d%20)},
 			Up:     true,
 		}
 		for j := 0; j < 10; j++ {
-			js := collector.JobStatus{
+			js := fleet.JobStatus{
 				Name: fmt.Sprintf("job-%d", j), ID: "0123456789abcdef", State: flink.StateRunning, Expected: true, Healthy: true,
 				Uptime: time.Hour, CheckpointingEnabled: true, CheckpointsProgressing: true, LastCheckpoint: fleetNow.Add(-time.Minute),
 				CheckpointsCompleted: float64(100 * step), Restarts: float64(step),
 				HasKafkaLag: true, KafkaLagRecords: 100, KafkaLagSeconds: 1, KafkaLagSecondsKnown: true,
-				Failures: map[collector.FailureKey]float64{fk(classify.Monitor, "tm_heartbeat_timeout"): float64(step)},
+				Failures: map[fleet.FailureKey]float64{fk(classify.Monitor, "tm_heartbeat_timeout"): float64(step)},
 			}
 			if j == 0 {
 				js.Healthy, js.State = false, flink.StateRestarting
-				js.Reasons = []collector.Reason{collector.ReasonTooManyRestarts}
+				js.Reasons = []fleet.Reason{fleet.ReasonTooManyRestarts}
 			}
 			t.Jobs = append(t.Jobs, js)
 		}

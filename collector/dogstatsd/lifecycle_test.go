@@ -38,7 +38,7 @@ func TestAgentAbsent(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e, reg := newEmitter(t, testConfig(tc.addr, true))
 			for step := 1; step <= 2; step++ {
-				e.Observe(fleet(step))
+				e.Observe(sampleFleet(step))
 				e.sendPending() // what Run does; it must come back
 			}
 			if n := testutil.ToFloat64(e.errs); n == 0 {
@@ -56,13 +56,13 @@ func TestAgentAbsent(t *testing.T) {
 func TestAgentResolvesLater(t *testing.T) {
 	a := listen(t, "udp")
 	e, _ := newEmitter(t, testConfig("datadog-agent.invalid:8125", true))
-	e.Observe(fleet(1))
+	e.Observe(sampleFleet(1))
 	e.sendPending()
 	if e.client != nil {
 		t.Fatal("a client for an unresolvable agent")
 	}
 	e.addr = a.addr // the agent's Service appears
-	got := sendSync(t, e, a, fleet(2))
+	got := sendSync(t, e, a, sampleFleet(2))
 	if !has(got, "job.healthy", "1", "job_name:reindex") {
 		t.Errorf("after the agent resolved, snapshot 2 was not sent: %v", render(got))
 	}
@@ -78,9 +78,9 @@ func TestObserveNeverWaits(t *testing.T) {
 	a := listen(t, "udp")
 	e, _ := newEmitter(t, testConfig(a.addr, true))
 	for range 1000 {
-		e.Observe(fleet(1)) // Run is not even started
+		e.Observe(sampleFleet(1)) // Run is not even started
 	}
-	e.Observe(fleet(2))
+	e.Observe(sampleFleet(2))
 	if n := testutil.ToFloat64(e.skipped); n != 1000 {
 		t.Errorf("flinkslo_datadog_snapshots_skipped_total = %v, want 1000", n)
 	}
@@ -99,9 +99,9 @@ func TestRun(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- e.Run(ctx) }()
 
-	e.Observe(fleet(1))
+	e.Observe(sampleFleet(1))
 	a.until(t, func(ls []line) bool { return has(ls, "fleet.jobs_expected", "4") })
-	e.Observe(fleet(2))
+	e.Observe(sampleFleet(2))
 	a.until(t, func(ls []line) bool { return has(ls, "job.restarts", "3") })
 
 	cancel()
@@ -113,7 +113,7 @@ func TestRun(t *testing.T) {
 			t.Errorf("Close #%d: %v", i+1, err)
 		}
 	}
-	e.Observe(fleet(1))
+	e.Observe(sampleFleet(1))
 	e.sendPending()
 	if e.pending.Load() == nil {
 		t.Error("a closed emitter took a snapshot to send")
@@ -125,7 +125,7 @@ func TestNamespaceOnWire(t *testing.T) {
 	cfg := testConfig(a.addr, true)
 	cfg.Namespace = "platform.flink"
 	e, _ := newEmitter(t, cfg)
-	for _, l := range sendSync(t, e, a, fleet(1)) {
+	for _, l := range sendSync(t, e, a, sampleFleet(1)) {
 		if !strings.HasPrefix(l.Name, "platform.flink.") || strings.HasPrefix(l.Name, "platform.flink.platform") {
 			t.Errorf("line %s not under namespace platform.flink", l)
 		}
@@ -166,11 +166,11 @@ func TestFollowerSendsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	if got := sendSync(t, e, a, fleet(1)); len(got) != 0 {
+	if got := sendSync(t, e, a, sampleFleet(1)); len(got) != 0 {
 		t.Fatalf("a follower sent %d lines: %v", len(got), render(got))
 	}
 	l.on.Store(true)
-	got := sendSync(t, e, a, fleet(2))
+	got := sendSync(t, e, a, sampleFleet(2))
 	fraud := []string{"deployment:fraud-scorer", "job_name:fraud-scorer"}
 	if !has(got, "job.healthy", "1", "job_name:reindex") {
 		t.Errorf("the new leader sent no gauges: %v", render(got))

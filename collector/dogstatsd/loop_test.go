@@ -16,6 +16,7 @@ import (
 
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 )
@@ -57,7 +58,7 @@ func newFleetRig(t *testing.T) *fleetRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := collector.NewStore()
+	store := fleet.NewStore()
 	r.loop, err = collector.NewLoop(collector.Options{
 		Sources: []collector.TargetSource{collector.StaticSource(collector.StaticTargets(cfg))},
 		Store:   store, Config: cfg, Classifier: cls, Now: r.clock.Now,
@@ -83,7 +84,7 @@ func newEmitterCfg(t testing.TB, cfg config.Datadog, now func() time.Time) (*Emi
 
 // cycle runs one scrape cycle and returns its snapshot and what the
 // agent received for it.
-func (r *fleetRig) cycle(t *testing.T) (*collector.Snapshot, []line) {
+func (r *fleetRig) cycle(t *testing.T) (*fleet.Snapshot, []line) {
 	snap := r.loop.RunOnce(context.Background())
 	return snap, sendSync(t, r.emitter, r.agent, nil)
 }
@@ -135,12 +136,12 @@ func TestFlinkfakeFleet(t *testing.T) {
 	t.Run("counts add up to the counters' growth", func(t *testing.T) {
 		for _, c := range []struct {
 			metric string
-			value  func(collector.JobStatus) float64
+			value  func(fleet.JobStatus) float64
 		}{
-			{"job.restarts", func(j collector.JobStatus) float64 { return j.Restarts }},
-			{"job.checkpoints_completed", func(j collector.JobStatus) float64 { return j.CheckpointsCompleted }},
-			{"job.checkpoints_failed", func(j collector.JobStatus) float64 { return j.CheckpointsFailed }},
-			{"job.failures", func(j collector.JobStatus) float64 {
+			{"job.restarts", func(j fleet.JobStatus) float64 { return j.Restarts }},
+			{"job.checkpoints_completed", func(j fleet.JobStatus) float64 { return j.CheckpointsCompleted }},
+			{"job.checkpoints_failed", func(j fleet.JobStatus) float64 { return j.CheckpointsFailed }},
+			{"job.failures", func(j fleet.JobStatus) float64 {
 				var n float64
 				for _, v := range j.Failures {
 					n += v
@@ -200,7 +201,7 @@ func sum(ls []line, name string) float64 {
 
 // growth sums how much value grew per job between two snapshots, for jobs
 // in both.
-func growth(a, b *collector.Snapshot, value func(collector.JobStatus) float64) float64 {
+func growth(a, b *fleet.Snapshot, value func(fleet.JobStatus) float64) float64 {
 	before := map[string]float64{}
 	for _, t := range a.Targets {
 		for _, j := range t.Jobs {

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/collector/flink"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // memory is what the emitter remembers between the snapshots it sends:
@@ -35,18 +35,18 @@ type jobMemo struct {
 	team string
 
 	completed, failed, restarts counter
-	failures                    map[collector.FailureKey]*counter
+	failures                    map[fleet.FailureKey]*counter
 
 	// state and reasons were sent with value 1 last time.
 	state     flink.JobState
 	stateTags []string
-	reasons   []collector.Reason
+	reasons   []fleet.Reason
 
 	seen time.Time
 }
 
 type targetMemo struct {
-	failures map[collector.FailureKey]*counter
+	failures map[fleet.FailureKey]*counter
 	seen     time.Time
 }
 
@@ -61,11 +61,11 @@ func newMemory() *memory {
 // job returns the memo of j and whether the job is new, creating it. The
 // first sight of a job sets every counter's baseline and sends no count:
 // the increments before it are history Datadog never saw.
-func (m *memory) job(t *collector.TargetStatus, j *collector.JobStatus, now time.Time) (*jobMemo, bool) {
+func (m *memory) job(t *fleet.TargetStatus, j *fleet.JobStatus, now time.Time) (*jobMemo, bool) {
 	k := jobKey{targetKey{t.Namespace, t.Deployment}, j.Name}
 	jm, ok := m.jobs[k]
 	if !ok {
-		jm = &jobMemo{failures: map[collector.FailureKey]*counter{}}
+		jm = &jobMemo{failures: map[fleet.FailureKey]*counter{}}
 		jm.completed.base = j.CheckpointsCompleted
 		jm.failed.base = j.CheckpointsFailed
 		jm.restarts.base = j.Restarts
@@ -87,11 +87,11 @@ func (m *memory) job(t *collector.TargetStatus, j *collector.JobStatus, now time
 }
 
 // target returns the memo of t and whether the target is new.
-func (m *memory) target(t *collector.TargetStatus, now time.Time) (*targetMemo, bool) {
+func (m *memory) target(t *fleet.TargetStatus, now time.Time) (*targetMemo, bool) {
 	k := targetKey{t.Namespace, t.Deployment}
 	tm, ok := m.targets[k]
 	if !ok {
-		tm = &targetMemo{failures: map[collector.FailureKey]*counter{}}
+		tm = &targetMemo{failures: map[fleet.FailureKey]*counter{}}
 		for fk, v := range t.Failures {
 			tm.failures[fk] = &counter{base: v}
 		}
@@ -143,7 +143,7 @@ func (c *counter) delta(v float64) int64 {
 
 // failureDelta is delta for a failure counter. A key that first appears
 // on a known job or target started from zero: all of it is new.
-func failureDelta(cs map[collector.FailureKey]*counter, k collector.FailureKey, v float64) int64 {
+func failureDelta(cs map[fleet.FailureKey]*counter, k fleet.FailureKey, v float64) int64 {
 	c, ok := cs[k]
 	if !ok {
 		c = &counter{}
@@ -153,8 +153,8 @@ func failureDelta(cs map[collector.FailureKey]*counter, k collector.FailureKey, 
 }
 
 // clearedReasons returns the reasons sent last time that no longer hold.
-func clearedReasons(prev, cur []collector.Reason) []collector.Reason {
-	var out []collector.Reason
+func clearedReasons(prev, cur []fleet.Reason) []fleet.Reason {
+	var out []fleet.Reason
 	for _, r := range prev {
 		if !slices.Contains(cur, r) {
 			out = append(out, r)

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // TestCounterDelta: counts sent add up to the counter's growth, never go
@@ -38,7 +38,7 @@ func TestCounterDelta(t *testing.T) {
 // keeps its baseline, so the restarts made while it was away are counted
 // when it returns; after the retention it is a first sight again.
 func TestForgetKeepsFlappingJobs(t *testing.T) {
-	tgt := &collector.TargetStatus{Target: collector.Target{Deployment: "d", Namespace: "n"}}
+	tgt := &fleet.TargetStatus{Target: fleet.Target{Deployment: "d", Namespace: "n"}}
 	for _, tc := range []struct {
 		name  string
 		away  time.Duration
@@ -49,10 +49,10 @@ func TestForgetKeepsFlappingJobs(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := newMemory()
-			m.job(tgt, &collector.JobStatus{Name: "j", Restarts: 1}, fleetNow)
+			m.job(tgt, &fleet.JobStatus{Name: "j", Restarts: 1}, fleetNow)
 			back := fleetNow.Add(tc.away)
 			m.forget(back.Add(-time.Hour))
-			jm, _ := m.job(tgt, &collector.JobStatus{Name: "j", Restarts: 5}, back)
+			jm, _ := m.job(tgt, &fleet.JobStatus{Name: "j", Restarts: 5}, back)
 			if got := jm.restarts.delta(5); got != tc.wantN {
 				t.Errorf("restarts counted on return = %d, want %d", got, tc.wantN)
 			}

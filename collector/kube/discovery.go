@@ -23,6 +23,7 @@ import (
 
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -30,7 +31,7 @@ import (
 // Loop classifies, counts and routes them. Reporting the same fingerprint
 // again is harmless: it is counted once.
 type Reporter interface {
-	ReportFailure(collector.FailureReport)
+	ReportFailure(fleet.FailureReport)
 }
 
 // Owner says whether this replica owns a target key (namespace/name);
@@ -72,7 +73,7 @@ type Discoverer struct {
 	mu        sync.Mutex
 	resources map[string]*resource // by resource key
 	opErrors  map[string]*opError  // by resource key
-	cached    []collector.Target
+	cached    []fleet.Target
 	dirty     bool
 
 	synced atomic.Bool
@@ -146,7 +147,7 @@ func (d *Discoverer) Ready() error {
 
 // Targets returns the discovered targets this replica owns, sorted by key.
 // The slice is shared: callers must not modify it.
-func (d *Discoverer) Targets() []collector.Target {
+func (d *Discoverer) Targets() []fleet.Target {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.dirty || d.cached == nil {
@@ -159,8 +160,8 @@ func (d *Discoverer) Targets() []collector.Target {
 // rebuildLocked builds every target. A FlinkDeployment and a
 // FlinkSessionJob of the same name in a namespace would share a key; the
 // deployment keeps it.
-func (d *Discoverer) rebuildLocked() []collector.Target {
-	out := make([]collector.Target, 0, len(d.resources))
+func (d *Discoverer) rebuildLocked() []fleet.Target {
+	out := make([]fleet.Target, 0, len(d.resources))
 	byKey := make(map[string]int, len(d.resources))
 	for _, r := range d.resources {
 		t, ok := d.targetLocked(r)
@@ -182,7 +183,7 @@ func (d *Discoverer) rebuildLocked() []collector.Target {
 	return out
 }
 
-func (d *Discoverer) targetLocked(r *resource) (collector.Target, bool) {
+func (d *Discoverer) targetLocked(r *resource) (fleet.Target, bool) {
 	var session *resource
 	if r.Kind == KindSessionJob {
 		session = d.resources[KindDeployment+"/"+r.Namespace+"/"+r.Session]
@@ -224,20 +225,20 @@ func (d *Discoverer) remove(kind, namespace, name string) {
 
 // deploymentTarget is the target of the FlinkDeployment namespace/name, for
 // a pod's signals; false when it is not discovered or not this shard's.
-func (d *Discoverer) deploymentTarget(namespace, name string) (collector.Target, bool) {
+func (d *Discoverer) deploymentTarget(namespace, name string) (fleet.Target, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	r := d.resources[KindDeployment+"/"+namespace+"/"+name]
 	if r == nil {
-		return collector.Target{}, false
+		return fleet.Target{}, false
 	}
 	t, ok := d.targetLocked(r)
 	return t, ok && d.owns(t.Key())
 }
 
-func (d *Discoverer) report(t collector.Target, job string, in classify.Input, fingerprint string) {
+func (d *Discoverer) report(t fleet.Target, job string, in classify.Input, fingerprint string) {
 	if d.opts.Reporter == nil || !d.owns(t.Key()) {
 		return
 	}
-	d.opts.Reporter.ReportFailure(collector.FailureReport{Target: t, Job: job, Input: in, Fingerprint: fingerprint})
+	d.opts.Reporter.ReportFailure(fleet.FailureReport{Target: t, Job: job, Input: in, Fingerprint: fingerprint})
 }

@@ -15,29 +15,29 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/collector/shard"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // recorder is the collector's side of Reporter: it keeps every report and
 // counts each fingerprint once, as the Loop does.
 type recorder struct {
 	mu      sync.Mutex
-	reports []collector.FailureReport
+	reports []fleet.FailureReport
 }
 
-func (r *recorder) ReportFailure(f collector.FailureReport) {
+func (r *recorder) ReportFailure(f fleet.FailureReport) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.reports = append(r.reports, f)
 }
 
 // distinct returns the first report of each fingerprint, in order.
-func (r *recorder) distinct() []collector.FailureReport {
+func (r *recorder) distinct() []fleet.FailureReport {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	seen := map[string]bool{}
-	var out []collector.FailureReport
+	var out []fleet.FailureReport
 	for _, f := range r.reports {
 		if !seen[f.Fingerprint] {
 			seen[f.Fingerprint] = true
@@ -108,7 +108,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func keys(ts []collector.Target) []string {
+func keys(ts []fleet.Target) []string {
 	out := make([]string, len(ts))
 	for i, t := range ts {
 		out[i] = t.Key()
@@ -116,13 +116,13 @@ func keys(ts []collector.Target) []string {
 	return out
 }
 
-func (h *harness) target(key string) (collector.Target, bool) {
+func (h *harness) target(key string) (fleet.Target, bool) {
 	for _, t := range h.d.Targets() {
 		if t.Key() == key {
 			return t, true
 		}
 	}
-	return collector.Target{}, false
+	return fleet.Target{}, false
 }
 
 func (h *harness) resource(u *unstructured.Unstructured) interface {

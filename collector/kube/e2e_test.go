@@ -13,7 +13,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/kubetest"
 )
 
@@ -166,21 +166,21 @@ func testLabelSelector(t *testing.T, c *cluster) {
 	eventually(t, "unlabelled deployment dropped", func() bool { return len(d.Targets()) == 0 })
 }
 
-func targetOf(d *Discoverer, key string) (collector.Target, bool) {
+func targetOf(d *Discoverer, key string) (fleet.Target, bool) {
 	for _, tg := range d.Targets() {
 		if tg.Key() == key {
 			return tg, true
 		}
 	}
-	return collector.Target{}, false
+	return fleet.Target{}, false
 }
 
 // reportFor is the first distinct report about a target.
-func reportFor(rec *recorder, key string) (collector.FailureReport, bool) {
+func reportFor(rec *recorder, key string) (fleet.FailureReport, bool) {
 	for _, r := range rec.distinct() {
 		if r.Target.Key() == key {
 			return r, true
 		}
 	}
-	return collector.FailureReport{}, false
+	return fleet.FailureReport{}, false
 }

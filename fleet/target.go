@@ -1,12 +1,9 @@
-// Package collector scrapes every Flink deployment in the background,
-// turns what it sees into per-job signals, and keeps the latest result as an
-// immutable Snapshot that /metrics, Datadog and alerting read without ever
-// waiting on a JobManager.
-package collector
+package fleet
 
 import (
 	"time"
 
+	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -63,27 +60,14 @@ type OperatorStatus struct {
 // Key identifies the target across scrapes: namespace/deployment.
 func (t Target) Key() string { return t.Namespace + "/" + t.Deployment }
 
-// StaticTargets converts the config file's targets.
-func StaticTargets(cfg *config.Config) []Target {
-	out := make([]Target, 0, len(cfg.Targets))
-	for _, t := range cfg.Targets {
-		ch := t.SlackChannel
-		if ch == "" {
-			ch = cfg.Teams[t.Team].SlackChannel
-		}
-		out = append(out, Target{
-			Deployment:       t.Name,
-			Namespace:        t.Namespace,
-			Team:             t.Team,
-			URL:              t.URL,
-			SlackChannel:     ch,
-			Suspended:        t.Suspended,
-			CheckpointWindow: t.CheckpointWindow.D(),
-			HTTP:             t.HTTP,
-			KafkaCluster:     t.Kafka.Cluster,
-			ConsumerGroups:   t.Kafka.ConsumerGroups,
-			Source:           "static",
-		})
-	}
-	return out
+// FailureReport is a failure seen outside the REST scrape: a pod
+// terminated OOMKilled, an image that cannot be pulled, the operator's
+// status.error. Job is empty when the failure concerns the deployment.
+type FailureReport struct {
+	Target Target
+	Job    string
+	Input  classify.Input
+	// Fingerprint identifies the occurrence: the same fingerprint reported
+	// twice is counted and routed once.
+	Fingerprint string
 }

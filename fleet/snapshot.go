@@ -1,4 +1,4 @@
-package collector
+package fleet
 
 import (
 	"time"
@@ -26,6 +26,7 @@ type Snapshot struct {
 // TargetStatus is one deployment as seen in the cycle.
 type TargetStatus struct {
 	Target
+
 	// Up is true when the JobManager answered the cycle's requests.
 	Up bool
 	// Error says why the target is down: one line, redacted.
@@ -147,11 +148,7 @@ const (
 )
 
 // Reasons lists every reason in a stable order.
-var Reasons = []Reason{
-	ReasonUnreachable, ReasonJobMissing, ReasonNotRunning, ReasonTasksNotRunning,
-	ReasonCheckpointsStalled, ReasonTooManyRestarts, ReasonKafkaLagging, ReasonKafkaStalled,
-	ReasonDeploymentError,
-}
+var Reasons = []Reason{ReasonUnreachable, ReasonJobMissing, ReasonNotRunning, ReasonTasksNotRunning, ReasonCheckpointsStalled, ReasonTooManyRestarts, ReasonKafkaLagging, ReasonKafkaStalled, ReasonDeploymentError}
 
 func (r Reason) String() string { return string(r) }
 

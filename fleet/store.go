@@ -1,4 +1,4 @@
-package collector
+package fleet
 
 import (
 	"sync"
