@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
@@ -25,8 +24,8 @@ func sampleFleet(at time.Time) (*fleet.Snapshot, int) {
 	s := &fleet.Snapshot{}
 	cats := []struct {
 		cat   string
-		route classify.Route
-	}{{"checkpoint_expired", classify.Monitor}, {"sql_validation_error", classify.Notify}, {"platform_code_exception", classify.Page}}
+		route fleet.Route
+	}{{"checkpoint_expired", fleet.Monitor}, {"sql_validation_error", fleet.Notify}, {"platform_code_exception", fleet.Page}}
 	for d := range 1000 {
 		job := fmt.Sprintf("job-%04d", d)
 		team := fmt.Sprintf("team-%02d", d%40)
@@ -35,7 +34,7 @@ func sampleFleet(at time.Time) (*fleet.Snapshot, int) {
 			c := cats[i%3]
 			f := failure(team, job, c.cat, c.route, at.Add(time.Duration(i)*time.Second))
 			if i == 9 {
-				f.Result.Route = classify.Page // the repeated monitor cause escalates
+				f.Decision.Route = fleet.Page // the repeated monitor cause escalates
 			}
 			s.Failures = append(s.Failures, f)
 		}

@@ -121,10 +121,10 @@ func (g *rig) set(t *testing.T, job string, s flinkfake.Scenario, k flinkfake.Fa
 }
 
 // route is where the router has the open incident of job in category, or "".
-func (g *rig) route(ns, job, category string) classify.Route {
+func (g *rig) route(ns, job, category string) fleet.Route {
 	g.r.mu.Lock()
 	defer g.r.mu.Unlock()
-	if inc, ok := g.r.eng.open[incident.Key{Namespace: ns, Deployment: job, Job: job, Category: category}]; ok {
+	if inc, ok := g.r.eng.open[incident.Key{JobRef: fleet.JobRef{Namespace: ns, Deployment: job, Job: job}, Category: category}]; ok {
 		return inc.route
 	}
 	return ""
@@ -169,13 +169,13 @@ func TestEndToEnd(t *testing.T) {
 	// The first restarts: the transient cause is a monitor message, not a page.
 	g.cycles(3)
 	cat := "tm_heartbeat_timeout"
-	require.Equal(t, classify.Monitor, g.route("risk", "scoring", cat), "a first TaskManager loss is watched, not paged")
+	require.Equal(t, fleet.Monitor, g.route("risk", "scoring", cat), "a first TaskManager loss is watched, not paged")
 	require.Eventually(t, func() bool { return len(g.inChannel("#flink-platform")) >= 1 }, 10*time.Second, 10*time.Millisecond)
 	require.Empty(t, g.pdActions("scoring"), "no page for a transient cause")
 
 	// It keeps repeating: past the escalation threshold it pages.
 	g.cycles(8)
-	require.Equal(t, classify.Page, g.route("risk", "scoring", cat), "repeated past the threshold, it escalates")
+	require.Equal(t, fleet.Page, g.route("risk", "scoring", cat), "repeated past the threshold, it escalates")
 
 	// The platform bug is fixed and the TaskManagers are back: both jobs
 	// recover once their restarts leave the restart window.

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
@@ -20,10 +19,10 @@ type engine struct {
 
 	open   map[incident.Key]*openIncident
 	closed map[incident.Key]tombstone
-	jobs   map[incident.JobKey]*jobHealth
+	jobs   map[fleet.JobRef]*jobHealth
 	// failuresByJob counts open failure incidents per job (and per
 	// deployment, Job ""), to tell whether a failure explains an outage.
-	failuresByJob map[incident.JobKey]int
+	failuresByJob map[fleet.JobRef]int
 	firstSnapshot time.Time
 
 	out   []*incident.Notification
@@ -42,8 +41,8 @@ type engineConfig struct {
 // openIncident is an incident that was triggered and is not resolved.
 type openIncident struct {
 	key        incident.Key
-	route      classify.Route
-	pastRoutes []classify.Route
+	route      fleet.Route
+	pastRoutes []fleet.Route
 	health     bool
 	detail     detail
 
@@ -65,20 +64,20 @@ type tombstone struct{ lastFailure, resolved time.Time }
 // detail is what a notification says beyond the key, from the latest
 // failure (or health transition) of the incident.
 type detail struct {
-	Team        string          `json:"team,omitempty"`
-	TeamChannel string          `json:"teamChannel,omitempty"`
-	URL         string          `json:"url,omitempty"`
-	JobID       string          `json:"jobID,omitempty"`
-	Source      classify.Source `json:"source,omitempty"`
-	Reason      string          `json:"reason,omitempty"`
-	Hint        string          `json:"hint,omitempty"`
-	Rule        string          `json:"rule,omitempty"`
-	Escalated   bool            `json:"escalated,omitempty"`
-	Root        string          `json:"root,omitempty"`
-	Message     string          `json:"message,omitempty"`
-	Exception   string          `json:"exception,omitempty"`
-	TaskName    string          `json:"taskName,omitempty"`
-	FailureTime time.Time       `json:"failureTime,omitzero"`
+	Team        string       `json:"team,omitempty"`
+	TeamChannel string       `json:"teamChannel,omitempty"`
+	URL         string       `json:"url,omitempty"`
+	JobID       string       `json:"jobID,omitempty"`
+	Source      fleet.Source `json:"source,omitempty"`
+	Reason      string       `json:"reason,omitempty"`
+	Hint        string       `json:"hint,omitempty"`
+	Rule        string       `json:"rule,omitempty"`
+	Escalated   bool         `json:"escalated,omitempty"`
+	Root        string       `json:"root,omitempty"`
+	Message     string       `json:"message,omitempty"`
+	Exception   string       `json:"exception,omitempty"`
+	TaskName    string       `json:"taskName,omitempty"`
+	FailureTime time.Time    `json:"failureTime,omitzero"`
 	// Excerpt is not persisted: it is large and only the first message
 	// needs it.
 	Excerpt string `json:"-"`
@@ -88,7 +87,7 @@ func newEngine(cfg engineConfig, rt *routes) *engine {
 	return &engine{
 		cfg: cfg, routes: rt,
 		open: map[incident.Key]*openIncident{}, closed: map[incident.Key]tombstone{},
-		jobs: map[incident.JobKey]*jobHealth{}, failuresByJob: map[incident.JobKey]int{},
+		jobs: map[fleet.JobRef]*jobHealth{}, failuresByJob: map[fleet.JobRef]int{},
 	}
 }
 
@@ -106,13 +105,13 @@ func keyLess(a, b incident.Key) bool {
 }
 
 // rank orders routes by urgency; an open incident only moves up.
-func rank(r classify.Route) int {
+func rank(r fleet.Route) int {
 	switch r {
-	case classify.Page:
+	case fleet.Page:
 		return 3
-	case classify.Monitor:
+	case fleet.Monitor:
 		return 2
-	case classify.Notify:
+	case fleet.Notify:
 		return 1
 	}
 	return 0
@@ -136,9 +135,9 @@ func (e *engine) failure(f fleet.Failure, now time.Time) {
 		return // already counted by the process that saved the incident
 	}
 	d := detailOf(f, at)
-	e.occurrence(key, f.Result.Route, d, now)
+	e.occurrence(key, f.Decision.Route, d, now)
 	if inc == nil {
-		inc = &openIncident{key: key, route: f.Result.Route, detail: d, opened: at, lastFailure: at, total: 1, threads: map[string]string{}}
+		inc = &openIncident{key: key, route: f.Decision.Route, detail: d, opened: at, lastFailure: at, total: 1, threads: map[string]string{}}
 		e.add(inc)
 		e.push(inc, e.notification(inc, incident.Trigger, now), now)
 		return
@@ -148,8 +147,8 @@ func (e *engine) failure(f fleet.Failure, now time.Time) {
 	if at.After(inc.lastFailure) {
 		inc.lastFailure = at
 	}
-	if rank(f.Result.Route) > rank(inc.route) {
-		e.escalate(inc, f.Result.Route, now)
+	if rank(f.Decision.Route) > rank(inc.route) {
+		e.escalate(inc, f.Decision.Route, now)
 		return
 	}
 	inc.pending++
@@ -158,11 +157,11 @@ func (e *engine) failure(f fleet.Failure, now time.Time) {
 
 // keyOf is the incident a failure belongs to.
 func keyOf(f fleet.Failure) incident.Key {
-	return incident.Key{Namespace: f.Namespace, Deployment: f.Deployment, Job: f.Job, Category: f.Result.Category}
+	return incident.Key{JobRef: fleet.JobRef{Namespace: f.Namespace, Deployment: f.Deployment, Job: f.Job}, Category: f.Decision.Category}
 }
 
 func detailOf(f fleet.Failure, at time.Time) detail {
-	r := f.Result
+	r := f.Decision
 	return detail{
 		Team: f.Team, TeamChannel: f.SlackChannel, URL: f.URL, JobID: f.JobID, Source: f.Source,
 		Reason: r.Reason, Hint: r.Hint, Rule: r.Rule, Escalated: r.Escalated, Root: r.Root, Message: r.Message,
@@ -185,7 +184,7 @@ func mergeDetail(old, d detail) detail {
 func (e *engine) add(inc *openIncident) {
 	e.open[inc.key] = inc
 	if !inc.health {
-		e.failuresByJob[inc.key.JobKey()]++
+		e.failuresByJob[inc.key.JobRef]++
 	}
 	delete(e.closed, inc.key)
 }
@@ -193,7 +192,7 @@ func (e *engine) add(inc *openIncident) {
 func (e *engine) remove(inc *openIncident) {
 	delete(e.open, inc.key)
 	if !inc.health {
-		jk := inc.key.JobKey()
+		jk := inc.key.JobRef
 		if e.failuresByJob[jk]--; e.failuresByJob[jk] <= 0 {
 			delete(e.failuresByJob, jk)
 		}
@@ -202,7 +201,7 @@ func (e *engine) remove(inc *openIncident) {
 
 // escalate moves an open incident to a more urgent route and triggers it
 // there.
-func (e *engine) escalate(inc *openIncident, to classify.Route, now time.Time) {
+func (e *engine) escalate(inc *openIncident, to fleet.Route, now time.Time) {
 	from := inc.route
 	if !containsRoute(inc.pastRoutes, from) {
 		inc.pastRoutes = append(inc.pastRoutes, from)
@@ -213,7 +212,7 @@ func (e *engine) escalate(inc *openIncident, to classify.Route, now time.Time) {
 	e.push(inc, n, now)
 }
 
-func containsRoute(rs []classify.Route, r classify.Route) bool {
+func containsRoute(rs []fleet.Route, r fleet.Route) bool {
 	for _, x := range rs {
 		if x == r {
 			return true
@@ -244,7 +243,7 @@ func (e *engine) tick(now time.Time) {
 	sort.Slice(keys, func(i, j int) bool { return keyLess(keys[i], keys[j]) })
 	for _, k := range keys {
 		inc := e.open[k]
-		jh := e.jobs[k.JobKey()]
+		jh := e.jobs[k.JobRef]
 		if gone, ok := e.resolvable(inc, jh, now); ok {
 			e.resolve(inc, gone, now)
 			continue

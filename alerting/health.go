@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
@@ -36,17 +35,17 @@ type jobHealth struct {
 // waiting for slots, stalled checkpoints and stalled consumers are
 // usually temporary: monitor. Lag with progress is the owning team's
 // sizing: notify.
-var reasonRoutes = map[fleet.Reason]classify.Route{fleet.ReasonDeploymentError: classify.Page, fleet.ReasonJobMissing: classify.Page, fleet.ReasonNotRunning: classify.Page, fleet.ReasonTooManyRestarts: classify.Page, fleet.ReasonUnreachable: classify.Monitor, fleet.ReasonTasksNotRunning: classify.Monitor, fleet.ReasonCheckpointsStalled: classify.Monitor, fleet.ReasonKafkaStalled: classify.Monitor, fleet.ReasonKafkaLagging: classify.Notify}
+var reasonRoutes = map[fleet.Reason]fleet.Route{fleet.ReasonDeploymentError: fleet.Page, fleet.ReasonJobMissing: fleet.Page, fleet.ReasonNotRunning: fleet.Page, fleet.ReasonTooManyRestarts: fleet.Page, fleet.ReasonUnreachable: fleet.Monitor, fleet.ReasonTasksNotRunning: fleet.Monitor, fleet.ReasonCheckpointsStalled: fleet.Monitor, fleet.ReasonKafkaStalled: fleet.Monitor, fleet.ReasonKafkaLagging: fleet.Notify}
 
 var reasonHints = map[fleet.Reason]string{fleet.ReasonDeploymentError: "the operator reports the JobManager deployment in error: check the FlinkDeployment status and events", fleet.ReasonJobMissing: "the JobManager runs but the job is gone and Flink recorded no exception: check the JobManager log and the operator", fleet.ReasonNotRunning: "the job is not running and Flink recorded no exception: check the JobManager log and the operator", fleet.ReasonTooManyRestarts: "the job keeps restarting: look at its exception history and the TaskManager logs", fleet.ReasonUnreachable: "the JobManager REST API does not answer: check the JobManager pod and the network path from flinkslo", fleet.ReasonTasksNotRunning: "tasks are not running: check free task slots and TaskManager pods", fleet.ReasonCheckpointsStalled: "no checkpoint completed within the window: check checkpoint storage and backpressure", fleet.ReasonKafkaStalled: "the consumer group commits no offsets: check checkpoints (offsets commit on checkpoint) and the sources", fleet.ReasonKafkaLagging: "the job falls behind its Kafka input: raise parallelism or resources, or check for backpressure"}
 
 // routeFor is the most urgent route among reasons.
-func routeFor(reasons []string) (classify.Route, string) {
-	route, hint := classify.Route(""), ""
+func routeFor(reasons []string) (fleet.Route, string) {
+	route, hint := fleet.Route(""), ""
 	for _, r := range reasons {
 		rt, ok := reasonRoutes[fleet.Reason(r)]
 		if !ok {
-			rt = classify.Monitor
+			rt = fleet.Monitor
 		}
 		if rank(rt) > rank(route) {
 			route, hint = rt, reasonHints[fleet.Reason(r)]
@@ -73,14 +72,14 @@ func (e *engine) target(ts *fleet.TargetStatus, now time.Time) {
 		js := &ts.Jobs[i]
 		healthy := js.Healthy || !js.Expected
 		all = all && healthy
-		jk := incident.JobKey{Namespace: ts.Namespace, Deployment: ts.Deployment, Job: js.Name}
+		jk := fleet.JobRef{Namespace: ts.Namespace, Deployment: ts.Deployment, Job: js.Name}
 		jd := d
 		jd.JobID = js.ID
 		jh := e.observe(jk, healthy, reasonStrings(js.Reasons), jd, now)
 		jh.lastFailure = js.LastFailure
 		e.unhealthy(jk, jh, now)
 	}
-	e.observe(incident.JobKey{Namespace: ts.Namespace, Deployment: ts.Deployment}, all, nil, d, now)
+	e.observe(fleet.JobRef{Namespace: ts.Namespace, Deployment: ts.Deployment}, all, nil, d, now)
 }
 
 func reasonStrings(rs []fleet.Reason) []string {
@@ -91,7 +90,7 @@ func reasonStrings(rs []fleet.Reason) []string {
 	return out
 }
 
-func (e *engine) observe(jk incident.JobKey, healthy bool, reasons []string, d detail, now time.Time) *jobHealth {
+func (e *engine) observe(jk fleet.JobRef, healthy bool, reasons []string, d detail, now time.Time) *jobHealth {
 	jh, ok := e.jobs[jk]
 	if !ok {
 		jh = &jobHealth{healthy: !healthy} // so that the first sight starts a streak
@@ -114,11 +113,11 @@ func (e *engine) observe(jk incident.JobKey, healthy bool, reasons []string, d d
 // unhealthy opens an incident for a job that has been unhealthy for the
 // health wait with nothing to explain it, and escalates an open one whose
 // reasons became more urgent.
-func (e *engine) unhealthy(jk incident.JobKey, jh *jobHealth, now time.Time) {
+func (e *engine) unhealthy(jk fleet.JobRef, jh *jobHealth, now time.Time) {
 	if jh.healthy {
 		return
 	}
-	key := incident.Key{Namespace: jk.Namespace, Deployment: jk.Deployment, Job: jk.Job, Category: CategoryUnhealthy}
+	key := incident.Key{JobRef: fleet.JobRef{Namespace: jk.Namespace, Deployment: jk.Deployment, Job: jk.Job}, Category: CategoryUnhealthy}
 	route, reason, hint := e.healthCause(jh)
 	if inc := e.open[key]; inc != nil {
 		inc.detail.Reason, inc.detail.Hint = reason, hint
@@ -131,7 +130,7 @@ func (e *engine) unhealthy(jk incident.JobKey, jh *jobHealth, now time.Time) {
 		return
 	}
 	d := jh.detail
-	d.Source, d.Reason, d.Hint, d.Rule, d.FailureTime = incident.SourceHealth, reason, hint, "health", jh.unhealthySince
+	d.Source, d.Reason, d.Hint, d.Rule, d.FailureTime = fleet.SourceHealth, reason, hint, "health", jh.unhealthySince
 	inc := &openIncident{key: key, route: route, health: true, detail: d, opened: jh.unhealthySince,
 		lastFailure: jh.unhealthySince, total: 1, threads: map[string]string{}}
 	e.occurrence(key, route, d, now)
@@ -143,11 +142,11 @@ func (e *engine) unhealthy(jk incident.JobKey, jh *jobHealth, now time.Time) {
 // job's reasons, or — when its last failure happened before flinkslo
 // started and so was never sent — by that failure's classification, which
 // is what the owner needs to act on.
-func (e *engine) healthCause(jh *jobHealth) (classify.Route, string, string) {
+func (e *engine) healthCause(jh *jobHealth) (fleet.Route, string, string) {
 	reasons := strings.Join(jh.reasons, ", ")
 	if lf := jh.lastFailure; lf != nil && lf.Time.Before(e.cfg.since) {
-		return lf.Result.Route, fmt.Sprintf("job unhealthy (%s) since before flinkslo started; last failure %s: %s",
-			reasons, lf.Result.Category, lf.Result.Reason), lf.Result.Hint
+		return lf.Decision.Route, fmt.Sprintf("job unhealthy (%s) since before flinkslo started; last failure %s: %s",
+			reasons, lf.Decision.Category, lf.Decision.Reason), lf.Decision.Hint
 	}
 	route, hint := routeFor(jh.reasons)
 	return route, fmt.Sprintf("job unhealthy (%s) and no classified failure explains it", reasons), hint
@@ -160,8 +159,8 @@ func (e *engine) healthCause(jh *jobHealth) (classify.Route, string, string) {
 // from before this process's lookback is not sent, so it explains nothing:
 // a job already failed when flinkslo starts, with no incident open in the
 // persisted state, is notified through its health.
-func (e *engine) explained(jk incident.JobKey, jh *jobHealth) bool {
-	if e.failuresByJob[jk] > 0 || e.failuresByJob[incident.JobKey{Namespace: jk.Namespace, Deployment: jk.Deployment}] > 0 {
+func (e *engine) explained(jk fleet.JobRef, jh *jobHealth) bool {
+	if e.failuresByJob[jk] > 0 || e.failuresByJob[fleet.JobRef{Namespace: jk.Namespace, Deployment: jk.Deployment}] > 0 {
 		return true
 	}
 	lf := jh.lastFailure

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
@@ -48,11 +47,11 @@ func newTestEngine(t *testing.T, cfg *config.Config, start time.Time) *engine {
 
 // failure builds a classified failure of job in namespace/deployment
 // (deployment named after the job).
-func failure(team, job, category string, route classify.Route, at time.Time) fleet.Failure {
+func failure(team, job, category string, route fleet.Route, at time.Time) fleet.Failure {
 	return fleet.Failure{
 		Deployment: job, Namespace: team, Team: team, Job: job, JobID: "id-" + job,
-		Time: at, Seen: at, Source: classify.SourceFlinkREST,
-		Result:    classify.Result{Route: route, Category: category, Reason: category + " happened", Hint: "fix " + category, Rule: "r-" + category},
+		Time: at, Seen: at, Source: fleet.SourceFlinkREST,
+		Decision:    fleet.Decision{Route: route, Category: category, Reason: category + " happened", Hint: "fix " + category, Rule: "r-" + category},
 		Exception: "java.lang.RuntimeException", Excerpt: "java.lang.RuntimeException: boom",
 	}
 }

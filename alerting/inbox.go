@@ -28,7 +28,7 @@ func (in *inbox) put(s *fleet.Snapshot) {
 	in.failures = append(in.failures, s.Failures...)
 	if over := len(in.failures) - in.max; over > 0 {
 		for _, f := range in.failures[:over] {
-			in.m.drop(f.Result.Route, inboxSink, dropQueueFull)
+			in.m.drop(f.Decision.Route, inboxSink, dropQueueFull)
 		}
 		in.failures = append([]fleet.Failure(nil), in.failures[over:]...)
 	}

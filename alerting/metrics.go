@@ -4,7 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // Results of a notification, the `result` label.
@@ -68,13 +68,13 @@ func newMetrics(reg prometheus.Registerer, sinks []string) *metrics {
 		for _, r := range dropReasons {
 			m.dropped.WithLabelValues(s, r)
 		}
-		for _, route := range classify.Routes {
+		for _, route := range fleet.Routes {
 			m.notifications.WithLabelValues(string(route), s, resultSent)
 			m.notifications.WithLabelValues(string(route), s, resultDropped)
 		}
 	}
 	m.dropped.WithLabelValues(inboxSink, dropQueueFull)
-	for _, route := range classify.Routes {
+	for _, route := range fleet.Routes {
 		m.open.WithLabelValues(string(route))
 	}
 	m.stateErrors.WithLabelValues("load")
@@ -82,7 +82,7 @@ func newMetrics(reg prometheus.Registerer, sinks []string) *metrics {
 	return m
 }
 
-func (m *metrics) drop(route classify.Route, sink, reason string) {
+func (m *metrics) drop(route fleet.Route, sink, reason string) {
 	m.notifications.WithLabelValues(string(route), sink, resultDropped).Inc()
 	m.dropped.WithLabelValues(sink, reason).Inc()
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/flinkslo/flinkslo/alerting/console"
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
@@ -184,11 +183,11 @@ func (r *Router) takeover(ctx context.Context, now time.Time) {
 }
 
 func (r *Router) countOpen() {
-	counts := map[classify.Route]int{}
+	counts := map[fleet.Route]int{}
 	for _, inc := range r.eng.open {
 		counts[inc.route]++
 	}
-	for _, route := range classify.Routes {
+	for _, route := range fleet.Routes {
 		r.m.open.WithLabelValues(string(route)).Set(float64(counts[route]))
 	}
 }

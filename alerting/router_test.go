@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
@@ -105,7 +104,7 @@ func TestHungSinkBlocksNeitherTheScrapeLoopNorOtherSinks(t *testing.T) {
 		// Observe returns at once whatever the sinks do: were it to block,
 		// this loop would never end.
 		job := fmt.Sprintf("job-%d", i)
-		r.Observe(withFailures(failure("orders", job, "platform_code_exception", classify.Page, time.Now())))
+		r.Observe(withFailures(failure("orders", job, "platform_code_exception", fleet.Page, time.Now())))
 		require.Eventually(t, func() bool { return len(ok.lines()) == i+1 }, 5*time.Second, time.Millisecond,
 			"the console sink gets page %d while PagerDuty hangs", i)
 	}
@@ -122,7 +121,7 @@ func TestOnlyTheLeaderSends(t *testing.T) {
 	r := newRouter(t, Options{Sinks: map[string]Sink{SinkConsole: rec}, Leader: leaderFunc(leading.Load), Now: clk.now, Start: t0})
 	run(t, r)
 
-	r.Observe(withFailures(failure("orders", "enrich", "platform_code_exception", classify.Page, t0)))
+	r.Observe(withFailures(failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)))
 	require.Eventually(t, func() bool {
 		r.mu.Lock()
 		defer r.mu.Unlock()
@@ -144,7 +143,7 @@ func (f leaderFunc) IsLeader() bool { return f() }
 
 func TestRestartWithFileStoreDoesNotRepage(t *testing.T) {
 	store := FileStore{Path: t.TempDir() + "/alerting.json"}
-	f := failure("orders", "enrich", "platform_code_exception", classify.Page, t0)
+	f := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
 	first := &recSink{}
 	r1 := newRouter(t, Options{Sinks: map[string]Sink{SinkConsole: first}, Store: store, Now: newClock(t0).now, Start: t0})
 	stop := run(t, r1)
@@ -174,7 +173,7 @@ func TestShutdownDrainsQueues(t *testing.T) {
 	require.NoError(t, err)
 	r := newRouter(t, Options{Sinks: sinks})
 	stop := run(t, r)
-	r.Observe(withFailures(failure("orders", "enrich", "platform_code_exception", classify.Page, time.Now())))
+	r.Observe(withFailures(failure("orders", "enrich", "platform_code_exception", fleet.Page, time.Now())))
 	require.Eventually(t, func() bool {
 		return testutil.ToFloat64(r.m.notifications.WithLabelValues("page", SinkConsole, resultSent)) == 1
 	}, 5*time.Second, 5*time.Millisecond)

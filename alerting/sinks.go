@@ -10,7 +10,7 @@ import (
 	"github.com/flinkslo/flinkslo/alerting/datadog"
 	"github.com/flinkslo/flinkslo/alerting/pagerduty"
 	"github.com/flinkslo/flinkslo/alerting/slack"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -81,8 +81,8 @@ func BuildSinks(cfg *config.Config, o SinkOptions) (map[string]Sink, error) {
 }
 
 func buildPagerDuty(a config.Alerting, o SinkOptions) (*pagerduty.Sink, error) {
-	routes := map[classify.Route]pagerduty.Route{}
-	for route, r := range map[classify.Route]config.Route{classify.Page: a.Page, classify.Monitor: a.Monitor, classify.Notify: a.Notify} {
+	routes := map[fleet.Route]pagerduty.Route{}
+	for route, r := range map[fleet.Route]config.Route{fleet.Page: a.Page, fleet.Monitor: a.Monitor, fleet.Notify: a.Notify} {
 		if r.PagerDuty == nil {
 			continue
 		}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // stateVersion is the version of the persisted state this build writes.
@@ -24,8 +24,8 @@ type stateDoc struct {
 
 type record struct {
 	Key         incident.Key      `json:"key"`
-	Route       classify.Route    `json:"route"`
-	PastRoutes  []classify.Route  `json:"pastRoutes,omitempty"`
+	Route       fleet.Route       `json:"route"`
+	PastRoutes  []fleet.Route     `json:"pastRoutes,omitempty"`
 	Health      bool              `json:"health,omitempty"`
 	Opened      time.Time         `json:"opened"`
 	LastFailure time.Time         `json:"lastFailure"`

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
@@ -30,10 +29,10 @@ func restart(t *testing.T, old *engine, start time.Time, lookback time.Duration)
 }
 
 func TestRestartDoesNotRepageAnOpenIncident(t *testing.T) {
-	f := failure("orders", "enrich", "platform_code_exception", classify.Page, t0)
+	f := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
 	old := newTestEngine(t, testConfig(), t0)
 	old.failure(f, t0)
-	old.failure(failure("orders", "enrich", "platform_code_exception", classify.Page, t0.Add(time.Minute)), t0.Add(time.Minute))
+	old.failure(failure("orders", "enrich", "platform_code_exception", fleet.Page, t0.Add(time.Minute)), t0.Add(time.Minute))
 	old.take()
 	old.open[keyOf(f)].threads["#flink-platform"] = "1700000000.000001"
 
@@ -43,13 +42,13 @@ func TestRestartDoesNotRepageAnOpenIncident(t *testing.T) {
 	e := restart(t, old, start, time.Hour)
 	require.Empty(t, brief(e.take()), "loading state sends nothing")
 	e.failure(f, start)
-	e.failure(failure("orders", "enrich", "platform_code_exception", classify.Page, t0.Add(time.Minute)), start)
+	e.failure(failure("orders", "enrich", "platform_code_exception", fleet.Page, t0.Add(time.Minute)), start)
 	require.Empty(t, e.take(), "replayed failures are not news")
 
 	// A new failure counts into the open incident, and the recovery
 	// resolves it in the thread the old process started.
 	at := start.Add(time.Minute)
-	e.failure(failure("orders", "enrich", "platform_code_exception", classify.Page, at), at)
+	e.failure(failure("orders", "enrich", "platform_code_exception", fleet.Page, at), at)
 	require.Empty(t, brief(e.take()), "repeats wait for the tick")
 	for m := 2; m <= 8; m++ {
 		now := start.Add(time.Duration(m) * time.Minute)
@@ -68,7 +67,7 @@ func TestRestartDoesNotRepageAnOpenIncident(t *testing.T) {
 }
 
 func TestRestartRemembersResolvedIncidents(t *testing.T) {
-	f := failure("orders", "enrich", "platform_code_exception", classify.Page, t0)
+	f := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
 	old := newTestEngine(t, testConfig(), t0)
 	old.snapshot(snap(healthy("orders", "enrich")), t0)
 	old.failure(f, t0)
@@ -90,7 +89,7 @@ func TestFailoverNeitherRepeatsNorDrops(t *testing.T) {
 			follower.failure(f, now)
 		}
 	}
-	sent := failure("orders", "enrich", "platform_code_exception", classify.Page, t0)
+	sent := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
 	feed(sent, t0, true)
 	require.Len(t, brief(leader.take()), 1)
 	require.Len(t, brief(follower.take()), 1, "the follower keeps state current…")
@@ -99,7 +98,7 @@ func TestFailoverNeitherRepeatsNorDrops(t *testing.T) {
 
 	// The leader dies after saving; the follower saw a failure the leader
 	// never sent, and had not yet seen the recovery the leader resolved.
-	missed := failure("checkout", "cart", "sql_validation_error", classify.Notify, t0.Add(time.Minute))
+	missed := failure("checkout", "cart", "sql_validation_error", fleet.Notify, t0.Add(time.Minute))
 	follower.failure(missed, t0.Add(time.Minute))
 	follower.take()
 
@@ -117,7 +116,7 @@ func TestFailoverAfterTheLeaderResolved(t *testing.T) {
 	leader := newTestEngine(t, testConfig(), t0)
 	follower := newTestEngine(t, testConfig(), t0)
 	follower.leader = false
-	f := failure("orders", "enrich", "platform_code_exception", classify.Page, t0)
+	f := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
 	for _, e := range []*engine{leader, follower} {
 		e.snapshot(snap(healthy("orders", "enrich")), t0)
 		e.failure(f, t0)
@@ -140,8 +139,8 @@ func TestFailoverAfterTheLeaderResolved(t *testing.T) {
 
 func TestStateRoundTrip(t *testing.T) {
 	e := newTestEngine(t, testConfig(), t0)
-	e.failure(failure("orders", "enrich", "checkpoint_expired", classify.Monitor, t0), t0)
-	f := failure("orders", "enrich", "checkpoint_expired", classify.Page, t0.Add(time.Minute))
+	e.failure(failure("orders", "enrich", "checkpoint_expired", fleet.Monitor, t0), t0)
+	f := failure("orders", "enrich", "checkpoint_expired", fleet.Page, t0.Add(time.Minute))
 	e.failure(f, t0.Add(time.Minute))
 	b, err := e.encodeState()
 	require.NoError(t, err)
@@ -149,9 +148,9 @@ func TestStateRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, recs, 1)
 	r := recs[0]
-	require.Equal(t, incident.Key{Namespace: "orders", Deployment: "enrich", Job: "enrich", Category: "checkpoint_expired"}, r.Key)
-	require.Equal(t, classify.Page, r.Route)
-	require.Equal(t, []classify.Route{classify.Monitor}, r.PastRoutes)
+	require.Equal(t, incident.Key{JobRef: fleet.JobRef{Namespace: "orders", Deployment: "enrich", Job: "enrich"}, Category: "checkpoint_expired"}, r.Key)
+	require.Equal(t, fleet.Page, r.Route)
+	require.Equal(t, []fleet.Route{fleet.Monitor}, r.PastRoutes)
 	require.Equal(t, 2, r.Total)
 	require.Equal(t, "checkpoint_expired happened", r.Detail.Reason)
 	require.Empty(t, r.Detail.Excerpt, "excerpts stay out of the state")
@@ -184,7 +183,7 @@ func TestFileStore(t *testing.T) {
 func FuzzDecodeState(f *testing.F) {
 	e := newEngine(engineConfig{tombstoneTTL: time.Hour}, newRoutes(testConfig(), allSinks))
 	e.leader = true
-	e.failure(failure("orders", "enrich", "checkpoint_expired", classify.Monitor, t0), t0)
+	e.failure(failure("orders", "enrich", "checkpoint_expired", fleet.Monitor, t0), t0)
 	valid, _ := e.encodeState()
 	f.Add(valid)
 	f.Add([]byte(`{"version":1,"incidents":[{"key":{"deployment":"d","category":"c"},"resolved":"2025-01-01T00:00:00Z"}]}`))

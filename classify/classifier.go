@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -21,7 +22,7 @@ type Classifier struct {
 	lits      *litSet
 	pkgs      packages
 	own       ownership
-	unknown   Route
+	unknown   fleet.Route
 	escCount  int
 	escWindow time.Duration
 }
@@ -31,11 +32,11 @@ type Classifier struct {
 type rule struct {
 	id       string
 	when     *cond
-	route    Route
+	route    fleet.Route
 	category string
 	reason   string
 	hint     string
-	vetoes   []Route
+	vetoes   []fleet.Route
 }
 
 // Option configures New.
@@ -66,7 +67,7 @@ func New(cfg config.Classify, opts ...Option) (*Classifier, error) {
 	c := &Classifier{
 		pkgs:      newPackages(cfg.PlatformPackages, cfg.TenantPackages),
 		own:       newOwnership(cfg.PlatformStorage, cfg.PlatformImageRegistries, cfg.PlatformConnectors),
-		unknown:   Route(cmpOr(cfg.UnknownRoute, config.DefaultUnknownRoute)),
+		unknown:   fleet.Route(cmpOr(cfg.UnknownRoute, config.DefaultUnknownRoute)),
 		escCount:  cmpOr(cfg.Escalation.Count, config.DefaultEscalationCount),
 		escWindow: cmpOr(cfg.Escalation.Window.D(), config.DefaultEscalationWindow),
 	}
@@ -118,7 +119,9 @@ func cmpOr[T comparable](v, def T) T {
 	return v
 }
 
-func validRoute(r Route) bool { return r == Page || r == Monitor || r == Notify }
+func validRoute(r fleet.Route) bool {
+	return r == fleet.Page || r == fleet.Monitor || r == fleet.Notify
+}
 
 var (
 	ruleIDRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,99}$`)
@@ -159,7 +162,7 @@ func compileRule(s *ruleSpec, cc *compiler) (*rule, error) {
 	if !ruleIDRE.MatchString(s.ID) {
 		errs = append(errs, errors.New("id: want lower-case letters, digits, '-', '_' or '.'"))
 	}
-	if !validRoute(Route(s.Route)) {
+	if !validRoute(fleet.Route(s.Route)) {
 		errs = append(errs, fmt.Errorf("route %q: want page, monitor or notify", s.Route))
 	}
 	if !categoryRE.MatchString(s.Category) {
@@ -170,12 +173,12 @@ func compileRule(s *ruleSpec, cc *compiler) (*rule, error) {
 			errs = append(errs, fmt.Errorf("%s: want one line of text (at most 500 bytes)", fv[0]))
 		}
 	}
-	r := &rule{id: s.ID, route: Route(s.Route), category: s.Category, reason: s.Reason, hint: s.Hint}
+	r := &rule{id: s.ID, route: fleet.Route(s.Route), category: s.Category, reason: s.Reason, hint: s.Hint}
 	for _, v := range s.Vetoes {
-		if !validRoute(Route(v)) {
+		if !validRoute(fleet.Route(v)) {
 			errs = append(errs, fmt.Errorf("vetoes %q: want page, monitor or notify", v))
 		}
-		r.vetoes = append(r.vetoes, Route(v))
+		r.vetoes = append(r.vetoes, fleet.Route(v))
 	}
 	when, err := compileCond(&s.When, cc, 0)
 	if err != nil {

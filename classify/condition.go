@@ -3,6 +3,7 @@ package classify
 import (
 	"errors"
 	"fmt"
+	"github.com/flinkslo/flinkslo/fleet"
 	"strings"
 )
 
@@ -125,7 +126,7 @@ func simpleClassName(n string) bool {
 	return n != "" && !strings.ContainsAny(n, ". \t") && validClassName("x."+n)
 }
 
-var sourceBits = map[Source]uint8{SourceFlinkREST: 1, SourceCheckpoint: 2, SourceOperator: 4, SourceK8s: 8}
+var sourceBits = map[fleet.Source]uint8{fleet.SourceFlinkREST: 1, fleet.SourceCheckpoint: 2, fleet.SourceOperator: 4, fleet.SourceK8s: 8}
 
 // compileCond validates and compiles a condition block.
 func compileCond(s *condSpec, cc *compiler, depth int) (*cond, error) {
@@ -175,7 +176,7 @@ func compileCond(s *condSpec, cc *compiler, depth int) (*cond, error) {
 // compileText compiles the conditions on sources, classes and messages.
 func (c *cond) compileText(s *condSpec, cc *compiler, add func(string, error)) {
 	for _, src := range s.Source {
-		bit, ok := sourceBits[Source(src)]
+		bit, ok := sourceBits[fleet.Source(src)]
 		if !ok {
 			add("source", fmt.Errorf("%q: want flink_rest, checkpoint, operator or k8s", src))
 		}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -51,20 +52,20 @@ func NewEscalator(cfg config.Escalation, now func() time.Time) *Escalator {
 // Observe records r for jobKey at the failure's time and returns r,
 // escalated to page when its monitor category has now occurred count or
 // more times within one window that includes at.
-func (e *Escalator) Observe(jobKey string, r Result, at time.Time) Result {
+func (e *Escalator) Observe(jobKey string, r fleet.Decision, at time.Time) fleet.Decision {
 	base := r.RuleRoute
 	if base == "" {
 		base = r.Route
 	}
-	if base != Monitor {
+	if base != fleet.Monitor {
 		return r
 	}
 	e.mu.Lock()
 	n := e.record(escKey{jobKey, r.Category}, at)
 	e.mu.Unlock()
 	r.Occurrences = max(r.Occurrences, n)
-	if n >= e.count && r.Route == Monitor {
-		r.Route, r.Escalated = Page, true
+	if n >= e.count && r.Route == fleet.Monitor {
+		r.Route, r.Escalated = fleet.Page, true
 		r.Reason += fmt.Sprintf("; escalated: %d occurrences of %s within %s", n, r.Category, config.Duration(e.window))
 	}
 	return r

@@ -7,13 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
 var t0 = time.Date(2025, 6, 11, 10, 0, 0, 0, time.UTC)
 
-func monitorResult(category string) Result {
-	return Result{Route: Monitor, RuleRoute: Monitor, Category: category, Reason: "a TaskManager stopped answering", Rule: "r"}
+func monitorResult(category string) fleet.Decision {
+	return fleet.Decision{Route: fleet.Monitor, RuleRoute: fleet.Monitor, Category: category, Reason: "a TaskManager stopped answering", Rule: "r"}
 }
 
 func newTestEscalator(now *time.Time) *Escalator {
@@ -23,15 +24,15 @@ func newTestEscalator(now *time.Time) *Escalator {
 func TestEscalatorCountsOccurrencesInWindow(t *testing.T) {
 	now := t0
 	e := newTestEscalator(&now)
-	var last Result
+	var last fleet.Decision
 	for i := range 5 {
 		at := t0.Add(time.Duration(i) * 5 * time.Minute)
 		last = e.Observe("prod/orders/enrich", monitorResult("tm_heartbeat_timeout"), at)
-		if i < 4 && last.Route != Monitor {
+		if i < 4 && last.Route != fleet.Monitor {
 			t.Fatalf("occurrence %d: got %s, want monitor below the count", i+1, last.Route)
 		}
 	}
-	if last.Route != Page || !last.Escalated || last.Occurrences != 5 || !strings.Contains(last.Reason, "5 occurrences of tm_heartbeat_timeout within 30m") {
+	if last.Route != fleet.Page || !last.Escalated || last.Occurrences != 5 || !strings.Contains(last.Reason, "5 occurrences of tm_heartbeat_timeout within 30m") {
 		t.Errorf("5th occurrence: got %s escalated=%v occurrences=%d %q; want page, escalated, 5, reason saying so", last.Route, last.Escalated, last.Occurrences, last.Reason)
 	}
 }
@@ -43,7 +44,7 @@ func TestEscalatorCountsEachOccurrenceOnce(t *testing.T) {
 	// observed ten times are two occurrences.
 	for range 10 {
 		for _, at := range []time.Time{t0, t0.Add(time.Minute)} {
-			if r := e.Observe("job", monitorResult("rpc_timeout"), at); r.Route != Monitor || r.Occurrences > 2 {
+			if r := e.Observe("job", monitorResult("rpc_timeout"), at); r.Route != fleet.Monitor || r.Occurrences > 2 {
 				t.Fatalf("got %s with %d occurrences, want monitor with at most 2", r.Route, r.Occurrences)
 			}
 		}
@@ -58,10 +59,10 @@ func TestEscalatorWindow(t *testing.T) {
 	for i := range 4 {
 		e.Observe("job", monitorResult("kafka_disconnect"), t0.Add(time.Duration(i)*time.Minute))
 	}
-	if r := e.Observe("job", monitorResult("kafka_disconnect"), t0.Add(30*time.Minute)); r.Route != Monitor || r.Occurrences != 4 {
+	if r := e.Observe("job", monitorResult("kafka_disconnect"), t0.Add(30*time.Minute)); r.Route != fleet.Monitor || r.Occurrences != 4 {
 		t.Errorf("got %s with %d occurrences, want monitor with 4 (the first left the window)", r.Route, r.Occurrences)
 	}
-	if r := e.Observe("job", monitorResult("kafka_disconnect"), t0.Add(30*time.Minute+time.Second)); r.Route != Page {
+	if r := e.Observe("job", monitorResult("kafka_disconnect"), t0.Add(30*time.Minute+time.Second)); r.Route != fleet.Page {
 		t.Errorf("got %s, want page at 5 within the window", r.Route)
 	}
 }
@@ -76,17 +77,17 @@ func TestEscalatorKeysAndRoutes(t *testing.T) {
 		e.Observe("job-a", monitorResult("partition_not_found"), at)
 	}
 	at := t0.Add(10 * time.Minute)
-	if r := e.Observe("job-a", monitorResult("rpc_timeout"), at); r.Route != Page {
+	if r := e.Observe("job-a", monitorResult("rpc_timeout"), at); r.Route != fleet.Page {
 		t.Errorf("job-a rpc_timeout 5th: got %s, want page", r.Route)
 	}
-	if r := e.Observe("job-b", monitorResult("node_lost"), at); r.Route != Monitor {
+	if r := e.Observe("job-b", monitorResult("node_lost"), at); r.Route != fleet.Monitor {
 		t.Errorf("job-b other category: got %s, want monitor", r.Route)
 	}
-	notify := Result{Route: Notify, RuleRoute: Notify, Category: "kafka_topic_authorization"}
-	page := Result{Route: Page, RuleRoute: Page, Category: "metaspace_oom", Reason: "x"}
+	notify := fleet.Decision{Route: fleet.Notify, RuleRoute: fleet.Notify, Category: "kafka_topic_authorization"}
+	page := fleet.Decision{Route: fleet.Page, RuleRoute: fleet.Page, Category: "metaspace_oom", Reason: "x"}
 	for i := range 20 {
 		at := t0.Add(time.Duration(i) * time.Second)
-		if r := e.Observe("job-a", notify, at); r.Route != Notify || r.Escalated {
+		if r := e.Observe("job-a", notify, at); r.Route != fleet.Notify || r.Escalated {
 			t.Fatalf("notify: got %s escalated=%v, want notify unchanged", r.Route, r.Escalated)
 		}
 		if r := e.Observe("job-a", page, at); r != page {
@@ -99,14 +100,14 @@ func TestEscalatorCountsTerminalEscalations(t *testing.T) {
 	now := t0
 	e := newTestEscalator(&now)
 	terminal := monitorResult("tm_unreachable")
-	terminal.Route, terminal.Escalated = Page, true
+	terminal.Route, terminal.Escalated = fleet.Page, true
 	for i := range 4 {
 		r := e.Observe("job", terminal, t0.Add(time.Duration(i)*time.Minute))
-		if r.Route != Page || strings.Count(r.Reason, "escalated") > 0 {
+		if r.Route != fleet.Page || strings.Count(r.Reason, "escalated") > 0 {
 			t.Fatalf("an already escalated result: got %s %q, want page with no second escalation", r.Route, r.Reason)
 		}
 	}
-	if r := e.Observe("job", monitorResult("tm_unreachable"), t0.Add(5*time.Minute)); r.Route != Page {
+	if r := e.Observe("job", monitorResult("tm_unreachable"), t0.Add(5*time.Minute)); r.Route != fleet.Page {
 		t.Errorf("5th occurrence after four terminal ones: got %s, want page", r.Route)
 	}
 }
@@ -116,7 +117,7 @@ func TestEscalatorOutOfOrder(t *testing.T) {
 	e := newTestEscalator(&now)
 	for _, m := range []int{20, 5, 15, 0, 10} {
 		r := e.Observe("job", monitorResult("rpc_timeout"), t0.Add(time.Duration(m)*time.Minute))
-		if m == 10 && r.Route != Page {
+		if m == 10 && r.Route != fleet.Page {
 			t.Errorf("last of five within 30m, observed out of order: got %s, want page", r.Route)
 		}
 	}

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"github.com/flinkslo/flinkslo/fleet"
 	"strings"
 )
 
@@ -9,7 +10,7 @@ import (
 // text, frame owners, resources named) is computed on first use.
 type facts struct {
 	c      *Classifier
-	in     *Input
+	in     *fleet.Evidence
 	srcBit uint8
 	links  []link
 	trunc  bool
@@ -42,7 +43,7 @@ const (
 // maxExpansions bounds the causes recovered from messages.
 const maxExpansions = 4
 
-func (c *Classifier) newFacts(in *Input) *facts {
+func (c *Classifier) newFacts(in *fleet.Evidence) *facts {
 	f := &facts{c: c, in: in, srcBit: sourceBits[sourceOf(in)], budget: maxRegexpBytes}
 	in.K8sMessage = boundText(in.K8sMessage)
 	in.OperatorError = boundText(in.OperatorError)
@@ -90,16 +91,16 @@ func boundText(s string) string {
 }
 
 // sourceOf is the input's source, inferred when not given.
-func sourceOf(in *Input) Source {
+func sourceOf(in *fleet.Evidence) fleet.Source {
 	switch {
 	case in.Source != "":
 		return in.Source
 	case in.Stacktrace == "" && in.ExceptionName == "" && in.OperatorError != "":
-		return SourceOperator
+		return fleet.SourceOperator
 	case in.Stacktrace == "" && in.ExceptionName == "" && in.OperatorError == "":
-		return SourceK8s
+		return fleet.SourceK8s
 	}
-	return SourceFlinkREST
+	return fleet.SourceFlinkREST
 }
 
 // expandEmbedded recovers exceptions that only survive as text: a

@@ -3,6 +3,7 @@ package classify
 import (
 	"testing"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -38,11 +39,11 @@ func FuzzLoadRules(f *testing.F) {
 		if err != nil {
 			return
 		}
-		c := &Classifier{pkgs: newPackages(nil, nil), own: newOwnership(nil, nil, nil), unknown: Page, escCount: 5}
+		c := &Classifier{pkgs: newPackages(nil, nil), own: newOwnership(nil, nil, nil), unknown: fleet.Page, escCount: 5}
 		if err := c.compile(specs, file.Terminal); err != nil {
 			return
 		}
-		r := c.Classify(Input{Stacktrace: "java.lang.IllegalStateException: boom\n\tat org.apache.flink.X.y(X.java:1)\n", K8sMessage: "m", FailureLabels: map[string]string{"type": "USER"}})
+		r := c.Classify(fleet.Evidence{Stacktrace: "java.lang.IllegalStateException: boom\n\tat org.apache.flink.X.y(X.java:1)\n", K8sMessage: "m", FailureLabels: map[string]string{"type": "USER"}})
 		if !validRoute(r.Route) || r.Category == "" || r.Rule == "" {
 			t.Fatalf("result: got %+v, want a route, category and rule", r)
 		}
@@ -70,14 +71,14 @@ func FuzzClassify(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, trace, reason, k8sMsg, opErr string) {
-		r := c.Classify(Input{Stacktrace: trace, K8sReason: reason, K8sMessage: k8sMsg, OperatorError: opErr, RecentOccurrences: len(trace) % 7})
+		r := c.Classify(fleet.Evidence{Stacktrace: trace, K8sReason: reason, K8sMessage: k8sMsg, OperatorError: opErr, RecentOccurrences: len(trace) % 7})
 		if !validRoute(r.Route) || r.Category == "" || r.Rule == "" || r.Reason == "" {
 			t.Fatalf("result: got %+v, want a route, category, rule and reason", r)
 		}
 		if len(r.Message) > maxResultMessage+len("…") {
 			t.Fatalf("message: got %d bytes, want at most %d", len(r.Message), maxResultMessage)
 		}
-		if r.Route == Notify && r.Escalated {
+		if r.Route == fleet.Notify && r.Escalated {
 			t.Fatal("a notify result escalated")
 		}
 	})

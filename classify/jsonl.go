@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/flinkslo/flinkslo/fleet"
 	"io"
 	"time"
 )
@@ -31,28 +32,28 @@ type Line struct {
 	K8sReason         string          `json:"k8sReason"`
 	K8sMessage        string          `json:"k8sMessage"`
 	ExitCode          int             `json:"exitCode"`
-	Source            Source          `json:"source"`
+	Source            fleet.Source    `json:"source"`
 	RecentOccurrences int             `json:"recentOccurrences"`
 }
 
 // Output is what the CLI writes for each input line. All text is redacted.
 type Output struct {
-	Line        int    `json:"line"`
-	Route       Route  `json:"route,omitempty"`
-	Category    string `json:"category,omitempty"`
-	Reason      string `json:"reason,omitempty"`
-	Hint        string `json:"hint,omitempty"`
-	Rule        string `json:"rule,omitempty"`
-	Escalated   bool   `json:"escalated,omitempty"`
-	Occurrences int    `json:"occurrences,omitempty"`
-	Root        string `json:"root,omitempty"`
-	Message     string `json:"message,omitempty"`
-	Error       string `json:"error,omitempty"`
+	Line        int         `json:"line"`
+	Route       fleet.Route `json:"route,omitempty"`
+	Category    string      `json:"category,omitempty"`
+	Reason      string      `json:"reason,omitempty"`
+	Hint        string      `json:"hint,omitempty"`
+	Rule        string      `json:"rule,omitempty"`
+	Escalated   bool        `json:"escalated,omitempty"`
+	Occurrences int         `json:"occurrences,omitempty"`
+	Root        string      `json:"root,omitempty"`
+	Message     string      `json:"message,omitempty"`
+	Error       string      `json:"error,omitempty"`
 }
 
 // Input converts a line into a classifier input.
-func (l *Line) Input() (Input, error) {
-	in := Input{
+func (l *Line) Input() (fleet.Evidence, error) {
+	in := fleet.Evidence{
 		Source: l.Source, ExceptionName: l.ExceptionName, Stacktrace: l.Stacktrace, TaskName: l.TaskName,
 		FailureLabels: l.FailureLabels, K8sReason: l.K8sReason, K8sMessage: l.K8sMessage,
 		ExitCode: l.ExitCode, RecentOccurrences: l.RecentOccurrences,
@@ -129,7 +130,7 @@ func classifyLine(c *Classifier, n int, line []byte, tooLong bool) Output {
 	return output(n, c.Classify(in))
 }
 
-func output(n int, r Result) Output {
+func output(n int, r fleet.Decision) Output {
 	return Output{
 		Line: n, Route: r.Route, Category: r.Category, Reason: Redact(r.Reason), Hint: Redact(r.Hint),
 		Rule: r.Rule, Escalated: r.Escalated, Occurrences: r.Occurrences, Root: r.Root, Message: Redact(r.Message),
@@ -151,7 +152,7 @@ func RunText(ctx context.Context, r io.Reader, w io.Writer, c *Classifier) error
 	case len(data) > MaxLineBytes:
 		out.Error = fmt.Sprintf("input longer than %d bytes", MaxLineBytes)
 	case len(text) > 0:
-		out = output(1, c.Classify(Input{Source: SourceFlinkREST, Stacktrace: string(text)}))
+		out = output(1, c.Classify(fleet.Evidence{Source: fleet.SourceFlinkREST, Stacktrace: string(text)}))
 	}
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -15,9 +16,9 @@ const UnknownCategory = "unknown_platform_error"
 
 // Classify routes one failure. It never fails: a failure no rule matches
 // takes the configured unknown route.
-func (c *Classifier) Classify(in Input) Result {
+func (c *Classifier) Classify(in fleet.Evidence) fleet.Decision {
 	f := c.newFacts(&in)
-	var res Result
+	var res fleet.Decision
 	var veto *rule
 	matched := false
 	vetoLink := -1
@@ -46,7 +47,7 @@ func (c *Classifier) Classify(in Input) Result {
 	return res
 }
 
-func containsRoute(list []Route, r Route) bool {
+func containsRoute(list []fleet.Route, r fleet.Route) bool {
 	for _, v := range list {
 		if v == r {
 			return true
@@ -57,12 +58,12 @@ func containsRoute(list []Route, r Route) bool {
 
 // result is the rule's decision; link is the exception its conditions
 // matched, or -1 to report the root cause.
-func (r *rule) result(f *facts, link int) Result {
+func (r *rule) result(f *facts, link int) fleet.Decision {
 	i := link
 	if i < 0 {
 		i = len(f.links) - 1
 	}
-	res := Result{Route: r.route, Category: r.category, Rule: r.id, Reason: r.reason, Hint: r.hint}
+	res := fleet.Decision{Route: r.route, Category: r.category, Rule: r.id, Reason: r.reason, Hint: r.hint}
 	res.Root, res.Message = f.describe(i)
 	if strings.Contains(r.reason, "${") || strings.Contains(r.hint, "${") {
 		res.Reason, res.Hint = r.expand(f, i, r.reason), r.expand(f, i, r.hint)
@@ -122,8 +123,8 @@ func shorten(s string, n int) string {
 	return s[:cut] + "…"
 }
 
-func (c *Classifier) unknownResult(f *facts) Result {
-	res := Result{Route: c.unknown, Category: UnknownCategory, Rule: "unknown"}
+func (c *Classifier) unknownResult(f *facts) fleet.Decision {
+	res := fleet.Decision{Route: c.unknown, Category: UnknownCategory, Rule: "unknown"}
 	root := f.root()
 	res.Root, res.Message = f.describe(len(f.links) - 1)
 	what := "this failure"
@@ -140,13 +141,13 @@ func (c *Classifier) unknownResult(f *facts) Result {
 
 // escalate turns a monitor cause into a page when the job stopped
 // restarting or the caller counted enough recent occurrences.
-func (c *Classifier) escalate(f *facts, r *Result) {
-	if r.Route != Monitor {
+func (c *Classifier) escalate(f *facts, r *fleet.Decision) {
+	if r.Route != fleet.Monitor {
 		return
 	}
 	for _, t := range c.terminal {
 		if t.match(f) {
-			r.Route, r.Escalated = Page, true
+			r.Route, r.Escalated = fleet.Page, true
 			r.Reason += "; escalated: restarts are exhausted and the job will not recover by itself"
 			return
 		}
@@ -154,7 +155,7 @@ func (c *Classifier) escalate(f *facts, r *Result) {
 	if n := f.in.RecentOccurrences; n > 0 {
 		r.Occurrences = n
 		if n >= c.escCount {
-			r.Route, r.Escalated = Page, true
+			r.Route, r.Escalated = fleet.Page, true
 			r.Reason += fmt.Sprintf("; escalated: %d occurrences of %s within %s", n, r.Category, config.Duration(c.escWindow))
 		}
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/flinkslo/flinkslo/collector/flink"
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
@@ -25,8 +24,8 @@ var _ prometheus.Collector = (*Exporter)(nil)
 
 // NewExporter returns an exporter reading store.
 func NewExporter(store *fleet.Store) *Exporter {
-	states := make([]string, len(flink.JobStates))
-	for i, s := range flink.JobStates {
+	states := make([]string, len(fleet.JobStates))
+	for i, s := range fleet.JobStates {
 		states[i] = string(s)
 	}
 	return &Exporter{store: store, f: newFamilies(), states: states}
@@ -147,7 +146,7 @@ func (e *Exporter) emitJob(s sink, snap *fleet.Snapshot, t *fleet.TargetStatus, 
 		s.add(f.failures, v, with(string(k.Route), k.Category)...)
 	}
 	if lf := j.LastFailure; lf != nil {
-		s.add(f.lastFailure, seconds(lf.Time), with(string(lf.Result.Route), lf.Result.Category)...)
+		s.add(f.lastFailure, seconds(lf.Time), with(string(lf.Decision.Route), lf.Decision.Category)...)
 	}
 	if j.HasKafkaLag {
 		s.add(f.lagRecords, j.KafkaLagRecords, lv...)

@@ -16,8 +16,6 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector/flink"
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
@@ -25,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // fleetSnapshot is a small fleet with one of everything a user sees.
 func fleetSnapshot(now time.Time) *fleet.Snapshot {
-	fail := &fleet.Failure{Time: now.Add(-time.Minute), Result: classify.Result{Route: classify.Notify, Category: "kafka_topic_authorization"}}
+	fail := &fleet.Failure{Time: now.Add(-time.Minute), Decision: fleet.Decision{Route: fleet.Notify, Category: "kafka_topic_authorization"}}
 	return &fleet.Snapshot{Seq: 1, Started: now, Finished: now, Targets: []fleet.TargetStatus{
 		{
 			Target: fleet.Target{Deployment: "dead", Namespace: "fraud", Team: "risk", Source: "static"},
@@ -36,13 +34,13 @@ func fleetSnapshot(now time.Time) *fleet.Snapshot {
 		{
 			Target: fleet.Target{Deployment: "orders", Namespace: "checkout", Team: "checkout", Source: "kubernetes", Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "STABLE", JobManagerDeploymentStatus: "READY"}},
 			Up:     true, ScrapedAt: now, ScrapeDuration: 20 * time.Millisecond, FlinkVersion: "1.20.1", TaskManagers: 2, SlotsTotal: 8, SlotsAvailable: 1,
-			Failures: map[fleet.FailureKey]float64{{Route: classify.Monitor, Category: "node_shutdown_spot"}: 1},
+			Failures: map[fleet.FailureKey]float64{{Route: fleet.Monitor, Category: "node_shutdown_spot"}: 1},
 			Jobs: []fleet.JobStatus{{
-				Name: "orders-enrichment", ID: "5f3c6e0a9d1b4a2c8e7f6a5b4c3d2e1f", State: flink.StateRunning, Expected: true, Healthy: false,
+				Name: "orders-enrichment", ID: "5f3c6e0a9d1b4a2c8e7f6a5b4c3d2e1f", State: fleet.StateRunning, Expected: true, Healthy: false,
 				Reasons: []fleet.Reason{fleet.ReasonCheckpointsStalled}, Uptime: time.Hour, TasksTotal: 8, TasksRunning: 8,
 				CheckpointingEnabled: true, CheckpointInterval: 10 * time.Second, CheckpointWindow: time.Minute, LastCheckpoint: now.Add(-20 * time.Minute),
 				CheckpointsCompleted: 149, CheckpointsFailed: 3, Restarts: 2, RestartsInWindow: 1,
-				Failures:    map[fleet.FailureKey]float64{{Route: classify.Notify, Category: "kafka_topic_authorization"}: 2},
+				Failures:    map[fleet.FailureKey]float64{{Route: fleet.Notify, Category: "kafka_topic_authorization"}: 2},
 				LastFailure: fail, HasKafkaLag: true, KafkaLagRecords: 1200, KafkaLagSeconds: 42, KafkaLagSecondsKnown: true,
 			}},
 		},

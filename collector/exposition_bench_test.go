@@ -8,8 +8,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector/flink"
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
@@ -22,11 +20,11 @@ func bigSnapshot(n int, now time.Time) *fleet.Snapshot {
 			Up:     true, ScrapedAt: now, ScrapeDuration: 30 * time.Millisecond, FlinkVersion: "1.20.1", TaskManagers: 2, SlotsTotal: 8,
 			ErrorCounts: map[fleet.ErrorKind]float64{},
 			Jobs: []fleet.JobStatus{{
-				Name: fmt.Sprintf("job-%05d", i), ID: "5f3c6e0a9d1b4a2c8e7f6a5b4c3d2e1f", State: flink.StateRunning, Expected: true, Healthy: true,
+				Name: fmt.Sprintf("job-%05d", i), ID: "5f3c6e0a9d1b4a2c8e7f6a5b4c3d2e1f", State: fleet.StateRunning, Expected: true, Healthy: true,
 				Uptime: time.Hour, TasksTotal: 8, TasksRunning: 8, CheckpointingEnabled: true, CheckpointsProgressing: true,
 				CheckpointInterval: 10 * time.Second, CheckpointWindow: time.Minute, LastCheckpoint: now.Add(-5 * time.Second),
 				CheckpointsCompleted: 1490, CheckpointsFailed: 3, Restarts: 2,
-				Failures: map[fleet.FailureKey]float64{{Route: classify.Monitor, Category: "tm_heartbeat_timeout"}: 1},
+				Failures: map[fleet.FailureKey]float64{{Route: fleet.Monitor, Category: "tm_heartbeat_timeout"}: 1},
 			}},
 		})
 	}

@@ -28,8 +28,8 @@ func (l *Loop) jobFailures(t fleet.Target, js *jobState, o jobObservation, now t
 			if !js.seen.add(fp) {
 				continue
 			}
-			in := classify.Input{
-				Source: classify.SourceFlinkREST, ExceptionName: e.ExceptionName, Stacktrace: e.Stacktrace,
+			in := fleet.Evidence{
+				Source: fleet.SourceFlinkREST, ExceptionName: e.ExceptionName, Stacktrace: e.Stacktrace,
 				TaskName: e.TaskName, Timestamp: e.Timestamp.Time(), FailureLabels: e.FailureLabels,
 			}
 			if cpMsg != "" && strings.Contains(e.Stacktrace, "tolerable failure threshold") {
@@ -47,7 +47,7 @@ func (l *Loop) jobFailures(t fleet.Target, js *jobState, o jobObservation, now t
 			if c.FailureMessage == "" || !js.seen.add(fp) {
 				continue
 			}
-			in := classify.Input{Source: classify.SourceCheckpoint, Stacktrace: c.FailureMessage, Timestamp: c.FailureTimestamp.Time()}
+			in := fleet.Evidence{Source: fleet.SourceCheckpoint, Stacktrace: c.FailureMessage, Timestamp: c.FailureTimestamp.Time()}
 			out = append(out, l.classified(t, o.overview, js, in, fp, now))
 		}
 	}
@@ -83,13 +83,13 @@ func latestCheckpointFailure(cp *flink.Checkpoints) string {
 
 // classified classifies in, applies escalation, counts it for the job and
 // returns the failure to publish.
-func (l *Loop) classified(t fleet.Target, jo flink.JobOverview, js *jobState, in classify.Input, fp string, now time.Time) fleet.Failure {
+func (l *Loop) classified(t fleet.Target, jo flink.JobOverview, js *jobState, in fleet.Evidence, fp string, now time.Time) fleet.Failure {
 	f := l.classify(t, jo.Name, in, t.Key()+"/"+jo.Name, fp, now)
 	f.JobID = jo.ID
-	js.failures[fleet.FailureKey{Route: f.Result.Route, Category: f.Result.Category}]++
+	js.failures[fleet.FailureKey{Route: f.Decision.Route, Category: f.Decision.Category}]++
 	// A failed checkpoint of a job that is not running is a side effect
 	// of the job's own failure, which is what explains its state.
-	sideEffect := in.Source == classify.SourceCheckpoint && jo.State != flink.StateRunning
+	sideEffect := in.Source == fleet.SourceCheckpoint && jo.State != fleet.StateRunning
 	if !sideEffect && (js.lastFailure == nil || !f.Time.Before(js.lastFailure.Time)) {
 		js.lastFailure = &f
 	}
@@ -97,11 +97,11 @@ func (l *Loop) classified(t fleet.Target, jo flink.JobOverview, js *jobState, in
 }
 
 // classify runs the classifier and the escalator over one input.
-func (l *Loop) classify(t fleet.Target, job string, in classify.Input, escKey, fp string, now time.Time) fleet.Failure {
+func (l *Loop) classify(t fleet.Target, job string, in fleet.Evidence, escKey, fp string, now time.Time) fleet.Failure {
 	if in.Timestamp.IsZero() {
 		in.Timestamp = now
 	}
-	r := classify.Result{Route: classify.Page, Category: "unknown_platform_error", Reason: "no classifier configured", Rule: "none"}
+	r := fleet.Decision{Route: fleet.Page, Category: "unknown_platform_error", Reason: "no classifier configured", Rule: "none"}
 	if l.opts.Classifier != nil {
 		r = l.opts.Classifier.Classify(in)
 	}
@@ -110,13 +110,13 @@ func (l *Loop) classify(t fleet.Target, job string, in classify.Input, escKey, f
 	}
 	return fleet.Failure{
 		Deployment: t.Deployment, Namespace: t.Namespace, Team: t.Team, SlackChannel: t.SlackChannel, URL: t.URL,
-		Job: job, Time: in.Timestamp, Seen: now, Source: in.Source, Result: r,
+		Job: job, Time: in.Timestamp, Seen: now, Source: in.Source, Decision: r,
 		Exception: in.ExceptionName, Excerpt: excerpt(in), TaskName: in.TaskName, Fingerprint: t.Key() + "/" + fp,
 	}
 }
 
 // excerpt is the first lines of the failure's text, redacted.
-func excerpt(in classify.Input) string {
+func excerpt(in fleet.Evidence) string {
 	text := in.Stacktrace
 	if text == "" {
 		text = strings.TrimSpace(in.K8sReason + " " + in.K8sMessage)
@@ -170,7 +170,7 @@ func (l *Loop) drainReports(results []fleet.TargetStatus) []fleet.Failure {
 		if st == nil || !st.seen.add(r.Fingerprint) {
 			continue
 		}
-		f := l.classify(results[i].Target, r.Job, r.Input, r.Target.Key()+"/"+r.Job, r.Fingerprint, now)
+		f := l.classify(results[i].Target, r.Job, r.Evidence, r.Target.Key()+"/"+r.Job, r.Fingerprint, now)
 		l.countReported(&results[i], st, f)
 		out = append(out, f)
 	}
@@ -205,7 +205,7 @@ func (l *Loop) stateOf(key string) *targetState {
 // countReported counts a reported failure on its job when the job is known
 // this cycle, else on the deployment.
 func (l *Loop) countReported(rs *fleet.TargetStatus, st *targetState, f fleet.Failure) {
-	k := fleet.FailureKey{Route: f.Result.Route, Category: f.Result.Category}
+	k := fleet.FailureKey{Route: f.Decision.Route, Category: f.Decision.Category}
 	if js := st.jobs[f.Job]; f.Job != "" && js != nil {
 		js.failures[k]++
 		js.lastFailure = &f

@@ -89,7 +89,7 @@ func checkpointCounts(o jobObservation) (completed, failed float64, ok bool) {
 
 // uptime is how long the job has been RUNNING this time; zero otherwise.
 func uptime(o jobObservation, now time.Time) time.Duration {
-	if o.overview.State != flink.StateRunning {
+	if o.overview.State != fleet.StateRunning {
 		return 0
 	}
 	if v, ok := o.metrics["uptime"]; ok && v > 0 {
@@ -104,7 +104,7 @@ func uptime(o jobObservation, now time.Time) time.Duration {
 // runningSince is when the job last entered RUNNING.
 func runningSince(o jobObservation) time.Time {
 	if d := o.details; d != nil && d.ID == o.overview.ID {
-		if ts := d.Timestamps[flink.StateRunning]; ts > 0 {
+		if ts := d.Timestamps[fleet.StateRunning]; ts > 0 {
 			return ts.Time()
 		}
 	}
@@ -182,7 +182,7 @@ func (l *Loop) reasons(t fleet.Target, j fleet.JobStatus, o jobObservation, now 
 		rs = append(rs, fleet.ReasonDeploymentError)
 	}
 	switch {
-	case j.State == flink.StateRunning:
+	case j.State == fleet.StateRunning:
 		if !tasksRunning(o.overview) && now.Sub(o.overview.LastModification.Time()) > l.health.startupGrace {
 			rs = append(rs, fleet.ReasonTasksNotRunning)
 		}
@@ -214,8 +214,8 @@ func tasksRunning(jo flink.JobOverview) bool {
 	return running > 0 && running+finished == total
 }
 
-func starting(s flink.JobState) bool {
-	return s == flink.StateInitializing || s == flink.StateCreated || s == flink.StateReconciling
+func starting(s fleet.JobState) bool {
+	return s == fleet.StateInitializing || s == fleet.StateCreated || s == fleet.StateReconciling
 }
 
 // stateSince is when the job entered its current state, as far as known.

@@ -31,12 +31,10 @@ func observation(now time.Time, mutate ...func(*jobObservation)) jobObservation 
 	start := now.Add(-time.Hour)
 	o := jobObservation{
 		overview: flink.JobOverview{
-			ID: "j1", Name: "orders", State: flink.StateRunning, StartTime: ms(start),
+			ID: "j1", Name: "orders", State: fleet.StateRunning, StartTime: ms(start),
 			LastModification: ms(start.Add(time.Minute)), Tasks: map[string]int{"total": 4, "running": 4},
 		},
-		details: &flink.JobDetails{ID: "j1", State: flink.StateRunning, Timestamps: map[flink.JobState]flink.Millis{
-			flink.StateRunning: ms(start.Add(30 * time.Second)),
-		}},
+		details:  &flink.JobDetails{ID: "j1", State: fleet.StateRunning, Timestamps: map[fleet.JobState]flink.Millis{fleet.StateRunning: ms(start.Add(30 * time.Second))}},
 		metrics:  map[string]float64{"numRestarts": 0},
 		cpConfig: &flink.CheckpointConfig{IntervalMillis: 10_000, TimeoutMillis: 600_000},
 		checkpoints: &flink.Checkpoints{
@@ -61,21 +59,21 @@ func TestHealthReasons(t *testing.T) {
 	}{
 		{"steady job is healthy", fleet.Target{}, observation(now), nil, true},
 		{"failed job is not running", fleet.Target{}, observation(now, func(o *jobObservation) {
-			o.overview.State = flink.StateFailed
+			o.overview.State = fleet.StateFailed
 		}), []fleet.Reason{fleet.ReasonNotRunning}, true},
 		{"restarting job is not running", fleet.Target{}, observation(now, func(o *jobObservation) {
-			o.overview.State = flink.StateRestarting
+			o.overview.State = fleet.StateRestarting
 		}), []fleet.Reason{fleet.ReasonNotRunning}, true},
 		{"a newer flink's unknown state counts as not running", fleet.Target{}, observation(now, func(o *jobObservation) {
 			o.overview.State = "PAUSED"
 		}), []fleet.Reason{fleet.ReasonNotRunning}, true},
 		{"job being submitted gets the start-up grace", fleet.Target{}, observation(now, func(o *jobObservation) {
-			o.overview.State = flink.StateInitializing
+			o.overview.State = fleet.StateInitializing
 			o.overview.StartTime = ms(now.Add(-30 * time.Second))
 			o.details = nil
 		}), nil, true},
 		{"job stuck initializing past the grace", fleet.Target{}, observation(now, func(o *jobObservation) {
-			o.overview.State = flink.StateInitializing
+			o.overview.State = fleet.StateInitializing
 			o.overview.StartTime = ms(now.Add(-10 * time.Minute))
 			o.details = nil
 		}), []fleet.Reason{fleet.ReasonNotRunning}, true},
@@ -97,11 +95,11 @@ func TestHealthReasons(t *testing.T) {
 			o.checkpoints.Latest.Completed = nil
 			o.checkpoints.Counts.Completed = 0
 			o.overview.StartTime = ms(now.Add(-20 * time.Second))
-			o.details.Timestamps[flink.StateRunning] = ms(now.Add(-15 * time.Second))
+			o.details.Timestamps[fleet.StateRunning] = ms(now.Add(-15 * time.Second))
 		}), nil, true},
 		{"restart loop: running again since seconds, no checkpoint for long", fleet.Target{}, observation(now, func(o *jobObservation) {
 			o.checkpoints.Latest.Completed.LatestAckTimestamp = ms(now.Add(-10 * time.Minute))
-			o.details.Timestamps[flink.StateRunning] = ms(now.Add(-5 * time.Second))
+			o.details.Timestamps[fleet.StateRunning] = ms(now.Add(-5 * time.Second))
 			o.metrics["uptime"] = 5000
 		}), []fleet.Reason{fleet.ReasonCheckpointsStalled}, false},
 		{"new jobmaster after failover gets a window to checkpoint", fleet.Target{}, observation(now, func(o *jobObservation) {
@@ -129,7 +127,7 @@ func TestHealthReasons(t *testing.T) {
 		}), nil, false},
 		{"operator says the jobmanager deployment failed", fleet.Target{Operator: &fleet.OperatorStatus{JobManagerDeploymentStatus: "ERROR"}}, observation(now), []fleet.Reason{fleet.ReasonDeploymentError}, true},
 		{"suspended deployment never counts", fleet.Target{Suspended: true}, observation(now, func(o *jobObservation) {
-			o.overview.State = flink.StateFailed
+			o.overview.State = fleet.StateFailed
 		}), nil, true},
 	}
 	for _, tt := range tests {

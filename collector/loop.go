@@ -11,7 +11,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
-	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
 	"github.com/flinkslo/flinkslo/collector/kafka"
 	"github.com/flinkslo/flinkslo/fleet"
@@ -20,12 +19,12 @@ import (
 
 // Classifier decides the route of a failure.
 type Classifier interface {
-	Classify(classify.Input) classify.Result
+	Classify(fleet.Evidence) fleet.Decision
 }
 
 // Escalator turns recurring monitor-route failures of one job into pages.
 type Escalator interface {
-	Observe(key string, r classify.Result, at time.Time) classify.Result
+	Observe(key string, r fleet.Decision, at time.Time) fleet.Decision
 }
 
 // LagSource measures the Kafka lag of consumer groups (*kafka.Collector).

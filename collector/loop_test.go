@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flinkslo/flinkslo/collector/flink"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
@@ -68,7 +67,7 @@ func TestEveryFlinkVersion(t *testing.T) {
 			continue
 		}
 		j := ts.Jobs[0]
-		if !j.Healthy || j.State != flink.StateRunning || !j.CheckpointingEnabled || !j.CheckpointsProgressing || j.CheckpointsCompleted == 0 || ts.FlinkVersion == "" {
+		if !j.Healthy || j.State != fleet.StateRunning || !j.CheckpointingEnabled || !j.CheckpointsProgressing || j.CheckpointsCompleted == 0 || ts.FlinkVersion == "" {
 			t.Errorf("%s (Flink %s): %+v", ts.Deployment, ts.FlinkVersion, j)
 		}
 	}

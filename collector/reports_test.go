@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
@@ -47,8 +46,8 @@ func TestReportBeforeTargetIsScraped(t *testing.T) {
 	}
 	tg := fleet.Target{Deployment: "orders", Namespace: "shop", Team: "shop", URL: srv.URL, JobName: "orders", Source: "kubernetes"}
 	report := func(target fleet.Target, fp string) {
-		l.ReportFailure(fleet.FailureReport{Target: target, Job: "orders", Fingerprint: fp, Input: classify.Input{
-			Source: classify.SourceK8s, K8sReason: "OOMKilled", K8sMessage: "container flink-main-container OOMKilled", ExitCode: 137,
+		l.ReportFailure(fleet.FailureReport{Target: target, Job: "orders", Fingerprint: fp, Evidence: fleet.Evidence{
+			Source: fleet.SourceK8s, K8sReason: "OOMKilled", K8sMessage: "container flink-main-container OOMKilled", ExitCode: 137,
 		}})
 	}
 	report(tg, "pod/a")

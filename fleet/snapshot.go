@@ -2,9 +2,6 @@ package fleet
 
 import (
 	"time"
-
-	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector/flink"
 )
 
 // Snapshot is the result of one scrape cycle. It is immutable once
@@ -58,7 +55,7 @@ type TargetStatus struct {
 type JobStatus struct {
 	Name  string
 	ID    string
-	State flink.JobState
+	State JobState
 	// Expected is false for a suspended deployment: the job does not count
 	// against health and has no healthy series.
 	Expected bool
@@ -102,7 +99,7 @@ type JobStatus struct {
 
 // FailureKey labels a failure counter.
 type FailureKey struct {
-	Route    classify.Route
+	Route    Route
 	Category string
 }
 
@@ -119,8 +116,8 @@ type Failure struct {
 	JobID        string
 	// Time is when the failure happened; Seen when flinkslo first saw it.
 	Time, Seen time.Time
-	Source     classify.Source
-	Result     classify.Result
+	Source     Source
+	Decision     Decision
 	// Exception is the outermost exception class; Excerpt is the first
 	// lines of the stack trace, redacted.
 	Exception string

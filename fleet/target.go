@@ -3,7 +3,6 @@ package fleet
 import (
 	"time"
 
-	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -66,7 +65,7 @@ func (t Target) Key() string { return t.Namespace + "/" + t.Deployment }
 type FailureReport struct {
 	Target Target
 	Job    string
-	Input  classify.Input
+	Evidence  Evidence
 	// Fingerprint identifies the occurrence: the same fingerprint reported
 	// twice is counted and routed once.
 	Fingerprint string

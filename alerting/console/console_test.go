@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -24,8 +24,8 @@ var t0 = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 // day is a day of an incident's life as the console shows it.
 func day() []incident.Notification {
 	page := incident.Notification{
-		Key:    incident.Key{Namespace: "orders", Deployment: "orders-enrichment", Job: "orders-enrichment", Category: "platform_code_exception"},
-		Action: incident.Trigger, Route: classify.Page, Team: "orders",
+		Key:    incident.Key{JobRef: fleet.JobRef{Namespace: "orders", Deployment: "orders-enrichment", Job: "orders-enrichment"}, Category: "platform_code_exception"},
+		Action: incident.Trigger, Route: fleet.Page, Team: "orders",
 		Reason: "NullPointerException in Flink code", Hint: "platform on-call: check recent platform changes",
 		At: t0, Opened: t0, Count: 1, Total: 1, SlackChannel: "#flink-platform",
 	}
@@ -36,18 +36,18 @@ func day() []incident.Notification {
 	resolve := page
 	resolve.Action, resolve.Total, resolve.At = incident.Resolve, 9, t0.Add(5*time.Hour)
 	notify := incident.Notification{
-		Key:    incident.Key{Namespace: "checkout", Deployment: "cart", Job: "cart", Category: "sql_validation_error"},
-		Action: incident.Trigger, Route: classify.Notify, Team: "checkout", At: t0,
+		Key:    incident.Key{JobRef: fleet.JobRef{Namespace: "checkout", Deployment: "cart", Job: "cart"}, Category: "sql_validation_error"},
+		Action: incident.Trigger, Route: fleet.Notify, Team: "checkout", At: t0,
 		Reason: `Column 'user_id' not found in table "carts"`, Hint: "fix the query", Count: 1, Total: 1,
 		SlackChannel: "#flink-platform", Note: "team checkout has no Slack channel; posted to the monitor channel",
 	}
 	health := incident.Notification{
-		Key:    incident.Key{Namespace: "risk", Deployment: "scoring", Job: "scoring", Category: "job_unhealthy"},
-		Action: incident.Trigger, Route: classify.Monitor, Source: incident.SourceHealth, Team: "risk", At: t0,
+		Key:    incident.Key{JobRef: fleet.JobRef{Namespace: "risk", Deployment: "scoring", Job: "scoring"}, Category: "job_unhealthy"},
+		Action: incident.Trigger, Route: fleet.Monitor, Source: fleet.SourceHealth, Team: "risk", At: t0,
 		Health: []string{"checkpoints_stalled"}, Reason: "checkpoints stalled and no classified failure explains it", Count: 1, Total: 1,
 	}
 	escalated := health
-	escalated.Route, escalated.EscalatedFrom, escalated.Health = classify.Page, classify.Monitor, []string{"not_running", "checkpoints_stalled"}
+	escalated.Route, escalated.EscalatedFrom, escalated.Health = fleet.Page, fleet.Monitor, []string{"not_running", "checkpoints_stalled"}
 	return []incident.Notification{page, repeat, remind, resolve, notify, health, escalated}
 }
 

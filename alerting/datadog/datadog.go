@@ -12,7 +12,7 @@ import (
 	"github.com/DataDog/datadog-go/v5/statsd"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // EventSender sends a DogStatsD event; *statsd.Client is one. main builds
@@ -73,7 +73,7 @@ func Event(n incident.Notification) *statsd.Event {
 	if !n.FailureTime.IsZero() && n.Action == incident.Occurrence {
 		e.Timestamp = n.FailureTime
 	}
-	if n.Route == classify.Page {
+	if n.Route == fleet.Page {
 		e.Priority = statsd.Normal
 	}
 	return e
@@ -84,9 +84,9 @@ func alertType(n incident.Notification) statsd.EventAlertType {
 		return statsd.Success
 	}
 	switch n.Route {
-	case classify.Page:
+	case fleet.Page:
 		return statsd.Error
-	case classify.Monitor:
+	case fleet.Monitor:
 		return statsd.Warning
 	}
 	return statsd.Info

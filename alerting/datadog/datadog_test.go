@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 var _ EventSender = (*statsd.Client)(nil)
@@ -21,8 +21,8 @@ var t0 = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 
 func occurrence() incident.Notification {
 	return incident.Notification{
-		Key:    incident.Key{Namespace: "orders", Deployment: "orders-enrichment", Job: "orders-enrichment", Category: "checkpoint_expired"},
-		Action: incident.Occurrence, Route: classify.Monitor, Team: "orders",
+		Key:    incident.Key{JobRef: fleet.JobRef{Namespace: "orders", Deployment: "orders-enrichment", Job: "orders-enrichment"}, Category: "checkpoint_expired"},
+		Action: incident.Occurrence, Route: fleet.Monitor, Team: "orders",
 		Reason: "checkpoint 42 expired before completing", Hint: "nothing yet: Flink retries", Rule: "checkpoint-expired",
 		FailureTime: t0, At: t0, Count: 1, Total: 1,
 	}
@@ -67,15 +67,15 @@ func TestEventOnTheWire(t *testing.T) {
 func TestAlertTypeAndPriority(t *testing.T) {
 	cases := []struct {
 		name     string
-		route    classify.Route
+		route    fleet.Route
 		action   incident.Action
 		alert    statsd.EventAlertType
 		priority statsd.EventPriority
 	}{
-		{"page", classify.Page, incident.Occurrence, statsd.Error, statsd.Normal},
-		{"monitor", classify.Monitor, incident.Occurrence, statsd.Warning, statsd.Low},
-		{"notify", classify.Notify, incident.Occurrence, statsd.Info, statsd.Low},
-		{"resolve", classify.Page, incident.Resolve, statsd.Success, statsd.Normal},
+		{"page", fleet.Page, incident.Occurrence, statsd.Error, statsd.Normal},
+		{"monitor", fleet.Monitor, incident.Occurrence, statsd.Warning, statsd.Low},
+		{"notify", fleet.Notify, incident.Occurrence, statsd.Info, statsd.Low},
+		{"resolve", fleet.Page, incident.Resolve, statsd.Success, statsd.Normal},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

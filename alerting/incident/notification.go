@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // Action is what a notification says about its incident. Only these strings
@@ -32,29 +32,24 @@ var Actions = []Action{Trigger, Repeat, Remind, Resolve, Occurrence}
 
 func (a Action) String() string { return string(a) }
 
-// SourceHealth marks a notification about a health transition (the job
-// became unhealthy with no classified failure to explain it) rather than
-// about a classified failure.
-const SourceHealth classify.Source = "health"
-
 // Notification is one message about one incident. It carries everything any
 // sink renders, already decided by the router: route, destination channel,
 // links. Excerpt and Message were redacted before they reached the router.
 type Notification struct {
 	Key    Key
 	Action Action
-	Route  classify.Route
+	Route  fleet.Route
 	// EscalatedFrom is set on a Trigger that moves an open incident to a
 	// more urgent route (a repeating monitor cause that now pages).
-	EscalatedFrom classify.Route
+	EscalatedFrom fleet.Route
 	// PastRoutes are the other routes the incident was sent on before, so
 	// that a Resolve reaches every receiver that got a Trigger.
-	PastRoutes []classify.Route
+	PastRoutes []fleet.Route
 	Team       string
 	JobID      string
 
 	// The classified failure (the latest one for Repeat and Remind).
-	Source      classify.Source
+	Source      fleet.Source
 	Reason      string
 	Hint        string
 	Rule        string
@@ -135,7 +130,7 @@ func (n Notification) What() string {
 	if n.EscalatedFrom != "" {
 		return fmt.Sprintf("escalated from %s to %s", n.EscalatedFrom, n.Route)
 	}
-	if n.Source == SourceHealth {
+	if n.Source == fleet.SourceHealth {
 		return "job unhealthy: " + strings.Join(n.Health, ", ")
 	}
 	return "job failed"

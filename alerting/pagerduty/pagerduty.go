@@ -16,7 +16,7 @@ import (
 	pd "github.com/PagerDuty/go-pagerduty"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -33,7 +33,7 @@ type Options struct {
 	// EU accounts and tests override it).
 	EventsURL string
 	// Routes maps each route that pages to its service.
-	Routes map[classify.Route]Route
+	Routes map[fleet.Route]Route
 	// Transport is the HTTP transport; http.DefaultTransport when nil.
 	// Timeouts come from the context of each Send.
 	Transport http.RoundTripper
@@ -42,7 +42,7 @@ type Options struct {
 // Sink sends notifications to PagerDuty.
 type Sink struct {
 	client *pd.Client
-	routes map[classify.Route]Route
+	routes map[fleet.Route]Route
 }
 
 // New builds a sink; it does no I/O.
@@ -109,7 +109,7 @@ func (s *Sink) post(ctx context.Context, e *pd.V2Event) error {
 
 // events builds the events for n: one per distinct routing key.
 func (s *Sink) events(n incident.Notification) []*pd.V2Event {
-	routes := []classify.Route{n.Route}
+	routes := []fleet.Route{n.Route}
 	if n.Action == incident.Resolve {
 		routes = append(routes, n.PastRoutes...)
 	}

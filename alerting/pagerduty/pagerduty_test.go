@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/pdfake"
 )
@@ -24,19 +24,16 @@ var t0 = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 
 func newSink(t *testing.T, s *pdfake.Server) *Sink {
 	t.Helper()
-	sink, err := New(Options{EventsURL: s.URL(), Routes: map[classify.Route]Route{
-		classify.Page:    {RoutingKey: config.NewSecret(pageKey), Severity: "critical"},
-		classify.Monitor: {RoutingKey: config.NewSecret(monitorKey), Severity: "warning"},
-	}})
+	sink, err := New(Options{EventsURL: s.URL(), Routes: map[fleet.Route]Route{fleet.Page: {RoutingKey: config.NewSecret(pageKey), Severity: "critical"}, fleet.Monitor: {RoutingKey: config.NewSecret(monitorKey), Severity: "warning"}}})
 	require.NoError(t, err)
 	return sink
 }
 
 func pageNotification() incident.Notification {
 	return incident.Notification{
-		Key:    incident.Key{Namespace: "orders", Deployment: "orders-enrichment", Job: "orders-enrichment", Category: "platform_code_exception"},
-		Action: incident.Trigger, Route: classify.Page, Team: "checkout", JobID: "a1b2",
-		Source: classify.SourceFlinkREST, Reason: "NullPointerException in Flink code", Hint: "page the platform on-call",
+		Key:    incident.Key{JobRef: fleet.JobRef{Namespace: "orders", Deployment: "orders-enrichment", Job: "orders-enrichment"}, Category: "platform_code_exception"},
+		Action: incident.Trigger, Route: fleet.Page, Team: "checkout", JobID: "a1b2",
+		Source: fleet.SourceFlinkREST, Reason: "NullPointerException in Flink code", Hint: "page the platform on-call",
 		Rule: "code-owner", Exception: "java.lang.NullPointerException", Excerpt: "java.lang.NullPointerException\n\tat org.apache.flink.X",
 		FailureTime: t0, At: t0.Add(time.Second), Opened: t0, Count: 1, Total: 1,
 		Links: []incident.Link{{Text: "Runbook", URL: "https://runbooks.example.com/platform_code_exception"}},
@@ -88,15 +85,15 @@ func TestResolveReachesEveryKeyTheIncidentUsed(t *testing.T) {
 	// A monitor incident that escalated to a page was triggered on both
 	// services; the resolve must close both alerts.
 	n := pageNotification()
-	n.Route = classify.Monitor
+	n.Route = fleet.Monitor
 	_, err := sink.Send(ctx, n)
 	require.NoError(t, err)
-	n.Route, n.EscalatedFrom = classify.Page, classify.Monitor
+	n.Route, n.EscalatedFrom = fleet.Page, fleet.Monitor
 	_, err = sink.Send(ctx, n)
 	require.NoError(t, err)
 	require.Len(t, s.Open(), 2)
 
-	n.Action, n.EscalatedFrom, n.PastRoutes = incident.Resolve, "", []classify.Route{classify.Monitor}
+	n.Action, n.EscalatedFrom, n.PastRoutes = incident.Resolve, "", []fleet.Route{fleet.Monitor}
 	_, err = sink.Send(ctx, n)
 	require.NoError(t, err)
 	require.Empty(t, s.Open())
@@ -152,9 +149,7 @@ func TestHangingEndpointEndsWithTheContext(t *testing.T) {
 func TestEventsURLWithoutEnqueuePathIsABase(t *testing.T) {
 	s := pdfake.New()
 	defer s.Close()
-	sink, err := New(Options{EventsURL: strings.TrimSuffix(s.URL(), "/v2/enqueue") + "/", Routes: map[classify.Route]Route{
-		classify.Page: {RoutingKey: config.NewSecret(pageKey), Severity: "error"},
-	}})
+	sink, err := New(Options{EventsURL: strings.TrimSuffix(s.URL(), "/v2/enqueue") + "/", Routes: map[fleet.Route]Route{fleet.Page: {RoutingKey: config.NewSecret(pageKey), Severity: "error"}}})
 	require.NoError(t, err)
 	_, err = sink.Send(context.Background(), pageNotification())
 	require.NoError(t, err)

@@ -8,7 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // Slack's Block Kit limits (api.slack.com/reference/block-kit/blocks),
@@ -96,11 +96,11 @@ func header(n incident.Notification) string {
 	return emoji(n.Route) + " " + route + " · " + n.Key.Category
 }
 
-func emoji(r classify.Route) string {
+func emoji(r fleet.Route) string {
 	switch r {
-	case classify.Page:
+	case fleet.Page:
 		return "🚨"
-	case classify.Monitor:
+	case fleet.Monitor:
 		return "👀"
 	}
 	return "🔧"

@@ -9,7 +9,7 @@ import (
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
 	"github.com/flinkslo/flinkslo/alerting/internal/slackfake"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -33,9 +33,9 @@ func newSink(t *testing.T, s *slackfake.Server, o Options) *Sink {
 
 func notifyNotification() incident.Notification {
 	return incident.Notification{
-		Key:    incident.Key{Namespace: "checkout", Deployment: "cart-sessions", Job: "cart-sessions", Category: "kafka_topic_authorization"},
-		Action: incident.Trigger, Route: classify.Notify, Team: "checkout", JobID: "9f8e",
-		Source: classify.SourceFlinkREST, Reason: "the job's principal may not read topic <payments.v1>", Hint: "grant READ on payments.v1 to the job's principal",
+		Key:    incident.Key{JobRef: fleet.JobRef{Namespace: "checkout", Deployment: "cart-sessions", Job: "cart-sessions"}, Category: "kafka_topic_authorization"},
+		Action: incident.Trigger, Route: fleet.Notify, Team: "checkout", JobID: "9f8e",
+		Source: fleet.SourceFlinkREST, Reason: "the job's principal may not read topic <payments.v1>", Hint: "grant READ on payments.v1 to the job's principal",
 		Rule: "kafka-topic-acl", Exception: "org.apache.kafka.common.errors.TopicAuthorizationException",
 		Excerpt:     "org.apache.kafka.common.errors.TopicAuthorizationException: Not authorized to access topics: [payments.v1]\n\tat org.apache.flink.connector.kafka.source.reader.KafkaPartitionSplitReader.fetch(KafkaPartitionSplitReader.java:110)",
 		FailureTime: t0, At: t0, Opened: t0, Count: 1, Total: 1,
@@ -113,10 +113,10 @@ func TestEscalationInTheThreadIsBroadcast(t *testing.T) {
 	defer s.Close()
 	sink := newSink(t, s, Options{})
 	n := notifyNotification()
-	n.Route, n.SlackChannel = classify.Monitor, "#flink-platform"
+	n.Route, n.SlackChannel = fleet.Monitor, "#flink-platform"
 	_, err := sink.Send(context.Background(), n)
 	require.NoError(t, err)
-	n.Route, n.EscalatedFrom = classify.Page, classify.Monitor
+	n.Route, n.EscalatedFrom = fleet.Page, fleet.Monitor
 	_, err = sink.Send(context.Background(), n)
 	require.NoError(t, err)
 	msgs := s.Messages()

@@ -128,5 +128,5 @@ func lastFailure(f *fleet.Failure) string {
 	if f == nil {
 		return "-"
 	}
-	return fmt.Sprintf("%s %s", strings.ToUpper(string(f.Result.Route)), f.Result.Category)
+	return fmt.Sprintf("%s %s", strings.ToUpper(string(f.Decision.Route)), f.Decision.Category)
 }

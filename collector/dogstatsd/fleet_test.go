@@ -4,14 +4,12 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector/flink"
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
 var fleetNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func fk(r classify.Route, cat string) fleet.FailureKey {
+func fk(r fleet.Route, cat string) fleet.FailureKey {
 	return fleet.FailureKey{Route: r, Category: cat}
 }
 
@@ -48,7 +46,7 @@ func sampleFleet(step int) *fleet.Snapshot {
 		Target: fleet.Target{Deployment: "etl", Namespace: "legacy"},
 		Error:  "connect: connection refused", ErrorKind: fleet.ErrConnect,
 		Jobs: []fleet.JobStatus{{
-			Name: "nightly-etl", ID: "a1b2", State: flink.StateRunning, Expected: true, Stale: true,
+			Name: "nightly-etl", ID: "a1b2", State: fleet.StateRunning, Expected: true, Stale: true,
 			Reasons:              []fleet.Reason{fleet.ReasonUnreachable},
 			Uptime:               26 * time.Hour,
 			CheckpointingEnabled: true, LastCheckpoint: fleetNow.Add(-3 * time.Minute),
@@ -58,14 +56,14 @@ func sampleFleet(step int) *fleet.Snapshot {
 		Target: fleet.Target{Deployment: "fraud-scorer", Namespace: "payments", Team: "payments"},
 		Up:     true,
 		Failures: map[fleet.FailureKey]float64{
-			fk(classify.Page, "crashloop_unexplained"): 1,
+			fk(fleet.Page, "crashloop_unexplained"): 1,
 		},
 		Jobs: []fleet.JobStatus{fraudScorer(two, pick)},
 	}, fleet.TargetStatus{
 		Target: fleet.Target{Deployment: "orders-enricher", Namespace: "payments", Team: "payments"},
 		Up:     true,
 		Jobs: []fleet.JobStatus{{
-			Name: "orders-enricher", ID: "c3d4", State: flink.StateRunning, Expected: true, Healthy: true,
+			Name: "orders-enricher", ID: "c3d4", State: fleet.StateRunning, Expected: true, Healthy: true,
 			Uptime:               90 * time.Minute,
 			CheckpointingEnabled: true, CheckpointsProgressing: true, LastCheckpoint: fleetNow.Add(-20 * time.Second),
 			CheckpointsCompleted: pick(1000, 1004),
@@ -89,19 +87,19 @@ func sampleFleet(step int) *fleet.Snapshot {
 
 func fraudScorer(two bool, pick func(a, b float64) float64) fleet.JobStatus {
 	j := fleet.JobStatus{
-		Name: "fraud-scorer", ID: "e5f6", State: flink.StateRestarting, Expected: true,
+		Name: "fraud-scorer", ID: "e5f6", State: fleet.StateRestarting, Expected: true,
 		Reasons:              []fleet.Reason{fleet.ReasonCheckpointsStalled, fleet.ReasonTooManyRestarts},
 		CheckpointingEnabled: true, LastCheckpoint: fleetNow.Add(-25 * time.Minute),
 		CheckpointsCompleted: 300, CheckpointsFailed: pick(4, 6), Restarts: pick(12, 15),
 		Failures: map[fleet.FailureKey]float64{
-			fk(classify.Page, "container_oom_killed"):  pick(2, 3),
-			fk(classify.Notify, "user_code_exception"): 1,
+			fk(fleet.Page, "container_oom_killed"):  pick(2, 3),
+			fk(fleet.Notify, "user_code_exception"): 1,
 		},
 	}
 	if two {
-		j.State, j.Uptime = flink.StateRunning, 40*time.Second
+		j.State, j.Uptime = fleet.StateRunning, 40*time.Second
 		j.Reasons = []fleet.Reason{fleet.ReasonCheckpointsStalled}
-		j.Failures[fk(classify.Monitor, "tm_heartbeat_timeout")] = 1
+		j.Failures[fk(fleet.Monitor, "tm_heartbeat_timeout")] = 1
 	}
 	return j
 }
@@ -112,15 +110,15 @@ func searchIndexer(two bool) fleet.TargetStatus {
 		Up:     true,
 		Jobs: []fleet.JobStatus{{
 			// Flink job names are free text; the tag must survive it.
-			Name: "Kafka → ES, v2 | eu", ID: "0a0b", State: flink.StateRunning, Expected: true, Healthy: true,
+			Name: "Kafka → ES, v2 | eu", ID: "0a0b", State: fleet.StateRunning, Expected: true, Healthy: true,
 			Uptime: 72 * time.Hour, Restarts: 1,
 			HasKafkaLag: true, KafkaLagRecords: 40,
 		}},
 	}
 	if two {
-		t.Failures = map[fleet.FailureKey]float64{fk(classify.Notify, "image_pull_tenant"): 1}
+		t.Failures = map[fleet.FailureKey]float64{fk(fleet.Notify, "image_pull_tenant"): 1}
 		t.Jobs = append(t.Jobs, fleet.JobStatus{
-			Name: "reindex", ID: "0c0d", State: flink.StateRunning, Expected: true, Healthy: true,
+			Name: "reindex", ID: "0c0d", State: fleet.StateRunning, Expected: true, Healthy: true,
 			Uptime: 10 * time.Second, Restarts: 5, CheckpointsCompleted: 7,
 		})
 	}
@@ -139,14 +137,14 @@ func bigFleet(n, step int) *fleet.Snapshot {
 		}
 		for j := 0; j < 10; j++ {
 			js := fleet.JobStatus{
-				Name: fmt.Sprintf("job-%d", j), ID: "0123456789abcdef", State: flink.StateRunning, Expected: true, Healthy: true,
+				Name: fmt.Sprintf("job-%d", j), ID: "0123456789abcdef", State: fleet.StateRunning, Expected: true, Healthy: true,
 				Uptime: time.Hour, CheckpointingEnabled: true, CheckpointsProgressing: true, LastCheckpoint: fleetNow.Add(-time.Minute),
 				CheckpointsCompleted: float64(100 * step), Restarts: float64(step),
 				HasKafkaLag: true, KafkaLagRecords: 100, KafkaLagSeconds: 1, KafkaLagSecondsKnown: true,
-				Failures: map[fleet.FailureKey]float64{fk(classify.Monitor, "tm_heartbeat_timeout"): float64(step)},
+				Failures: map[fleet.FailureKey]float64{fk(fleet.Monitor, "tm_heartbeat_timeout"): float64(step)},
 			}
 			if j == 0 {
-				js.Healthy, js.State = false, flink.StateRestarting
+				js.Healthy, js.State = false, fleet.StateRestarting
 				js.Reasons = []fleet.Reason{fleet.ReasonTooManyRestarts}
 			}
 			t.Jobs = append(t.Jobs, js)

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/flinkslo/flinkslo/collector/flink"
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
@@ -38,7 +37,7 @@ type jobMemo struct {
 	failures                    map[fleet.FailureKey]*counter
 
 	// state and reasons were sent with value 1 last time.
-	state     flink.JobState
+	state     fleet.JobState
 	stateTags []string
 	reasons   []fleet.Reason
 

@@ -1,49 +1,10 @@
 package flink
 
-import "time"
+import (
+	"time"
 
-// JobState is a Flink JobStatus. The set is the same from Flink 1.15 to
-// 2.x; an unknown value from a newer Flink is kept verbatim (see Known).
-type JobState string
-
-// The Flink job states (org.apache.flink.api.common.JobStatus).
-const (
-	StateInitializing JobState = "INITIALIZING"
-	StateCreated      JobState = "CREATED"
-	StateRunning      JobState = "RUNNING"
-	StateFailing      JobState = "FAILING"
-	StateFailed       JobState = "FAILED"
-	StateCancelling   JobState = "CANCELLING"
-	StateCanceled     JobState = "CANCELED"
-	StateFinished     JobState = "FINISHED"
-	StateRestarting   JobState = "RESTARTING"
-	StateSuspended    JobState = "SUSPENDED"
-	StateReconciling  JobState = "RECONCILING"
+	"github.com/flinkslo/flinkslo/fleet"
 )
-
-// JobStates lists every known state, in a stable order for state-sets.
-var JobStates = []JobState{
-	StateInitializing, StateCreated, StateRunning, StateFailing, StateFailed,
-	StateCancelling, StateCanceled, StateFinished, StateRestarting, StateSuspended, StateReconciling,
-}
-
-func (s JobState) String() string { return string(s) }
-
-// Known reports whether s is one of the states this version understands.
-func (s JobState) Known() bool {
-	for _, k := range JobStates {
-		if s == k {
-			return true
-		}
-	}
-	return false
-}
-
-// GloballyTerminal reports whether the job will never run again in this
-// cluster (FAILED, CANCELED, FINISHED).
-func (s JobState) GloballyTerminal() bool {
-	return s == StateFailed || s == StateCanceled || s == StateFinished
-}
 
 // Millis is an epoch-milliseconds timestamp as Flink writes it; -1 and 0
 // mean "none".
@@ -78,13 +39,13 @@ type JobsOverview struct {
 // JobOverview is one item of /jobs/overview (JobDetails). The JSON keys are
 // the same from 1.15 to 2.x (the 1.15/1.16 OpenAPI files are wrong here).
 type JobOverview struct {
-	ID               string   `json:"jid"`
-	Name             string   `json:"name"`
-	State            JobState `json:"state"`
-	StartTime        Millis   `json:"start-time"`
-	EndTime          Millis   `json:"end-time"`
-	Duration         int64    `json:"duration"`
-	LastModification Millis   `json:"last-modification"`
+	ID               string         `json:"jid"`
+	Name             string         `json:"name"`
+	State            fleet.JobState `json:"state"`
+	StartTime        Millis         `json:"start-time"`
+	EndTime          Millis         `json:"end-time"`
+	Duration         int64          `json:"duration"`
+	LastModification Millis         `json:"last-modification"`
 	// Tasks counts tasks per lower-case ExecutionState, plus "total".
 	Tasks map[string]int `json:"tasks"`
 }
@@ -92,15 +53,15 @@ type JobOverview struct {
 // JobDetails is GET /jobs/:jobid (JobDetailsInfo), trimmed to what the
 // signals use. The plan and stream graph are large and skipped.
 type JobDetails struct {
-	ID        string   `json:"jid"`
-	Name      string   `json:"name"`
-	State     JobState `json:"state"`
-	StartTime Millis   `json:"start-time"`
-	EndTime   Millis   `json:"end-time"`
-	Now       Millis   `json:"now"`
+	ID        string         `json:"jid"`
+	Name      string         `json:"name"`
+	State     fleet.JobState `json:"state"`
+	StartTime Millis         `json:"start-time"`
+	EndTime   Millis         `json:"end-time"`
+	Now       Millis         `json:"now"`
 	// Timestamps gives the last entry into each state (0 = never).
-	Timestamps map[JobState]Millis `json:"timestamps"`
-	Vertices   []Vertex            `json:"vertices"`
+	Timestamps map[fleet.JobState]Millis `json:"timestamps"`
+	Vertices   []Vertex                  `json:"vertices"`
 	// JobType is STREAMING or BATCH (1.20+, empty before).
 	JobType string `json:"job-type"`
 }

@@ -21,7 +21,6 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
@@ -236,9 +235,9 @@ func (d *Discoverer) deploymentTarget(namespace, name string) (fleet.Target, boo
 	return t, ok && d.owns(t.Key())
 }
 
-func (d *Discoverer) report(t fleet.Target, job string, in classify.Input, fingerprint string) {
+func (d *Discoverer) report(t fleet.Target, job string, in fleet.Evidence, fingerprint string) {
 	if d.opts.Reporter == nil || !d.owns(t.Key()) {
 		return
 	}
-	d.opts.Reporter.ReportFailure(fleet.FailureReport{Target: t, Job: job, Input: in, Fingerprint: fingerprint})
+	d.opts.Reporter.ReportFailure(fleet.FailureReport{Target: t, Job: job, Evidence: in, Fingerprint: fingerprint})
 }

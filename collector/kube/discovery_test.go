@@ -14,7 +14,6 @@ import (
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 	"k8s.io/client-go/kubernetes/fake"
 
-	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/shard"
 	"github.com/flinkslo/flinkslo/fleet"
 )
@@ -201,7 +200,7 @@ func TestOperatorErrorReportedOncePerOccurrence(t *testing.T) {
 	h := start(t, Options{}, fixture(t, "deploy-error.yaml"))
 	eventually(t, "error reported", func() bool { return len(h.rec.distinct()) == 1 })
 	first := h.rec.distinct()[0]
-	if first.Input.Source != classify.SourceOperator || first.Input.OperatorError == "" || first.Target.Key() != "web/clickstream" {
+	if first.Evidence.Source != fleet.SourceOperator || first.Evidence.OperatorError == "" || first.Target.Key() != "web/clickstream" {
 		t.Fatalf("report = %+v, want the operator error of web/clickstream", first)
 	}
 

@@ -10,7 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // testPodSignals plays the kubelet: a TaskManager pod is OOM-killed and
@@ -45,8 +45,8 @@ func testPodSignals(t *testing.T, c *cluster) {
 	}
 	eventually(t, "OOMKilled reported", func() bool { _, ok := reportOf(&harness{rec: rec}, "OOMKilled"); return ok })
 	r, _ := reportOf(&harness{rec: rec}, "OOMKilled")
-	if r.Target.Key() != "analytics/shared-session" || r.Input.Source != classify.SourceK8s || r.Input.ExitCode != 137 {
-		t.Errorf("OOMKilled report = %s source %s exit %d", r.Target.Key(), r.Input.Source, r.Input.ExitCode)
+	if r.Target.Key() != "analytics/shared-session" || r.Evidence.Source != fleet.SourceK8s || r.Evidence.ExitCode != 137 {
+		t.Errorf("OOMKilled report = %s source %s exit %d", r.Target.Key(), r.Evidence.Source, r.Evidence.ExitCode)
 	}
 
 	pending := newPod("shared-session-taskmanager-1-2")

@@ -129,7 +129,7 @@ func testDiscovery(t *testing.T, c *cluster) {
 	eventually(t, "four targets", func() bool { return slices.Equal(keys(d.Targets()), want) })
 
 	eventually(t, "operator error reported", func() bool { _, ok := reportFor(rec, "web/clickstream"); return ok })
-	if r, _ := reportFor(rec, "web/clickstream"); r.Input.OperatorError == "" {
+	if r, _ := reportFor(rec, "web/clickstream"); r.Evidence.OperatorError == "" {
 		t.Errorf("operator error report %+v carries no status.error", r)
 	}
 

@@ -26,7 +26,7 @@ func (h *harness) updatePod(t *testing.T, p *corev1.Pod) {
 
 func reportOf(h *harness, reason string) (fleet.FailureReport, bool) {
 	for _, r := range h.rec.distinct() {
-		if r.Input.K8sReason == reason {
+		if r.Evidence.K8sReason == reason {
 			return r, true
 		}
 	}
@@ -88,8 +88,8 @@ func TestPodFailuresReachTheDeployment(t *testing.T) {
 			return false
 		})
 		r, _ := reportOf(h, "FailedScheduling")
-		if r.Target.Key() != "checkout/orders-enrichment" || r.Input.K8sMessage != "Pod orders-enrichment-taskmanager-1-4: 0/9 nodes are available: 9 Insufficient memory." {
-			t.Errorf("FailedScheduling report = %s %q", r.Target.Key(), r.Input.K8sMessage)
+		if r.Target.Key() != "checkout/orders-enrichment" || r.Evidence.K8sMessage != "Pod orders-enrichment-taskmanager-1-4: 0/9 nodes are available: 9 Insufficient memory." {
+			t.Errorf("FailedScheduling report = %s %q", r.Target.Key(), r.Evidence.K8sMessage)
 		}
 	})
 
