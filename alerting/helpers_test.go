@@ -51,7 +51,7 @@ func failure(team, job, category string, route fleet.Route, at time.Time) fleet.
 	return fleet.Failure{
 		Deployment: job, Namespace: team, Team: team, Job: job, JobID: "id-" + job,
 		Time: at, Seen: at, Source: fleet.SourceFlinkREST,
-		Decision:    fleet.Decision{Route: route, Category: category, Reason: category + " happened", Hint: "fix " + category, Rule: "r-" + category},
+		Decision:  fleet.Decision{Route: route, Category: category, Reason: category + " happened", Hint: "fix " + category, Rule: "r-" + category},
 		Exception: "java.lang.RuntimeException", Excerpt: "java.lang.RuntimeException: boom",
 	}
 }

@@ -117,7 +117,7 @@ type Failure struct {
 	// Time is when the failure happened; Seen when flinkslo first saw it.
 	Time, Seen time.Time
 	Source     Source
-	Decision     Decision
+	Decision   Decision
 	// Exception is the outermost exception class; Excerpt is the first
 	// lines of the stack trace, redacted.
 	Exception string

@@ -63,9 +63,9 @@ func (t Target) Key() string { return t.Namespace + "/" + t.Deployment }
 // terminated OOMKilled, an image that cannot be pulled, the operator's
 // status.error. Job is empty when the failure concerns the deployment.
 type FailureReport struct {
-	Target Target
-	Job    string
-	Evidence  Evidence
+	Target   Target
+	Job      string
+	Evidence Evidence
 	// Fingerprint identifies the occurrence: the same fingerprint reported
 	// twice is counted and routed once.
 	Fingerprint string
