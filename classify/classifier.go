@@ -25,6 +25,7 @@ type Classifier struct {
 	unknown   fleet.Route
 	escCount  int
 	escWindow time.Duration
+	byID      map[string]*rule
 }
 
 // rule is a compiled rule: the first whose conditions hold decides, except
@@ -37,6 +38,12 @@ type rule struct {
 	reason   string
 	hint     string
 	vetoes   []fleet.Route
+	// escalatedHint is the hint of the page a monitor cause escalates to.
+	escalatedHint string
+	// health: the rule routes unhealthy jobs (SourceHealth), not failures.
+	health bool
+	// escalateAfter: a health rule's monitor outage pages after this long.
+	escalateAfter time.Duration
 }
 
 // Option configures New.
@@ -145,6 +152,10 @@ func (c *Classifier) compile(specs []ruleSpec, terminal []condSpec) error {
 		seen[s.ID] = s.where()
 		c.rules = append(c.rules, r)
 	}
+	c.byID = make(map[string]*rule, len(c.rules))
+	for _, r := range c.rules {
+		c.byID[r.id] = r
+	}
 	for i := range terminal {
 		t, err := compileCond(&terminal[i], cc, 0)
 		if err != nil {
@@ -168,12 +179,17 @@ func compileRule(s *ruleSpec, cc *compiler) (*rule, error) {
 	if !categoryRE.MatchString(s.Category) {
 		errs = append(errs, fmt.Errorf("category %q: want a snake_case id", s.Category))
 	}
-	for _, fv := range [][2]string{{"reason", s.Reason}, {"hint", s.Hint}} {
-		if v := fv[1]; strings.TrimSpace(v) == "" || strings.ContainsAny(v, "\n\r") || len(v) > 500 {
+	for _, fv := range [][2]string{{"reason", s.Reason}, {"hint", s.Hint}, {"escalatedHint", s.EscalatedHint}} {
+		v := fv[1]
+		if v == "" && fv[0] == "escalatedHint" {
+			continue
+		}
+		if strings.TrimSpace(v) == "" || strings.ContainsAny(v, "\n\r") || len(v) > 500 {
 			errs = append(errs, fmt.Errorf("%s: want one line of text (at most 500 bytes)", fv[0]))
 		}
 	}
-	r := &rule{id: s.ID, route: fleet.Route(s.Route), category: s.Category, reason: s.Reason, hint: s.Hint}
+	r := &rule{id: s.ID, route: fleet.Route(s.Route), category: s.Category, reason: s.Reason, hint: s.Hint,
+		escalatedHint: s.EscalatedHint, escalateAfter: s.EscalateAfter.D()}
 	for _, v := range s.Vetoes {
 		if !validRoute(fleet.Route(v)) {
 			errs = append(errs, fmt.Errorf("vetoes %q: want page, monitor or notify", v))
@@ -185,7 +201,28 @@ func compileRule(s *ruleSpec, cc *compiler) (*rule, error) {
 		errs = append(errs, fmt.Errorf("when: %w", err))
 	}
 	r.when = when
+	if when != nil {
+		errs = append(errs, r.checkHealth()...)
+	}
 	return r, errors.Join(errs...)
+}
+
+// checkHealth sets r.health and checks what only health rules may, or
+// must, say.
+func (r *rule) checkHealth() []error {
+	r.health = r.when.health()
+	var errs []error
+	switch {
+	case r.health && r.category != fleet.CategoryUnhealthy:
+		errs = append(errs, fmt.Errorf("category %q: a health rule's category is %s (a job has one health incident, whatever its reasons)", r.category, fleet.CategoryUnhealthy))
+	case !r.health && r.escalateAfter > 0:
+		errs = append(errs, errors.New("escalateAfter: only health rules (source: health, reason, state) escalate by duration"))
+	case r.escalateAfter > 0 && r.route != fleet.Monitor:
+		errs = append(errs, fmt.Errorf("escalateAfter: only a monitor route escalates, this rule routes %s", r.route))
+	case r.escalateAfter < 0:
+		errs = append(errs, errors.New("escalateAfter: want a positive duration"))
+	}
+	return errs
 }
 
 func (c *Classifier) classID(name string) int32 {

@@ -45,6 +45,11 @@ const maxExpansions = 4
 
 func (c *Classifier) newFacts(in *fleet.Evidence) *facts {
 	f := &facts{c: c, in: in, srcBit: sourceBits[sourceOf(in)], budget: maxRegexpBytes}
+	if in.CheckpointFailure != "" && strings.Contains(in.Stacktrace, "tolerable failure threshold") {
+		// The tolerable-failures exception carries no cause: the failed
+		// checkpoint's own message tells storage denied from throttling.
+		in.Stacktrace += "\nCaused by: " + in.CheckpointFailure
+	}
 	in.K8sMessage = boundText(in.K8sMessage)
 	in.OperatorError = boundText(in.OperatorError)
 	var chain []*Throwable

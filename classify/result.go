@@ -14,15 +14,30 @@ const maxResultMessage = 1000
 // UnknownCategory is the category of a failure no rule recognised.
 const UnknownCategory = "unknown_platform_error"
 
-// Classify routes one failure. It never fails: a failure no rule matches
-// takes the configured unknown route.
+// Classify routes one failure, or an unhealthy job (SourceHealth evidence:
+// its reasons and state), by the first rule whose conditions hold. Failures
+// and health have their own rules: a rule that conditions on health only
+// ever routes health. It never fails: a failure no rule matches takes the
+// configured unknown route, an unhealthy job no rule matches goes to
+// monitor. It keeps no state: recurrence is the Policy's (or the caller's,
+// through RecentOccurrences).
 func (c *Classifier) Classify(in fleet.Evidence) fleet.Decision {
+	d, _ := c.classify(in)
+	return d
+}
+
+// classify is Classify that also returns the rule that decided (nil for
+// the fallbacks), so that the Policy can escalate with its hint.
+func (c *Classifier) classify(in fleet.Evidence) (fleet.Decision, *rule) {
+	health := in.Source == fleet.SourceHealth
 	f := c.newFacts(&in)
 	var res fleet.Decision
-	var veto *rule
-	matched := false
+	var veto, decided *rule
 	vetoLink := -1
 	for _, r := range c.rules {
+		if r.health != health {
+			continue
+		}
 		ok, link := r.when.matchLink(f)
 		if !ok {
 			continue
@@ -33,18 +48,34 @@ func (c *Classifier) Classify(in fleet.Evidence) fleet.Decision {
 			}
 			continue
 		}
-		res, matched = r.result(f, link), true
+		res, decided = r.result(f, link), r
 		break
 	}
-	if !matched {
+	switch {
+	case decided == nil && health:
+		res = healthFallback(in.Health)
+	case decided == nil:
 		res = c.unknownResult(f)
 	}
 	if veto != nil && containsRoute(veto.vetoes, res.Route) {
-		res = veto.result(f, vetoLink)
+		res, decided = veto.result(f, vetoLink), veto
 	}
 	res.RuleRoute = res.Route
-	c.escalate(f, &res)
-	return res
+	// A failed checkpoint of a job that is not running follows from the
+	// job's own failure, which is what explains its state.
+	res.SideEffect = in.Source == fleet.SourceCheckpoint && in.State != "" && in.State != fleet.StateRunning
+	c.escalate(f, &res, decided)
+	return res, decided
+}
+
+// healthFallback routes an unhealthy job no rule covers (a user's rules
+// file removed the defaults): to monitor, which wakes nobody.
+func healthFallback(reasons []fleet.Reason) fleet.Decision {
+	return fleet.Decision{
+		Route: fleet.Monitor, Category: fleet.CategoryUnhealthy, Rule: "health-unknown",
+		Reason: "no health rule routes " + joinReasons(reasons),
+		Hint:   "Platform: look at the job in the Flink UI; add a health rule for these reasons to a classify.rulesFiles file.",
+	}
 }
 
 func containsRoute(list []fleet.Route, r fleet.Route) bool {
@@ -141,22 +172,37 @@ func (c *Classifier) unknownResult(f *facts) fleet.Decision {
 
 // escalate turns a monitor cause into a page when the job stopped
 // restarting or the caller counted enough recent occurrences.
-func (c *Classifier) escalate(f *facts, r *fleet.Decision) {
-	if r.Route != fleet.Monitor {
+func (c *Classifier) escalate(f *facts, d *fleet.Decision, r *rule) {
+	if d.Route != fleet.Monitor {
 		return
 	}
 	for _, t := range c.terminal {
 		if t.match(f) {
-			r.Route, r.Escalated = fleet.Page, true
-			r.Reason += "; escalated: restarts are exhausted and the job will not recover by itself"
+			escalateTo(d, r, "restarts are exhausted and the job will not recover by itself",
+				"The job has stopped restarting and stays down until someone acts: ")
 			return
 		}
 	}
 	if n := f.in.RecentOccurrences; n > 0 {
-		r.Occurrences = n
+		d.Occurrences = n
 		if n >= c.escCount {
-			r.Route, r.Escalated = fleet.Page, true
-			r.Reason += fmt.Sprintf("; escalated: %d occurrences of %s within %s", n, r.Category, config.Duration(c.escWindow))
+			escalateTo(d, r, fmt.Sprintf("%d occurrences of %s within %s", n, d.Category, config.Duration(c.escWindow)), "")
 		}
 	}
+}
+
+// genericEscalatedHint is the page's hint for a monitor rule that has no
+// escalatedHint of its own.
+const genericEscalatedHint = "Platform: this temporary cause keeps coming back, so Flink's and Kubernetes' own recovery is not enough; find the underlying cause in the exception, the pods' events and the nodes."
+
+// escalateTo makes d a page, saying why in its reason and giving the hint
+// written for the page's reader (the rule's escalatedHint).
+func escalateTo(d *fleet.Decision, r *rule, why, hintPrefix string) {
+	d.Route, d.Escalated = fleet.Page, true
+	d.Reason += "; escalated: " + why
+	hint := genericEscalatedHint
+	if r != nil && r.escalatedHint != "" {
+		hint = r.escalatedHint
+	}
+	d.Hint = hintPrefix + hint
 }

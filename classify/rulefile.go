@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/flinkslo/flinkslo/internal/config"
 )
 
 //go:embed default_rules.yaml
@@ -44,6 +46,12 @@ type ruleSpec struct {
 	Hint     string   `yaml:"hint"`
 	Vetoes   strList  `yaml:"vetoes"`
 	Disabled bool     `yaml:"disabled"`
+	// EscalatedHint replaces Hint when a monitor cause escalates to page:
+	// the page's reader needs different advice than the channel's.
+	EscalatedHint string `yaml:"escalatedHint"`
+	// EscalateAfter (health rules only): a monitor outage that lasts this
+	// long with nothing to explain it pages.
+	EscalateAfter config.Duration `yaml:"escalateAfter"`
 
 	file string
 	line int
@@ -66,6 +74,8 @@ type condSpec struct {
 	K8sReason   strList           `yaml:"k8sReason"`
 	K8sMessage  string            `yaml:"k8sMessage"`
 	ExitCode    []int             `yaml:"exitCode"`
+	Reason      strList           `yaml:"reason"`
+	State       strList           `yaml:"state"`
 	Any         []condSpec        `yaml:"any"`
 	Not         *condSpec         `yaml:"not"`
 }

@@ -51,6 +51,12 @@ func TestRulesFileErrors(t *testing.T) {
 		{"disabling nothing", "rules:\n  - id: no-such-default\n    disabled: true\n", []string{"disables no default rule"}},
 		{"bad vetoes", rule("    when: {message: x}\n    vetoes: [later]\n" + valid), []string{`vetoes "later"`}},
 		{"not YAML", "rules: [\n", []string{"user-rules.yaml"}},
+		{"health rule with a failure category", rule("    when: {reason: not_running}\n" + valid), []string{`category "team_error"`, "job_unhealthy"}},
+		{"unknown health reason", rule("    when: {reason: not_runing}\n    route: notify\n    category: job_unhealthy\n    reason: r\n    hint: h\n"), []string{`reason: "not_runing"`, "not_running"}},
+		{"unknown job state", rule("    when: {reason: not_running, state: [STOPPED]}\n    route: notify\n    category: job_unhealthy\n    reason: r\n    hint: h\n"), []string{`"STOPPED" is not a Flink job state`}},
+		{"escalateAfter on a failure rule", rule("    when: {message: x}\n    escalateAfter: 10m\n" + valid), []string{"escalateAfter: only health rules"}},
+		{"escalateAfter on a page rule", rule("    when: {reason: job_missing}\n    escalateAfter: 10m\n    route: page\n    category: job_unhealthy\n    reason: r\n    hint: h\n"), []string{"only a monitor route escalates"}},
+		{"escalatedHint of two lines", rule("    when: {message: x}\n    escalatedHint: \"a\\nb\"\n" + valid), []string{"escalatedHint: want one line"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,9 +29,9 @@ const (
 	SourceK8s        Source = "k8s"        // pod or event reason
 )
 
-// SourceHealth marks a notification about a health transition (the job
-// became unhealthy with no classified failure to explain it) rather than
-// about a classified failure.
+// SourceHealth is a job's health: its unhealthy reasons (Evidence.Health)
+// rather than a failure Flink or Kubernetes reported. The policy routes it
+// with the same rules as failures, when no classified failure explains it.
 const SourceHealth Source = "health"
 
 // Evidence is one failure as flinkslo sees it. Fields that do not apply stay
@@ -53,30 +53,65 @@ type Evidence struct {
 	// RecentOccurrences, when > 0, is the count of failures of the same
 	// category for this job within the escalation window, this one included.
 	RecentOccurrences int
+	// CheckpointFailure is the latest failed checkpoint's failure_message.
+	// Flink's "tolerable failure threshold" exception carries no cause: the
+	// checkpoint statistics have it.
+	CheckpointFailure string
+	// State is the job's state when the failure was seen, when known.
+	State JobState
+	// Health lists the unhealthy reasons of a SourceHealth evidence.
+	Health []Reason
 }
 
-// Decision is the policy's answer to who must act on a failure.
+// Decision is the policy's answer to who must act on a failure or on an
+// unhealthy job: every part downstream groups, deduplicates and delivers
+// it, and none decides again. The JSON form is what the alerting state
+// persists.
 type Decision struct {
-	Route    Route
-	Category string
+	Route    Route  `json:"route,omitempty"`
+	Category string `json:"category,omitempty"`
 	// Reason is one line saying what happened and why it routes here.
-	Reason string
-	// Hint tells the owner what to do.
-	Hint string
+	Reason string `json:"reason,omitempty"`
+	// Hint tells whoever receives it what to do; for an escalated decision
+	// it is written for the new audience.
+	Hint string `json:"hint,omitempty"`
 	// Rule is the id of the rule that decided.
-	Rule string
-	// Escalated is set when a monitor cause became a page (repeats or
-	// terminal failure).
-	Escalated bool
-	// RuleRoute is the route the rule gave, before escalation. Escalators
-	// count occurrences of monitor causes by it.
-	RuleRoute Route
+	Rule string `json:"rule,omitempty"`
+	// Escalated is set when a monitor cause became a page (repeats, a
+	// terminal failure, or an unexplained outage that lasted).
+	Escalated bool `json:"escalated,omitempty"`
+	// RuleRoute is the route the rule gave, before escalation.
+	RuleRoute Route `json:"ruleRoute,omitempty"`
 	// Occurrences is the count of this category for the job within the
-	// escalation window when an escalator or Input.RecentOccurrences gave one.
-	Occurrences int
+	// escalation window, when the policy counted them.
+	Occurrences int `json:"occurrences,omitempty"`
 	// Root is the class of the exception that decided (the root cause,
 	// unless a rule matched an outer one) and Message its message,
 	// redacted and shortened.
-	Root    string
-	Message string
+	Root    string `json:"root,omitempty"`
+	Message string `json:"message,omitempty"`
+	// Culprit is the stack frame the decision relied on ("at com.acme.X.y
+	// (X.java:12)"), and CulpritOwner whose code it is (tenant, platform,
+	// query), when a rule looked at who owns the throwing code.
+	Culprit      string `json:"culprit,omitempty"`
+	CulpritOwner string `json:"culpritOwner,omitempty"`
+	// SideEffect: the failure follows from another failure of the job (a
+	// checkpoint failing while the job is not running) and explains
+	// nothing on its own.
+	SideEffect bool `json:"sideEffect,omitempty"`
 }
+
+// Verdict is the policy's view of an unhealthy job: what explains it, or
+// who must act when nothing does.
+type Verdict struct {
+	// ExplainedBy is the classified failure (of the job's current run, or
+	// of its deployment) that explains the outage; nil when unexplained.
+	ExplainedBy *Failure
+	// Decision routes the outage when it is unexplained: the health rules'
+	// answer for the job's reasons.
+	Decision Decision
+}
+
+// CategoryUnhealthy is the category of every health decision: a job has at
+// most one health incident open, whichever reasons it has meanwhile.
+const CategoryUnhealthy = "job_unhealthy"

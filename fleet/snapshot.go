@@ -85,6 +85,9 @@ type JobStatus struct {
 	RestartsInWindow int
 	// Failures counts classified failures per route and category.
 	Failures map[FailureKey]float64
+	// Verdict is the policy's view of an expected job that is unhealthy:
+	// the failure that explains it, or who must act. Nil when healthy.
+	Verdict *Verdict
 	// LastFailure is the most recent classified failure, if any.
 	LastFailure *Failure
 
@@ -148,6 +151,16 @@ const (
 var Reasons = []Reason{ReasonUnreachable, ReasonJobMissing, ReasonNotRunning, ReasonTasksNotRunning, ReasonCheckpointsStalled, ReasonTooManyRestarts, ReasonKafkaLagging, ReasonKafkaStalled, ReasonDeploymentError}
 
 func (r Reason) String() string { return string(r) }
+
+// Known reports whether r is one of Reasons.
+func (r Reason) Known() bool {
+	for _, k := range Reasons {
+		if r == k {
+			return true
+		}
+	}
+	return false
+}
 
 // ErrorKind classifies why a scrape failed, for the errors counter's label.
 type ErrorKind string

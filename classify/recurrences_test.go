@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/flinkslo/flinkslo/fleet"
-	"github.com/flinkslo/flinkslo/internal/config"
 )
 
 var t0 = time.Date(2025, 6, 11, 10, 0, 0, 0, time.UTC)
@@ -17,8 +16,15 @@ func monitorResult(category string) fleet.Decision {
 	return fleet.Decision{Route: fleet.Monitor, RuleRoute: fleet.Monitor, Category: category, Reason: "a TaskManager stopped answering", Rule: "r"}
 }
 
-func newTestEscalator(now *time.Time) *Escalator {
-	return NewEscalator(config.Escalation{Count: 5, Window: config.Duration(30 * time.Minute)}, func() time.Time { return *now })
+// testRecurrences observes by a job key string, as the tests name jobs.
+type testRecurrences struct{ *recurrences }
+
+func (e testRecurrences) Observe(job string, d fleet.Decision, at time.Time) fleet.Decision {
+	return e.observe(fleet.JobRef{Job: job}, d, nil, at)
+}
+
+func newTestEscalator(now *time.Time) testRecurrences {
+	return testRecurrences{newRecurrences(5, 30*time.Minute, func() time.Time { return *now })}
 }
 
 func TestEscalatorCountsOccurrencesInWindow(t *testing.T) {

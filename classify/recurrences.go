@@ -16,13 +16,13 @@ const (
 	sweepEvery     = 1024 // observations between sweeps of idle keys
 )
 
-// Escalator counts monitor-route failures per job and category and turns
-// one into a page when the category has occurred count or more times within
-// window. An occurrence is identified by its time: observing the same
-// failure again (the next scrape sees the same history entry) does not
-// count it twice. Page and notify results pass through unchanged. It is
-// safe for concurrent use.
-type Escalator struct {
+// recurrences counts monitor-route failures per job and category, for the
+// Policy to turn one into a page when the category has occurred count or
+// more times within window. An occurrence is identified by its time:
+// observing the same failure again (the next scrape sees the same history
+// entry) does not count it twice. Page and notify decisions pass through
+// unchanged. It is safe for concurrent use.
+type recurrences struct {
 	count  int
 	window time.Duration
 	now    func() time.Time
@@ -32,49 +32,40 @@ type Escalator struct {
 	calls int
 }
 
-type escKey struct{ job, category string }
-
-// NewEscalator returns an escalator for the config's escalation section;
-// zero values take the defaults. now is the clock used to forget idle
-// jobs; time.Now when nil.
-func NewEscalator(cfg config.Escalation, now func() time.Time) *Escalator {
-	if now == nil {
-		now = time.Now
-	}
-	return &Escalator{
-		count:  cmpOr(cfg.Count, config.DefaultEscalationCount),
-		window: cmpOr(cfg.Window.D(), config.DefaultEscalationWindow),
-		now:    now,
-		seen:   map[escKey][]time.Time{},
-	}
+type escKey struct {
+	job      fleet.JobRef
+	category string
 }
 
-// Observe records r for jobKey at the failure's time and returns r,
-// escalated to page when its monitor category has now occurred count or
-// more times within one window that includes at.
-func (e *Escalator) Observe(jobKey string, r fleet.Decision, at time.Time) fleet.Decision {
-	base := r.RuleRoute
+func newRecurrences(count int, window time.Duration, now func() time.Time) *recurrences {
+	return &recurrences{count: count, window: window, now: now, seen: map[escKey][]time.Time{}}
+}
+
+// observe records d for job at the failure's time and returns d, escalated
+// to page (with r's escalated hint) when its monitor category has now
+// occurred count or more times within one window that includes at.
+func (e *recurrences) observe(job fleet.JobRef, d fleet.Decision, r *rule, at time.Time) fleet.Decision {
+	base := d.RuleRoute
 	if base == "" {
-		base = r.Route
+		base = d.Route
 	}
 	if base != fleet.Monitor {
-		return r
+		return d
 	}
 	e.mu.Lock()
-	n := e.record(escKey{jobKey, r.Category}, at)
+	n := e.record(escKey{job, d.Category}, at)
 	e.mu.Unlock()
-	r.Occurrences = max(r.Occurrences, n)
-	if n >= e.count && r.Route == fleet.Monitor {
-		r.Route, r.Escalated = fleet.Page, true
-		r.Reason += fmt.Sprintf("; escalated: %d occurrences of %s within %s", n, r.Category, config.Duration(e.window))
+	d.Occurrences = max(d.Occurrences, n)
+	if n >= e.count && d.Route == fleet.Monitor {
+		escalateTo(&d, r, fmt.Sprintf("%d occurrences of %s within %s", n, d.Category, config.Duration(e.window)), "")
 	}
-	return r
+	return d
 }
 
 // record adds at (once) and returns the occurrences in the window that
 // ends at the newest occurrence, or at at when at is older than that
 // window: a failure observed late still counts the burst it belongs to.
-func (e *Escalator) record(k escKey, at time.Time) int {
+func (e *recurrences) record(k escKey, at time.Time) int {
 	times := e.seen[k]
 	if i, found := slices.BinarySearchFunc(times, at, time.Time.Compare); !found {
 		times = slices.Insert(times, i, at)
@@ -96,7 +87,7 @@ func (e *Escalator) record(k escKey, at time.Time) int {
 }
 
 // countIn counts the times in (end-window, end].
-func (e *Escalator) countIn(times []time.Time, end time.Time) int {
+func (e *recurrences) countIn(times []time.Time, end time.Time) int {
 	lo, _ := slices.BinarySearchFunc(times, end.Add(-e.window), time.Time.Compare)
 	if lo < len(times) && times[lo].Equal(end.Add(-e.window)) {
 		lo++
@@ -106,7 +97,7 @@ func (e *Escalator) countIn(times []time.Time, end time.Time) int {
 }
 
 // sweep forgets jobs with no occurrence within the window of now.
-func (e *Escalator) sweep() {
+func (e *recurrences) sweep() {
 	horizon := e.now().Add(-e.window)
 	for k, times := range e.seen {
 		if len(times) == 0 || times[len(times)-1].Before(horizon) {
