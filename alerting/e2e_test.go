@@ -77,7 +77,7 @@ func newRig(t *testing.T) *rig {
 	store := fleet.NewStore()
 	g.loop, err = collector.NewLoop(collector.Options{
 		Sources: []collector.TargetSource{collector.StaticSource(collector.StaticTargets(cfg))},
-		Store:   store, Config: cfg, Classifier: cls, Escalator: classify.NewEscalator(cfg.Classify.Escalation, g.clock.Now),
+		Store:   store, Config: cfg, Policy: classify.NewPolicy(cls, g.clock.Now),
 		Now: g.clock.Now, Logger: slog.New(slog.DiscardHandler), Registerer: prometheus.NewRegistry(),
 	})
 	require.NoError(t, err)

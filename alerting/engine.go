@@ -62,19 +62,14 @@ type openIncident struct {
 type tombstone struct{ lastFailure, resolved time.Time }
 
 // detail is what a notification says beyond the key, from the latest
-// failure (or health transition) of the incident.
+// failure (or health verdict) of the incident: the policy's decision as a
+// value, the owner, and the evidence. It is persisted as JSON.
 type detail struct {
-	Team        string       `json:"team,omitempty"`
-	TeamChannel string       `json:"teamChannel,omitempty"`
+	fleet.Decision
+	Owner       fleet.Owner  `json:"owner"`
 	URL         string       `json:"url,omitempty"`
 	JobID       string       `json:"jobID,omitempty"`
 	Source      fleet.Source `json:"source,omitempty"`
-	Reason      string       `json:"reason,omitempty"`
-	Hint        string       `json:"hint,omitempty"`
-	Rule        string       `json:"rule,omitempty"`
-	Escalated   bool         `json:"escalated,omitempty"`
-	Root        string       `json:"root,omitempty"`
-	Message     string       `json:"message,omitempty"`
 	Exception   string       `json:"exception,omitempty"`
 	TaskName    string       `json:"taskName,omitempty"`
 	FailureTime time.Time    `json:"failureTime,omitzero"`
@@ -161,10 +156,8 @@ func keyOf(f fleet.Failure) incident.Key {
 }
 
 func detailOf(f fleet.Failure, at time.Time) detail {
-	r := f.Decision
 	return detail{
-		Team: f.Team, TeamChannel: f.SlackChannel, URL: f.URL, JobID: f.JobID, Source: f.Source,
-		Reason: r.Reason, Hint: r.Hint, Rule: r.Rule, Escalated: r.Escalated, Root: r.Root, Message: r.Message,
+		Decision: f.Decision, Owner: f.Owner, URL: f.URL, JobID: f.JobID, Source: f.Source,
 		Exception: f.Exception, TaskName: f.TaskName, FailureTime: at, Excerpt: f.Excerpt,
 	}
 }
@@ -175,8 +168,8 @@ func mergeDetail(old, d detail) detail {
 	if d.JobID == "" {
 		d.JobID = old.JobID
 	}
-	if d.TeamChannel == "" {
-		d.TeamChannel = old.TeamChannel
+	if d.Owner.SlackChannel == "" {
+		d.Owner.SlackChannel = old.Owner.SlackChannel
 	}
 	return d
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
+	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
@@ -49,7 +50,7 @@ func newTestEngine(t *testing.T, cfg *config.Config, start time.Time) *engine {
 // (deployment named after the job).
 func failure(team, job, category string, route fleet.Route, at time.Time) fleet.Failure {
 	return fleet.Failure{
-		Deployment: job, Namespace: team, Team: team, Job: job, JobID: "id-" + job,
+		JobRef: fleet.JobRef{Namespace: team, Deployment: job, Job: job}, Owner: fleet.Owner{Team: team}, JobID: "id-" + job,
 		Time: at, Seen: at, Source: fleet.SourceFlinkREST,
 		Decision:  fleet.Decision{Route: route, Category: category, Reason: category + " happened", Hint: "fix " + category, Rule: "r-" + category},
 		Exception: "java.lang.RuntimeException", Excerpt: "java.lang.RuntimeException: boom",
@@ -64,13 +65,28 @@ type jobState struct {
 	last      *fleet.Failure
 }
 
+// testPolicy gives the test snapshots the verdicts the scrape loop would:
+// the router only carries them out.
+var testPolicy = func() *classify.Policy {
+	c, err := classify.New(config.Classify{})
+	if err != nil {
+		panic(err)
+	}
+	return classify.NewPolicy(c, nil)
+}()
+
 func snap(jobs ...jobState) *fleet.Snapshot {
 	s := &fleet.Snapshot{}
 	for _, j := range jobs {
+		js := fleet.JobStatus{Name: j.job, ID: "id-" + j.job, Expected: true, Healthy: j.healthy, Reasons: j.reasons, LastFailure: j.last}
+		if !js.Healthy {
+			v := testPolicy.Health(classify.Health{Job: &js})
+			js.Verdict = &v
+		}
 		s.Targets = append(s.Targets, fleet.TargetStatus{
-			Target: fleet.Target{Deployment: j.job, Namespace: j.team, Team: j.team, URL: "http://" + j.job + ":8081"},
+			Target: fleet.Target{Deployment: j.job, Namespace: j.team, Owner: fleet.Owner{Team: j.team}, URL: "http://" + j.job + ":8081"},
 			Up:     true,
-			Jobs:   []fleet.JobStatus{{Name: j.job, ID: "id-" + j.job, Expected: true, Healthy: j.healthy, Reasons: j.reasons, LastFailure: j.last}},
+			Jobs:   []fleet.JobStatus{js},
 		})
 	}
 	return s

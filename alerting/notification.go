@@ -19,9 +19,9 @@ func (e *engine) notification(inc *openIncident, a incident.Action, now time.Tim
 	d := inc.detail
 	n := incident.Notification{
 		Key: inc.key, Action: a, Route: inc.route, PastRoutes: append([]fleet.Route(nil), inc.pastRoutes...),
-		Team: d.Team, JobID: d.JobID, Source: d.Source, Reason: d.Reason, Hint: d.Hint, Rule: d.Rule,
-		Escalated: d.Escalated, Root: d.Root, Message: d.Message, Exception: d.Exception, Excerpt: d.Excerpt,
-		TaskName: d.TaskName, FailureTime: d.FailureTime, Count: 1, Total: inc.total, Opened: inc.opened, At: now,
+		Decision: d.Decision, Team: d.Owner.Team, JobID: d.JobID, Source: d.Source,
+		Exception: d.Exception, Excerpt: d.Excerpt, TaskName: d.TaskName, FailureTime: d.FailureTime,
+		Count: 1, Total: inc.total, Opened: inc.opened, At: now,
 	}
 	if len(inc.threads) > 0 {
 		n.Threads = make(map[string]string, len(inc.threads))
@@ -30,9 +30,9 @@ func (e *engine) notification(inc *openIncident, a incident.Action, now time.Tim
 		}
 	}
 	if jh := e.jobs[inc.key.JobRef]; jh != nil && !jh.healthy {
-		n.Health = jh.reasons
+		n.Health = reasonStrings(jh.reasons)
 	}
-	n.SlackChannel, n.Note = e.routes.channel(inc.route, d.Team, d.TeamChannel)
+	n.SlackChannel, n.Note = e.routes.channel(inc.route, d.Owner)
 	n.Links = e.routes.links(n, d.URL)
 	return n
 }

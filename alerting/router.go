@@ -192,8 +192,11 @@ func (r *Router) countOpen() {
 	}
 }
 
-// dispatch queues n on every sink of its route that takes its action.
+// dispatch queues n on every sink of its route that takes its action,
+// naming them in n.Destinations first so that every line printed about n
+// says where it went.
 func (r *Router) dispatch(n *incident.Notification) {
+	var to []*queue
 	for _, name := range r.routes.sinks[n.Route] {
 		q := r.queues[name]
 		if !q.sink.Accepts(n.Action) {
@@ -203,8 +206,28 @@ func (r *Router) dispatch(n *incident.Notification) {
 			r.m.drop(n.Route, name, dropNoChannel)
 			continue
 		}
+		to = append(to, q)
+		if d := destination(name, n); d != "" {
+			n.Destinations = append(n.Destinations, d)
+		}
+	}
+	for _, q := range to {
 		q.push(n)
 	}
+}
+
+// destination names the receiver sink name reaches for n; "" for the
+// console, which is where the name is printed.
+func destination(sink string, n *incident.Notification) string {
+	switch sink {
+	case SinkConsole:
+		return ""
+	case SinkSlack:
+		return "slack " + n.SlackChannel
+	case SinkDatadog:
+		return "datadog event"
+	}
+	return sink
 }
 
 // receipt records the Slack thread of an incident's first message, so that

@@ -67,11 +67,12 @@ func newRoutes(cfg *config.Config, have map[string]Sink) *routes {
 	return rt
 }
 
-// channel is where Slack posts a notification of route for a deployment of
-// team whose own channel (target override or team's) is teamChannel. A team
-// without a channel falls back to the monitor channel, with a note saying
-// so; an empty result means no channel applies.
-func (rt *routes) channel(route fleet.Route, team, teamChannel string) (ch, note string) {
+// channel is where Slack posts a notification of route for a deployment
+// owned by o: the route's fixed channel, else the deployment's own override,
+// else its team's channel from the teams config (resolved here and nowhere
+// else). A team without a channel falls back to the monitor channel, with a
+// note saying so; an empty result means no channel applies.
+func (rt *routes) channel(route fleet.Route, o fleet.Owner) (ch, note string) {
 	rule, ok := rt.slack[route]
 	if !ok {
 		return "", ""
@@ -79,6 +80,7 @@ func (rt *routes) channel(route fleet.Route, team, teamChannel string) (ch, note
 	if rule.channel != "" {
 		return rule.channel, ""
 	}
+	team, teamChannel := o.Team, o.SlackChannel
 	if teamChannel == "" {
 		teamChannel = rt.teams[team].SlackChannel
 	}

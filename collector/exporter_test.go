@@ -26,13 +26,13 @@ func fleetSnapshot(now time.Time) *fleet.Snapshot {
 	fail := &fleet.Failure{Time: now.Add(-time.Minute), Decision: fleet.Decision{Route: fleet.Notify, Category: "kafka_topic_authorization"}}
 	return &fleet.Snapshot{Seq: 1, Started: now, Finished: now, Targets: []fleet.TargetStatus{
 		{
-			Target: fleet.Target{Deployment: "dead", Namespace: "fraud", Team: "risk", Source: "static"},
+			Target: fleet.Target{Deployment: "dead", Namespace: "fraud", Owner: fleet.Owner{Team: "risk"}, Source: "static"},
 			Up:     false, ErrorKind: fleet.ErrConnect, ScrapedAt: now, ScrapeDuration: time.Millisecond,
 			ErrorCounts: map[fleet.ErrorKind]float64{fleet.ErrConnect: 3},
 			Jobs:        []fleet.JobStatus{{Name: "fraud-scoring", Expected: true, Stale: true, Reasons: []fleet.Reason{fleet.ReasonUnreachable}}},
 		},
 		{
-			Target: fleet.Target{Deployment: "orders", Namespace: "checkout", Team: "checkout", Source: "kubernetes", Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "STABLE", JobManagerDeploymentStatus: "READY"}},
+			Target: fleet.Target{Deployment: "orders", Namespace: "checkout", Owner: fleet.Owner{Team: "checkout"}, Source: "kubernetes", Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "STABLE", JobManagerDeploymentStatus: "READY"}},
 			Up:     true, ScrapedAt: now, ScrapeDuration: 20 * time.Millisecond, FlinkVersion: "1.20.1", TaskManagers: 2, SlotsTotal: 8, SlotsAvailable: 1,
 			Failures: map[fleet.FailureKey]float64{{Route: fleet.Monitor, Category: "node_shutdown_spot"}: 1},
 			Jobs: []fleet.JobStatus{{
@@ -45,7 +45,7 @@ func fleetSnapshot(now time.Time) *fleet.Snapshot {
 			}},
 		},
 		{
-			Target: fleet.Target{Deployment: "reports", Namespace: "bi", Team: "bi", Suspended: true, Source: "kubernetes", Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "SUSPENDED", JobManagerDeploymentStatus: "MISSING"}},
+			Target: fleet.Target{Deployment: "reports", Namespace: "bi", Owner: fleet.Owner{Team: "bi"}, Suspended: true, Source: "kubernetes", Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "SUSPENDED", JobManagerDeploymentStatus: "MISSING"}},
 			Up:     true,
 		},
 	}}

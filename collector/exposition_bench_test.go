@@ -16,7 +16,7 @@ func bigSnapshot(n int, now time.Time) *fleet.Snapshot {
 	snap := &fleet.Snapshot{Seq: 1, Started: now, Finished: now}
 	for i := range n {
 		snap.Targets = append(snap.Targets, fleet.TargetStatus{
-			Target: fleet.Target{Deployment: fmt.Sprintf("deployment-%05d", i), Namespace: fmt.Sprintf("ns-%03d", i%100), Team: fmt.Sprintf("team-%02d", i%40), Source: "static"},
+			Target: fleet.Target{Deployment: fmt.Sprintf("deployment-%05d", i), Namespace: fmt.Sprintf("ns-%03d", i%100), Owner: fleet.Owner{Team: fmt.Sprintf("team-%02d", i%40)}, Source: "static"},
 			Up:     true, ScrapedAt: now, ScrapeDuration: 30 * time.Millisecond, FlinkVersion: "1.20.1", TaskManagers: 2, SlotsTotal: 8,
 			ErrorCounts: map[fleet.ErrorKind]float64{},
 			Jobs: []fleet.JobStatus{{

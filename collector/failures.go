@@ -28,17 +28,12 @@ func (l *Loop) jobFailures(t fleet.Target, js *jobState, o jobObservation, now t
 			if !js.seen.add(fp) {
 				continue
 			}
-			in := fleet.Evidence{
+			ev := fleet.Evidence{
 				Source: fleet.SourceFlinkREST, ExceptionName: e.ExceptionName, Stacktrace: e.Stacktrace,
 				TaskName: e.TaskName, Timestamp: e.Timestamp.Time(), FailureLabels: e.FailureLabels,
+				CheckpointFailure: cpMsg, State: o.overview.State,
 			}
-			if cpMsg != "" && strings.Contains(e.Stacktrace, "tolerable failure threshold") {
-				// The tolerable-failures exception carries no cause: attach
-				// the failed checkpoint's own message so the classifier can
-				// tell storage denied from throttling.
-				in.Stacktrace += "\nCaused by: " + cpMsg
-			}
-			out = append(out, l.classified(t, o.overview, js, in, fp, now))
+			out = append(out, l.classified(t, o.overview, js, ev, fp, now))
 		}
 	}
 	if cp := o.checkpoints; cp != nil {
@@ -47,8 +42,8 @@ func (l *Loop) jobFailures(t fleet.Target, js *jobState, o jobObservation, now t
 			if c.FailureMessage == "" || !js.seen.add(fp) {
 				continue
 			}
-			in := fleet.Evidence{Source: fleet.SourceCheckpoint, Stacktrace: c.FailureMessage, Timestamp: c.FailureTimestamp.Time()}
-			out = append(out, l.classified(t, o.overview, js, in, fp, now))
+			ev := fleet.Evidence{Source: fleet.SourceCheckpoint, Stacktrace: c.FailureMessage, Timestamp: c.FailureTimestamp.Time(), State: o.overview.State}
+			out = append(out, l.classified(t, o.overview, js, ev, fp, now))
 		}
 	}
 	return out
@@ -81,37 +76,30 @@ func latestCheckpointFailure(cp *flink.Checkpoints) string {
 	return cp.Latest.Failed.FailureMessage
 }
 
-// classified classifies in, applies escalation, counts it for the job and
-// returns the failure to publish.
-func (l *Loop) classified(t fleet.Target, jo flink.JobOverview, js *jobState, in fleet.Evidence, fp string, now time.Time) fleet.Failure {
-	f := l.classify(t, jo.Name, in, t.Key()+"/"+jo.Name, fp, now)
+// classified decides one failure of a job, counts it and returns the
+// failure to publish. A side effect (a checkpoint failing because the job
+// is down) is counted but does not become the job's last failure: it
+// explains nothing.
+func (l *Loop) classified(t fleet.Target, jo flink.JobOverview, js *jobState, ev fleet.Evidence, fp string, now time.Time) fleet.Failure {
+	f := l.decide(t, jo.Name, ev, fp, now)
 	f.JobID = jo.ID
 	js.failures[fleet.FailureKey{Route: f.Decision.Route, Category: f.Decision.Category}]++
-	// A failed checkpoint of a job that is not running is a side effect
-	// of the job's own failure, which is what explains its state.
-	sideEffect := in.Source == fleet.SourceCheckpoint && jo.State != fleet.StateRunning
-	if !sideEffect && (js.lastFailure == nil || !f.Time.Before(js.lastFailure.Time)) {
+	if !f.Decision.SideEffect && (js.lastFailure == nil || !f.Time.Before(js.lastFailure.Time)) {
 		js.lastFailure = &f
 	}
 	return f
 }
 
-// classify runs the classifier and the escalator over one input.
-func (l *Loop) classify(t fleet.Target, job string, in fleet.Evidence, escKey, fp string, now time.Time) fleet.Failure {
-	if in.Timestamp.IsZero() {
-		in.Timestamp = now
+// decide asks the policy about one failure of job (empty: the deployment).
+func (l *Loop) decide(t fleet.Target, job string, ev fleet.Evidence, fp string, now time.Time) fleet.Failure {
+	if ev.Timestamp.IsZero() {
+		ev.Timestamp = now
 	}
-	r := fleet.Decision{Route: fleet.Page, Category: "unknown_platform_error", Reason: "no classifier configured", Rule: "none"}
-	if l.opts.Classifier != nil {
-		r = l.opts.Classifier.Classify(in)
-	}
-	if l.opts.Escalator != nil {
-		r = l.opts.Escalator.Observe(escKey, r, in.Timestamp)
-	}
+	ref := t.Job(job)
 	return fleet.Failure{
-		Deployment: t.Deployment, Namespace: t.Namespace, Team: t.Team, SlackChannel: t.SlackChannel, URL: t.URL,
-		Job: job, Time: in.Timestamp, Seen: now, Source: in.Source, Decision: r,
-		Exception: in.ExceptionName, Excerpt: excerpt(in), TaskName: in.TaskName, Fingerprint: t.Key() + "/" + fp,
+		JobRef: ref, Owner: t.Owner, URL: t.URL,
+		Time: ev.Timestamp, Seen: now, Source: ev.Source, Decision: l.opts.Policy.Failure(ref, ev),
+		Exception: ev.ExceptionName, Excerpt: excerpt(ev), TaskName: ev.TaskName, Fingerprint: t.Key() + "/" + fp,
 	}
 }
 
@@ -170,7 +158,7 @@ func (l *Loop) drainReports(results []fleet.TargetStatus) []fleet.Failure {
 		if st == nil || !st.seen.add(r.Fingerprint) {
 			continue
 		}
-		f := l.classify(results[i].Target, r.Job, r.Evidence, r.Target.Key()+"/"+r.Job, r.Fingerprint, now)
+		f := l.decide(results[i].Target, r.Job, r.Evidence, r.Fingerprint, now)
 		l.countReported(&results[i], st, f)
 		out = append(out, f)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
@@ -16,7 +17,7 @@ func testLoop(t *testing.T, yaml string) *Loop {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := NewLoop(Options{Store: fleet.NewStore(), Config: cfg})
+	l, err := NewLoop(Options{Store: fleet.NewStore(), Config: cfg, Policy: testPolicy(t, cfg)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,4 +190,14 @@ func TestCheckpointStallDetectedWithoutNewCount(t *testing.T) {
 			t.Errorf("%s after the last checkpoint: progressing=%v, want %v", after, j.CheckpointsProgressing, want)
 		}
 	}
+}
+
+// testPolicy is the policy the daemon builds from cfg.
+func testPolicy(t testing.TB, cfg *config.Config) Policy {
+	t.Helper()
+	c, err := classify.New(cfg.Classify)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return classify.NewPolicy(c, nil)
 }

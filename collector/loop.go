@@ -11,20 +11,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
+	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
 	"github.com/flinkslo/flinkslo/collector/kafka"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
-// Classifier decides the route of a failure.
-type Classifier interface {
-	Classify(fleet.Evidence) fleet.Decision
-}
-
-// Escalator turns recurring monitor-route failures of one job into pages.
-type Escalator interface {
-	Observe(key string, r fleet.Decision, at time.Time) fleet.Decision
+// Policy decides who must act on each failure and on each unhealthy job
+// (*classify.Policy): the one place that does.
+type Policy interface {
+	Failure(fleet.JobRef, fleet.Evidence) fleet.Decision
+	Health(classify.Health) fleet.Verdict
 }
 
 // LagSource measures the Kafka lag of consumer groups (*kafka.Collector).
@@ -44,8 +42,8 @@ type Options struct {
 	Config  *config.Config
 	// Filter, when set, keeps only the targets this replica owns (sharding).
 	Filter     func(fleet.Target) bool
-	Classifier Classifier
-	Escalator  Escalator
+	// Policy is required.
+	Policy Policy
 	Lag        LagSource
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
@@ -80,8 +78,8 @@ type Loop struct {
 
 // NewLoop builds a loop; it does no I/O until Run or RunOnce.
 func NewLoop(opts Options) (*Loop, error) {
-	if opts.Store == nil || opts.Config == nil {
-		return nil, fmt.Errorf("new collector loop: store and config are required")
+	if opts.Store == nil || opts.Config == nil || opts.Policy == nil {
+		return nil, fmt.Errorf("new collector loop: store, config and policy are required")
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -188,6 +186,7 @@ func (l *Loop) RunOnce(ctx context.Context) *fleet.Snapshot {
 		snap.Failures = append(snap.Failures, fs...)
 	}
 	snap.Failures = append(snap.Failures, l.drainReports(results)...)
+	l.judge(results, states, l.now())
 	sort.SliceStable(snap.Failures, func(i, j int) bool { return snap.Failures[i].Time.Before(snap.Failures[j].Time) })
 	if l.opts.Lag != nil {
 		snap.Kafka = l.kafkaView(targets)

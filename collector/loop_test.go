@@ -32,7 +32,7 @@ func fleetLoop(t *testing.T, urls map[string]string, extra string, now func() ti
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := NewLoop(Options{Sources: []TargetSource{StaticSource(StaticTargets(cfg))}, Store: fleet.NewStore(), Config: cfg, Now: now})
+	l, err := NewLoop(Options{Sources: []TargetSource{StaticSource(StaticTargets(cfg))}, Store: fleet.NewStore(), Config: cfg, Policy: testPolicy(t, cfg), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,8 +217,9 @@ func TestFailuresCountedOncePerOccurrence(t *testing.T) {
 		for _, f := range snap.Failures {
 			seen[f.Fingerprint]++
 		}
+		total = 0
 		for _, v := range target(t, snap, "orders").Jobs[0].Failures {
-			total = v
+			total += v
 		}
 		clock.Advance(10 * time.Second)
 	}

@@ -40,11 +40,11 @@ func TestReportBeforeTargetIsScraped(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := &mutableSource{}
-	l, err := NewLoop(Options{Sources: []TargetSource{src}, Store: fleet.NewStore(), Config: cfg, Now: clock.Now})
+	l, err := NewLoop(Options{Sources: []TargetSource{src}, Store: fleet.NewStore(), Config: cfg, Policy: testPolicy(t, cfg), Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg := fleet.Target{Deployment: "orders", Namespace: "shop", Team: "shop", URL: srv.URL, JobName: "orders", Source: "kubernetes"}
+	tg := fleet.Target{Deployment: "orders", Namespace: "shop", Owner: fleet.Owner{Team: "shop"}, URL: srv.URL, JobName: "orders", Source: "kubernetes"}
 	report := func(target fleet.Target, fp string) {
 		l.ReportFailure(fleet.FailureReport{Target: target, Job: "orders", Fingerprint: fp, Evidence: fleet.Evidence{
 			Source: fleet.SourceK8s, K8sReason: "OOMKilled", K8sMessage: "container flink-main-container OOMKilled", ExitCode: 137,

@@ -32,6 +32,8 @@ type targetState struct {
 	deployFailures map[fleet.FailureKey]float64
 	lastDeployFail *fleet.Failure
 	seen           fingerprints
+	// streaks is each job's current healthy or unhealthy streak, by name.
+	streaks map[string]streak
 }
 
 // jobMetricNames are read from /jobs/:jobid/metrics every cycle. Both

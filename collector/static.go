@@ -9,20 +9,16 @@ import (
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
-// StaticTargets converts the config file's targets.
+// StaticTargets converts the config file's targets. A target's Slack
+// channel is only its own override: the router resolves the team's.
 func StaticTargets(cfg *config.Config) []fleet.Target {
 	out := make([]fleet.Target, 0, len(cfg.Targets))
 	for _, t := range cfg.Targets {
-		ch := t.SlackChannel
-		if ch == "" {
-			ch = cfg.Teams[t.Team].SlackChannel
-		}
 		out = append(out, fleet.Target{
 			Deployment:       t.Name,
 			Namespace:        t.Namespace,
-			Team:             t.Team,
+			Owner:            fleet.Owner{Team: t.Team, SlackChannel: t.SlackChannel},
 			URL:              t.URL,
-			SlackChannel:     ch,
 			Suspended:        t.Suspended,
 			CheckpointWindow: t.CheckpointWindow.D(),
 			HTTP:             t.HTTP,

@@ -107,16 +107,13 @@ type FailureKey struct {
 }
 
 // Failure is a classified failure of a job (or of a deployment, when Job is
-// empty: pod and operator signals).
+// empty: pod and operator signals), with the policy's decision.
 type Failure struct {
-	Deployment string
-	Namespace  string
-	Team       string
-	// SlackChannel is the owning team's channel, if known.
-	SlackChannel string
-	URL          string
-	Job          string
-	JobID        string
+	JobRef
+	Owner
+	// URL is the deployment's JobManager URL, for links.
+	URL   string
+	JobID string
 	// Time is when the failure happened; Seen when flinkslo first saw it.
 	Time, Seen time.Time
 	Source     Source

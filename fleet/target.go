@@ -12,11 +12,11 @@ type Target struct {
 	// Deployment and Namespace identify the deployment and become labels.
 	Deployment string
 	Namespace  string
-	Team       string
+	// Owner is the owning team and, when set, the Slack channel that
+	// overrides the team's (the team's own comes from the teams config).
+	Owner
 	// URL is the JobManager REST base URL, possibly with a path prefix.
 	URL string
-	// SlackChannel overrides the team's channel.
-	SlackChannel string
 	// Suspended: the deployment is not expected to run, so its jobs never
 	// count against health.
 	Suspended bool
@@ -58,6 +58,11 @@ type OperatorStatus struct {
 
 // Key identifies the target across scrapes: namespace/deployment.
 func (t Target) Key() string { return t.Namespace + "/" + t.Deployment }
+
+// Job names one job of the target.
+func (t Target) Job(name string) JobRef {
+	return JobRef{Namespace: t.Namespace, Deployment: t.Deployment, Job: name}
+}
 
 // FailureReport is a failure seen outside the REST scrape: a pod
 // terminated OOMKilled, an image that cannot be pulled, the operator's

@@ -81,8 +81,12 @@ func Fields(n incident.Notification) []incident.Field {
 		add("reason", n.Reason)
 		add("hint", n.Hint)
 	}
-	add("channel", n.SlackChannel)
+	add("team", n.Team)
+	add("to", strings.Join(n.Destinations, ", "))
 	add("note", n.Note)
+	for _, l := range n.Links {
+		add(strings.ToLower(strings.ReplaceAll(l.Text, " ", "_")), l.URL)
+	}
 	return f
 }
 
@@ -129,7 +133,6 @@ func jsonLine(n incident.Notification, sink string, fields []incident.Field) []b
 	kv("event", string(n.Action))
 	kv("namespace", n.Key.Namespace)
 	kv("deployment", n.Key.Deployment)
-	kv("team", n.Team)
 	for _, f := range fields {
 		if f.Key != "event" {
 			kv(f.Key, f.Value)

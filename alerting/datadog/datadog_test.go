@@ -23,8 +23,8 @@ func occurrence() incident.Notification {
 	return incident.Notification{
 		Key:    incident.Key{JobRef: fleet.JobRef{Namespace: "orders", Deployment: "orders-enrichment", Job: "orders-enrichment"}, Category: "checkpoint_expired"},
 		Action: incident.Occurrence, Route: fleet.Monitor, Team: "orders",
-		Reason: "checkpoint 42 expired before completing", Hint: "nothing yet: Flink retries", Rule: "checkpoint-expired",
 		FailureTime: t0, At: t0, Count: 1, Total: 1,
+		Decision: fleet.Decision{Reason: "checkpoint 42 expired before completing", Hint: "nothing yet: Flink retries", Rule: "checkpoint-expired"},
 	}
 }
 

@@ -48,14 +48,13 @@ type Notification struct {
 	Team       string
 	JobID      string
 
-	// The classified failure (the latest one for Repeat and Remind).
+	// Decision is the policy's decision about the latest failure (or the
+	// health verdict) of the incident, carried as it was made: route,
+	// category, reason, hint, rule, escalation, root cause. Route above is
+	// the incident's, which only ever moves up.
+	fleet.Decision
+	// The evidence, for the message.
 	Source      fleet.Source
-	Reason      string
-	Hint        string
-	Rule        string
-	Escalated   bool
-	Root        string
-	Message     string
 	Exception   string
 	Excerpt     string
 	TaskName    string
@@ -82,6 +81,10 @@ type Notification struct {
 	// Note explains a fallback ("team x has no Slack channel").
 	SlackChannel string
 	Note         string
+	// Destinations name every receiver the notification goes to
+	// ("pagerduty", "slack #team-alerts", "datadog"), for the console and
+	// dry-run lines and the status page.
+	Destinations []string
 	// Threads are the Slack thread timestamps known for the incident, by
 	// channel, from earlier deliveries (possibly by another replica).
 	Threads map[string]string

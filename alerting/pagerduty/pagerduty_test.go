@@ -33,10 +33,10 @@ func pageNotification() incident.Notification {
 	return incident.Notification{
 		Key:    incident.Key{JobRef: fleet.JobRef{Namespace: "orders", Deployment: "orders-enrichment", Job: "orders-enrichment"}, Category: "platform_code_exception"},
 		Action: incident.Trigger, Route: fleet.Page, Team: "checkout", JobID: "a1b2",
-		Source: fleet.SourceFlinkREST, Reason: "NullPointerException in Flink code", Hint: "page the platform on-call",
-		Rule: "code-owner", Exception: "java.lang.NullPointerException", Excerpt: "java.lang.NullPointerException\n\tat org.apache.flink.X",
+		Source: fleet.SourceFlinkREST, Exception: "java.lang.NullPointerException", Excerpt: "java.lang.NullPointerException\n\tat org.apache.flink.X",
 		FailureTime: t0, At: t0.Add(time.Second), Opened: t0, Count: 1, Total: 1,
-		Links: []incident.Link{{Text: "Runbook", URL: "https://runbooks.example.com/platform_code_exception"}},
+		Links:    []incident.Link{{Text: "Runbook", URL: "https://runbooks.example.com/platform_code_exception"}},
+		Decision: fleet.Decision{Reason: "NullPointerException in Flink code", Hint: "page the platform on-call", Rule: "code-owner"},
 	}
 }
 

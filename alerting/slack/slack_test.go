@@ -35,8 +35,7 @@ func notifyNotification() incident.Notification {
 	return incident.Notification{
 		Key:    incident.Key{JobRef: fleet.JobRef{Namespace: "checkout", Deployment: "cart-sessions", Job: "cart-sessions"}, Category: "kafka_topic_authorization"},
 		Action: incident.Trigger, Route: fleet.Notify, Team: "checkout", JobID: "9f8e",
-		Source: fleet.SourceFlinkREST, Reason: "the job's principal may not read topic <payments.v1>", Hint: "grant READ on payments.v1 to the job's principal",
-		Rule: "kafka-topic-acl", Exception: "org.apache.kafka.common.errors.TopicAuthorizationException",
+		Source: fleet.SourceFlinkREST, Exception: "org.apache.kafka.common.errors.TopicAuthorizationException",
 		Excerpt:     "org.apache.kafka.common.errors.TopicAuthorizationException: Not authorized to access topics: [payments.v1]\n\tat org.apache.flink.connector.kafka.source.reader.KafkaPartitionSplitReader.fetch(KafkaPartitionSplitReader.java:110)",
 		FailureTime: t0, At: t0, Opened: t0, Count: 1, Total: 1,
 		Links: []incident.Link{
@@ -44,6 +43,7 @@ func notifyNotification() incident.Notification {
 			{Text: "Runbook", URL: "https://runbooks.example.com/flink/kafka_topic_authorization"},
 		},
 		SlackChannel: "#checkout-alerts",
+		Decision:     fleet.Decision{Reason: "the job's principal may not read topic <payments.v1>", Hint: "grant READ on payments.v1 to the job's principal", Rule: "kafka-topic-acl"},
 	}
 }
 

@@ -32,8 +32,9 @@ func wireClassifier(cfg *config.Config, o buildOptions, lo *collector.Options) e
 	if err != nil {
 		return err
 	}
-	lo.Classifier = c
-	lo.Escalator = classify.NewEscalator(cfg.Classify.Escalation, o.now)
+	// A failure may precede the last healthy sighting of its job by up to
+	// a scrape cycle (Flink's clock against the scrape's), and explain it.
+	lo.Policy = classify.NewPolicy(c, o.now, classify.WithExplainSlack(2*cfg.ScrapeInterval.D()))
 	return nil
 }
 
@@ -95,7 +96,7 @@ func wireKube(cfg *config.Config, e *env, o *buildOptions, p *parts, lo *collect
 	}
 	rep := &loopReporter{}
 	d, err := kube.New(kube.Options{
-		Config: kc, Teams: cfg.Teams, Dynamic: dyn, Client: client,
+		Config: kc, Dynamic: dyn, Client: client,
 		Shard: owner, Reporter: rep, Logger: o.log.With("component", "kubernetes"),
 	})
 	if err != nil {

@@ -38,7 +38,7 @@ func sampleFleet(step int) *fleet.Snapshot {
 	var ts []fleet.TargetStatus
 	if !two {
 		ts = append(ts, fleet.TargetStatus{
-			Target: fleet.Target{Deployment: "backfill", Namespace: "analytics", Team: "analytics", Suspended: true},
+			Target: fleet.Target{Deployment: "backfill", Namespace: "analytics", Owner: fleet.Owner{Team: "analytics"}, Suspended: true},
 			Jobs:   []fleet.JobStatus{{Name: "daily-backfill"}},
 		})
 	}
@@ -53,14 +53,14 @@ func sampleFleet(step int) *fleet.Snapshot {
 			CheckpointsCompleted: 9000, Restarts: 2,
 		}},
 	}, fleet.TargetStatus{
-		Target: fleet.Target{Deployment: "fraud-scorer", Namespace: "payments", Team: "payments"},
+		Target: fleet.Target{Deployment: "fraud-scorer", Namespace: "payments", Owner: fleet.Owner{Team: "payments"}},
 		Up:     true,
 		Failures: map[fleet.FailureKey]float64{
 			fk(fleet.Page, "crashloop_unexplained"): 1,
 		},
 		Jobs: []fleet.JobStatus{fraudScorer(two, pick)},
 	}, fleet.TargetStatus{
-		Target: fleet.Target{Deployment: "orders-enricher", Namespace: "payments", Team: "payments"},
+		Target: fleet.Target{Deployment: "orders-enricher", Namespace: "payments", Owner: fleet.Owner{Team: "payments"}},
 		Up:     true,
 		Jobs: []fleet.JobStatus{{
 			Name: "orders-enricher", ID: "c3d4", State: fleet.StateRunning, Expected: true, Healthy: true,
@@ -106,7 +106,7 @@ func fraudScorer(two bool, pick func(a, b float64) float64) fleet.JobStatus {
 
 func searchIndexer(two bool) fleet.TargetStatus {
 	t := fleet.TargetStatus{
-		Target: fleet.Target{Deployment: "indexer", Namespace: "search", Team: "search"},
+		Target: fleet.Target{Deployment: "indexer", Namespace: "search", Owner: fleet.Owner{Team: "search"}},
 		Up:     true,
 		Jobs: []fleet.JobStatus{{
 			// Flink job names are free text; the tag must survive it.
@@ -132,7 +132,7 @@ func bigFleet(n, step int) *fleet.Snapshot {
 	snap := &fleet.Snapshot{Seq: uint64(step), Finished: fleetNow}
 	for d := 0; d < n/10; d++ {
 		t := fleet.TargetStatus{
-			Target: fleet.Target{Deployment: fmt.Sprintf("deploy-%04d", d), Namespace: fmt.Sprintf("ns-%02d", d%50), Team: fmt.Sprintf("team-%02d", d%20)},
+			Target: fleet.Target{Deployment: fmt.Sprintf("deploy-%04d", d), Namespace: fmt.Sprintf("ns-%02d", d%50), Owner: fleet.Owner{Team: fmt.Sprintf("team-%02d", d%20)}},
 			Up:     true,
 		}
 		for j := 0; j < 10; j++ {

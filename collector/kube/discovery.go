@@ -48,8 +48,6 @@ const DefaultResync = 5 * time.Minute
 type Options struct {
 	// Config is the kubernetes section, with defaults applied.
 	Config *config.Kubernetes
-	// Teams give a target its team's Slack channel.
-	Teams map[string]config.Team
 	// Dynamic reads the operator's resources.
 	Dynamic dynamic.Interface
 	// Client reads pods and events; needed when Config.PodSignals is on.
@@ -100,7 +98,7 @@ func New(opts Options) (*Discoverer, error) {
 	return &Discoverer{
 		opts:      opts,
 		log:       opts.Logger,
-		targets:   targets{cfg: opts.Config, teams: opts.Teams},
+		targets:   targets{cfg: opts.Config},
 		resources: map[string]*resource{},
 		opErrors:  map[string]*opError{},
 	}, nil

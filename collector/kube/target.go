@@ -15,8 +15,7 @@ const noJobYet = "pending-submission"
 
 // targets turns discovered resources into scrape targets.
 type targets struct {
-	cfg   *config.Kubernetes
-	teams map[string]config.Team
+	cfg *config.Kubernetes
 }
 
 // of returns the target of r; session is the FlinkDeployment that a
@@ -27,8 +26,7 @@ func (b targets) of(r, session *resource) (fleet.Target, bool) {
 	t := fleet.Target{
 		Deployment:     r.Name,
 		Namespace:      r.Namespace,
-		Team:           r.Team,
-		SlackChannel:   r.SlackChannel,
+		Owner:          fleet.Owner{Team: r.Team, SlackChannel: r.SlackChannel},
 		URL:            r.RESTURL,
 		Suspended:      r.Suspended,
 		ConsumerGroups: r.ConsumerGroups,
@@ -64,9 +62,6 @@ func (b targets) of(r, session *resource) (fleet.Target, bool) {
 		}
 	default:
 		return fleet.Target{}, false
-	}
-	if t.SlackChannel == "" {
-		t.SlackChannel = b.teams[t.Team].SlackChannel
 	}
 	return t, true
 }

@@ -26,11 +26,6 @@ func testConfig() *config.Kubernetes {
 	}
 }
 
-var testTeams = map[string]config.Team{
-	"checkout": {SlackChannel: "#checkout-alerts"},
-	"growth":   {SlackChannel: "#growth-alerts"},
-}
-
 func fixture(t testing.TB, name string) *unstructured.Unstructured {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
@@ -55,8 +50,8 @@ func TestTargetOf(t *testing.T) {
 			name: "application deployment with team label and groups annotation",
 			file: "application.yaml",
 			want: fleet.Target{
-				Deployment: "orders-enrichment", Namespace: "checkout", Team: "checkout",
-				URL: "http://orders-enrichment-rest.checkout.svc:8081", SlackChannel: "#checkout-alerts",
+				Deployment: "orders-enrichment", Namespace: "checkout", Owner: fleet.Owner{Team: "checkout"},
+				URL: "http://orders-enrichment-rest.checkout.svc:8081",
 				ConsumerGroups: []string{"orders-enrichment", "orders-audit"}, JobName: "orders-enrichment",
 				Source: "kubernetes",
 				Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "STABLE",
@@ -68,8 +63,8 @@ func TestTargetOf(t *testing.T) {
 			name: "suspended deployment with annotations overriding url and channel",
 			file: "suspended.yaml",
 			want: fleet.Target{
-				Deployment: "fraud-scoring", Namespace: "risk", Team: "risk",
-				URL: "https://flink.example.com/risk/fraud-scoring", SlackChannel: "#risk-oncall",
+				Deployment: "fraud-scoring", Namespace: "risk", Owner: fleet.Owner{Team: "risk", SlackChannel: "#risk-oncall"},
+				URL: "https://flink.example.com/risk/fraud-scoring",
 				Suspended: true, JobName: "fraud-scoring", Source: "kubernetes",
 				Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "SUSPENDED",
 					JobManagerDeploymentStatus: "MISSING", JobState: "FINISHED", JobName: "fraud-scoring"},
@@ -79,7 +74,7 @@ func TestTargetOf(t *testing.T) {
 			name: "jobmanager deployment error keeps the operator's error",
 			file: "deploy-error.yaml",
 			want: fleet.Target{
-				Deployment: "clickstream", Namespace: "web", Team: "web",
+				Deployment: "clickstream", Namespace: "web", Owner: fleet.Owner{Team: "web"},
 				URL: "http://clickstream-rest.web.svc:8081", Source: "kubernetes",
 				Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "DEPLOYED",
 					JobManagerDeploymentStatus: "ERROR", JobState: "RECONCILING",
@@ -90,8 +85,8 @@ func TestTargetOf(t *testing.T) {
 			name: "session cluster watches the jobmanager only",
 			file: "session-cluster.yaml",
 			want: fleet.Target{
-				Deployment: "shared-session", Namespace: "analytics", Team: "data-platform",
-				URL: "http://shared-session-rest.analytics.svc.cluster.local:8081", SlackChannel: "#data-platform",
+				Deployment: "shared-session", Namespace: "analytics", Owner: fleet.Owner{Team: "data-platform", SlackChannel: "#data-platform"},
+				URL: "http://shared-session-rest.analytics.svc.cluster.local:8081",
 				ClusterOnly: true, Source: "kubernetes",
 				Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "STABLE", JobManagerDeploymentStatus: "READY"},
 			},
@@ -101,8 +96,8 @@ func TestTargetOf(t *testing.T) {
 			file:    "session-job.yaml",
 			session: "session-cluster.yaml",
 			want: fleet.Target{
-				Deployment: "sessions-rollup", Namespace: "analytics", Team: "growth",
-				URL: "http://shared-session-rest.analytics.svc.cluster.local:8081", SlackChannel: "#growth-alerts",
+				Deployment: "sessions-rollup", Namespace: "analytics", Owner: fleet.Owner{Team: "growth"},
+				URL: "http://shared-session-rest.analytics.svc.cluster.local:8081",
 				JobID: "a1b2c3d4e5f60718293a4b5c6d7e8f90", JobName: "sessions-rollup", Source: "kubernetes",
 				Operator: &fleet.OperatorStatus{Kind: "FlinkSessionJob", LifecycleState: "STABLE", JobState: "RUNNING",
 					JobName: "sessions-rollup", JobID: "a1b2c3d4e5f60718293a4b5c6d7e8f90"},
@@ -128,7 +123,7 @@ func TestTargetOf(t *testing.T) {
 				s := fixture(t, tt.session)
 				session = parseResource(s, s.GetKind(), cfg)
 			}
-			got, ok := targets{cfg: cfg, teams: testTeams}.of(r, session)
+			got, ok := targets{cfg: cfg}.of(r, session)
 			if !ok {
 				t.Fatal("no target")
 			}
