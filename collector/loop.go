@@ -41,9 +41,9 @@ type Options struct {
 	Store   *fleet.Store
 	Config  *config.Config
 	// Filter, when set, keeps only the targets this replica owns (sharding).
-	Filter     func(fleet.Target) bool
+	Filter func(fleet.Target) bool
 	// Policy is required.
-	Policy Policy
+	Policy     Policy
 	Lag        LagSource
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer

@@ -51,7 +51,7 @@ func TestTargetOf(t *testing.T) {
 			file: "application.yaml",
 			want: fleet.Target{
 				Deployment: "orders-enrichment", Namespace: "checkout", Owner: fleet.Owner{Team: "checkout"},
-				URL: "http://orders-enrichment-rest.checkout.svc:8081",
+				URL:            "http://orders-enrichment-rest.checkout.svc:8081",
 				ConsumerGroups: []string{"orders-enrichment", "orders-audit"}, JobName: "orders-enrichment",
 				Source: "kubernetes",
 				Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "STABLE",
@@ -64,7 +64,7 @@ func TestTargetOf(t *testing.T) {
 			file: "suspended.yaml",
 			want: fleet.Target{
 				Deployment: "fraud-scoring", Namespace: "risk", Owner: fleet.Owner{Team: "risk", SlackChannel: "#risk-oncall"},
-				URL: "https://flink.example.com/risk/fraud-scoring",
+				URL:       "https://flink.example.com/risk/fraud-scoring",
 				Suspended: true, JobName: "fraud-scoring", Source: "kubernetes",
 				Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "SUSPENDED",
 					JobManagerDeploymentStatus: "MISSING", JobState: "FINISHED", JobName: "fraud-scoring"},
@@ -86,7 +86,7 @@ func TestTargetOf(t *testing.T) {
 			file: "session-cluster.yaml",
 			want: fleet.Target{
 				Deployment: "shared-session", Namespace: "analytics", Owner: fleet.Owner{Team: "data-platform", SlackChannel: "#data-platform"},
-				URL: "http://shared-session-rest.analytics.svc.cluster.local:8081",
+				URL:         "http://shared-session-rest.analytics.svc.cluster.local:8081",
 				ClusterOnly: true, Source: "kubernetes",
 				Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "STABLE", JobManagerDeploymentStatus: "READY"},
 			},
@@ -97,7 +97,7 @@ func TestTargetOf(t *testing.T) {
 			session: "session-cluster.yaml",
 			want: fleet.Target{
 				Deployment: "sessions-rollup", Namespace: "analytics", Owner: fleet.Owner{Team: "growth"},
-				URL: "http://shared-session-rest.analytics.svc.cluster.local:8081",
+				URL:   "http://shared-session-rest.analytics.svc.cluster.local:8081",
 				JobID: "a1b2c3d4e5f60718293a4b5c6d7e8f90", JobName: "sessions-rollup", Source: "kubernetes",
 				Operator: &fleet.OperatorStatus{Kind: "FlinkSessionJob", LifecycleState: "STABLE", JobState: "RUNNING",
 					JobName: "sessions-rollup", JobID: "a1b2c3d4e5f60718293a4b5c6d7e8f90"},
