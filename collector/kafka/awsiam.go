@@ -31,9 +31,9 @@ const credentialExpiryWindow = 5 * time.Minute
 
 // mskIAM builds the AWS_MSK_IAM mechanism of one cluster. Credentials come
 // from the static keys of the environment variables the config names, if it
-// names any, else from the AWS SDK's default chain: environment, shared
-// config and profile, web identity (IRSA), container endpoint (EKS Pod
-// Identity, ECS), EC2 instance role. With roleARN, that role is assumed
+// names any, else from the AWS SDK's default chain, first match wins: the
+// environment's keys, web identity (IRSA), the shared config's profile,
+// the container endpoint (EKS Pod Identity, ECS), the EC2 instance role. With roleARN, that role is assumed
 // with them. Nothing is fetched here; each SASL session asks the cache,
 // which refreshes before expiry, so every session is signed with current
 // credentials.

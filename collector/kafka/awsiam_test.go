@@ -278,6 +278,11 @@ func TestMSKIAMSTSFails(t *testing.T) {
 	var logs syncBuffer
 	c := m.collector(t, s.sasl, os.Getenv, &logs)
 	must(t, c.Poll(ctxT(t)))
+	for _, call := range sts.Calls() {
+		if call.RoleSessionName != config.DefaultAWSRoleSessionName {
+			t.Errorf("web identity session named %q, want the default %q (CloudTrail shows it)", call.RoleSessionName, config.DefaultAWSRoleSessionName)
+		}
+	}
 
 	sts.Fail(http.StatusForbidden, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
 	err := c.Poll(ctxT(t))
