@@ -15,6 +15,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -31,6 +32,7 @@ var variants = []struct {
 }{
 	{"single shard", ".", 1},
 	{"sharded", "overlays/sharded", 3},
+	{"eks", "overlays/eks", 1},
 }
 
 func render(t *testing.T, dir string) []*unstructured.Unstructured {
@@ -215,6 +217,55 @@ func TestServiceMonitorScrapesEveryReplica(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEKSServiceAccount: the eks overlay gives the pods' service account
+// an IRSA role, and only that differs from the single-shard deployment.
+func TestEKSServiceAccount(t *testing.T) {
+	eks, plain := render(t, "overlays/eks"), render(t, ".")
+	key := func(u *unstructured.Unstructured) string {
+		return u.GetKind() + "/" + u.GetNamespace() + "/" + u.GetName()
+	}
+	want := map[string]*unstructured.Unstructured{}
+	for _, u := range plain {
+		want[key(u)] = u
+	}
+	if len(eks) != len(plain) {
+		t.Errorf("eks renders %d objects, the single shard %d", len(eks), len(plain))
+	}
+	var sa *corev1.ServiceAccount
+	for _, u := range eks {
+		w, ok := want[key(u)]
+		switch {
+		case !ok:
+			t.Errorf("eks renders %s, which the single shard does not", key(u))
+		case u.GetKind() == "ServiceAccount":
+			sa = convert[corev1.ServiceAccount](t, u)
+			u = u.DeepCopy()
+			unstructured.RemoveNestedField(u.Object, "metadata", "annotations")
+			if !equality.Semantic.DeepEqual(u.Object, w.Object) {
+				t.Errorf("the service account differs from the single shard's beyond its annotations")
+			}
+		case !equality.Semantic.DeepEqual(u.Object, w.Object):
+			t.Errorf("%s differs from the single shard's", key(u))
+		}
+	}
+	if sa == nil {
+		t.Fatal("no ServiceAccount")
+	}
+	arn := sa.Annotations["eks.amazonaws.com/role-arn"]
+	if !regexp.MustCompile(`^arn:aws:iam::[0-9]{12}:role/[\w+=,.@/-]+$`).MatchString(arn) {
+		t.Errorf("service account %s: eks.amazonaws.com/role-arn = %q, want an IAM role ARN", sa.Name, arn)
+	}
+	for _, u := range ofKind(eks, "StatefulSet") {
+		s := convert[appsv1.StatefulSet](t, u)
+		if s.Spec.Template.Spec.ServiceAccountName != sa.Name {
+			t.Errorf("%s runs as %q, not the annotated %s", s.Name, s.Spec.Template.Spec.ServiceAccountName, sa.Name)
+		}
+		if fs := s.Spec.Template.Spec.SecurityContext.FSGroup; fs == nil {
+			t.Errorf("%s: no fsGroup, so a non-root container cannot read the projected token", s.Name)
+		}
 	}
 }
 

@@ -24,6 +24,7 @@ type descs struct {
 	lagRecords, lagSeconds, status, statusSince, partitions          *prometheus.Desc
 	partLagRecords, partLagSeconds, partCommitted, partEnd           *prometheus.Desc
 	up, scrapeDuration, lastSuccess, scrapeErrors, trackedPartitions *prometheus.Desc
+	authErrors                                                       *prometheus.Desc
 }
 
 func newDescs() descs {
@@ -45,6 +46,7 @@ func newDescs() descs {
 		lastSuccess:       desc("kafka_last_scrape_success_timestamp_seconds", "When the cluster last answered a poll.", "cluster"),
 		scrapeErrors:      desc("kafka_scrape_errors_total", "Polls of the cluster that could not read it.", "cluster"),
 		trackedPartitions: desc("kafka_time_lag_tables", "Partitions with an offset-to-time table kept in memory for time lag.", "cluster"),
+		authErrors:        desc("kafka_auth_errors_total", "Polls of the cluster that failed to authenticate or were denied: credentials unavailable or refused, or an action not allowed.", "cluster"),
 	}
 }
 
@@ -55,6 +57,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 		d.lagRecords, d.lagSeconds, d.status, d.statusSince, d.partitions,
 		d.partLagRecords, d.partLagSeconds, d.partCommitted, d.partEnd,
 		d.up, d.scrapeDuration, d.lastSuccess, d.scrapeErrors, d.trackedPartitions,
+		d.authErrors,
 	} {
 		ch <- x
 	}
@@ -84,6 +87,7 @@ func (c *Collector) collectCluster(ch chan<- prometheus.Metric, p *poller, v *cl
 	ch <- prometheus.MustNewConstMetric(d.up, prometheus.GaugeValue, boolFloat(v.up), p.name)
 	ch <- prometheus.MustNewConstMetric(d.scrapeDuration, prometheus.GaugeValue, v.duration.Seconds(), p.name)
 	ch <- prometheus.MustNewConstMetric(d.scrapeErrors, prometheus.CounterValue, float64(p.failures.Load()), p.name)
+	ch <- prometheus.MustNewConstMetric(d.authErrors, prometheus.CounterValue, float64(p.authFails.Load()), p.name)
 	ch <- prometheus.MustNewConstMetric(d.trackedPartitions, prometheus.GaugeValue, float64(p.tableCount.Load()), p.name)
 	if !v.lastSuccess.IsZero() {
 		ch <- prometheus.MustNewConstMetric(d.lastSuccess, prometheus.GaugeValue, unixSeconds(v.lastSuccess), p.name)

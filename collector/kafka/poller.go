@@ -59,6 +59,7 @@ type poller struct {
 	listed []string
 
 	failures   atomic.Uint64
+	authFails  atomic.Uint64
 	tableCount atomic.Int64
 	view       atomic.Pointer[clusterView]
 }
@@ -102,6 +103,9 @@ func (p *poller) poll(ctx context.Context, wanted []string) error {
 	}
 	if err != nil {
 		p.failures.Add(1)
+		if authFailed(err) {
+			p.authFails.Add(1)
+		}
 		v.err = fmt.Errorf("poll kafka cluster %s: %w", p.name, err)
 		p.view.Store(v)
 		return v.err

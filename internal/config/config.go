@@ -153,11 +153,34 @@ type SASL struct {
 	Username     string `yaml:"username"`
 	PasswordEnv  string `yaml:"passwordEnv"`
 	PasswordFile string `yaml:"passwordFile"`
-	// AWS_MSK_IAM: credentials come from the usual AWS environment variables
-	// unless these name other ones.
+	// AWS_MSK_IAM: static credentials from the environment variables these
+	// name (the others default to the standard AWS ones). Without any of
+	// them, credentials come from the AWS SDK's default chain.
 	AccessKeyEnv    string `yaml:"accessKeyEnv"`
 	SecretKeyEnv    string `yaml:"secretKeyEnv"`
 	SessionTokenEnv string `yaml:"sessionTokenEnv"`
+	// AWS tunes where AWS_MSK_IAM credentials come from.
+	AWS *AWSAuth `yaml:"aws"`
+}
+
+// AWSAuth tunes the AWS SDK's credential chain for AWS_MSK_IAM.
+type AWSAuth struct {
+	// Region of STS; default from the chain (AWS_REGION, the profile), then
+	// the region in the brokers' host names.
+	Region string `yaml:"region"`
+	// Profile of the shared config files to read.
+	Profile string `yaml:"profile"`
+	// RoleARN is a role to assume with the chain's credentials.
+	RoleARN string `yaml:"roleARN"`
+	// RoleSessionName names the STS sessions (roleARN, and web identity
+	// when AWS_ROLE_SESSION_NAME is unset); CloudTrail shows it.
+	RoleSessionName string `yaml:"roleSessionName"`
+}
+
+// StaticAWSKeys reports whether AWS_MSK_IAM uses the static keys of the
+// configured environment variables rather than the SDK's chain.
+func (s *SASL) StaticAWSKeys() bool {
+	return s.AccessKeyEnv != "" || s.SecretKeyEnv != "" || s.SessionTokenEnv != ""
 }
 
 // GroupFilter selects consumer groups by RE2 regular expressions.

@@ -48,6 +48,9 @@ func TestLoadFullConfig(t *testing.T) {
 	if cfg.Datadog == nil || cfg.Datadog.Namespace != DefaultDatadogNamespace || *cfg.Datadog.Aggregation || !*cfg.Datadog.Events {
 		t.Errorf("datadog = %+v", cfg.Datadog)
 	}
+	if a := cfg.Kafka.Clusters[0].SASL.AWS; a == nil || a.RoleARN == "" || a.RoleSessionName != DefaultAWSRoleSessionName {
+		t.Errorf("kafka.clusters[0].sasl.aws = %+v, want roleARN and the default roleSessionName", a)
+	}
 	if cfg.Kafka.PollInterval.D() != 15*time.Second {
 		t.Errorf("kafka.pollInterval = %s, want scrapeInterval", cfg.Kafka.PollInterval)
 	}
@@ -68,6 +71,10 @@ func TestBadConfigsNameFieldAndLine(t *testing.T) {
 		{"timeout-over-interval.yaml", []string{"line 2", "scrapeTimeout", "longer than scrapeInterval"}},
 		{"bad-channel.yaml", []string{"line 2", "teams.checkout.slackChannel"}},
 		{"bad-unknown-route.yaml", []string{"line 1", "classify.unknownRoute", `"pager"`}},
+		{"aws-role-arn.yaml", []string{"line 6", "kafka.sasl.aws.roleARN", "arn:aws:iam::<account>:role/<name>"}},
+		{"aws-region.yaml", []string{"line 5", "kafka.sasl.aws.region", `"Ireland"`}},
+		{"aws-without-msk-iam.yaml", []string{"line 9", "kafka.clusters[0].sasl.aws", "needs mechanism AWS_MSK_IAM"}},
+		{"aws-profile-with-keys.yaml", []string{"line 8", "kafka.sasl.aws.profile", "exclusive"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

@@ -19,6 +19,7 @@ const (
 	DefaultKafkaRequestTimeout   = 10 * time.Second
 	DefaultKafkaEvaluationWindow = 10 * time.Minute
 	DefaultKafkaTimeLag          = "interpolate"
+	DefaultAWSRoleSessionName    = "flinkslo"
 
 	DefaultGroupWindow    = 5 * time.Minute
 	DefaultRepeatInterval = 4 * time.Hour
@@ -89,6 +90,15 @@ func applyDefaults(c *Config) {
 	setDur(&k.RequestTimeout, DefaultKafkaRequestTimeout)
 	setDur(&k.EvaluationWindow, DefaultKafkaEvaluationWindow)
 	setStr(&k.TimeLag, DefaultKafkaTimeLag)
+	sasls := []*SASL{k.SASL}
+	for _, cl := range k.Clusters {
+		sasls = append(sasls, cl.SASL)
+	}
+	for _, s := range sasls {
+		if s != nil && s.AWS != nil {
+			setStr(&s.AWS.RoleSessionName, DefaultAWSRoleSessionName)
+		}
+	}
 
 	a := &c.Alerting
 	setDur(&a.GroupWindow, DefaultGroupWindow)

@@ -296,10 +296,43 @@ func validateSASL(ck *checker, p string, s *SASL) {
 		}
 		validateSecretRef(ck, p, "passwordEnv", "passwordFile", s.PasswordEnv, s.PasswordFile, true)
 	case "AWS_MSK_IAM":
+		validateAWSAuth(ck, p, s)
 	case "":
 		ck.fail(p+".mechanism", "required: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or AWS_MSK_IAM")
 	default:
 		ck.fail(p+".mechanism", "%q: want PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or AWS_MSK_IAM", s.Mechanism)
+	}
+	if s.AWS != nil && s.Mechanism != "AWS_MSK_IAM" {
+		ck.fail(p+".aws", "needs mechanism AWS_MSK_IAM, not %q", s.Mechanism)
+	}
+}
+
+var (
+	// awsRegionRE: eu-west-1, us-gov-west-1, cn-north-1, eusc-de-east-1.
+	awsRegionRE = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]+$`)
+	// iamRoleARNRE: arn:<partition>:iam::<account>:role/<path and name>.
+	iamRoleARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$`)
+	// stsSessionNameRE is what STS accepts as RoleSessionName.
+	stsSessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+)
+
+func validateAWSAuth(ck *checker, p string, s *SASL) {
+	a := s.AWS
+	if a == nil {
+		return
+	}
+	ap := p + ".aws"
+	if a.Region != "" && !awsRegionRE.MatchString(a.Region) {
+		ck.fail(ap+".region", "%q: want a region such as eu-west-1", a.Region)
+	}
+	if a.Profile != "" && s.StaticAWSKeys() {
+		ck.fail(ap+".profile", "profile and accessKeyEnv/secretKeyEnv/sessionTokenEnv are exclusive")
+	}
+	if a.RoleARN != "" && !iamRoleARNRE.MatchString(a.RoleARN) {
+		ck.fail(ap+".roleARN", "%q: want arn:aws:iam::<account>:role/<name>", a.RoleARN)
+	}
+	if !stsSessionNameRE.MatchString(a.RoleSessionName) {
+		ck.fail(ap+".roleSessionName", "%q: 2 to 64 letters, digits or _+=,.@-", a.RoleSessionName)
 	}
 }
 
