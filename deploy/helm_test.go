@@ -170,8 +170,9 @@ func TestHelmConfigLoads(t *testing.T) {
 	}
 }
 
-// TestHelmRejectsBadValues: values that cannot work fail the install with
-// a message saying why, instead of running pods that misbehave.
+// TestHelmRejectsBadValues: values that cannot work, or that the chart does
+// not know (values.schema.json), fail the install with a message saying
+// why, instead of running pods that misbehave or a typo being ignored.
 func TestHelmRejectsBadValues(t *testing.T) {
 	tests := []struct {
 		name string
@@ -181,8 +182,10 @@ func TestHelmRejectsBadValues(t *testing.T) {
 		{"two replicas without a leader", []string{"leaderElection.enabled=false"}, "replicas above 1 need leaderElection.enabled"},
 		{"secret and values", []string{"credentials.existingSecret=mine", "credentials.values.slack-bot-token=x"}, "not both"},
 		{"a key the env reads is missing", []string{"credentials.values.slack-bot-token=x"}, "credentials.values has no pagerduty-routing-key, which credentials.env reads into PAGERDUTY_ROUTING_KEY"},
-		{"unknown monitor kind", []string{"monitor.kind=Probe"}, `monitor.kind is "Probe"`},
-		{"no shards", []string{"shards=0"}, "shards must be at least 1"},
+		{"unknown monitor kind", []string{"monitor.kind=Probe"}, "at '/monitor/kind': value must be one of 'ServiceMonitor', 'PodMonitor', ''"},
+		{"a misspelt value", []string{"replica=3"}, "additional properties 'replica' not allowed"},
+		{"no shards", []string{"shards=0"}, "at '/shards': minimum: got 0, want 1"},
+		{"more replicas than StatefulSet letters", []string{"replicas=27"}, "at '/replicas': maximum: got 27, want 26"},
 		{"sharding on an old cluster", []string{"shards=3", "--kube-version=1.27.0"}, "need Kubernetes 1.28+"},
 	}
 	for _, tt := range tests {

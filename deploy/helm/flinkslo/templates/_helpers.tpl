@@ -85,17 +85,11 @@ from values.leaderElection (so the Leases, the Role and the config agree).
 {{- toYaml $cfg }}
 {{- end }}
 
-{{/* Fails the render on values that cannot work, saying why. */}}
+{{/*
+Fails the render on values that cannot work, saying why; values.schema.json
+already refuses unknown values, wrong types and out-of-range numbers.
+*/}}
 {{- define "flinkslo.validate" -}}
-{{- if lt (int .Values.replicas) 1 }}
-{{- fail "replicas must be at least 1" }}
-{{- end }}
-{{- if lt (int .Values.shards) 1 }}
-{{- fail "shards must be at least 1" }}
-{{- end }}
-{{- if gt (int .Values.replicas) 26 }}
-{{- fail "replicas: at most 26 per shard (StatefulSets <fullname>-a to -z)" }}
-{{- end }}
 {{- if and (gt (int .Values.replicas) 1) (not (and .Values.leaderElection.enabled (hasKey .Values.config "kubernetes"))) }}
 {{- fail "replicas above 1 need leaderElection.enabled and a config.kubernetes section: without a leader every replica sends every notification" }}
 {{- end }}
@@ -111,8 +105,5 @@ from values.leaderElection (so the Leases, the Role and the config agree).
 {{- fail (printf "credentials.values has no %s, which credentials.env reads into %s" $key $env) }}
 {{- end }}
 {{- end }}
-{{- end }}
-{{- if not (has .Values.monitor.kind (list "ServiceMonitor" "PodMonitor" "")) }}
-{{- fail (printf "monitor.kind is %q: ServiceMonitor, PodMonitor or \"\"" .Values.monitor.kind) }}
 {{- end }}
 {{- end }}
