@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -70,12 +71,12 @@ func runHelm(t *testing.T, args ...string) ([]byte, error) {
 	home := t.TempDir()
 	cmd := exec.CommandContext(t.Context(), helmBinary(t), args...)
 	cmd.Env = append(os.Environ(), "HELM_CONFIG_HOME="+home, "HELM_CACHE_HOME="+home, "HELM_DATA_HOME="+home)
-	var stderr []byte
 	out, err := cmd.Output()
-	if ee, ok := err.(*exec.ExitError); ok {
-		stderr = ee.Stderr
-	}
 	if err != nil {
+		var stderr []byte
+		if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
+			stderr = ee.Stderr
+		}
 		return out, fmt.Errorf("helm %v: %w\n%s", args, err, stderr)
 	}
 	return out, nil
