@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 )
 
@@ -181,7 +182,7 @@ func (f *detailFixture) checkStuck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cp1.Counts.Completed <= cp0.Counts.Completed || f.jobs[flinkfake.Stuck].State != StateRunning {
+	if cp1.Counts.Completed <= cp0.Counts.Completed || f.jobs[flinkfake.Stuck].State != fleet.StateRunning {
 		t.Errorf("stuck job %s, checkpoints %d → %d: want RUNNING and checkpointing", f.jobs[flinkfake.Stuck].State, cp0.Counts.Completed, cp1.Counts.Completed)
 	}
 }
