@@ -149,6 +149,14 @@ func TestSlackThreadsAcrossTheRouter(t *testing.T) {
 	clk.set(t0.Add(6 * time.Minute))
 	rc.r.Observe(snap(healthy("checkout", "cart")))
 	require.Eventually(t, func() bool { return len(rc.slack.Messages()) == 2 }, 5*time.Second, 5*time.Millisecond)
+	// The router's ticker may have sent the repeat before it read the
+	// healthy snapshot: the clock moves on only once it has.
+	require.Eventually(t, func() bool {
+		rc.r.mu.Lock()
+		defer rc.r.mu.Unlock()
+		jh := rc.r.eng.jobs[fleet.JobRef{Namespace: "checkout", Deployment: "cart", Job: "cart"}]
+		return jh != nil && jh.healthy
+	}, 5*time.Second, time.Millisecond)
 	clk.set(t0.Add(11 * time.Minute))
 	rc.r.Observe(snap(healthy("checkout", "cart")))
 	require.Eventually(t, func() bool { return len(rc.slack.Messages()) == 3 }, 5*time.Second, 5*time.Millisecond)
