@@ -34,6 +34,7 @@ type metrics struct {
 	queueDepth    *prometheus.GaugeVec
 	dropped       *prometheus.CounterVec
 	open          *prometheus.GaugeVec
+	active        *prometheus.GaugeVec
 	stateErrors   *prometheus.CounterVec
 }
 
@@ -56,6 +57,10 @@ func newMetrics(reg prometheus.Registerer, sinks []string) *metrics {
 			Name: "flinkslo_alerting_open_incidents",
 			Help: "Incidents open (triggered and not yet resolved) per route, as this replica sees them.",
 		}, []string{"route"}),
+		active: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "flinkslo_alerting_route_active",
+			Help: "1 if this replica delivers the route to people: it leads (or leader election is off) and the route has a PagerDuty or Slack sink that really sends; 0 otherwise. Alertmanager inhibits the route's Prometheus symptom alerts while it is 1 (FlinksloRouterDelivering).",
+		}, []string{"route"}),
 		stateErrors: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "flinkslo_alerting_state_errors_total",
 			Help: "Failed loads or saves of the open-incident state.",
@@ -76,6 +81,7 @@ func newMetrics(reg prometheus.Registerer, sinks []string) *metrics {
 	m.dropped.WithLabelValues(inboxSink, dropQueueFull)
 	for _, route := range fleet.Routes {
 		m.open.WithLabelValues(string(route))
+		m.active.WithLabelValues(string(route))
 	}
 	m.stateErrors.WithLabelValues("load")
 	m.stateErrors.WithLabelValues("save")

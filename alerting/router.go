@@ -189,7 +189,26 @@ func (r *Router) countOpen() {
 	}
 	for _, route := range fleet.Routes {
 		r.m.open.WithLabelValues(string(route)).Set(float64(counts[route]))
+		active := 0.0
+		if r.leading && r.delivers(route) {
+			active = 1
+		}
+		r.m.active.WithLabelValues(string(route)).Set(active)
 	}
+}
+
+// delivers reports whether a route has a sink that reaches people: a
+// receiver that really sends, not the console or a dry run.
+func (r *Router) delivers(route fleet.Route) bool {
+	for _, name := range r.routes.sinks[route] {
+		switch name {
+		case SinkPagerDuty, SinkSlack:
+			if !r.queues[name].dryRun {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // dispatch queues n on every sink of its route that takes its action,

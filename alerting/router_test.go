@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
+	"github.com/flinkslo/flinkslo/alerting/console"
 	"github.com/flinkslo/flinkslo/alerting/incident"
 	"github.com/flinkslo/flinkslo/fleet"
 )
@@ -191,4 +193,49 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+type follower struct{}
+
+func (follower) IsLeader() bool { return false }
+
+// TestRouteActive: flinkslo says which routes it delivers to people, so
+// that Alertmanager can inhibit the symptom alerts of exactly those.
+func TestRouteActive(t *testing.T) {
+	active := func(r *Router) map[fleet.Route]float64 {
+		out := map[fleet.Route]float64{}
+		for _, route := range fleet.Routes {
+			out[route] = testutil.ToFloat64(r.m.active.WithLabelValues(string(route)))
+		}
+		return out
+	}
+	dryRun := console.NewDryRun(console.New(io.Discard, false), SinkPagerDuty, fakeDescriber{})
+	for _, tc := range []struct {
+		name   string
+		sinks  map[string]Sink
+		leader Leader
+		want   map[fleet.Route]float64
+	}{
+		{"PagerDuty and Slack", map[string]Sink{SinkPagerDuty: &recSink{}, SinkSlack: &recSink{}, SinkConsole: &recSink{}}, nil,
+			map[fleet.Route]float64{fleet.Page: 1, fleet.Monitor: 1, fleet.Notify: 1}},
+		{"console only", map[string]Sink{SinkConsole: &recSink{}}, nil,
+			map[fleet.Route]float64{fleet.Page: 0, fleet.Monitor: 0, fleet.Notify: 0}},
+		{"dry run", map[string]Sink{SinkPagerDuty: dryRun, SinkConsole: &recSink{}}, nil,
+			map[fleet.Route]float64{fleet.Page: 0, fleet.Monitor: 0, fleet.Notify: 0}},
+		{"a follower", map[string]Sink{SinkPagerDuty: &recSink{}, SinkSlack: &recSink{}}, follower{},
+			map[fleet.Route]float64{fleet.Page: 0, fleet.Monitor: 0, fleet.Notify: 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRouter(t, Options{Sinks: tc.sinks, Leader: tc.leader})
+			r.step(context.Background())
+			require.Equal(t, tc.want, active(r))
+		})
+	}
+}
+
+type fakeDescriber struct{}
+
+func (fakeDescriber) Accepts(incident.Action) bool { return true }
+func (fakeDescriber) Describe(incident.Notification) []incident.Field {
+	return nil
 }

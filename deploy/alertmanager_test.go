@@ -41,16 +41,16 @@ func TestAlertmanagerRoutes(t *testing.T) {
 		labels []string
 		want   string
 	}{
-		{"page symptom", []string{"alertname=FlinkJobCheckpointsStalled", "route=page", "severity=critical", "kind=symptom", "team=checkout"}, "platform-pagerduty"},
-		{"burn-rate page", []string{"alertname=FlinkFleetErrorBudgetBurn", "route=page", "severity=critical", "kind=slo", "tier=fast"}, "platform-pagerduty"},
-		{"router's classified incident", []string{"alertname=FlinkJobFailure", "route=page", "kind=failure", "category=platform_code_exception"}, "platform-pagerduty"},
-		{"monitor", []string{"alertname=FlinkJobRestartStorm", "route=monitor", "severity=warning", "kind=symptom", "team=risk"}, "platform-slack"},
+		{"page symptom", []string{"alertname=FlinkJobCheckpointsStalled", "route=page", "severity=critical", "alert_kind=symptom", "team=checkout"}, "platform-pagerduty"},
+		{"burn-rate page", []string{"alertname=FlinkFleetErrorBudgetBurn", "route=page", "severity=critical", "alert_kind=slo", "tier=fast"}, "platform-pagerduty"},
+		{"router's classified incident", []string{"alertname=FlinkJobFailure", "route=page", "alert_kind=failure", "category=platform_code_exception"}, "platform-pagerduty"},
+		{"monitor", []string{"alertname=FlinkJobRestartStorm", "route=monitor", "severity=warning", "alert_kind=symptom", "team=risk"}, "platform-slack"},
 		{"notify, team checkout", []string{"alertname=FlinkJobNotRunning", "route=notify", "severity=warning", "team=checkout"}, "checkout-slack"},
 		{"notify, team risk", []string{"alertname=FlinkJobKafkaLagGrowing", "route=notify", "severity=warning", "team=risk"}, "risk-slack"},
 		{"notify, a team without a receiver", []string{"alertname=FlinkJobNotRunning", "route=notify", "severity=warning", "team=payments"}, "platform-slack"},
 		{"notify without a team", []string{"alertname=FlinkDeploymentError", "route=notify", "severity=warning"}, "platform-slack"},
-		{"router delivering: inhibition only", []string{"alertname=FlinksloRouterDelivering", "route=page", "severity=none", "kind=self"}, "null"},
-		{"flinkslo's own health", []string{"alertname=FlinksloExporterDown", "route=page", "severity=critical", "kind=self"}, "platform-pagerduty"},
+		{"router delivering: inhibition only", []string{"alertname=FlinksloRouterDelivering", "route=page", "severity=none", "alert_kind=self"}, "null"},
+		{"flinkslo's own health", []string{"alertname=FlinksloExporterDown", "route=page", "severity=critical", "alert_kind=self"}, "platform-pagerduty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,7 +93,7 @@ func TestAlertmanagerInhibitsSymptomsTheRouterDelivers(t *testing.T) {
 		got = append(got, rule{strings.Join(r.Source, ","), strings.Join(r.Target, ","), strings.Join(r.Equal, ",")})
 	}
 	for _, want := range []rule{
-		{`alertname="FlinksloRouterDelivering"`, `kind="symptom"`, "route"},
+		{`alertname="FlinksloRouterDelivering"`, `alert_kind="symptom"`, "route"},
 		{`alertname="FlinkJobManagerUnreachable"`, `alertname=~"FlinkJob.+|FlinkDeploymentError"`, "namespace,deployment"},
 		{`alertname=~"FlinkJobNotRunning|FlinkJobMissing"`, `alertname=~"FlinkJobCheckpointsStalled|FlinkJobKafka.+|FlinkJobTasksNotRunning"`, "namespace,deployment,job_name"},
 		{`alertname=~"Flink(Fleet|Team)ErrorBudgetBurn",tier="fast"`, `tier=~"medium|slow"`, "alertname,slo,team"},

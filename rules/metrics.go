@@ -35,4 +35,10 @@ var ExportedMetrics = []string{
 	"flinkslo_notifications_dropped_total",
 	"flinkslo_deployment_lifecycle_state",
 	"flinkslo_leader",
+	"flinkslo_alerting_route_active",
+	"flinkslo_job_tasks",
+	"flinkslo_job_tasks_running",
+	"flinkslo_job_recent_restarts",
+	"flinkslo_job_checkpoint_interval_seconds",
+	"flinkslo_job_last_failure_timestamp_seconds",
 }

@@ -6,8 +6,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/flinkslo/flinkslo/rules"
 )
 
 // cli runs flinkslo with args and returns its exit code and output.
@@ -131,5 +136,42 @@ func TestVersionAndUsage(t *testing.T) {
 	}
 	if code, _, errOut := cli(t, "", nil, "rules", "--objective", "90"); code != 1 || !strings.Contains(errOut, "could never fire") {
 		t.Errorf("rules with an objective the fast burn cannot reach: exit %d, %q", code, errOut)
+	}
+}
+
+// TestRulesFollowTheUsersPolicy: a rules file that routes a health reason
+// differently changes the Prometheus symptom alert the same way, so the two
+// alert paths keep agreeing.
+func TestRulesFollowTheUsersPolicy(t *testing.T) {
+	dir := t.TempDir()
+	ruleFile := filepath.Join(dir, "rules.yaml")
+	writeFile(t, ruleFile, `rules:
+  - id: health-kafka-lagging
+    when: {reason: kafka_lagging}
+    route: monitor
+    category: job_unhealthy
+    reason: lag is the platform's business here
+    hint: Platform - add brokers.
+`)
+	cfg := filepath.Join(dir, "flinkslo.yaml")
+	writeFile(t, cfg, "classify:\n  rulesFiles: ["+ruleFile+"]\n")
+	code, out, errOut := cli(t, "", nil, "rules", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("rules --config: exit %d, %s", code, errOut)
+	}
+	var f rules.File
+	if err := yaml.Unmarshal([]byte(out), &f); err != nil {
+		t.Fatal(err)
+	}
+	var routes []string
+	for _, g := range f.Groups {
+		for _, r := range g.Rules {
+			if r.Alert == "FlinkJobKafkaLagGrowing" {
+				routes = append(routes, r.Labels["route"]+" "+r.Labels["policy_rule"]+" "+r.Annotations["hint"])
+			}
+		}
+	}
+	if want := []string{"monitor health-kafka-lagging Platform - add brokers."}; !slices.Equal(routes, want) {
+		t.Errorf("FlinkJobKafkaLagGrowing: got %q, want %q", routes, want)
 	}
 }

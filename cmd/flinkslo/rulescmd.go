@@ -7,6 +7,8 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
+	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/rules"
 )
 
@@ -17,6 +19,7 @@ type rulesCmd struct {
 	checkpoints string
 	out         string
 	runbook     string
+	config      string
 }
 
 func (c *rulesCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause {
@@ -25,6 +28,7 @@ func (c *rulesCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause
 	cmd.Flag("checkpoint-objective", "Also alert on the checkpoint-progress SLO with this objective (e.g. 99).").StringVar(&c.checkpoints)
 	cmd.Flag("runbook-url", "Base URL of the runbook the alerts link to.").StringVar(&c.runbook)
 	cmd.Flag("out", "File to write (default stdout).").StringVar(&c.out)
+	cmd.Flag("config", "flinkslo config whose classify rules (classify.rulesFiles) the symptom alerts follow, as the router does (default: the built-in rules).").StringVar(&c.config)
 	return cmd
 }
 
@@ -34,6 +38,17 @@ func (c *rulesCmd) run(_ context.Context, e *env) error {
 		return fmt.Errorf("--objective: %w", err)
 	}
 	opts := rules.Options{Objective: obj, RunbookURL: c.runbook}
+	if c.config != "" {
+		cfg, err := config.Load(c.config)
+		if err != nil {
+			return err
+		}
+		cls, err := classify.New(cfg.Classify)
+		if err != nil {
+			return err
+		}
+		opts.Health = cls.HealthRules()
+	}
 	if c.checkpoints != "" {
 		if opts.CheckpointObjective, err = rules.ParseObjective(c.checkpoints); err != nil {
 			return fmt.Errorf("--checkpoint-objective: %w", err)
