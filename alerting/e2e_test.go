@@ -55,6 +55,7 @@ alerting:
   resolveAfter: 2m
 classify:
   escalation: {count: 3, window: 30m}
+  platformStorage: ["s3a://plat-state-", "s3://plat-state-"]
 `
 
 func newRig(t *testing.T) *rig {

@@ -121,6 +121,9 @@ func (e *engine) failure(f fleet.Failure, now time.Time) {
 	if at.Before(e.cfg.since) {
 		return // an earlier process saw it; lookback says how far back to resend
 	}
+	if f.Decision.SideEffect {
+		return // the echo of another failure of the job, which has its audience
+	}
 	key := keyOf(f)
 	if t, ok := e.closed[key]; ok && !at.After(t.lastFailure) {
 		return // part of an incident already resolved

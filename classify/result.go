@@ -3,6 +3,7 @@ package classify
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
@@ -61,11 +62,30 @@ func (c *Classifier) classify(in fleet.Evidence) (fleet.Decision, *rule) {
 		res, decided = veto.result(f, vetoLink), veto
 	}
 	res.RuleRoute = res.Route
-	// A failed checkpoint of a job that is not running follows from the
-	// job's own failure, which is what explains its state.
-	res.SideEffect = in.Source == fleet.SourceCheckpoint && in.State != "" && in.State != fleet.StateRunning
+	res.SideEffect = sideEffect(in, res)
 	c.escalate(f, &res, decided)
 	return res, decided
+}
+
+// echoWindow is how long after a job's own failure a transient checkpoint
+// failure is taken for its echo: the restarts it causes abort and expire
+// the checkpoints in flight.
+const echoWindow = 10 * time.Minute
+
+// sideEffect: a failed checkpoint of a job that is not running, or a
+// transient one (monitor) soon after the job's own failure, follows from
+// that failure, which is what explains the job's state and has its own
+// audience. It is counted, but neither explains nor is sent. A checkpoint
+// failure that pages (the platform's storage refusing) is never an echo.
+func sideEffect(in fleet.Evidence, d fleet.Decision) bool {
+	if in.Source != fleet.SourceCheckpoint {
+		return false
+	}
+	if in.State != "" && in.State != fleet.StateRunning {
+		return true
+	}
+	echo := !in.JobFailedAt.IsZero() && !in.Timestamp.Before(in.JobFailedAt) && in.Timestamp.Sub(in.JobFailedAt) <= echoWindow
+	return echo && d.Route == fleet.Monitor
 }
 
 // healthFallback routes an unhealthy job no rule covers (a user's rules

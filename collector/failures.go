@@ -42,11 +42,21 @@ func (l *Loop) jobFailures(t fleet.Target, js *jobState, o jobObservation, now t
 			if c.FailureMessage == "" || !js.seen.add(fp) {
 				continue
 			}
-			ev := fleet.Evidence{Source: fleet.SourceCheckpoint, Stacktrace: c.FailureMessage, Timestamp: c.FailureTimestamp.Time(), State: o.overview.State}
+			ev := fleet.Evidence{Source: fleet.SourceCheckpoint, Stacktrace: c.FailureMessage, Timestamp: c.FailureTimestamp.Time(),
+				State: o.overview.State, JobFailedAt: runFailedAt(js, o.overview.ID)}
 			out = append(out, l.classified(t, o.overview, js, ev, fp, now))
 		}
 	}
 	return out
+}
+
+// runFailedAt is when the job's current run last failed with an exception,
+// or zero: the policy takes a checkpoint failing soon after for its echo.
+func runFailedAt(js *jobState, jobID string) time.Time {
+	if f := js.lastFailure; f != nil && f.JobID == jobID && f.Source == fleet.SourceFlinkREST {
+		return f.Time
+	}
+	return time.Time{}
 }
 
 // failedCheckpoints are the failed entries of the history plus
@@ -103,14 +113,21 @@ func (l *Loop) decide(t fleet.Target, job string, ev fleet.Evidence, fp string, 
 	}
 }
 
-// excerpt is the first lines of the failure's text, redacted.
-func excerpt(in fleet.Evidence) string {
-	text := in.Stacktrace
+// excerpt is what of the failure's text travels with it, redacted: the
+// first line, and when the trace has causes, the root cause with its first
+// frames, where the reader finds what failed and whose code threw it
+// (the outermost exception is mostly Flink's restart machinery).
+func excerpt(ev fleet.Evidence) string {
+	text := ev.Stacktrace
 	if text == "" {
-		text = strings.TrimSpace(in.K8sReason + " " + in.K8sMessage)
+		text = strings.TrimSpace(ev.K8sReason + " " + ev.K8sMessage)
 	}
 	if text == "" {
-		text = in.OperatorError
+		text = ev.OperatorError
+	}
+	if i := strings.LastIndex(text, "\nCaused by: "); i >= 0 {
+		first, _, _ := strings.Cut(text, "\n")
+		text = first + "\n…\n" + text[i+1:]
 	}
 	lines := strings.SplitN(text, "\n", excerptLines+1)
 	if len(lines) > excerptLines {

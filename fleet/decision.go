@@ -59,6 +59,10 @@ type Evidence struct {
 	CheckpointFailure string
 	// State is the job's state when the failure was seen, when known.
 	State JobState
+	// JobFailedAt is when the job's current run last failed with an
+	// exception, when it has: a checkpoint that fails soon after is the
+	// echo of that failure.
+	JobFailedAt time.Time
 	// Health lists the unhealthy reasons of a SourceHealth evidence.
 	Health []Reason
 }

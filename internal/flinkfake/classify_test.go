@@ -23,7 +23,7 @@ func TestFailureKindsRouteAsIntended(t *testing.T) {
 	}
 	want := map[FailureKind]fleet.Route{
 		UserConfig: fleet.Notify, PlatformBug: fleet.Page, Transient: fleet.Monitor,
-		CheckpointStorage: fleet.Page, CoordinatorFailure: fleet.Page,
+		CheckpointStorage: fleet.Page, CoordinatorFailure: fleet.Page, UserCode: fleet.Notify,
 	}
 	for _, v := range Versions() {
 		for k, route := range want {

@@ -170,6 +170,9 @@ const (
 	// TaskManager) raised by the Kafka source's OperatorCoordinator with an
 	// IllegalStateException inside Flink (page).
 	CoordinatorFailure
+	// UserCode: the team's own map function throws a NullPointerException
+	// on a record (com.acme frames on top): their code to fix (notify).
+	UserCode
 )
 
 var failureNames = [...]string{
@@ -178,11 +181,12 @@ var failureNames = [...]string{
 	Transient:          "transient",
 	CheckpointStorage:  "checkpoint-storage",
 	CoordinatorFailure: "coordinator-failure",
+	UserCode:           "user-code",
 }
 
 // FailureKinds returns every kind in declaration order.
 func FailureKinds() []FailureKind {
-	return []FailureKind{UserConfig, PlatformBug, Transient, CheckpointStorage, CoordinatorFailure}
+	return []FailureKind{UserConfig, PlatformBug, Transient, CheckpointStorage, CoordinatorFailure, UserCode}
 }
 
 func (k FailureKind) String() string {
