@@ -31,6 +31,10 @@ type SinkOptions struct {
 	// DryRun replaces every real sink by a printer of what it would send;
 	// secrets that cannot be read are then not an error.
 	DryRun bool
+	// DryRunOutput is where the dry-run lines go; Console when nil (the
+	// demo discards them: its console lines already say where each
+	// notification would go).
+	DryRunOutput io.Writer
 	// Transport for PagerDuty and Slack; http.DefaultTransport when nil.
 	Transport http.RoundTripper
 }
@@ -68,10 +72,14 @@ func BuildSinks(cfg *config.Config, o SinkOptions) (map[string]Sink, error) {
 		real[SinkDatadog] = datadog.New(o.Events)
 	}
 	printer := console.New(o.Console, o.JSON)
+	dryRun := printer
+	if o.DryRunOutput != nil {
+		dryRun = console.New(o.DryRunOutput, o.JSON)
+	}
 	for name, s := range real {
 		out[name] = s
 		if o.DryRun {
-			out[name] = console.NewDryRun(printer, name, s)
+			out[name] = console.NewDryRun(dryRun, name, s)
 		}
 	}
 	if o.ForceConsole || len(out) == 0 {

@@ -44,6 +44,8 @@ type rule struct {
 	health bool
 	// escalateAfter: a health rule's monitor outage pages after this long.
 	escalateAfter time.Duration
+	// echo: what the rule recognises follows from another failure.
+	echo bool
 }
 
 // Option configures New.
@@ -189,7 +191,7 @@ func compileRule(s *ruleSpec, cc *compiler) (*rule, error) {
 		}
 	}
 	r := &rule{id: s.ID, route: fleet.Route(s.Route), category: s.Category, reason: s.Reason, hint: s.Hint,
-		escalatedHint: s.EscalatedHint, escalateAfter: s.EscalateAfter.D()}
+		escalatedHint: s.EscalatedHint, escalateAfter: s.EscalateAfter.D(), echo: s.Echo}
 	for _, v := range s.Vetoes {
 		if !validRoute(fleet.Route(v)) {
 			errs = append(errs, fmt.Errorf("vetoes %q: want page, monitor or notify", v))

@@ -157,6 +157,24 @@ func TestCheckpointSideEffect(t *testing.T) {
 	}
 }
 
+// TestEchoesAreSideEffects: what is by nature the consequence of another
+// failure (a task cancelled for a failover, a checkpoint aborted because the
+// job changed) is counted but neither sent nor taken as an explanation.
+func TestEchoesAreSideEffects(t *testing.T) {
+	p := testPolicy(t)
+	for name, ev := range map[string]fleet.Evidence{
+		"checkpoint aborted by the job's restart": {Source: fleet.SourceCheckpoint, Stacktrace: "Checkpoint Coordinator is suspending.", State: fleet.StateRunning, Timestamp: t0},
+		"task cancelled for a failover":           {Source: fleet.SourceFlinkREST, Stacktrace: "org.apache.flink.runtime.execution.CancelTaskException: Buffer pool has already been destroyed.", Timestamp: t0},
+	} {
+		if d := p.Failure(fleet.JobRef{Job: name}, ev); !d.SideEffect {
+			t.Errorf("%s: %s/%s not a side effect", name, d.Route, d.Category)
+		}
+	}
+	if d := p.Failure(fleet.JobRef{Job: "expired"}, fleet.Evidence{Source: fleet.SourceCheckpoint, Stacktrace: "Checkpoint expired before completing.", State: fleet.StateRunning, Timestamp: t0}); d.SideEffect {
+		t.Errorf("an expired checkpoint of a running job with no failure is an event of its own, got a side effect")
+	}
+}
+
 // TestCheckpointCauseSpliced: the tolerable-failure exception has no cause;
 // the failed checkpoint's message decides.
 func TestCheckpointCauseSpliced(t *testing.T) {

@@ -62,7 +62,7 @@ func (c *Classifier) classify(in fleet.Evidence) (fleet.Decision, *rule) {
 		res, decided = veto.result(f, vetoLink), veto
 	}
 	res.RuleRoute = res.Route
-	res.SideEffect = sideEffect(in, res)
+	res.SideEffect = decided != nil && decided.echo || sideEffect(in, res)
 	c.escalate(f, &res, decided)
 	return res, decided
 }

@@ -46,6 +46,11 @@ type ruleSpec struct {
 	Hint     string   `yaml:"hint"`
 	Vetoes   strList  `yaml:"vetoes"`
 	Disabled bool     `yaml:"disabled"`
+	// Echo: what the rule recognises is by nature the consequence of
+	// another failure of the job (a task cancelled for a failover, a
+	// checkpoint aborted because the job changed): counted, not sent, and
+	// it explains nothing.
+	Echo bool `yaml:"echo"`
 	// EscalatedHint replaces Hint when a monitor cause escalates to page:
 	// the page's reader needs different advice than the channel's.
 	EscalatedHint string `yaml:"escalatedHint"`

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"time"
 
@@ -28,7 +29,9 @@ type buildOptions struct {
 	dryRun     bool
 	// console forces the console sink next to any configured ones (demo).
 	console bool
-	now     func() time.Time
+	// dryRunOut receives the dry-run lines; stdout when nil.
+	dryRunOut io.Writer
+	now       func() time.Time
 	// kafkaOpts are extra options of the Kafka collector (tests).
 	kafkaOpts []kafka.Option
 	// leader and incidents come from leader election (nil: always leader,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -26,6 +27,7 @@ type demoCmd struct {
 	cycles  int
 	noTable bool
 	noKafka bool
+	noStory bool
 }
 
 func (c *demoCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause {
@@ -33,6 +35,7 @@ func (c *demoCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause 
 	cmd.Flag("cycles", "Stop after this many scrape cycles (0: run until interrupted).").IntVar(&c.cycles)
 	cmd.Flag("no-table", "Do not print the health table each cycle.").BoolVar(&c.noTable)
 	cmd.Flag("no-kafka", "Do not start the simulated Kafka cluster.").BoolVar(&c.noKafka)
+	cmd.Flag("no-story", "Keep the fleet healthy: do not play the story of failures and recoveries.").BoolVar(&c.noStory)
 	return cmd
 }
 
@@ -40,31 +43,41 @@ func (c *demoCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause 
 type demoDeployment struct {
 	name, namespace string
 	version         flinkfake.Version
-	scenario        flinkfake.Scenario
-	failure         flinkfake.FailureKind
 	group           string // Kafka consumer group, if any
 	suspended       bool
 }
 
-// demoFleet covers every scenario and failure route across Flink 1.15–2.3.
+// demoFleet is a believable fleet of twenty deployments on every supported
+// Flink line: healthy when the demo starts, one suspended. The story
+// (story.go) then breaks some of them, the way production does, and lets
+// them recover.
 var demoFleet = []demoDeployment{
-	{"orders-enrichment", "checkout", flinkfake.V1_20, flinkfake.Healthy, 0, "orders-enrichment", false},
-	{"payments-fraud", "payments", flinkfake.V1_19, flinkfake.RestartLoop, flinkfake.UserConfig, "payments-fraud", false},
-	{"clickstream-sessions", "analytics", flinkfake.V2_0, flinkfake.CheckpointsStalled, 0, "clickstream-sessions", false},
-	{"inventory-sync", "supply", flinkfake.V1_18, flinkfake.CheckpointsFailing, flinkfake.CheckpointStorage, "", false},
-	{"fraud-scoring", "risk", flinkfake.V2_1, flinkfake.Failed, flinkfake.PlatformBug, "", false},
-	{"shipment-tracker", "logistics", flinkfake.V1_17, flinkfake.RestartLoop, flinkfake.Transient, "", false},
-	{"recommendations", "personalisation", flinkfake.V2_2, flinkfake.TasksNotRunning, 0, "", false},
-	{"ad-attribution", "ads", flinkfake.V1_15, flinkfake.HTTP500, 0, "", false},
-	{"search-indexer", "search", flinkfake.V2_3, flinkfake.InvalidJSON, 0, "", false},
-	{"campaign-metrics", "marketing", flinkfake.V1_16, flinkfake.Slow, 0, "", false},
-	{"quarterly-reports", "bi", flinkfake.V2_3, flinkfake.Healthy, 0, "", true},
+	{"orders-enrichment", "checkout", flinkfake.V1_20, "orders-enrichment", false},
+	{"payments-fraud", "payments", flinkfake.V1_19, "payments-fraud", false},
+	{"clickstream-sessions", "analytics", flinkfake.V2_0, "clickstream-sessions", false},
+	{"inventory-sync", "supply", flinkfake.V1_18, "", false},
+	{"fraud-scoring", "risk", flinkfake.V2_1, "", false},
+	{"shipment-tracker", "logistics", flinkfake.V1_17, "", false},
+	{"recommendations", "personalisation", flinkfake.V2_2, "", false},
+	{"ad-attribution", "ads", flinkfake.V1_15, "", false},
+	{"search-indexer", "search", flinkfake.V2_3, "", false},
+	{"campaign-metrics", "marketing", flinkfake.V1_16, "", false},
+	{"user-profiles", "identity", flinkfake.V1_20, "", false},
+	{"price-alerts", "pricing", flinkfake.V2_1, "", false},
+	{"ledger-balances", "finance", flinkfake.V1_19, "", false},
+	{"email-events", "messaging", flinkfake.V1_18, "", false},
+	{"geo-enrichment", "mobility", flinkfake.V2_0, "", false},
+	{"session-replay", "web", flinkfake.V2_2, "", false},
+	{"sensor-rollup", "iot", flinkfake.V1_17, "", false},
+	{"churn-features", "datascience", flinkfake.V2_3, "", false},
+	{"audit-log", "compliance", flinkfake.V1_16, "", false},
+	{"quarterly-reports", "bi", flinkfake.V2_3, "", true},
 }
 
 func (c *demoCmd) run(ctx context.Context, e *env) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	urls, err := serveDemoFleet(ctx)
+	urls, jms, err := serveDemoFleet(ctx)
 	if err != nil {
 		return err
 	}
@@ -76,7 +89,7 @@ func (c *demoCmd) run(ctx context.Context, e *env) error {
 			return err
 		}
 		defer kc.Close()
-		sim, err := kafkafake.NewSim(ctx, kc, kafkafake.DemoJobs())
+		sim, err := kafkafake.NewSim(ctx, kc, demoGroups())
 		if err != nil {
 			return err
 		}
@@ -90,7 +103,10 @@ func (c *demoCmd) run(ctx context.Context, e *env) error {
 	log := e.logger()
 	static := &reloadable{}
 	static.set(collector.StaticTargets(cfg))
-	p, err := build(e, cfg, buildOptions{log: log, static: static, console: true, healthWait: 10 * time.Second})
+	// The demo routes as a platform would (PagerDuty, the platform channel,
+	// each team's channel) but sends nothing: each console line says where
+	// a notification would have gone.
+	p, err := build(e, cfg, buildOptions{log: log, static: static, console: true, dryRun: true, dryRunOut: io.Discard, healthWait: 10 * time.Second})
 	if err != nil {
 		return err
 	}
@@ -99,8 +115,11 @@ func (c *demoCmd) run(ctx context.Context, e *env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "flinkslo demo: %d simulated Flink deployments (Flink 1.15–2.3)%s on loopback.\n", len(demoFleet), kafkaNote(brokers))
-	fmt.Fprintf(e.stdout, "Metrics at http://%s%s — health table every %s; notifications print as they are routed. Ctrl-C stops.\n",
-		srv.addr(), e.web.telemetry, cfg.ScrapeInterval)
+	fmt.Fprintf(e.stdout, "Metrics at http://%s%s. The health table prints when the fleet's health changes; notifications print as they are routed, with where they go. Ctrl-C stops.\n",
+		srv.addr(), e.web.telemetry)
+	if !c.noStory {
+		fmt.Fprintf(e.stdout, "In the next three minutes: a team's ACL error, the platform's checkpoint bucket, TaskManagers lost again and again, a team's bug, a JobManager answering 500 — and their recoveries.\n")
+	}
 	if !c.noTable {
 		p.store.AddObserver(&tablePrinter{w: e.stdout})
 	}
@@ -108,6 +127,9 @@ func (c *demoCmd) run(ctx context.Context, e *env) error {
 		p.store.AddObserver(stopAfter(c.cycles, cancel))
 	}
 	g.Go(func() error { return srv.Run(gctx) })
+	if !c.noStory {
+		g.Go(func() error { return tell(gctx, e.stdout, e.jsonOutput(), jms, time.Now()) })
+	}
 	p.start(g, gctx)
 	err = g.Wait()
 	p.close()
@@ -126,20 +148,19 @@ func kafkaNote(brokers []string) string {
 
 // serveDemoFleet starts one loopback server per simulated JobManager and
 // returns their URLs, in demoFleet order. They stop with ctx.
-func serveDemoFleet(ctx context.Context) ([]string, error) {
+func serveDemoFleet(ctx context.Context) ([]string, map[string]*flinkfake.JobManager, error) {
 	urls := make([]string, len(demoFleet))
+	jms := make(map[string]*flinkfake.JobManager, len(demoFleet))
 	for i, d := range demoFleet {
 		jm := flinkfake.New(flinkfake.Options{
 			Version: d.version, Cluster: d.name, Seed: d.namespace,
-			Jobs:               []flinkfake.JobSpec{{Name: d.name, Scenario: d.scenario, Failure: d.failure}},
+			Jobs:               []flinkfake.JobSpec{{Name: d.name}},
 			CheckpointInterval: 5 * time.Second, RestartEvery: 20 * time.Second, RestartDelay: 5 * time.Second,
 		})
-		if d.scenario >= flinkfake.Slow {
-			jm.SetScenario(d.scenario)
-		}
+		jms[d.name] = jm
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			return nil, fmt.Errorf("listen for simulated jobmanager: %w", err)
+			return nil, nil, fmt.Errorf("listen for simulated jobmanager: %w", err)
 		}
 		srv := &http.Server{Handler: jm, ReadHeaderTimeout: 5 * time.Second}
 		go func() { _ = srv.Serve(ln) }()
@@ -149,7 +170,17 @@ func serveDemoFleet(ctx context.Context) ([]string, error) {
 		}()
 		urls[i] = "http://" + ln.Addr().String()
 	}
-	return urls, nil
+	return urls, jms, nil
+}
+
+// demoGroups are the consumer groups of the fleet's Kafka jobs, keeping up
+// with their input (their lag is the checkpoint sawtooth).
+func demoGroups() []kafkafake.Job {
+	jobs := kafkafake.DemoJobs()
+	for i := range jobs {
+		jobs[i].Scenario, jobs[i].ConsumeRatio = kafkafake.KeepingUp, 0
+	}
+	return jobs
 }
 
 // demoConfig is the configuration a user would write for the demo fleet,
@@ -160,7 +191,7 @@ func demoConfig(urls, brokers []string) string {
 scrapeTimeout: 2s
 health:
   startupGrace: 30s
-  restartWindow: 2m
+  restartWindow: 1m
   restartThreshold: 3
   checkpointWindowFloor: 30s
   kafkaLagUnhealthyAfter: 30s
@@ -170,6 +201,10 @@ classify:
 alerting:
   groupWindow: 1m
   resolveAfter: 30s
+  page: { pagerduty: { routingKeyEnv: PAGERDUTY_ROUTING_KEY } }
+  monitor: { slack: { channel: "#flink-platform" } }
+  notify: { slack: {} }
+  slack: { tokenEnv: SLACK_BOT_TOKEN }
 targets:
 `)
 	for i, d := range demoFleet {

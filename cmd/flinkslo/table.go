@@ -11,11 +11,13 @@ import (
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
-// tablePrinter prints a compact health table of each snapshot: what a
-// platform engineer would glance at instead of a dozen Flink UIs.
+// tablePrinter prints a compact health table whenever the fleet's health
+// changes: what a platform engineer would glance at instead of a dozen
+// Flink UIs.
 type tablePrinter struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu   sync.Mutex
+	w    io.Writer
+	last string // the health the last table showed
 }
 
 // Observe prints synchronously: the demo's table is small and its writer
@@ -23,7 +25,21 @@ type tablePrinter struct {
 func (p *tablePrinter) Observe(s *fleet.Snapshot) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	writeTable(p.w, s)
+	if h := healthOf(s); h != p.last {
+		p.last = h
+		writeTable(p.w, s)
+	}
+}
+
+// healthOf is every job's health and reasons, to tell a change.
+func healthOf(s *fleet.Snapshot) string {
+	var b strings.Builder
+	for _, t := range s.Targets {
+		for _, j := range t.Jobs {
+			b.WriteString(name(t) + "/" + j.Name + "=" + health(j) + ";")
+		}
+	}
+	return b.String()
 }
 
 func writeTable(w io.Writer, s *fleet.Snapshot) {

@@ -18,6 +18,9 @@ type checkpointView struct {
 // trigger rather than after the configured timeout.
 const (
 	msgExpired = "Checkpoint expired before completing."
+	// msgSuspend is CheckpointFailureReason.CHECKPOINT_COORDINATOR_SUSPEND:
+	// the coordinator aborts what is in flight when the job changes state.
+	msgSuspend = "Checkpoint Coordinator is suspending."
 	msgAsync   = "Asynchronous task checkpoint failed."
 )
 
@@ -146,7 +149,7 @@ func (cv *checkpointView) abortInFlight(t int64) {
 		if c.status != "IN_PROGRESS" {
 			continue
 		}
-		c.status, c.failedAt, c.message = "FAILED", t, msgExpired
+		c.status, c.failedAt, c.message = "FAILED", t, msgSuspend
 		c.dur = t - c.trigger
 		cv.inProgress--
 		cv.counts.failed++
