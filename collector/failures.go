@@ -19,7 +19,7 @@ const excerptLines = 12
 // checkpoint statistics' failure_message).
 func (l *Loop) jobFailures(t fleet.Target, js *jobState, o jobObservation, now time.Time) []fleet.Failure {
 	var out []fleet.Failure
-	cpMsg := latestCheckpointFailure(o.checkpoints)
+	cpMsg := latestCheckpointFailure(o.Checkpoints)
 	if ex := o.exceptions; ex != nil {
 		// Oldest first, so escalation counts occurrences in order.
 		for i := len(ex.Entries) - 1; i >= 0; i-- {
@@ -31,20 +31,20 @@ func (l *Loop) jobFailures(t fleet.Target, js *jobState, o jobObservation, now t
 			ev := fleet.Evidence{
 				Source: fleet.SourceFlinkREST, ExceptionName: e.ExceptionName, Stacktrace: e.Stacktrace,
 				TaskName: e.TaskName, Timestamp: e.Timestamp.Time(), FailureLabels: e.FailureLabels,
-				CheckpointFailure: cpMsg, State: o.overview.State,
+				CheckpointFailure: cpMsg, State: o.Overview.State,
 			}
-			out = append(out, l.classified(t, o.overview, js, ev, fp, now))
+			out = append(out, l.classified(t, o.Overview, js, ev, fp, now))
 		}
 	}
-	if cp := o.checkpoints; cp != nil {
+	if cp := o.Checkpoints; cp != nil {
 		for _, c := range failedCheckpoints(cp) {
 			fp := "checkpoint/" + strconv.FormatInt(c.ID, 10) + "/" + strconv.FormatInt(int64(c.FailureTimestamp), 10)
 			if c.FailureMessage == "" || !js.seen.add(fp) {
 				continue
 			}
 			ev := fleet.Evidence{Source: fleet.SourceCheckpoint, Stacktrace: c.FailureMessage, Timestamp: c.FailureTimestamp.Time(),
-				State: o.overview.State, JobFailedAt: runFailedAt(js, o.overview.ID)}
-			out = append(out, l.classified(t, o.overview, js, ev, fp, now))
+				State: o.Overview.State, JobFailedAt: runFailedAt(js, o.Overview.ID)}
+			out = append(out, l.classified(t, o.Overview, js, ev, fp, now))
 		}
 	}
 	return out

@@ -1,8 +1,6 @@
 package collector
 
 import (
-	"time"
-
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
@@ -53,53 +51,17 @@ func (l *Loop) kafkaView(targets []fleet.Target) *fleet.KafkaView {
 	return v
 }
 
-// applyKafka sums the lag of the target's groups onto the job: records
-// summed, seconds maxed. A group whose lag is unknown makes the job's lag
-// unknown rather than smaller than it is.
-func (l *Loop) applyKafka(t fleet.Target, j *fleet.JobStatus, now time.Time) {
+// lagOf is the lag of the target's groups, as this cycle sees them; nil
+// without Kafka or groups. A group not measured at all is absent, which
+// leaves the job's lag unknown rather than smaller than it is.
+func (l *Loop) lagOf(t fleet.Target) []fleet.GroupLag {
 	if l.opts.Lag == nil || len(t.ConsumerGroups) == 0 {
-		return
-	}
-	var recs, secs float64
-	secsKnown := true
-	for _, g := range t.ConsumerGroups {
-		lag, ok := l.lag(clusterName(t.KafkaCluster), g)
-		if !ok || !lag.Known {
-			return
-		}
-		recs += lag.Records
-		secs = max(secs, lag.Seconds)
-		secsKnown = secsKnown && lag.SecondsKnown
-	}
-	j.HasKafkaLag, j.KafkaLagRecords = true, recs
-	j.KafkaLagSeconds, j.KafkaLagSecondsKnown = secs, secsKnown
-}
-
-// kafkaReasons: a group lagging or stalled for longer than
-// health.kafkaLagUnhealthyAfter makes the target's jobs unhealthy.
-func (l *Loop) kafkaReasons(t fleet.Target, now time.Time) []fleet.Reason {
-	if l.opts.Lag == nil {
 		return nil
 	}
-	var lagging, stalled bool
+	out := make([]fleet.GroupLag, 0, len(t.ConsumerGroups))
 	for _, g := range t.ConsumerGroups {
-		lag, ok := l.lag(clusterName(t.KafkaCluster), g)
-		if !ok || !lag.Known || now.Sub(lag.Since) < l.health.lagUnhealthyAfter {
-			continue
-		}
-		switch lag.Status {
-		case "lagging":
-			lagging = true
-		case "stalled":
-			stalled = true
-		}
+		lag, _ := l.lag(clusterName(t.KafkaCluster), g)
+		out = append(out, lag) // unknown (Known false) when absent
 	}
-	var rs []fleet.Reason
-	if lagging {
-		rs = append(rs, fleet.ReasonKafkaLagging)
-	}
-	if stalled {
-		rs = append(rs, fleet.ReasonKafkaStalled)
-	}
-	return rs
+	return out
 }

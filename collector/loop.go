@@ -15,6 +15,7 @@ import (
 	"github.com/flinkslo/flinkslo/collector/flink"
 	"github.com/flinkslo/flinkslo/collector/kafka"
 	"github.com/flinkslo/flinkslo/fleet"
+	"github.com/flinkslo/flinkslo/health"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -61,7 +62,7 @@ type Loop struct {
 	now    func() time.Time
 	gate   gate
 	tr     *transports
-	health healthConfig
+	health health.Config
 	state  *stateFile
 
 	mu      sync.Mutex // guards targets and pending
@@ -101,7 +102,7 @@ func NewLoop(opts Options) (*Loop, error) {
 		now:     opts.Now,
 		gate:    newGate(cfg.MaxConcurrentRequests),
 		tr:      newTransports(cfg.MaxConcurrentRequests, cfg.ScrapeInterval.D()),
-		health:  newHealthConfig(cfg.Health),
+		health:  health.FromConfig(cfg.Health),
 		targets: map[string]*targetState{},
 	}
 	f := promauto.With(opts.Registerer)
@@ -117,7 +118,7 @@ func NewLoop(opts Options) (*Loop, error) {
 			// start from Flink's values, as without a state file.
 			l.stateErrors.Inc()
 			l.log.Warn("state file unreadable, starting counters afresh", "path", cfg.StateFile, "err", err)
-			sf = &stateFile{path: cfg.StateFile, Jobs: map[string]jobCounters{}}
+			sf = &stateFile{path: cfg.StateFile, Jobs: map[string]health.Counters{}}
 		}
 		l.state = sf
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
 	"github.com/flinkslo/flinkslo/fleet"
+	"github.com/flinkslo/flinkslo/health"
 )
 
 // targetState is what the loop remembers about a target between cycles.
@@ -44,15 +45,11 @@ var jobMetricNames = []string{
 	"numberOfCompletedCheckpoints", "numberOfFailedCheckpoints", "lastCheckpointCompletedTimestamp",
 }
 
-// jobObservation is the raw data of one job in one cycle.
+// jobObservation is the raw data of one job in one cycle: what the signals
+// read, and the exception history the failures come from.
 type jobObservation struct {
-	overview    flink.JobOverview
-	details     *flink.JobDetails
-	metrics     map[string]float64
-	cpConfig    *flink.CheckpointConfig
-	cpDisabled  bool
-	checkpoints *flink.Checkpoints
-	exceptions  *flink.Exceptions
+	health.Observation
+	exceptions *flink.Exceptions
 	// vanished: the job disappeared between /jobs/overview and its details.
 	vanished bool
 }
@@ -112,16 +109,19 @@ func (l *Loop) scrapeTarget(ctx context.Context, t fleet.Target, st *targetState
 
 	var failures []fleet.Failure
 	now := l.now()
+	lag := l.lagOf(t)
 	for _, o := range obs {
 		if o.vanished {
 			continue
 		}
-		js := st.jobs[o.overview.Name]
-		job, fs := l.evaluate(t, &rs, js, o, now)
+		js := st.jobs[o.Overview.Name]
+		job, fs := l.evaluate(t, js, o, lag, now)
 		rs.Jobs = append(rs.Jobs, job)
 		failures = append(failures, fs...)
 	}
-	rs.Jobs = append(rs.Jobs, l.missingJobs(t, st, rs.Jobs, now)...)
+	if len(rs.Jobs) == 0 {
+		rs.Jobs = st.withFailures(health.Missing(t, st.expectedJob(t)))
+	}
 	st.forgetJobs(rs.Jobs)
 	sort.Slice(rs.Jobs, func(i, j int) bool { return rs.Jobs[i].Name < rs.Jobs[j].Name })
 	rs.ScrapeDuration = l.now().Sub(start)
@@ -134,7 +134,7 @@ func (l *Loop) scrapeTarget(ctx context.Context, t fleet.Target, st *targetState
 // exception history are read only when they can have changed, which keeps a
 // steady job at two requests per cycle.
 func (l *Loop) scrapeJob(ctx context.Context, c *flink.Client, jo flink.JobOverview, js *jobState) (o jobObservation, n int, errs []error) {
-	o.overview = jo
+	o.Overview = jo
 	id := jo.ID
 	keep := func(err error) bool {
 		if err == nil {
@@ -149,7 +149,7 @@ func (l *Loop) scrapeJob(ctx context.Context, c *flink.Client, jo flink.JobOverv
 	}
 	n++
 	if m, err := c.JobMetrics(ctx, id, jobMetricNames...); keep(err) {
-		o.metrics = m
+		o.Metrics = m
 	}
 	if o.vanished {
 		return o, n, errs
@@ -164,14 +164,14 @@ func (l *Loop) scrapeJob(ctx context.Context, c *flink.Client, jo flink.JobOverv
 			js.cpConfig, js.cpDisabled, js.cpConfigFor = &cc, false, id
 		}
 	}
-	o.cpConfig, o.cpDisabled = js.cpConfig, js.cpDisabled
+	o.CpConfig, o.CpDisabled = js.cpConfig, js.cpDisabled
 	if js.cpConfigFor == id && !js.cpDisabled {
 		n++
 		cp, err := c.Checkpoints(ctx, id)
 		if errors.Is(err, flink.ErrCheckpointingDisabled) {
-			o.cpDisabled = true
+			o.CpDisabled = true
 		} else if keep(err) {
-			o.checkpoints = &cp
+			o.Checkpoints = &cp
 		}
 	}
 	if js.details == nil || js.details.ID != id || js.details.State != jo.State {
@@ -183,12 +183,12 @@ func (l *Loop) scrapeJob(ctx context.Context, c *flink.Client, jo flink.JobOverv
 			js.details = &d
 		}
 	}
-	o.details = js.details
-	if js.needsExceptions(jo, o.metrics) {
+	o.Details = js.details
+	if js.needsExceptions(jo, o.Metrics) {
 		n++
 		if ex, err := c.Exceptions(ctx, id, maxExceptions); keep(err) {
 			o.exceptions = &ex
-			js.exceptionsFor = exceptionsKey(jo, o.metrics)
+			js.exceptionsFor = exceptionsKey(jo, o.Metrics)
 		}
 	}
 	return o, n, errs
@@ -238,7 +238,11 @@ func (l *Loop) down(rs *fleet.TargetStatus, st *targetState, err error) {
 	st.errors[rs.ErrorKind]++
 	rs.RequestErrors++
 	l.log.Debug("target down", "namespace", rs.Namespace, "deployment", rs.Deployment, "err", rs.Error)
-	rs.Jobs = l.unreachableJobs(rs.Target, st, l.now())
+	var last []fleet.JobStatus
+	if st.last != nil {
+		last = st.last.Jobs
+	}
+	rs.Jobs = st.withFailures(health.Unreachable(rs.Target, last, st.expectedJob(rs.Target)))
 }
 
 func (l *Loop) countError(rs *fleet.TargetStatus, st *targetState, err error) {

@@ -1,4 +1,4 @@
-package collector
+package health
 
 import "testing"
 
@@ -22,10 +22,10 @@ func TestCounterSurvivesResets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var c counter
+			var c Counter
 			prev := 0.0
 			for i, o := range tt.seq {
-				got := c.observe(o.raw, o.inc)
+				got := c.Observe(o.raw, o.inc)
 				if got != o.want {
 					t.Fatalf("step %d: observe(%v, %q) = %v, want %v", i, o.raw, o.inc, got, o.want)
 				}
