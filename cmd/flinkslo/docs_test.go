@@ -75,6 +75,7 @@ scrapeTimeout: 1s
 stateFile: %s/state.json
 targets:
   - { name: orders, namespace: shop, team: shop, url: %q, kafka: { consumerGroups: [orders-enrichment] } }
+teams: { shop: { slackChannel: "#shop" } }
 kafka: { brokers: [%q], pollInterval: 1s, perPartitionMetrics: true }
 datadog: { address: %q }
 `, dir, srv.URL, kc.Brokers()[0], udp.LocalAddr().String())))

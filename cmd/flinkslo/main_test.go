@@ -31,6 +31,7 @@ func TestCheckConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	const slackToken = "  slack: { tokenEnv: SLACK_BOT_TOKEN }\n"
 	tests := []struct {
 		name     string
 		file     string
@@ -40,10 +41,13 @@ func TestCheckConfig(t *testing.T) {
 		stderr   []string
 		noOutput []string
 	}{
-		{"the issue's example is valid, with warnings about what run needs", write("ok.yaml", string(issueExample)), nil, 0,
-			[]string{"OK (1 static targets", "PAGERDUTY_ROUTING_KEY", "alerting.notify.slack"}, nil, nil},
-		{"secrets present: no warning about them", write("ok2.yaml", string(issueExample)), map[string]string{"PAGERDUTY_ROUTING_KEY": "k3y-s3cr3t"}, 0,
-			[]string{"OK"}, nil, []string{"PAGERDUTY_ROUTING_KEY", "k3y-s3cr3t"}},
+		{"the issue's example loads, but run refuses it: Slack routes and no alerting.slack", write("issue.yaml", string(issueExample)), nil, 1,
+			[]string{"warning: line 15: alerting.page.pagerduty.routingKeyEnv: environment variable PAGERDUTY_ROUTING_KEY is empty or unset"},
+			[]string{"line 17: alerting.notify.slack: posts to Slack, but alerting.slack has neither"}, nil},
+		{"with a Slack token setting it is valid, with warnings about the secrets this machine lacks", write("ok.yaml", string(issueExample)+slackToken), nil, 0,
+			[]string{"OK (1 static targets", "PAGERDUTY_ROUTING_KEY", "SLACK_BOT_TOKEN"}, nil, nil},
+		{"secrets present: no warning about them", write("ok2.yaml", string(issueExample)+slackToken), map[string]string{"PAGERDUTY_ROUTING_KEY": "k3y-s3cr3t", "SLACK_BOT_TOKEN": "xoxb-s3cr3t"}, 0,
+			[]string{"OK"}, nil, []string{"warning", "PAGERDUTY_ROUTING_KEY", "k3y-s3cr3t", "xoxb-s3cr3t"}},
 		{"unknown field names field and line", write("bad.yaml", "targets:\n  - name: a\n    ulr: http://a:1\n"), nil, 1,
 			nil, []string{"line 3", `unknown field "ulr"`, `did you mean "url"`}, nil},
 		{"nothing to watch", write("empty.yaml", "scrapeInterval: 5s\n"), nil, 1, nil, []string{"nothing to watch"}, nil},

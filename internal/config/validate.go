@@ -3,10 +3,15 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // FieldError is a validation error tied to a key of the file.
@@ -28,6 +33,13 @@ type checker struct {
 	errs  []error
 }
 
+// written reports whether the file sets path itself, rather than leaving
+// it to a default derived from another key.
+func (c *checker) written(path string) bool {
+	_, ok := c.lines[path]
+	return ok
+}
+
 func (c *checker) fail(path, format string, args ...any) {
 	c.errs = append(c.errs, &FieldError{Line: c.lines.line(path), Path: path, Msg: fmt.Sprintf(format, args...)})
 }
@@ -36,6 +48,7 @@ func (c *Config) validate(lines lineIndex) error {
 	ck := &checker{lines: lines}
 	c.validateScrape(ck)
 	c.validateTargets(ck)
+	c.validateTeamRefs(ck)
 	c.Kafka.validate(ck, "kafka")
 	for name, t := range c.Teams {
 		p := "teams." + name
@@ -70,10 +83,13 @@ func (c *Config) validateScrape(ck *checker) {
 	if c.ScrapeInterval <= 0 {
 		ck.fail("scrapeInterval", "must be positive")
 	}
-	if c.ScrapeTimeout <= 0 {
+	// An unset timeout is derived from the interval: only what the user
+	// wrote is theirs to fix.
+	switch {
+	case !ck.written("scrapeTimeout"):
+	case c.ScrapeTimeout <= 0:
 		ck.fail("scrapeTimeout", "must be positive")
-	}
-	if c.ScrapeTimeout > c.ScrapeInterval {
+	case c.ScrapeTimeout > c.ScrapeInterval && c.ScrapeInterval > 0:
 		ck.fail("scrapeTimeout", "%s is longer than scrapeInterval %s", c.ScrapeTimeout, c.ScrapeInterval)
 	}
 	if c.MaxConcurrentRequests < 1 {
@@ -144,6 +160,44 @@ func (c *Config) validateTargets(ck *checker) {
 				ck.fail(p+".kafka.cluster", "no kafka.clusters entry named %q", t.Kafka.Cluster)
 			}
 		}
+	}
+}
+
+// validateTeamRefs: a team a target names must be defined in teams, or
+// its notifications would silently go to the monitor channel. Each
+// undefined team is reported once, at its first target. Teams named by
+// Kubernetes labels or annotations are only known at run time.
+func (c *Config) validateTeamRefs(ck *checker) {
+	names := make([]string, 0, len(c.Teams))
+	for name := range c.Teams {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	first, refs := map[string]int{}, map[string]int{}
+	var order []string
+	for i, t := range c.Targets {
+		if _, ok := c.Teams[t.Team]; ok || t.Team == "" || !labelValueRE.MatchString(t.Team) {
+			continue
+		}
+		if refs[t.Team] == 0 {
+			first[t.Team] = i
+			order = append(order, t.Team)
+		}
+		refs[t.Team]++
+	}
+	for _, team := range order {
+		msg := fmt.Sprintf("team %q is not defined in teams", team)
+		if s := closest(team, names); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		} else if len(names) == 0 {
+			msg += fmt.Sprintf(": add teams.%s with its slackChannel", team)
+		} else {
+			msg += fmt.Sprintf(" (defined: %s)", strings.Join(names, ", "))
+		}
+		if n := refs[team]; n > 1 {
+			msg += fmt.Sprintf("; %d targets name it", n)
+		}
+		ck.fail("targets["+strconv.Itoa(first[team])+"].team", "%s", msg)
 	}
 }
 
@@ -257,7 +311,7 @@ func (k *Kafka) validate(ck *checker, p string) {
 	for i, re := range k.Groups.Deny {
 		validateRegexp(ck, fmt.Sprintf("%s.groups.deny[%d]", p, i), re)
 	}
-	if k.PollInterval <= 0 {
+	if k.PollInterval <= 0 && ck.written(p+".pollInterval") { // else scrapeInterval's
 		ck.fail(p+".pollInterval", "must be positive")
 	}
 	if k.RequestTimeout <= 0 {
@@ -273,10 +327,21 @@ func (k *Kafka) validate(ck *checker, p string) {
 
 func validateBrokers(ck *checker, p string, brokers []string) {
 	for i, b := range brokers {
-		if _, port, ok := strings.Cut(b, ":"); !ok || port == "" {
-			ck.fail(fmt.Sprintf("%s[%d]", p, i), "%q: want host:port", b)
+		if !hostPort(b) {
+			ck.fail(fmt.Sprintf("%s[%d]", p, i), "%q: want host:port, the port a number from 1 to 65535", b)
 		}
 	}
+}
+
+// hostPort reports whether addr is host:port with a numeric port, as the
+// Kafka and DogStatsD clients require ("[::1]:9092" for IPv6).
+func hostPort(addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host == "" {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 func validateRegexp(ck *checker, p, re string) {
@@ -389,6 +454,22 @@ func (c *Classify) validate(ck *checker) {
 }
 
 func (k *Kubernetes) validate(ck *checker) {
+	if _, err := labels.Parse(k.LabelSelector); err != nil {
+		ck.fail("kubernetes.labelSelector", "%q: %v", k.LabelSelector, err)
+	}
+	for i, ns := range k.Namespaces {
+		if ns != "" {
+			validateDNSLabel(ck, fmt.Sprintf("kubernetes.namespaces[%d]", i), ns)
+		}
+	}
+	if le := k.LeaderElection; le.Enabled {
+		if errs := validation.IsDNS1123Subdomain(le.LeaseName); len(errs) > 0 {
+			ck.fail("kubernetes.leaderElection.leaseName", "%q: %s", le.LeaseName, strings.Join(errs, "; "))
+		}
+		if le.Namespace != "" {
+			validateDNSLabel(ck, "kubernetes.leaderElection.namespace", le.Namespace)
+		}
+	}
 	if !strings.Contains(k.RESTURLTemplate, "{name}") {
 		ck.fail("kubernetes.restURLTemplate", "%q must contain {name}", k.RESTURLTemplate)
 	}
@@ -405,14 +486,21 @@ func (k *Kubernetes) validate(ck *checker) {
 	}
 }
 
+func validateDNSLabel(ck *checker, path, name string) {
+	if errs := validation.IsDNS1123Label(name); len(errs) > 0 {
+		ck.fail(path, "%q is not a namespace name: %s", name, strings.Join(errs, "; "))
+	}
+}
+
 func (d *Datadog) validate(ck *checker) {
 	a := d.Address
 	switch {
 	case strings.HasPrefix(a, "unix://"), strings.HasPrefix(a, "unixgram://"), strings.HasPrefix(a, "unixstream://"):
-	default:
-		if _, port, ok := strings.Cut(a, ":"); !ok || port == "" {
-			ck.fail("datadog.address", "%q: want host:port or unix:///path/to/socket", a)
+		if _, path, _ := strings.Cut(a, "://"); path == "" {
+			ck.fail("datadog.address", "%q: no socket path", a)
 		}
+	case !hostPort(a):
+		ck.fail("datadog.address", "%q: want host:port (the port a number) or unix:///path/to/socket", a)
 	}
 	for i, t := range d.Tags {
 		if t == "" || strings.ContainsAny(t, ", |") {
