@@ -120,6 +120,45 @@ func TestClassifyCommand(t *testing.T) {
 	}
 }
 
+// flinkslo classify takes a /jobs/:jobid/exceptions body as curl prints
+// it: each entry, root and concurrent, is one result naming its entry, and
+// the user-code result names the frame to fix.
+func TestClassifyCommandExceptionsBody(t *testing.T) {
+	body, err := os.ReadFile("../../classify/testdata/cli/exceptions-2.x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := cli(t, string(body), nil, "classify")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("output line %q is not JSON: %v", l, err)
+		}
+		got = append(got, m)
+	}
+	want := []struct{ entry, category, culprit string }{
+		{"exceptionHistory.entries[0]", "user_code_exception", "com.acme.orders.Enricher.map(Enricher.java:42)"},
+		{"exceptionHistory.entries[0].concurrentExceptions[0]", "tm_heartbeat_timeout", ""},
+		{"exceptionHistory.entries[1]", "kafka_topic_authorization", ""},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d results, want %d:\n%s", len(got), len(want), out)
+	}
+	for i, w := range want {
+		culprit, _ := got[i]["culprit"].(string)
+		if got[i]["entry"] != w.entry || got[i]["category"] != w.category || culprit != w.culprit {
+			t.Errorf("result %d: %v, want entry %s, category %s, culprit %q", i, got[i], w.entry, w.category, w.culprit)
+		}
+	}
+	if got[0]["culpritOwner"] != "tenant" {
+		t.Errorf("culpritOwner = %v, want tenant", got[0]["culpritOwner"])
+	}
+}
+
 func TestVersionAndUsage(t *testing.T) {
 	if code, out, _ := cli(t, "", nil, "version"); code != 0 || !strings.HasPrefix(out, "flinkslo ") {
 		t.Errorf("version: exit %d, %q", code, out)
