@@ -89,6 +89,7 @@ func TestBadConfigsNameFieldAndLine(t *testing.T) {
 		{"bad-broker-port.yaml", []string{"line 4: kafka.brokers[1]", `"kafka-1:ninety"`, "port a number"}, []string{"brokers[0]"}},
 		{"bad-label-selector.yaml", []string{"line 3: kubernetes.labelSelector"}, nil},
 		{"bad-datadog-port.yaml", []string{"line 2: datadog.address", "port a number"}, nil},
+		{"lease-shorter-than-default-deadline.yaml", []string{"line 2: kubernetes.leaderElection", "have leaseDuration 8s, renewDeadline 10s (default), retryPeriod 2s (default)"}, nil},
 		{"bad-lease-name.yaml", []string{"line 4: kubernetes.leaderElection.leaseName", `"Flinkslo_Leader"`}, nil},
 	}
 	for _, tt := range tests {

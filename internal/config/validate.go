@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/url"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -163,44 +162,6 @@ func (c *Config) validateTargets(ck *checker) {
 	}
 }
 
-// validateTeamRefs: a team a target names must be defined in teams, or
-// its notifications would silently go to the monitor channel. Each
-// undefined team is reported once, at its first target. Teams named by
-// Kubernetes labels or annotations are only known at run time.
-func (c *Config) validateTeamRefs(ck *checker) {
-	names := make([]string, 0, len(c.Teams))
-	for name := range c.Teams {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	first, refs := map[string]int{}, map[string]int{}
-	var order []string
-	for i, t := range c.Targets {
-		if _, ok := c.Teams[t.Team]; ok || t.Team == "" || !labelValueRE.MatchString(t.Team) {
-			continue
-		}
-		if refs[t.Team] == 0 {
-			first[t.Team] = i
-			order = append(order, t.Team)
-		}
-		refs[t.Team]++
-	}
-	for _, team := range order {
-		msg := fmt.Sprintf("team %q is not defined in teams", team)
-		if s := closest(team, names); s != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", s)
-		} else if len(names) == 0 {
-			msg += fmt.Sprintf(": add teams.%s with its slackChannel", team)
-		} else {
-			msg += fmt.Sprintf(" (defined: %s)", strings.Join(names, ", "))
-		}
-		if n := refs[team]; n > 1 {
-			msg += fmt.Sprintf("; %d targets name it", n)
-		}
-		ck.fail("targets["+strconv.Itoa(first[team])+"].team", "%s", msg)
-	}
-}
-
 func validateURL(ck *checker, path, raw string, required bool) {
 	if raw == "" {
 		if required {
@@ -334,10 +295,11 @@ func validateBrokers(ck *checker, p string, brokers []string) {
 }
 
 // hostPort reports whether addr is host:port with a numeric port, as the
-// Kafka and DogStatsD clients require ("[::1]:9092" for IPv6).
+// Kafka and DogStatsD clients require ("[::1]:9092" for IPv6; an empty
+// host is this one).
 func hostPort(addr string) bool {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil || host == "" {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
 		return false
 	}
 	n, err := strconv.Atoi(port)
@@ -482,7 +444,15 @@ func (k *Kubernetes) validate(ck *checker) {
 	}
 	le := k.LeaderElection
 	if le.Enabled && !(le.LeaseDuration > le.RenewDeadline && le.RenewDeadline > le.RetryPeriod && le.RetryPeriod > 0) {
-		ck.fail("kubernetes.leaderElection", "want leaseDuration > renewDeadline > retryPeriod > 0")
+		// Name the values in force: some may be defaults the user never wrote.
+		have := func(key string, d Duration) string {
+			if ck.written("kubernetes.leaderElection." + key) {
+				return fmt.Sprintf("%s %s", key, d)
+			}
+			return fmt.Sprintf("%s %s (default)", key, d)
+		}
+		ck.fail("kubernetes.leaderElection", "want leaseDuration > renewDeadline > retryPeriod > 0, have %s, %s, %s",
+			have("leaseDuration", le.LeaseDuration), have("renewDeadline", le.RenewDeadline), have("retryPeriod", le.RetryPeriod))
 	}
 }
 
