@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -24,8 +25,12 @@ func (e *SyntaxError) Error() string {
 	return "invalid YAML: " + e.Msg
 }
 
-// yamlPrefixRE strips what the YAML library puts before its problem text.
-var yamlPrefixRE = regexp.MustCompile(`^yaml: (line \d+: )?`)
+// yamlPrefixRE strips what the YAML library puts before its problem text;
+// yamlLineRE reads the line it names.
+var (
+	yamlPrefixRE = regexp.MustCompile(`^yaml: (line \d+: )?`)
+	yamlLineRE   = regexp.MustCompile(`^yaml: line (\d+): `)
+)
 
 // YAMLSyntaxError turns the error the YAML library gives for a malformed
 // document into one naming the line of the problem. The library names the
@@ -34,8 +39,8 @@ var yamlPrefixRE = regexp.MustCompile(`^yaml: (line \d+: )?`)
 // "line 1"; its error carries nothing better. The problem line is found
 // instead as the first line by which the document fails the same way: a
 // prefix of the file that stops before the problem is either valid or fails
-// differently (at its end), and parsing is linear, so a binary search over
-// line counts costs a few parses.
+// differently (at its end), so a binary search over line counts finds it in
+// a few parses (a second or so for a 1 MiB file, only when it is broken).
 func YAMLSyntaxError(data []byte, err error) error {
 	var te *yaml.TypeError
 	if err == nil || errors.As(err, &te) {
@@ -51,7 +56,14 @@ func YAMLSyntaxError(data []byte, err error) error {
 	if !fails(total) {
 		return &SyntaxError{Msg: problem}
 	}
+	// The library's line is where the enclosing block began (or the
+	// problem's, 0-based): the problem is not above it.
 	lo, hi := 1, total // fails(hi) holds; find the smallest such line count
+	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		if n, _ := strconv.Atoi(m[1]); n >= 1 && n <= total {
+			lo = n
+		}
+	}
 	for lo < hi {
 		mid := lo + (hi-lo)/2
 		if fails(mid) {
