@@ -17,6 +17,8 @@ type facts struct {
 
 	done                             uint16 // bit per lazily computed fact
 	thrower, callers                 owner
+	frameLink                        int      // link whose frames gave thrower and callers, -1 if none
+	relied                           reliance // what the conditions that held used of frame ownership
 	mentions, storage, image, connec owner
 	k8sLits                          textLits
 	union                            textLits // OR of every link's literals
@@ -44,7 +46,7 @@ const (
 const maxExpansions = 4
 
 func (c *Classifier) newFacts(in *fleet.Evidence) *facts {
-	f := &facts{c: c, in: in, srcBit: sourceBits[sourceOf(in)], budget: maxRegexpBytes}
+	f := &facts{c: c, in: in, srcBit: sourceBits[sourceOf(in)], budget: maxRegexpBytes, frameLink: -1}
 	if in.CheckpointFailure != "" && strings.Contains(in.Stacktrace, "tolerable failure threshold") {
 		// The tolerable-failures exception carries no cause: the failed
 		// checkpoint's own message tells storage denied from throttling.
@@ -196,6 +198,7 @@ func (f *facts) frames() {
 	for i := len(f.links) - 1; i >= 0; i-- {
 		if fr := f.links[i].t.Frames; len(fr) > 0 {
 			f.thrower, f.callers = f.c.pkgs.frameOwners(fr)
+			f.frameLink = i
 			return
 		}
 	}

@@ -17,7 +17,22 @@ func (c *cond) match(f *facts) bool {
 
 // matchLink is match that also returns the link the class and message
 // conditions matched (-1 when c has none), the exception a result reports.
+// When c holds, what it relied on of frame ownership is added to f.relied;
+// when it does not, f.relied is as before (a branch of any that failed, or
+// a not block, relies on nothing).
 func (c *cond) matchLink(f *facts) (bool, int) {
+	before := f.relied
+	ok, link := c.eval(f)
+	if !ok {
+		f.relied = before
+		return false, -1
+	}
+	f.relied.frame = f.relied.frame || c.frame != 0
+	f.relied.caller |= c.caller
+	return true, link
+}
+
+func (c *cond) eval(f *facts) (bool, int) {
 	if c.sources != 0 && c.sources&f.srcBit == 0 ||
 		len(c.k8sReasons) > 0 && !equalFoldAny(c.k8sReasons, f.in.K8sReason) ||
 		len(c.exitCodes) > 0 && !containsInt(c.exitCodes, f.in.ExitCode) ||

@@ -35,21 +35,23 @@ func (c *Classifier) classify(in fleet.Evidence) (fleet.Decision, *rule) {
 	var res fleet.Decision
 	var veto, decided *rule
 	vetoLink := -1
+	var relied, vetoRelied reliance
 	for _, r := range c.rules {
 		if r.health != health {
 			continue
 		}
+		f.relied = reliance{}
 		ok, link := r.when.matchLink(f)
 		if !ok {
 			continue
 		}
 		if len(r.vetoes) > 0 {
 			if veto == nil {
-				veto, vetoLink = r, link
+				veto, vetoLink, vetoRelied = r, link, f.relied
 			}
 			continue
 		}
-		res, decided = r.result(f, link), r
+		res, decided, relied = r.result(f, link), r, f.relied
 		break
 	}
 	switch {
@@ -59,7 +61,10 @@ func (c *Classifier) classify(in fleet.Evidence) (fleet.Decision, *rule) {
 		res = c.unknownResult(f)
 	}
 	if veto != nil && containsRoute(veto.vetoes, res.Route) {
-		res, decided = veto.result(f, vetoLink), veto
+		res, decided, relied = veto.result(f, vetoLink), veto, vetoRelied
+	}
+	if frame, o := f.culprit(relied); frame != "" {
+		res.Culprit, res.CulpritOwner = frame, o.String()
 	}
 	res.RuleRoute = res.Route
 	res.SideEffect = decided != nil && decided.echo || sideEffect(in, res)

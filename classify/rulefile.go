@@ -10,7 +10,7 @@ import (
 	"regexp"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/flinkslo/flinkslo/internal/config"
 )
@@ -115,7 +115,7 @@ func parseRuleFile(name string, data []byte) (*ruleFile, error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("rules file %s: %w", name, err)
+		return nil, fmt.Errorf("rules file %s: %w", name, config.YAMLSyntaxError(data, err))
 	}
 	f := &ruleFile{}
 	dec := yaml.NewDecoder(bytes.NewReader(data))

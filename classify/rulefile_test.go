@@ -51,6 +51,7 @@ func TestRulesFileErrors(t *testing.T) {
 		{"disabling nothing", "rules:\n  - id: no-such-default\n    disabled: true\n", []string{"disables no default rule"}},
 		{"bad vetoes", rule("    when: {message: x}\n    vetoes: [later]\n" + valid), []string{`vetoes "later"`}},
 		{"not YAML", "rules: [\n", []string{"user-rules.yaml"}},
+		{"bad indentation names its own line", rule("    when: {message: x}\n"+valid) + "  - id: r2\n    when: {message: y}\n   route: page\n", []string{"user-rules.yaml", "line 10: invalid YAML", "indentation"}},
 		{"health rule with a failure category", rule("    when: {reason: not_running}\n" + valid), []string{`category "team_error"`, "job_unhealthy"}},
 		{"unknown health reason", rule("    when: {reason: not_runing}\n    route: notify\n    category: job_unhealthy\n    reason: r\n    hint: h\n"), []string{`reason: "not_runing"`, "not_running"}},
 		{"unknown job state", rule("    when: {reason: not_running, state: [STOPPED]}\n    route: notify\n    category: job_unhealthy\n    reason: r\n    hint: h\n"), []string{`"STOPPED" is not a Flink job state`}},

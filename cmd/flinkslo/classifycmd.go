@@ -12,7 +12,7 @@ import (
 type classifyCmd struct{ configFile string }
 
 func (c *classifyCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause {
-	cmd := app.Command("classify", "Classify failures read on stdin: JSON Lines (one Flink exception-history entry, operator error or Kubernetes signal per line) or one plain-text stack trace. Writes one JSON result per line.")
+	cmd := app.Command("classify", "Classify failures read on stdin: a whole GET /jobs/:jobid/exceptions body (every entry, root and concurrent), JSON Lines (one Flink exception-history entry, operator error or Kubernetes signal per line), or one plain-text stack trace. Writes one JSON result per failure, naming the entry and, when the rule looked at who owns the code, the culprit frame.")
 	cmd.Flag("config", "Configuration file; only its classify section is used (a file holding only that section is fine).").StringVar(&c.configFile)
 	return cmd
 }

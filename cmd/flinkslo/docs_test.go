@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/prometheus/common/promslog"
+	"go.yaml.in/yaml/v3"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/flinkslo/flinkslo/collector"
@@ -75,6 +77,7 @@ scrapeTimeout: 1s
 stateFile: %s/state.json
 targets:
   - { name: orders, namespace: shop, team: shop, url: %q, kafka: { consumerGroups: [orders-enrichment] } }
+teams: { shop: { slackChannel: "#shop" } }
 kafka: { brokers: [%q], pollInterval: 1s, perPartitionMetrics: true }
 datadog: { address: %q }
 `, dir, srv.URL, kc.Brokers()[0], udp.LocalAddr().String())))
@@ -161,4 +164,96 @@ func missing(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// readmeBlock is one ```yaml block of the README.
+type readmeBlock struct {
+	line     int    // of the opening fence
+	text     string // between the fences
+	fragment bool   // marked "<!-- config fragment: why -->" on the line before
+}
+
+// readmeConfigs returns the README's YAML blocks: every one is a flinkslo
+// configuration, whole or (marked) a fragment of one.
+func readmeConfigs(t *testing.T) []readmeBlock {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	var out []readmeBlock
+	for i := 0; i < len(lines); i++ {
+		if strings.TrimSpace(lines[i]) != "```yaml" {
+			continue
+		}
+		blk := readmeBlock{line: i + 1, fragment: i > 0 && strings.HasPrefix(lines[i-1], "<!-- config fragment:")}
+		var body []string
+		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != "```"; i++ {
+			body = append(body, lines[i])
+		}
+		blk.text = strings.Join(body, "\n") + "\n"
+		out = append(out, blk)
+	}
+	return out
+}
+
+// TestReadmeConfigs: every configuration in the README is one check-config
+// accepts without a warning and `flinkslo run` starts with, given the
+// secrets it names; a block marked as a fragment must at least load.
+func TestReadmeConfigs(t *testing.T) {
+	blocks := readmeConfigs(t)
+	whole := 0
+	for _, blk := range blocks {
+		t.Run(fmt.Sprintf("README line %d", blk.line), func(t *testing.T) {
+			if blk.fragment {
+				if _, err := config.Parse([]byte(blk.text)); err != nil {
+					t.Fatalf("the fragment does not load: %v\n%s", err, blk.text)
+				}
+				return
+			}
+			whole++
+			path := filepath.Join(t.TempDir(), "flinkslo.yaml")
+			writeFile(t, path, blk.text)
+			env := namedSecrets(t, blk.text)
+			code, out, errOut := cli(t, "", env, "check-config", path)
+			if code != 0 || strings.Contains(out, "warning:") {
+				t.Errorf("check-config: exit %d, want 0 without warnings (or mark the block <!-- config fragment: … -->)\n%s%s", code, out, errOut)
+			}
+			if started, log := startRun(t, path, env); !started {
+				t.Errorf("run did not start:\n%s", log)
+			}
+		})
+	}
+	if whole == 0 {
+		t.Error("the README shows no whole configuration")
+	}
+}
+
+// namedSecrets gives every environment variable a configuration names (the
+// value of a …Env key, or of bearerToken's env) a value, as a deployment's
+// Secret would.
+func namedSecrets(t *testing.T, text string) map[string]string {
+	t.Helper()
+	var root yaml.Node
+	if err := yaml.Unmarshal([]byte(text), &root); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i].Value, n.Content[i+1]
+				if (strings.HasSuffix(k, "Env") || k == "env") && v.Kind == yaml.ScalarNode {
+					env[v.Value] = "readme-test-" + strings.ToLower(v.Value)
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(&root)
+	return env
 }

@@ -36,6 +36,7 @@ func TestCheckConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	const slackToken = "  slack: { tokenEnv: SLACK_BOT_TOKEN }\n"
 	tests := []struct {
 		name     string
 		file     string
@@ -45,10 +46,13 @@ func TestCheckConfig(t *testing.T) {
 		stderr   []string
 		noOutput []string
 	}{
-		{"the issue's example is valid, with warnings about what run needs", write("ok.yaml", string(issueExample)), nil, 0,
-			[]string{"OK (1 static targets", "PAGERDUTY_ROUTING_KEY", "alerting.notify.slack"}, nil, nil},
-		{"secrets present: no warning about them", write("ok2.yaml", string(issueExample)), map[string]string{"PAGERDUTY_ROUTING_KEY": "k3y-s3cr3t"}, 0,
-			[]string{"OK"}, nil, []string{"PAGERDUTY_ROUTING_KEY", "k3y-s3cr3t"}},
+		{"the issue's example loads, but run refuses it: Slack routes and no alerting.slack", write("issue.yaml", string(issueExample)), nil, 1,
+			[]string{"warning: line 15: alerting.page.pagerduty.routingKeyEnv: environment variable PAGERDUTY_ROUTING_KEY is empty or unset"},
+			[]string{"line 17: alerting.notify.slack: posts to Slack, but alerting.slack has neither"}, nil},
+		{"with a Slack token setting it is valid, with warnings about the secrets this machine lacks", write("ok.yaml", string(issueExample)+slackToken), nil, 0,
+			[]string{"OK (1 static targets", "PAGERDUTY_ROUTING_KEY", "SLACK_BOT_TOKEN"}, nil, nil},
+		{"secrets present: no warning about them", write("ok2.yaml", string(issueExample)+slackToken), map[string]string{"PAGERDUTY_ROUTING_KEY": "k3y-s3cr3t", "SLACK_BOT_TOKEN": "xoxb-s3cr3t"}, 0,
+			[]string{"OK"}, nil, []string{"warning", "PAGERDUTY_ROUTING_KEY", "k3y-s3cr3t", "xoxb-s3cr3t"}},
 		{"unknown field names field and line", write("bad.yaml", "targets:\n  - name: a\n    ulr: http://a:1\n"), nil, 1,
 			nil, []string{"line 3", `unknown field "ulr"`, `did you mean "url"`}, nil},
 		{"nothing to watch", write("empty.yaml", "scrapeInterval: 5s\n"), nil, 1, nil, []string{"nothing to watch"}, nil},
@@ -118,6 +122,45 @@ func TestClassifyCommand(t *testing.T) {
 	}
 	if strings.Contains(out, "hunter2") {
 		t.Errorf("a password reached the output:\n%s", out)
+	}
+}
+
+// flinkslo classify takes a /jobs/:jobid/exceptions body as curl prints
+// it: each entry, root and concurrent, is one result naming its entry, and
+// the user-code result names the frame to fix.
+func TestClassifyCommandExceptionsBody(t *testing.T) {
+	body, err := os.ReadFile("../../classify/testdata/cli/exceptions-2.x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := cli(t, string(body), nil, "classify")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("output line %q is not JSON: %v", l, err)
+		}
+		got = append(got, m)
+	}
+	want := []struct{ entry, category, culprit string }{
+		{"exceptionHistory.entries[0]", "user_code_exception", "com.acme.orders.Enricher.map(Enricher.java:42)"},
+		{"exceptionHistory.entries[0].concurrentExceptions[0]", "tm_heartbeat_timeout", ""},
+		{"exceptionHistory.entries[1]", "kafka_topic_authorization", ""},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d results, want %d:\n%s", len(got), len(want), out)
+	}
+	for i, w := range want {
+		culprit, _ := got[i]["culprit"].(string)
+		if got[i]["entry"] != w.entry || got[i]["category"] != w.category || culprit != w.culprit {
+			t.Errorf("result %d: %v, want entry %s, category %s, culprit %q", i, got[i], w.entry, w.category, w.culprit)
+		}
+	}
+	if got[0]["culpritOwner"] != "tenant" {
+		t.Errorf("culpritOwner = %v, want tenant", got[0]["culpritOwner"])
 	}
 }
 

@@ -244,7 +244,7 @@ func TestShardsSplitStaticTargets(t *testing.T) {
 	jm := httptest.NewServer(flinkfake.New(flinkfake.Options{Jobs: []flinkfake.JobSpec{{Name: "job"}}}))
 	defer jm.Close()
 	var b strings.Builder
-	b.WriteString("targets:\n")
+	b.WriteString("teams: { t: {} }\ntargets:\n")
 	const n = 60
 	for i := range n {
 		b.WriteString("  - { name: d" + strconv.Itoa(i) + ", namespace: ns, team: t, url: " + jm.URL + " }\n")

@@ -41,7 +41,7 @@ func (c *runCmd) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := cfg.RequireTargets(); err != nil {
+	if err := cfg.Runnable(); err != nil {
 		return err
 	}
 	if c.shardCount < 1 || c.shardIndex < 0 || c.shardIndex >= c.shardCount {

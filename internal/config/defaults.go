@@ -6,7 +6,7 @@ import "time"
 // these values; TestDefaultsDocumented keeps the two in step.
 const (
 	DefaultScrapeInterval        = 15 * time.Second
-	DefaultScrapeTimeout         = 5 * time.Second
+	DefaultScrapeTimeout         = 5 * time.Second // or scrapeInterval, if shorter
 	DefaultMaxConcurrentRequests = 128
 
 	DefaultStartupGrace               = 2 * time.Minute
@@ -68,7 +68,9 @@ func setBool(b **bool, v bool) {
 // applyDefaults fills every unset field that has a default.
 func applyDefaults(c *Config) {
 	setDur(&c.ScrapeInterval, DefaultScrapeInterval)
-	setDur(&c.ScrapeTimeout, DefaultScrapeTimeout)
+	// As Prometheus does: a timeout the user did not set never exceeds
+	// the interval they did.
+	setDur(&c.ScrapeTimeout, min(DefaultScrapeTimeout, c.ScrapeInterval.D()))
 	if c.MaxConcurrentRequests == 0 {
 		c.MaxConcurrentRequests = DefaultMaxConcurrentRequests
 	}
