@@ -84,6 +84,7 @@ func TestUserCodeEndingTheJobNotifies(t *testing.T) {
 	require.NotEmpty(t, msgs)
 	require.Contains(t, msgs[0].Text, "user_code_exception")
 	require.Contains(t, blocksText(t, msgs[0]), "com.acme.fraud.MerchantEnricher.map", "the message shows the team's frame")
+	require.Contains(t, blocksText(t, msgs[0]), "Culprit (tenant code)", "and says whose code it is")
 }
 
 // A transient cause that keeps repeating escalates to one page, whose

@@ -94,9 +94,9 @@ type Decision struct {
 	// redacted and shortened.
 	Root    string `json:"root,omitempty"`
 	Message string `json:"message,omitempty"`
-	// Culprit is the stack frame the decision relied on ("at com.acme.X.y
-	// (X.java:12)"), and CulpritOwner whose code it is (tenant, platform,
-	// query), when a rule looked at who owns the throwing code.
+	// Culprit is the stack frame the decision relied on
+	// ("com.acme.X.y(X.java:12)"), and CulpritOwner whose code it is
+	// (tenant, platform, query), when a rule looked at who owns the code.
 	Culprit      string `json:"culprit,omitempty"`
 	CulpritOwner string `json:"culpritOwner,omitempty"`
 	// SideEffect: the failure follows from another failure of the job (a

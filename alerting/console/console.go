@@ -80,6 +80,7 @@ func Fields(n incident.Notification) []incident.Field {
 	if n.Action != incident.Resolve {
 		add("reason", n.Reason)
 		add("hint", n.Hint)
+		add("culprit", n.Culprit)
 	}
 	add("team", n.Team)
 	add("to", strings.Join(n.Destinations, ", "))

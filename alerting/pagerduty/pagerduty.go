@@ -201,6 +201,9 @@ func details(n incident.Notification) map[string]any {
 	if len(n.Health) > 0 {
 		d["unhealthy_reasons"] = strings.Join(n.Health, ", ")
 	}
+	if n.Culprit != "" {
+		d["culprit"], d["culprit_owner"] = n.Culprit, n.CulpritOwner
+	}
 	if n.Escalated {
 		d["escalated"] = true
 	}

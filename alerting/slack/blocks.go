@@ -117,6 +117,10 @@ func fields(n incident.Notification) []*slack.TextBlockObject {
 	if n.Exception != "" {
 		kv = append(kv, [2]string{"Exception", code(n.Exception)})
 	}
+	if n.Culprit != "" {
+		// The frame the hint's "top tenant frame" means, and whose it is.
+		kv = append(kv, [2]string{"Culprit (" + esc(n.CulpritOwner) + " code)", code(n.Culprit)})
+	}
 	if len(n.Health) > 0 {
 		kv = append(kv, [2]string{"Unhealthy", esc(strings.Join(n.Health, ", "))})
 	}

@@ -61,8 +61,9 @@ func TestPrometheusScrapesFlinkslo(t *testing.T) {
 		"orders-enrichment":    {},
 		"quarterly-reports":    {extra: ", suspended: true"},
 	}
-	var targets strings.Builder
+	var targets, teams strings.Builder
 	for name, jm := range fleet {
+		fmt.Fprintf(&teams, "  %s: {}\n", name)
 		f := flinkfake.New(flinkfake.Options{Cluster: name, Jobs: []flinkfake.JobSpec{{Name: name, Scenario: jm.scenario, Failure: jm.failure}},
 			CheckpointInterval: 2 * time.Second})
 		if jm.scenario >= flinkfake.Slow {
@@ -73,7 +74,7 @@ func TestPrometheusScrapesFlinkslo(t *testing.T) {
 	}
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "flinkslo.yaml")
-	writeFile(t, cfgPath, "scrapeInterval: 2s\nscrapeTimeout: 1s\nhealth: { startupGrace: 4s, checkpointWindowFloor: 6s }\ntargets:\n"+targets.String())
+	writeFile(t, cfgPath, "scrapeInterval: 2s\nhealth: { startupGrace: 4s, checkpointWindowFloor: 6s }\ntargets:\n"+targets.String()+"teams:\n"+teams.String())
 	flinksloAddr := freeAddr(t)
 	var runErr lockedBuffer
 	done := make(chan int, 1)
