@@ -20,9 +20,9 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/flinkslo/flinkslo/collector/kube"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/kubetest"
+	"github.com/flinkslo/flinkslo/lease"
 )
 
 // variant is one way a platform team installs flinkslo: a kustomization
@@ -106,10 +106,10 @@ func TestWorkload(t *testing.T) {
 			leases := names(ofKind(objs, "Lease"))
 			var wantLeases []string
 			for i := range v.shards {
-				wantLeases = append(wantLeases, kube.LeaseName("flinkslo", i, v.shards))
+				wantLeases = append(wantLeases, lease.LeaseName("flinkslo", i, v.shards))
 			}
 			if !slices.Equal(leases, wantLeases) {
-				t.Errorf("Leases %v, want %v (kube.LeaseName of each shard)", leases, wantLeases)
+				t.Errorf("Leases %v, want %v (lease.LeaseName of each shard)", leases, wantLeases)
 			}
 			for _, r := range ofKind(objs, "Role") {
 				role := convert[rbacv1.Role](t, r)

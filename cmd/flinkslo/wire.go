@@ -15,6 +15,7 @@ import (
 	"github.com/flinkslo/flinkslo/alerting/datadog"
 	"github.com/flinkslo/flinkslo/collector/dogstatsd"
 	"github.com/flinkslo/flinkslo/fleet"
+	"github.com/flinkslo/flinkslo/lease"
 
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector"
@@ -110,12 +111,12 @@ func wireKube(cfg *config.Config, e *env, o *buildOptions, p *parts, lo *collect
 		return rep, nil
 	}
 	le := kc.LeaderElection
-	le.LeaseName = kube.LeaseName(le.LeaseName, sh.Index, sh.Count)
+	le.LeaseName = lease.LeaseName(le.LeaseName, sh.Index, sh.Count)
 	if le.Namespace == "" {
 		le.Namespace = e.getenv("POD_NAMESPACE")
 	}
 	if le.Namespace == "" {
-		if le.Namespace, err = kube.InClusterNamespace(); err != nil {
+		if le.Namespace, err = lease.InClusterNamespace(); err != nil {
 			return nil, fmt.Errorf("kubernetes.leaderElection.namespace is unset, $POD_NAMESPACE is empty, and %w", err)
 		}
 	}
@@ -125,7 +126,7 @@ func wireKube(cfg *config.Config, e *env, o *buildOptions, p *parts, lo *collect
 			return nil, fmt.Errorf("leader election identity: set $POD_NAME: %w", err)
 		}
 	}
-	el, err := kube.NewElector(client, le, id, o.log.With("component", "leader-election"))
+	el, err := lease.NewElector(client, le, id, o.log.With("component", "leader-election"))
 	if err != nil {
 		return nil, err
 	}

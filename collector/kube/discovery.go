@@ -1,9 +1,8 @@
 // Package kube discovers Flink deployments from the Flink Kubernetes
 // Operator's FlinkDeployment and FlinkSessionJob resources, watches their
 // JobManager and TaskManager pods for failures the REST API cannot show
-// (OOMKilled, image pulls, scheduling, evictions, node loss), and keeps two
-// replicas of a shard consistent with a Lease: leader election and a small
-// state store in the Lease's annotations.
+// (OOMKilled, image pulls, scheduling, evictions, node loss). Leader
+// election lives in package lease.
 package kube
 
 import (

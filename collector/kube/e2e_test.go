@@ -113,7 +113,6 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("discovery follows the operator's resources", func(t *testing.T) { testDiscovery(t, c) })
 	t.Run("label selector", func(t *testing.T) { testLabelSelector(t, c) })
 	t.Run("pod signals", func(t *testing.T) { testPodSignals(t, c) })
-	t.Run("leader election and state across failover", func(t *testing.T) { testFailover(t, c) })
 }
 
 func testDiscovery(t *testing.T, c *cluster) {

@@ -1,6 +1,8 @@
-package kube
+package lease
 
 import (
+	"github.com/stretchr/testify/require"
+
 	"context"
 	"testing"
 	"time"
@@ -162,4 +164,9 @@ func TestLeaseName(t *testing.T) {
 	if got := LeaseName("flinkslo", 2, 3); got != "flinkslo-2" {
 		t.Errorf("shard 2 of 3 lease = %q, want flinkslo-2", got)
 	}
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	require.Eventually(t, cond, 30*time.Second, 5*time.Millisecond, "timed out waiting for %s", what)
 }
