@@ -29,6 +29,7 @@ type Config struct {
 	Classify   Classify        `yaml:"classify"`
 	Kubernetes *Kubernetes     `yaml:"kubernetes"`
 	Datadog    *Datadog        `yaml:"datadog"`
+	OTLP       *OTLP           `yaml:"otlp"`
 }
 
 // Target is one statically configured Flink deployment (one JobManager REST
