@@ -77,6 +77,7 @@ targets:
   - { name: orders, namespace: shop, team: shop, url: %q, kafka: { consumerGroups: [orders-enrichment] } }
 kafka: { brokers: [%q], pollInterval: 1s, perPartitionMetrics: true }
 datadog: { address: %q }
+otlp: { endpoint: "http://127.0.0.1:1", interval: 1s, timeout: 1s }
 `, dir, srv.URL, kc.Brokers()[0], udp.LocalAddr().String())))
 	if err != nil {
 		t.Fatal(err)
