@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -114,4 +115,24 @@ func TestOTLPDefaultsDocumented(t *testing.T) {
 			t.Errorf("otlp.%s is not in the README's otlp table", k)
 		}
 	}
+}
+
+// FuzzParseOTLP: no otlp section, however malformed, panics or validates
+// into something the exporter cannot use.
+func FuzzParseOTLP(f *testing.F) {
+	f.Add([]byte("otlp: { endpoint: 'http://otel-collector:4318' }"))
+	f.Add([]byte("otlp: { endpoint: 'https://c:4317', protocol: grpc, tls: {caFile: x}, secretHeaders: {Authorization: {env: A}} }"))
+	f.Add([]byte("otlp: { endpoint: 'http://c:4318/otlp/v1/metrics', headers: {a: b, A: c}, interval: 1s, timeout: 2s }"))
+	f.Add([]byte("otlp: { endpoint: 'unix:///x', maxBatchSize: -1, compression: zstd }"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := Parse(data)
+		if err != nil || cfg.OTLP == nil {
+			return
+		}
+		o := cfg.OTLP
+		u, perr := url.Parse(o.Endpoint)
+		if perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || o.Timeout <= 0 || o.Timeout > o.Interval || o.MaxBatchSize < 1 {
+			t.Fatalf("validated an unusable otlp section: %+v", o)
+		}
+	})
 }
