@@ -16,6 +16,11 @@ import (
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
+var (
+	_ metricExporter = (*otlpmetricgrpc.Exporter)(nil)
+	_ metricExporter = (*otlpmetrichttp.Exporter)(nil)
+)
+
 // metricsPath is where an OTLP/HTTP receiver takes metrics.
 const metricsPath = "/v1/metrics"
 

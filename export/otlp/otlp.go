@@ -1,7 +1,8 @@
 // Package otlp pushes flinkslo's metrics to an OpenTelemetry (OTLP)
 // receiver: the same series as /metrics, gathered from the same
 // Prometheus gatherers, converted by the OpenTelemetry Prometheus bridge
-// and sent with the SDK's OTLP exporter (gRPC or HTTP).
+// and sent with the SDK's OTLP exporter (gRPC or HTTP). A large snapshot is
+// gathered and sent a part at a time (see WithSnapshot).
 //
 // The push runs on its own goroutine every interval. It reads what the
 // gatherers hold (the exporter renders the latest published snapshot), so
@@ -36,7 +37,7 @@ type metricExporter interface {
 // shutdownTimeout bounds closing the connection once the last push is done.
 const shutdownTimeout = 5 * time.Second
 
-// Exporter pushes the gatherers' metrics every interval.
+// Exporter pushes the gatherers' metrics, and the snapshot's, every interval.
 type Exporter struct {
 	log      *slog.Logger
 	endpoint string
