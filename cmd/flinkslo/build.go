@@ -135,6 +135,9 @@ func build(e *env, cfg *config.Config, o buildOptions) (*parts, error) {
 	if err := wireDatadog(cfg, e, o, p); err != nil {
 		return nil, err
 	}
+	if err := wireOTLP(cfg, e, o, p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

@@ -80,6 +80,7 @@ targets:
 teams: { shop: { slackChannel: "#shop" } }
 kafka: { brokers: [%q], pollInterval: 1s, perPartitionMetrics: true }
 datadog: { address: %q }
+otlp: { endpoint: "http://127.0.0.1:1", interval: 1s, timeout: 1s }
 `, dir, srv.URL, kc.Brokers()[0], udp.LocalAddr().String())))
 	if err != nil {
 		t.Fatal(err)

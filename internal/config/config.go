@@ -29,6 +29,7 @@ type Config struct {
 	Classify   Classify        `yaml:"classify"`
 	Kubernetes *Kubernetes     `yaml:"kubernetes"`
 	Datadog    *Datadog        `yaml:"datadog"`
+	OTLP       *OTLP           `yaml:"otlp"`
 
 	// lines is where each key of the file is, for Runnable's and the
 	// warnings' messages; empty for a Config not parsed from a file.

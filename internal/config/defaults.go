@@ -45,6 +45,12 @@ const (
 
 	DefaultDatadogAddress   = "127.0.0.1:8125"
 	DefaultDatadogNamespace = "flinkslo"
+
+	DefaultOTLPProtocol     = "http"
+	DefaultOTLPCompression  = "gzip"
+	DefaultOTLPInterval     = time.Minute
+	DefaultOTLPTimeout      = 10 * time.Second
+	DefaultOTLPMaxBatchSize = 10000
 )
 
 func setDur(d *Duration, v time.Duration) {
@@ -145,5 +151,15 @@ func applyDefaults(c *Config) {
 		// saves no packets and costs memory on large fleets.
 		setBool(&d.Aggregation, false)
 		setBool(&d.Events, true)
+	}
+
+	if o := c.OTLP; o != nil {
+		setStr(&o.Protocol, DefaultOTLPProtocol)
+		setStr(&o.Compression, DefaultOTLPCompression)
+		setDur(&o.Interval, DefaultOTLPInterval)
+		setDur(&o.Timeout, DefaultOTLPTimeout)
+		if o.MaxBatchSize == 0 {
+			o.MaxBatchSize = DefaultOTLPMaxBatchSize
+		}
 	}
 }

@@ -74,6 +74,11 @@ func TestDefaultsDocumented(t *testing.T) {
 		"DefaultRetryPeriod":                {"leaderElection", d(DefaultRetryPeriod)},
 		"DefaultDatadogAddress":             {"address", "`" + DefaultDatadogAddress + "`"},
 		"DefaultDatadogNamespace":           {"namespace", "`" + DefaultDatadogNamespace + "`"},
+		"DefaultOTLPProtocol":               {"protocol", "`" + DefaultOTLPProtocol + "`"},
+		"DefaultOTLPCompression":            {"compression", "`" + DefaultOTLPCompression + "`"},
+		"DefaultOTLPInterval":               {"interval", d(DefaultOTLPInterval)},
+		"DefaultOTLPTimeout":                {"timeout", d(DefaultOTLPTimeout)},
+		"DefaultOTLPMaxBatchSize":           {"maxBatchSize", "`10000`"},
 	}
 	// Every constant of defaults.go is in the table above.
 	fset := token.NewFileSet()

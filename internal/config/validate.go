@@ -66,6 +66,9 @@ func (c *Config) validate(lines lineIndex) error {
 	if c.Datadog != nil {
 		c.Datadog.validate(ck)
 	}
+	if c.OTLP != nil {
+		c.OTLP.validate(ck)
+	}
 	return errors.Join(ck.errs...)
 }
 
