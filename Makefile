@@ -38,10 +38,14 @@ all: lint build test
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/flinkslo
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)-sim ./cmd/flinkslo-sim
 
-# demo: a simulated fleet on loopback, the real exporter, a live table.
+# demo: a simulated fleet on loopback, the real exporter, classifier and
+# router, and a story of failures and recoveries. Flags go in ARGS, e.g.
+# make demo ARGS="--web.listen-address=127.0.0.1:9800 --no-story".
+ARGS ?=
 demo:
-	$(GO) run ./cmd/flinkslo demo
+	$(GO) run ./cmd/flinkslo-sim demo $(ARGS)
 
 # image builds the container image with the build info of `make build`
 # (BuildKit, through docker buildx: cache mounts, multi-platform). Without

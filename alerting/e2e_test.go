@@ -78,7 +78,7 @@ func newRig(t *testing.T) *rig {
 	store := fleet.NewStore()
 	g.loop, err = collector.NewLoop(collector.Options{
 		Sources: []collector.TargetSource{collector.StaticSource(collector.StaticTargets(cfg))},
-		Store:   store, Config: cfg, Policy: classify.NewPolicy(cls, g.clock.Now),
+		Store:   store, Config: collector.ConfigFrom(cfg), Policy: classify.NewPolicy(cls, g.clock.Now),
 		Now: g.clock.Now, Logger: slog.New(slog.DiscardHandler), Registerer: prometheus.NewRegistry(),
 	})
 	require.NoError(t, err)

@@ -26,7 +26,7 @@ type SinkOptions struct {
 	Console io.Writer
 	JSON    bool
 	// ForceConsole adds the console sink next to the configured ones
-	// (flinkslo demo).
+	// (the demo).
 	ForceConsole bool
 	// DryRun replaces every real sink by a printer of what it would send;
 	// secrets that cannot be read are then not an error.

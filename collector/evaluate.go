@@ -10,7 +10,7 @@ import (
 // evaluate computes one job's signals (health.Evaluate) and classifies the
 // failures first seen this cycle, which the job's status then counts.
 func (l *Loop) evaluate(t fleet.Target, js *jobState, o jobObservation, lag []fleet.GroupLag, now time.Time) (fleet.JobStatus, []fleet.Failure) {
-	j := health.Evaluate(l.health, t, &js.mem, o.Observation, lag, now)
+	j := health.Evaluate(*l.health.Load(), t, &js.mem, o.Observation, lag, now)
 	failures := l.jobFailures(t, js, o, now)
 	j.Failures = copyCounts(js.failures)
 	j.LastFailure = js.lastFailure

@@ -143,10 +143,18 @@ func excerpt(ev fleet.Evidence) string {
 // drainReports classifies the failures reported from outside the scrape
 // (pods, operator) and counts them on their job or deployment.
 func (l *Loop) drainReports(results []fleet.TargetStatus) []fleet.Failure {
-	l.mu.Lock()
 	reports := l.pending
 	l.pending = nil
-	l.mu.Unlock()
+	for _, s := range l.opts.Sources {
+		if fs, ok := s.(FailureSource); ok {
+			for _, r := range fs.Reports() {
+				reports = append(reports, pendingReport{FailureReport: r})
+			}
+		}
+	}
+	if n := len(reports) - maxPendingReports; n > 0 {
+		reports = reports[n:]
+	}
 	if len(reports) == 0 {
 		return nil
 	}
@@ -179,20 +187,17 @@ func (l *Loop) drainReports(results []fleet.TargetStatus) []fleet.Failure {
 		l.countReported(&results[i], st, f)
 		out = append(out, f)
 	}
-	if len(later) > 0 {
-		l.mu.Lock()
-		l.pending = append(later, l.pending...)
-		if n := len(l.pending) - maxPendingReports; n > 0 {
-			l.pending = l.pending[n:]
-		}
-		l.mu.Unlock()
-	}
+	l.pending = later
 	return out
 }
 
 // reportCarryCycles is how many further cycles a report waits for its
 // target to be scraped.
 const reportCarryCycles = 2
+
+// maxPendingReports bounds the reports one cycle handles: past it the
+// oldest go.
+const maxPendingReports = 10000
 
 // pendingReport is a report waiting for the cycle that scrapes its target.
 type pendingReport struct {

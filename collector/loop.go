@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,11 +37,31 @@ type LagSource interface {
 	Clusters() map[string]bool
 }
 
-// Options configures a Loop. Sources, Store and Logger are required.
+// Config is the scrape's part of the configuration.
+type Config struct {
+	Interval, Timeout     time.Duration
+	MaxConcurrentRequests int
+	// StateFile persists the counter baselines; "" keeps them in memory.
+	StateFile string
+	// HTTP is the client setting of targets that have none of their own.
+	HTTP   config.HTTPClient
+	Health health.Config
+}
+
+// ConfigFrom takes the scrape's settings from a loaded config.
+func ConfigFrom(c *config.Config) Config {
+	return Config{
+		Interval: c.ScrapeInterval.D(), Timeout: c.ScrapeTimeout.D(), MaxConcurrentRequests: c.MaxConcurrentRequests,
+		StateFile: c.StateFile, HTTP: c.HTTP, Health: health.FromConfig(c.Health),
+	}
+}
+
+// Options configures a Loop. Sources, Store, Config and Policy are
+// required.
 type Options struct {
 	Sources []TargetSource
 	Store   *fleet.Store
-	Config  *config.Config
+	Config  Config
 	// Filter, when set, keeps only the targets this replica owns (sharding).
 	Filter func(fleet.Target) bool
 	// Policy is required.
@@ -56,17 +77,20 @@ type Options struct {
 
 // Loop scrapes every target each scrape interval and publishes a Snapshot.
 type Loop struct {
-	opts   Options
-	cfg    *config.Config
-	log    *slog.Logger
-	now    func() time.Time
-	gate   gate
-	tr     *transports
-	health health.Config
+	opts Options
+	cfg  Config
+	log  *slog.Logger
+	now  func() time.Time
+	gate gate
+	tr   *transports
+	// health is replaced whole by SetHealth (a config reload).
+	health atomic.Pointer[health.Config]
 	state  *stateFile
 
-	mu      sync.Mutex // guards targets and pending
+	mu      sync.Mutex // guards targets
 	targets map[string]*targetState
+	// pending are failure reports waiting for the cycle that scrapes their
+	// target (only RunOnce touches them).
 	pending []pendingReport
 	seq     uint64
 
@@ -79,8 +103,8 @@ type Loop struct {
 
 // NewLoop builds a loop; it does no I/O until Run or RunOnce.
 func NewLoop(opts Options) (*Loop, error) {
-	if opts.Store == nil || opts.Config == nil || opts.Policy == nil {
-		return nil, fmt.Errorf("new collector loop: store, config and policy are required")
+	if opts.Store == nil || opts.Policy == nil || opts.Config.Interval <= 0 || opts.Config.MaxConcurrentRequests <= 0 {
+		return nil, fmt.Errorf("new collector loop: store, policy, interval and concurrency are required")
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -101,10 +125,10 @@ func NewLoop(opts Options) (*Loop, error) {
 		log:     opts.Logger,
 		now:     opts.Now,
 		gate:    newGate(cfg.MaxConcurrentRequests),
-		tr:      newTransports(cfg.MaxConcurrentRequests, cfg.ScrapeInterval.D()),
-		health:  health.FromConfig(cfg.Health),
+		tr:      newTransports(cfg.MaxConcurrentRequests, cfg.Interval),
 		targets: map[string]*targetState{},
 	}
+	l.health.Store(&cfg.Health)
 	f := promauto.With(opts.Registerer)
 	l.cycleDuration = f.NewGauge(prometheus.GaugeOpts{Name: "flinkslo_scrape_cycle_duration_seconds", Help: "Duration of the last complete scrape cycle over all targets."})
 	l.cycles = f.NewCounter(prometheus.CounterOpts{Name: "flinkslo_scrape_cycles_total", Help: "Scrape cycles completed."})
@@ -125,10 +149,16 @@ func NewLoop(opts Options) (*Loop, error) {
 	return l, nil
 }
 
+// SetHealth replaces the signal definitions from the next cycle on.
+func (l *Loop) SetHealth(c health.Config) { l.health.Store(&c) }
+
+// Health is the signal definitions in force.
+func (l *Loop) Health() health.Config { return *l.health.Load() }
+
 // Run scrapes at once and then every scrape interval until ctx ends.
 func (l *Loop) Run(ctx context.Context) error {
 	defer l.tr.close()
-	t := time.NewTicker(l.cfg.ScrapeInterval.D())
+	t := time.NewTicker(l.cfg.Interval)
 	defer t.Stop()
 	for {
 		l.RunOnce(ctx)
@@ -140,19 +170,6 @@ func (l *Loop) Run(ctx context.Context) error {
 	}
 }
 
-// ReportFailure queues a failure seen outside the REST scrape (pods,
-// operator status); it is classified and published with the next snapshot.
-func (l *Loop) ReportFailure(r fleet.FailureReport) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.pending) >= maxPendingReports {
-		l.pending = l.pending[1:]
-	}
-	l.pending = append(l.pending, pendingReport{FailureReport: r})
-}
-
-const maxPendingReports = 10000
-
 // RunOnce runs one scrape cycle, publishes and returns its snapshot.
 func (l *Loop) RunOnce(ctx context.Context) *fleet.Snapshot {
 	start := l.now()
@@ -162,7 +179,7 @@ func (l *Loop) RunOnce(ctx context.Context) *fleet.Snapshot {
 	}
 	// A cycle never outlives the interval: a target still scraping by then
 	// is reported down rather than delaying everyone else.
-	cctx, cancel := context.WithTimeout(ctx, l.cfg.ScrapeInterval.D())
+	cctx, cancel := context.WithTimeout(ctx, l.cfg.Interval)
 	defer cancel()
 
 	states := l.statesFor(targets)
@@ -264,7 +281,7 @@ func (l *Loop) clientFor(t fleet.Target, st *targetState) (*flink.Client, error)
 	if err != nil {
 		return nil, err
 	}
-	c, err := flink.New(t.URL, flink.Options{HTTP: hc, Header: hdr, Timeout: l.cfg.ScrapeTimeout.D(), Gate: l.gate})
+	c, err := flink.New(t.URL, flink.Options{HTTP: hc, Header: hdr, Timeout: l.cfg.Timeout, Gate: l.gate})
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func fleetLoop(t *testing.T, urls map[string]string, extra string, now func() ti
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := NewLoop(Options{Sources: []TargetSource{StaticSource(StaticTargets(cfg))}, Store: fleet.NewStore(), Config: cfg, Policy: testPolicy(t, cfg), Now: now})
+	l, err := NewLoop(Options{Sources: []TargetSource{StaticSource(StaticTargets(cfg))}, Store: fleet.NewStore(), Config: ConfigFrom(cfg), Policy: testPolicy(t, cfg), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

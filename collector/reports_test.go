@@ -11,10 +11,20 @@ import (
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 )
 
-// mutableSource is a discovery that finds targets while the loop runs.
+// mutableSource is a discovery that finds targets, and failures, while the
+// loop runs.
 type mutableSource struct {
-	mu sync.Mutex
-	ts []fleet.Target
+	mu      sync.Mutex
+	ts      []fleet.Target
+	reports []fleet.FailureReport
+}
+
+func (m *mutableSource) Reports() []fleet.FailureReport {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := m.reports
+	m.reports = nil
+	return out
 }
 
 func (m *mutableSource) Targets() []fleet.Target {
@@ -40,13 +50,15 @@ func TestReportBeforeTargetIsScraped(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := &mutableSource{}
-	l, err := NewLoop(Options{Sources: []TargetSource{src}, Store: fleet.NewStore(), Config: cfg, Policy: testPolicy(t, cfg), Now: clock.Now})
+	l, err := NewLoop(Options{Sources: []TargetSource{src}, Store: fleet.NewStore(), Config: ConfigFrom(cfg), Policy: testPolicy(t, cfg), Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tg := fleet.Target{Deployment: "orders", Namespace: "shop", Owner: fleet.Owner{Team: "shop"}, URL: srv.URL, JobName: "orders", Source: "kubernetes"}
 	report := func(target fleet.Target, fp string) {
-		l.ReportFailure(fleet.FailureReport{Target: target, Job: "orders", Fingerprint: fp, Evidence: fleet.Evidence{
+		src.mu.Lock()
+		defer src.mu.Unlock()
+		src.reports = append(src.reports, fleet.FailureReport{Target: target, Job: "orders", Fingerprint: fp, Evidence: fleet.Evidence{
 			Source: fleet.SourceK8s, K8sReason: "OOMKilled", K8sMessage: "container flink-main-container OOMKilled", ExitCode: 137,
 		}})
 	}

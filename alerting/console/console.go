@@ -1,5 +1,5 @@
 // Package console prints each routed notification as one line: the sink
-// used when no receiver is configured and always in `flinkslo demo`, and,
+// used when no receiver is configured and always in the demo, and,
 // with --alerting.dry-run, the printer of what each real sink would send.
 // Lines are human-readable, or one JSON object each with --log.format=json.
 package console

@@ -8,13 +8,15 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
+	"github.com/flinkslo/flinkslo/internal/cli"
+
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
 type checkConfigCmd struct{ file string }
 
-func (c *checkConfigCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause {
+func (c *checkConfigCmd) Register(app *kingpin.Application, e *cli.Env) *kingpin.CmdClause {
 	cmd := app.Command("check-config", "Validate a configuration file and exit: 0 when flinkslo run would start with it, given the secrets it names. Warns about each secret or file it cannot read here.")
 	cmd.Arg("file", "Configuration file.").Required().StringVar(&c.file)
 	return cmd
@@ -25,14 +27,14 @@ func (c *checkConfigCmd) register(app *kingpin.Application, e *env) *kingpin.Cmd
 // compile. What depends on the environment — a secret, certificate or
 // rules file this machine cannot read — is a warning naming it: run may
 // well have it where it runs.
-func (c *checkConfigCmd) run(_ context.Context, e *env) error {
+func (c *checkConfigCmd) Run(_ context.Context, e *cli.Env) error {
 	cfg, err := config.Load(c.file)
 	if err != nil {
 		return err
 	}
-	warnings := append(cfg.Warnings(), cfg.CheckEnvironment(e.getenv)...)
+	warnings := append(cfg.Warnings(), cfg.CheckEnvironment(e.Getenv)...)
 	for _, w := range warnings {
-		fmt.Fprintf(e.stdout, "warning: %s\n", w)
+		fmt.Fprintf(e.Stdout, "warning: %s\n", w)
 	}
 	errs := []error{cfg.Runnable()}
 	// The rules files check-config can read must compile as run compiles
@@ -54,7 +56,7 @@ func (c *checkConfigCmd) run(_ context.Context, e *env) error {
 	if n := len(warnings); n > 0 {
 		summary += fmt.Sprintf(", %d warnings", n)
 	}
-	_, err = fmt.Fprintf(e.stdout, "%s: OK (%s)\n", c.file, summary)
+	_, err = fmt.Fprintf(e.Stdout, "%s: OK (%s)\n", c.file, summary)
 	return err
 }
 

@@ -54,7 +54,7 @@ func TestCheckConfigAgreesWithRun(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join("testdata", "checkconfig", tt.file)
-			code, out, errOut := cli(t, "", tt.env, "check-config", path)
+			code, out, errOut := runCLI(t, "", tt.env, "check-config", path)
 			if got := code == 0; got != tt.valid {
 				t.Errorf("check-config: exit %d, want valid=%v\nstdout: %s\nstderr: %s", code, tt.valid, out, errOut)
 			}

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
+	"log/slog"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -18,8 +18,8 @@ import (
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/internal/config"
+	"github.com/flinkslo/flinkslo/internal/daemon"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 	"github.com/flinkslo/flinkslo/internal/kafkafake"
 )
@@ -85,10 +85,7 @@ otlp: { endpoint: "http://127.0.0.1:1", interval: 1s, timeout: 1s }
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }, logCfg: testLogConfig()}
-	static := &reloadable{}
-	static.set(collector.StaticTargets(cfg))
-	p, err := build(e, cfg, buildOptions{log: e.logger(), static: static, console: true})
+	p, err := daemon.Build(cfg, daemon.Options{Log: testLogger(), ForceConsole: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +98,7 @@ otlp: { endpoint: "http://127.0.0.1:1", interval: 1s, timeout: 1s }
 	// status or a failing target) are checked one by one against the README
 	// by collector.TestMetricsDocumented; here every other part must show
 	// everything it documents.
-	doc := slices.DeleteFunc(readmeMetrics(t), func(n string) bool { return slices.Contains(p.exporter.Names(), n) })
+	doc := slices.DeleteFunc(readmeMetrics(t), func(n string) bool { return slices.Contains(p.Exporter().Names(), n) })
 	var exposed []string
 	// Lag in seconds needs a few polls of moving consumers; under -race on a
 	// busy machine that can take a while, and the loop ends as soon as all show.
@@ -122,8 +119,8 @@ otlp: { endpoint: "http://127.0.0.1:1", interval: 1s, timeout: 1s }
 }
 
 // exposedMetrics is every flinkslo_* family /metrics would serve now.
-func exposedMetrics(t *testing.T, p *parts) []string {
-	mfs, err := p.reg.Gather()
+func exposedMetrics(t *testing.T, p *daemon.Daemon) []string {
+	mfs, err := p.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,9 +128,9 @@ func exposedMetrics(t *testing.T, p *parts) []string {
 	for _, mf := range mfs {
 		names = append(names, mf.GetName())
 	}
-	if snap := p.store.Load(); snap != nil {
-		text := string(p.exporter.Text(snap))
-		for _, n := range p.exporter.Names() {
+	if snap := p.Store.Load(); snap != nil {
+		text := string(p.Exporter().Text(snap))
+		for _, n := range p.Exporter().Names() {
 			if strings.Contains(text, "\n"+n+"{") {
 				names = append(names, n)
 			}
@@ -142,18 +139,19 @@ func exposedMetrics(t *testing.T, p *parts) []string {
 	return slices.DeleteFunc(names, func(n string) bool { return !strings.HasPrefix(n, "flinkslo_") || n == "flinkslo_build_info" })
 }
 
-func testLogConfig() *promslog.Config {
+// testLogger logs errors only, to stderr, as the daemon would.
+func testLogger() *slog.Logger {
 	c := &promslog.Config{Level: promslog.NewLevel(), Format: promslog.NewFormat()}
 	_ = c.Level.Set("error")
-	return c
+	return promslog.New(c)
 }
 
 // runParts runs the parts until ctx ends, as run does.
-func runParts(ctx context.Context, p *parts) {
+func runParts(ctx context.Context, p *daemon.Daemon) {
 	g, gctx := errgroup.WithContext(ctx)
-	p.start(g, gctx)
+	p.Start(gctx, g)
 	_ = g.Wait()
-	p.close()
+	p.Close()
 }
 
 // missing returns the elements of a not in b.
@@ -217,7 +215,7 @@ func TestReadmeConfigs(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "flinkslo.yaml")
 			writeFile(t, path, blk.text)
 			env := namedSecrets(t, blk.text)
-			code, out, errOut := cli(t, "", env, "check-config", path)
+			code, out, errOut := runCLI(t, "", env, "check-config", path)
 			if code != 0 || strings.Contains(out, "warning:") {
 				t.Errorf("check-config: exit %d, want 0 without warnings (or mark the block <!-- config fragment: … -->)\n%s%s", code, out, errOut)
 			}

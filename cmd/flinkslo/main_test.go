@@ -16,7 +16,7 @@ import (
 )
 
 // cli runs flinkslo with args and returns its exit code and output.
-func cli(t *testing.T, stdin string, env map[string]string, args ...string) (int, string, string) {
+func runCLI(t *testing.T, stdin string, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut, func(k string) string { return env[k] })
@@ -60,7 +60,7 @@ func TestCheckConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := cli(t, "", tt.env, "check-config", tt.file)
+			code, out, errOut := runCLI(t, "", tt.env, "check-config", tt.file)
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out, errOut)
 			}
@@ -93,7 +93,7 @@ func TestClassifyCommand(t *testing.T) {
 		`{"exceptionName":"org.apache.kafka.common.errors.TopicAuthorizationException","stacktrace":"org.apache.kafka.common.errors.TopicAuthorizationException: Not authorized to access topics: [payments]\n\tat org.apache.kafka.clients.Metadata.x(Metadata.java:1)"}`,
 		`{"exceptionName":"java.sql.SQLException","stacktrace":"java.sql.SQLException: Access denied for jdbc:mysql://db:3306/x?user=app&password=hunter2\n\tat com.mysql.cj.jdbc.X.y(X.java:1)"}`,
 	}
-	code, out, errOut := cli(t, strings.Join(lines, "\n")+"\n", nil, "classify")
+	code, out, errOut := runCLI(t, strings.Join(lines, "\n")+"\n", nil, "classify")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -133,7 +133,7 @@ func TestClassifyCommandExceptionsBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := cli(t, string(body), nil, "classify")
+	code, out, errOut := runCLI(t, string(body), nil, "classify")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -165,20 +165,56 @@ func TestClassifyCommandExceptionsBody(t *testing.T) {
 }
 
 func TestVersionAndUsage(t *testing.T) {
-	if code, out, _ := cli(t, "", nil, "version"); code != 0 || !strings.HasPrefix(out, "flinkslo ") {
-		t.Errorf("version: exit %d, %q", code, out)
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		if code, out, _ := runCLI(t, "", nil, args...); code != 0 || !strings.HasPrefix(out, "flinkslo, version ") || !strings.Contains(out, "revision") {
+			t.Errorf("%v: exit %d, %q", args, code, out)
+		}
 	}
-	if code, _, errOut := cli(t, "", nil, "nonsense"); code != 2 || !strings.Contains(errOut, "nonsense") {
+	if code, _, errOut := runCLI(t, "", nil, "nonsense"); code != 2 || !strings.Contains(errOut, "nonsense") {
 		t.Errorf("unknown command: exit %d, %q", code, errOut)
 	}
-	if code, _, errOut := cli(t, "", nil, "run"); code != 2 || !strings.Contains(errOut, "--config") {
+	if code, _, errOut := runCLI(t, "", nil, "run"); code != 2 || !strings.Contains(errOut, "--config") {
 		t.Errorf("run without --config: exit %d, %q", code, errOut)
 	}
-	if code, out, _ := cli(t, "", nil, "rules", "--objective", "99.9"); code != 0 || !strings.Contains(out, "FlinkFleetErrorBudgetBurn") {
+	if code, out, _ := runCLI(t, "", nil, "rules", "--objective", "99.9"); code != 0 || !strings.Contains(out, "FlinkFleetErrorBudgetBurn") {
 		t.Errorf("rules: exit %d", code)
 	}
-	if code, _, errOut := cli(t, "", nil, "rules", "--objective", "90"); code != 1 || !strings.Contains(errOut, "could never fire") {
+	if code, _, errOut := runCLI(t, "", nil, "rules", "--objective", "90"); code != 1 || !strings.Contains(errOut, "could never fire") {
 		t.Errorf("rules with an objective the fast burn cannot reach: exit %d, %q", code, errOut)
+	}
+}
+
+// TestHelpRunsNothing: --help (or -h) on any command prints its help and
+// exits 0, whatever else is on the line: nothing starts, reads stdin or
+// fails on a flag it would have checked.
+func TestHelpRunsNothing(t *testing.T) {
+	for _, args := range [][]string{
+		{"--help"}, {"-h"}, {"run", "--help"}, {"run", "--config", "/nope.yaml", "--shard.count", "0", "--help"},
+		{"check-config", "--help"}, {"classify", "--help"}, {"rules", "-h"}, {"version", "--help"}, {"help", "run"},
+	} {
+		code, out, errOut := runCLI(t, "java.lang.NullPointerException\n", nil, args...)
+		if code != 0 || strings.Count(out, "usage: flinkslo") != 1 || errOut != "" || strings.Contains(out, `"route":`) {
+			t.Errorf("%v: exit %d, %d usages, stderr %q, stdout:\n%s", args, code, strings.Count(out, "usage: flinkslo"), errOut, out)
+		}
+	}
+}
+
+// TestBadFlagValues: a flag value flinkslo cannot use is an error naming
+// it, with exit code 2, never a panic.
+func TestBadFlagValues(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--web.telemetry-path", "metrics", "version"}, "--web.telemetry-path"},
+		{[]string{"--web.telemetry-path", "/healthz", "version"}, "--web.telemetry-path"},
+		{[]string{"--log.level", "loud", "version"}, "log.level"},
+		{[]string{"run", "--config", "x", "--shard.count", "zero"}, "shard.count"},
+	} {
+		code, _, errOut := runCLI(t, "", nil, tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q, want 2 naming %s", tc.args, code, errOut, tc.want)
+		}
 	}
 }
 
@@ -198,7 +234,7 @@ func TestRulesFollowTheUsersPolicy(t *testing.T) {
 `)
 	cfg := filepath.Join(dir, "flinkslo.yaml")
 	writeFile(t, cfg, "classify:\n  rulesFiles: ["+ruleFile+"]\n")
-	code, out, errOut := cli(t, "", nil, "rules", "--config", cfg)
+	code, out, errOut := runCLI(t, "", nil, "rules", "--config", cfg)
 	if code != 0 {
 		t.Fatalf("rules --config: exit %d, %s", code, errOut)
 	}

@@ -14,8 +14,8 @@ import (
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/internal/config"
+	"github.com/flinkslo/flinkslo/internal/daemon"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 )
 
@@ -87,10 +87,7 @@ otlp: { endpoint: %q, interval: 1s, timeout: 1s }
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }, logCfg: testLogConfig()}
-	static := &reloadable{}
-	static.set(collector.StaticTargets(cfg))
-	p, err := build(e, cfg, buildOptions{log: e.logger(), static: static})
+	p, err := daemon.Build(cfg, daemon.Options{Log: testLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
+	"github.com/flinkslo/flinkslo/internal/cli"
+
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/rules"
@@ -22,7 +24,7 @@ type rulesCmd struct {
 	config      string
 }
 
-func (c *rulesCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause {
+func (c *rulesCmd) Register(app *kingpin.Application, e *cli.Env) *kingpin.CmdClause {
 	cmd := app.Command("rules", "Write the Prometheus recording and alerting rules (SLO burn rates and direct alerts).")
 	cmd.Flag("objective", "Healthy-job objective, e.g. 99.5 or 99.5% (share of expected job-time healthy).").Default("99.5").StringVar(&c.objective)
 	cmd.Flag("checkpoint-objective", "Also alert on the checkpoint-progress SLO with this objective (e.g. 99).").StringVar(&c.checkpoints)
@@ -32,7 +34,7 @@ func (c *rulesCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause
 	return cmd
 }
 
-func (c *rulesCmd) run(_ context.Context, e *env) error {
+func (c *rulesCmd) Run(_ context.Context, e *cli.Env) error {
 	obj, err := rules.ParseObjective(c.objective)
 	if err != nil {
 		return fmt.Errorf("--objective: %w", err)
@@ -59,7 +61,7 @@ func (c *rulesCmd) run(_ context.Context, e *env) error {
 		return err
 	}
 	if c.out == "" {
-		_, err = e.stdout.Write(b)
+		_, err = e.Stdout.Write(b)
 		return err
 	}
 	if err := os.WriteFile(c.out, b, 0o644); err != nil {

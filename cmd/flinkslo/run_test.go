@@ -23,9 +23,9 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/collector/kube"
 	"github.com/flinkslo/flinkslo/internal/config"
+	"github.com/flinkslo/flinkslo/internal/daemon"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 	"github.com/flinkslo/flinkslo/internal/kubetest"
 )
@@ -253,16 +253,13 @@ func TestShardsSplitStaticTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }, logCfg: testLogConfig()}
 	seen := map[string]int{}
 	for index := range 3 {
-		static := &reloadable{}
-		static.set(collector.StaticTargets(cfg))
-		p, err := build(e, cfg, buildOptions{log: e.logger(), static: static, shardIndex: index, shardCount: 3})
+		p, err := daemon.Build(cfg, daemon.Options{Log: testLogger(), ShardIndex: index, ShardCount: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
-		snap := p.loop.RunOnce(t.Context())
+		snap := p.Loop.RunOnce(t.Context())
 		if got := len(snap.Targets); got < n/3-10 || got > n/3+10 {
 			t.Errorf("shard %d scrapes %d of %d targets, want about a third", index, got, n)
 		}

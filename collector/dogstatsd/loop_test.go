@@ -61,7 +61,7 @@ func newFleetRig(t *testing.T) *fleetRig {
 	store := fleet.NewStore()
 	r.loop, err = collector.NewLoop(collector.Options{
 		Sources: []collector.TargetSource{collector.StaticSource(collector.StaticTargets(cfg))},
-		Store:   store, Config: cfg, Policy: classify.NewPolicy(cls, r.clock.Now), Now: r.clock.Now,
+		Store:   store, Config: collector.ConfigFrom(cfg), Policy: classify.NewPolicy(cls, r.clock.Now), Now: r.clock.Now,
 		Logger: slog.New(slog.DiscardHandler), Registerer: prometheus.NewRegistry(),
 	})
 	if err != nil {

@@ -25,13 +25,6 @@ import (
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
-// Reporter takes failures seen outside the REST scrape; the collector's
-// Loop classifies, counts and routes them. Reporting the same fingerprint
-// again is harmless: it is counted once.
-type Reporter interface {
-	ReportFailure(fleet.FailureReport)
-}
-
 // Owner says whether this replica owns a target key (namespace/name);
 // shard.Shard is one.
 type Owner interface {
@@ -52,10 +45,8 @@ type Options struct {
 	// Client reads pods and events; needed when Config.PodSignals is on.
 	Client kubernetes.Interface
 	// Shard limits targets and reports to this replica's part; nil owns all.
-	Shard Owner
-	// Reporter receives operator and pod failures; nil drops them.
-	Reporter Reporter
-	Logger   *slog.Logger
+	Shard  Owner
+	Logger *slog.Logger
 	// Resync defaults to DefaultResync.
 	Resync time.Duration
 }
@@ -73,6 +64,9 @@ type Discoverer struct {
 	dirty     bool
 
 	synced atomic.Bool
+
+	rmu     sync.Mutex // guards reports; informers report while the loop drains
+	reports []fleet.FailureReport
 }
 
 var _ collector.TargetSource = (*Discoverer)(nil)
@@ -232,9 +226,32 @@ func (d *Discoverer) deploymentTarget(namespace, name string) (fleet.Target, boo
 	return t, ok && d.owns(t.Key())
 }
 
+// report queues a failure for the scrape loop, which drains the queue
+// every cycle (Reports). Reporting a fingerprint again is harmless: the
+// loop counts it once. The queue is bounded: past maxReports the oldest
+// go, as a loop that stopped draining must not grow it without limit.
 func (d *Discoverer) report(t fleet.Target, job string, in fleet.Evidence, fingerprint string) {
-	if d.opts.Reporter == nil || !d.owns(t.Key()) {
+	if !d.owns(t.Key()) {
 		return
 	}
-	d.opts.Reporter.ReportFailure(fleet.FailureReport{Target: t, Job: job, Evidence: in, Fingerprint: fingerprint})
+	d.rmu.Lock()
+	defer d.rmu.Unlock()
+	if len(d.reports) >= maxReports {
+		d.reports = d.reports[1:]
+	}
+	d.reports = append(d.reports, fleet.FailureReport{Target: t, Job: job, Evidence: in, Fingerprint: fingerprint})
+}
+
+// maxReports bounds the queue of undrained failure reports.
+const maxReports = 10000
+
+// Reports returns and forgets the failures seen since the last call: the
+// operator's status errors and the pods' failures, for the scrape loop to
+// classify, count and route.
+func (d *Discoverer) Reports() []fleet.FailureReport {
+	d.rmu.Lock()
+	defer d.rmu.Unlock()
+	out := d.reports
+	d.reports = nil
+	return out
 }

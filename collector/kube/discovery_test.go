@@ -18,23 +18,26 @@ import (
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
-// recorder is the collector's side of Reporter: it keeps every report and
-// counts each fingerprint once, as the Loop does.
+// recorder is the loop's side of the reports: it drains them from the
+// discoverer, keeps every one and counts each fingerprint once, as the
+// Loop does.
 type recorder struct {
+	d       *Discoverer
 	mu      sync.Mutex
 	reports []fleet.FailureReport
 }
 
-func (r *recorder) ReportFailure(f fleet.FailureReport) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.reports = append(r.reports, f)
+func (r *recorder) drain() {
+	if r.d != nil {
+		r.reports = append(r.reports, r.d.Reports()...)
+	}
 }
 
 // distinct returns the first report of each fingerprint, in order.
 func (r *recorder) distinct() []fleet.FailureReport {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.drain()
 	seen := map[string]bool{}
 	var out []fleet.FailureReport
 	for _, f := range r.reports {
@@ -49,6 +52,7 @@ func (r *recorder) distinct() []fleet.FailureReport {
 func (r *recorder) total() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.drain()
 	return len(r.reports)
 }
 
@@ -70,11 +74,12 @@ func start(t *testing.T, opts Options, objs ...runtime.Object) *harness {
 	if opts.Config == nil {
 		opts.Config = testConfig()
 	}
-	opts.Dynamic, opts.Client, opts.Reporter = dyn, h.cs, h.rec
+	opts.Dynamic, opts.Client = dyn, h.cs
 	d, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.rec.d = d
 	h.d = d
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

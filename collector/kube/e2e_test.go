@@ -50,11 +50,11 @@ func (c *cluster) discoverer(t *testing.T, opts Options) (*Discoverer, *recorder
 	}
 	opts.Dynamic = dynamic.NewForConfigOrDie(c.sa)
 	opts.Client = kubernetes.NewForConfigOrDie(c.sa)
-	opts.Reporter = rec
 	d, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	rec.d = d
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()

@@ -1,5 +1,5 @@
 // Package flinkfake simulates Flink JobManagers for tests, benchmarks and
-// `flinkslo demo`/`flinkslo fleet`. A JobManager is an http.Handler that
+// `flinkslo-sim demo`/`flinkslo-sim fleet`. A JobManager is an http.Handler that
 // answers the REST endpoints flinkslo reads with the JSON shapes of a given
 // Flink line (1.15 … 2.3, from the REST API stability snapshots); a Fleet
 // serves thousands of them from one handler.
@@ -11,7 +11,7 @@
 // fail over the JobManager, resubmit, add, remove or hide jobs.
 //
 // Tests use Clock, Serve/ServeJobManager (httptest servers stopped at the
-// end of the test) and RefusedURL (nothing listening). `flinkslo fleet`
+// end of the test) and RefusedURL (nothing listening). `flinkslo-sim fleet`
 // builds a Fleet, serves it with http.Serve and prints WriteConfig's
 // targets; TestConformance keeps every field in step with the snapshots.
 package flinkfake

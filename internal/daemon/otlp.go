@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"fmt"
@@ -13,24 +13,24 @@ import (
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
-// wireOTLP pushes what /metrics serves to an OTLP receiver when the config
+// buildOTLP pushes what /metrics serves to an OTLP receiver when the config
 // has an otlp section: the registry's metrics, and the snapshot's series
 // as the exporter renders them.
-func wireOTLP(cfg *config.Config, e *env, o buildOptions, p *parts) error {
+func (d *Daemon) buildOTLP(cfg *config.Config, o Options) error {
 	if cfg.OTLP == nil {
 		return nil
 	}
-	log := o.log.With("component", "otlp")
+	log := o.Log.With("component", "otlp")
 	// The SDK reports some errors through its global handler and logger;
-	// send them where everything else goes, as wireKube does for klog.
+	// send them where everything else goes, as buildKube does for klog.
 	otel.SetLogger(logr.FromSlogHandler(log.Handler()))
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { log.Warn("opentelemetry sdk error", "err", err) }))
-	x, err := otlp.New(*cfg.OTLP, prometheus.Gatherers{p.reg}, e.getenv, log,
-		otlp.WithRegisterer(p.reg), otlp.WithVersion(version),
-		otlp.WithSnapshot(p.store, func(s *fleet.Store) prometheus.Collector { return collector.NewExporter(s) }))
+	x, err := otlp.New(*cfg.OTLP, prometheus.Gatherers{d.Registry}, o.Getenv, log,
+		otlp.WithRegisterer(d.Registry), otlp.WithVersion(o.Version),
+		otlp.WithSnapshot(d.Store, func(s *fleet.Store) prometheus.Collector { return collector.NewExporter(s) }))
 	if err != nil {
 		return fmt.Errorf("otlp: %w", err)
 	}
-	p.runners = append(p.runners, x.Run)
+	d.runners = append(d.runners, x.Run)
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
+	"github.com/flinkslo/flinkslo/internal/cli"
+
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 )
 
@@ -25,7 +27,7 @@ type fleetCmd struct {
 	printConfig bool
 }
 
-func (c *fleetCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause {
+func (c *fleetCmd) Register(app *kingpin.Application, e *cli.Env) *kingpin.CmdClause {
 	cmd := app.Command("fleet", "Serve N simulated Flink JobManagers under /jm/NNNN on one port.")
 	cmd.Flag("jobmanagers", "How many JobManagers.").Default("500").IntVar(&c.n)
 	cmd.Flag("listen", "Address to serve on.").Default("127.0.0.1:18080").StringVar(&c.listen)
@@ -36,7 +38,7 @@ func (c *fleetCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause
 	return cmd
 }
 
-func (c *fleetCmd) run(ctx context.Context, e *env) error {
+func (c *fleetCmd) Run(ctx context.Context, e *cli.Env) error {
 	if c.n < 1 {
 		return errors.New("--jobmanagers must be at least 1")
 	}
@@ -55,11 +57,11 @@ func (c *fleetCmd) run(ctx context.Context, e *env) error {
 	}
 	base := "http://" + ln.Addr().String()
 	if c.printConfig {
-		if err := fleet.WriteConfig(e.stdout, base); err != nil {
+		if err := fleet.WriteConfig(e.Stdout, base); err != nil {
 			return err
 		}
 	}
-	log := e.logger()
+	log := e.Logger()
 	log.Info("fleet serving", "jobmanagers", fleet.Len(), "url", base+strings.TrimSuffix(fleet.Path(0), "0")+"…")
 	srv := &http.Server{Handler: fleet, ReadHeaderTimeout: 5 * time.Second}
 	go func() {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,9 +12,12 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/flinkslo/flinkslo/fleet"
+	"github.com/flinkslo/flinkslo/internal/cli"
+	"github.com/flinkslo/flinkslo/internal/daemon"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 	"github.com/flinkslo/flinkslo/internal/kafkafake"
@@ -30,7 +34,7 @@ type demoCmd struct {
 	noStory bool
 }
 
-func (c *demoCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause {
+func (c *demoCmd) Register(app *kingpin.Application, e *cli.Env) *kingpin.CmdClause {
 	cmd := app.Command("demo", "Run a self-contained simulated fleet with the real exporter: nothing to install or configure.")
 	cmd.Flag("cycles", "Stop after this many scrape cycles (0: run until interrupted).").IntVar(&c.cycles)
 	cmd.Flag("no-table", "Do not print the health table each cycle.").BoolVar(&c.noTable)
@@ -74,7 +78,7 @@ var demoFleet = []demoDeployment{
 	{"quarterly-reports", "bi", flinkfake.V2_3, "", true},
 }
 
-func (c *demoCmd) run(ctx context.Context, e *env) error {
+func (c *demoCmd) Run(ctx context.Context, e *cli.Env) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	urls, jms, err := serveDemoFleet(ctx)
@@ -100,43 +104,59 @@ func (c *demoCmd) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return fmt.Errorf("demo config: %w", err)
 	}
-	log := e.logger()
-	static := &reloadable{}
-	static.set(collector.StaticTargets(cfg))
+	log := e.Logger()
 	// The demo routes as a platform would (PagerDuty, the platform channel,
 	// each team's channel) but sends nothing: each console line says where
 	// a notification would have gone.
-	p, err := build(e, cfg, buildOptions{log: log, static: static, console: true, dryRun: true, dryRunOut: io.Discard, healthWait: 10 * time.Second})
+	d, err := daemon.Build(cfg, daemon.Options{
+		Log: log, Getenv: e.Getenv, Console: e.Stdout, JSON: e.JSON(),
+		ForceConsole: true, DryRun: true, DryRunOut: io.Discard, HealthWait: 10 * time.Second,
+	})
 	if err != nil {
 		return err
 	}
-	srv, err := newServer(e.web.listen, e.web.telemetry, exposition(p), p.ready, log)
+	srv, err := daemon.NewServer(e.Web.Listen, daemon.Endpoints{Telemetry: e.Web.Telemetry, Metrics: d.Metrics(), Ready: d.Ready}, log)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "flinkslo demo: %d simulated Flink deployments (Flink 1.15–2.3)%s on loopback.\n", len(demoFleet), kafkaNote(brokers))
-	fmt.Fprintf(e.stdout, "Metrics at http://%s%s. The health table prints when the fleet's health changes; notifications print as they are routed, with where they go. Ctrl-C stops.\n",
-		srv.addr(), e.web.telemetry)
-	if !c.noStory {
-		fmt.Fprintf(e.stdout, "In the next three minutes: a team's ACL error, the platform's checkpoint bucket, TaskManagers lost again and again, a team's bug, a JobManager answering 500 — and their recoveries.\n")
-	}
-	if !c.noTable {
-		p.store.AddObserver(&tablePrinter{w: e.stdout})
+	c.banner(e, srv.Addr(), brokers)
+	if !c.noTable && !e.JSON() {
+		d.Observe(&tablePrinter{w: e.Stdout})
 	}
 	if c.cycles > 0 {
-		p.store.AddObserver(stopAfter(c.cycles, cancel))
+		d.Observe(stopAfter(c.cycles, cancel))
 	}
 	g.Go(func() error { return srv.Run(gctx) })
 	if !c.noStory {
-		g.Go(func() error { return tell(gctx, e.stdout, e.jsonOutput(), jms, time.Now()) })
+		g.Go(func() error { return tell(gctx, e.Stdout, e.JSON(), jms, time.Now()) })
 	}
-	p.start(g, gctx)
+	d.Start(gctx, g)
 	err = g.Wait()
-	p.close()
+	d.Close()
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}
 	return err
+}
+
+// banner says what runs and where; as a JSON line with --log.format=json,
+// so that stdout stays JSON only.
+func (c *demoCmd) banner(e *cli.Env, addr string, brokers []string) {
+	lines := []string{
+		fmt.Sprintf("flinkslo demo: %d simulated Flink deployments (Flink 1.15–2.3)%s on loopback.", len(demoFleet), kafkaNote(brokers)),
+		fmt.Sprintf("Metrics at http://%s%s. The health table prints when the fleet's health changes; notifications print as they are routed, with where they go. Ctrl-C stops.", addr, e.Web.Telemetry),
+	}
+	if !c.noStory {
+		lines = append(lines, "In the next three minutes: a team's ACL error, the platform's checkpoint bucket, TaskManagers lost again and again, a team's bug, a JobManager answering 500 — and their recoveries.")
+	}
+	for _, l := range lines {
+		if e.JSON() {
+			b, _ := json.Marshal(map[string]string{"time": time.Now().UTC().Format(time.RFC3339Nano), "demo": l, "url": "http://" + addr})
+			fmt.Fprintf(e.Stdout, "%s\n", b)
+			continue
+		}
+		fmt.Fprintln(e.Stdout, l)
+	}
 }
 
 func kafkaNote(brokers []string) string {
@@ -229,4 +249,20 @@ targets:
 		fmt.Fprintf(&b, "kafka:\n  brokers: [%s]\n  pollInterval: 5s\n  evaluationWindow: 1m\n", strings.Join(quoted, ", "))
 	}
 	return b.String()
+}
+
+// stopAfter cancels once n snapshots have been published.
+type stopAfterObserver struct {
+	left   int
+	cancel func()
+}
+
+func stopAfter(n int, cancel func()) *stopAfterObserver {
+	return &stopAfterObserver{left: n, cancel: cancel}
+}
+
+func (s *stopAfterObserver) Observe(*fleet.Snapshot) {
+	if s.left--; s.left == 0 {
+		s.cancel()
+	}
 }

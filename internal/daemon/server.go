@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -11,24 +11,48 @@ import (
 	"time"
 )
 
-// readiness reports whether the process is ready to be scraped: the first
-// scrape cycle has finished (and discovery has synced).
-type readiness func() error
+// Endpoints are what the web server serves beside the landing page.
+type Endpoints struct {
+	// Telemetry is the metrics path (--web.telemetry-path).
+	Telemetry string
+	Metrics   http.Handler
+	// Ready reports whether the process is ready to be scraped: the first
+	// scrape cycle has finished (and discovery has synced).
+	Ready func() error
+	// Reload re-reads the configuration (POST /-/reload); nil: none.
+	Reload func() error
+}
 
-// server serves /metrics, /healthz, /readyz and a landing page.
-type server struct {
+// Server serves /metrics, /healthz, /readyz, /-/reload and a landing page.
+type Server struct {
 	srv *http.Server
 	ln  net.Listener
 	log *slog.Logger
 }
 
-func newServer(listen, telemetry string, metrics http.Handler, ready readiness, log *slog.Logger) (*server, error) {
+// NewServer listens on listen; Run serves.
+func NewServer(listen string, ep Endpoints, log *slog.Logger) (*Server, error) {
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", listen, err)
 	}
+	telemetry, ready := ep.Telemetry, ep.Ready
 	mux := http.NewServeMux()
-	mux.Handle(telemetry, metrics)
+	mux.Handle(telemetry, ep.Metrics)
+	if ep.Reload != nil {
+		mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPost && r.Method != http.MethodPut {
+				w.Header().Set("Allow", "POST, PUT")
+				http.Error(w, "use POST to reload the configuration", http.StatusMethodNotAllowed)
+				return
+			}
+			if err := ep.Reload(); err != nil {
+				http.Error(w, "reload failed: "+err.Error(), http.StatusInternalServerError)
+				return
+			}
+			fmt.Fprintln(w, "reloaded")
+		})
+	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
 		if err := ready(); err != nil {
@@ -45,7 +69,7 @@ func newServer(listen, telemetry string, metrics http.Handler, ready readiness, 
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_ = landing.Execute(w, telemetry)
 	})
-	return &server{
+	return &Server{
 		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute},
 		ln:  ln,
 		log: log,
@@ -59,11 +83,11 @@ var landing = template.Must(template.New("landing").Parse(`<!doctype html>
 </body></html>
 `))
 
-// addr is the address actually listened on (useful with port 0).
-func (s *server) addr() string { return s.ln.Addr().String() }
+// Addr is the address actually listened on (useful with port 0).
+func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Run serves until ctx ends, then shuts down within a bounded time.
-func (s *server) Run(ctx context.Context) error {
+func (s *Server) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.srv.Serve(s.ln) }()
 	select {
