@@ -1,8 +1,10 @@
 package collector
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -233,5 +235,31 @@ func TestFailuresCountedOncePerOccurrence(t *testing.T) {
 	}
 	if int(total) != len(seen) {
 		t.Errorf("failures_total = %v, distinct failures published = %d", total, len(seen))
+	}
+}
+
+// An outage is logged once when it starts (WARN) and once when it ends
+// (INFO), however many cycles it lasts.
+func TestTargetDownLoggedOncePerOutage(t *testing.T) {
+	clock := flinkfake.NewClock(time.Unix(1_800_000_000, 0))
+	jm, srv := flinkfake.ServeJobManager(t, flinkfake.Options{Now: clock.Now, Jobs: []flinkfake.JobSpec{{Name: "orders"}}})
+	l := fleetLoop(t, map[string]string{"orders": srv.URL}, "", clock.Now)
+	var logs bytes.Buffer
+	l.log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	cycle := func(n int) {
+		for range n {
+			l.RunOnce(context.Background())
+			clock.Advance(10 * time.Second)
+		}
+	}
+	cycle(2)
+	jm.SetScenario(flinkfake.HTTP500)
+	cycle(5)
+	jm.SetScenario(flinkfake.Healthy)
+	cycle(3)
+	jm.SetScenario(flinkfake.HTTP500)
+	cycle(2)
+	if down, up := strings.Count(logs.String(), "level=WARN msg=\"target down"), strings.Count(logs.String(), "msg=\"target up again\""); down != 2 || up != 1 {
+		t.Errorf("%d WARN and %d INFO for two outages and one recovery, want 2 and 1:\n%s", down, up, logs.String())
 	}
 }

@@ -35,6 +35,8 @@ type targetState struct {
 	seen           fingerprints
 	// streaks is each job's current healthy or unhealthy streak, by name.
 	streaks map[string]streak
+	// down: the last scrape failed (the outage was logged once).
+	down bool
 }
 
 // jobMetricNames are read from /jobs/:jobid/metrics every cycle. Both
@@ -85,6 +87,10 @@ func (l *Loop) scrapeTarget(ctx context.Context, t fleet.Target, st *targetState
 		return rs, nil
 	}
 	rs.Up = true
+	if st.down {
+		st.down = false
+		l.log.Info("target up again", "namespace", rs.Namespace, "deployment", rs.Deployment)
+	}
 	rs.FlinkVersion, rs.TaskManagers = ov.FlinkVersion, ov.TaskManagers
 	rs.SlotsTotal, rs.SlotsAvailable = ov.SlotsTotal, ov.SlotsAvailable
 
@@ -237,7 +243,12 @@ func (l *Loop) down(rs *fleet.TargetStatus, st *targetState, err error) {
 	rs.Error = classify.Redact(firstLine(err.Error()))
 	st.errors[rs.ErrorKind]++
 	rs.RequestErrors++
-	l.log.Debug("target down", "namespace", rs.Namespace, "deployment", rs.Deployment, "err", rs.Error)
+	if !st.down {
+		// Once per outage: every cycle it lasts would flood the log.
+		st.down = true
+		l.log.Warn("target down, its jobs are reported unhealthy (jobmanager_unreachable) until it answers",
+			"namespace", rs.Namespace, "deployment", rs.Deployment, "kind", rs.ErrorKind, "err", rs.Error)
+	}
 	var last []fleet.JobStatus
 	if st.last != nil {
 		last = st.last.Jobs
