@@ -125,7 +125,7 @@ func NewLoop(opts Options) (*Loop, error) {
 		log:     opts.Logger,
 		now:     opts.Now,
 		gate:    newGate(cfg.MaxConcurrentRequests),
-		tr:      newTransports(cfg.MaxConcurrentRequests, cfg.Interval),
+		tr:      newTransports(cfg.Interval, opts.Getenv),
 		targets: map[string]*targetState{},
 	}
 	l.health.Store(&cfg.Health)
@@ -273,15 +273,11 @@ func (l *Loop) clientFor(t fleet.Target, st *targetState) (*flink.Client, error)
 	if st.client != nil && st.clientKey == key {
 		return st.client, nil
 	}
-	hc, err := l.tr.client(h.TLS)
+	hc, err := l.tr.client(h)
 	if err != nil {
 		return nil, err
 	}
-	hdr, err := authHeader(h, l.opts.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	c, err := flink.New(t.URL, flink.Options{HTTP: hc, Header: hdr, Timeout: l.cfg.Timeout, Gate: l.gate})
+	c, err := flink.New(t.URL, flink.Options{HTTP: hc, Timeout: l.cfg.Timeout, Gate: l.gate})
 	if err != nil {
 		return nil, err
 	}

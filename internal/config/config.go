@@ -76,7 +76,8 @@ type HTTPClient struct {
 	Headers map[string]string `yaml:"headers"`
 }
 
-// TLS configures a client TLS connection. Files are read at start-up.
+// TLS configures a client TLS connection. The files are read again when
+// they change (prometheus/common/config), so rotated certificates apply.
 type TLS struct {
 	CAFile             string `yaml:"caFile"`
 	CertFile           string `yaml:"certFile"`
