@@ -20,7 +20,6 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
@@ -51,7 +50,8 @@ type Options struct {
 	Resync time.Duration
 }
 
-// Discoverer is a collector.TargetSource fed by informers.
+// Discoverer is the scrape loop's source of targets and of failure reports
+// (collector.TargetSource and collector.FailureSource), fed by informers.
 type Discoverer struct {
 	opts    Options
 	log     *slog.Logger
@@ -69,7 +69,6 @@ type Discoverer struct {
 	reports []fleet.FailureReport
 }
 
-var _ collector.TargetSource = (*Discoverer)(nil)
 
 // New checks the options; Run starts watching.
 func New(opts Options) (*Discoverer, error) {

@@ -8,11 +8,18 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
 
+	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/collector/kube"
 	"github.com/flinkslo/flinkslo/collector/shard"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/lease"
+)
+
+// The discoverer is both of the loop's sources.
+var (
+	_ collector.TargetSource  = (*kube.Discoverer)(nil)
+	_ collector.FailureSource = (*kube.Discoverer)(nil)
 )
 
 // kubeParts is what sharding and Kubernetes contribute to the other parts:
