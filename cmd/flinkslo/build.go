@@ -15,6 +15,7 @@ import (
 	"github.com/flinkslo/flinkslo/alerting"
 	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/collector/kafka"
+	"github.com/flinkslo/flinkslo/export/promexport"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
@@ -50,8 +51,8 @@ type parts struct {
 	store *fleet.Store
 	loop  *collector.Loop
 	// exporter renders the snapshot; /metrics serves it after reg's own
-	// metrics (see collector.Exposition).
-	exporter *collector.Exporter
+	// metrics (see promexport.Exposition).
+	exporter *promexport.Exporter
 	runners  []func(context.Context) error
 	checks   []func() error
 	// closers run after every runner has stopped.
@@ -124,7 +125,7 @@ func build(e *env, cfg *config.Config, o buildOptions) (*parts, error) {
 	if rep != nil {
 		rep.loop = loop
 	}
-	p.exporter = collector.NewExporter(p.store)
+	p.exporter = promexport.NewExporter(p.store)
 	p.runners = append(p.runners, loop.Run)
 	if err := registerLeader(o, p.reg); err != nil {
 		return nil, err
@@ -140,7 +141,7 @@ func build(e *env, cfg *config.Config, o buildOptions) (*parts, error) {
 
 // exposition is the /metrics handler: the registry's own metrics, then the
 // snapshot's series.
-func exposition(p *parts) *collector.Exposition { return collector.NewExposition(p.exporter, p.reg) }
+func exposition(p *parts) *promexport.Exposition { return promexport.NewExposition(p.exporter, p.reg) }
 
 // stopAfter cancels once n snapshots have been published.
 type stopAfterObserver struct {

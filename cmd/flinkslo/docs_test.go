@@ -95,7 +95,7 @@ datadog: { address: %q }
 	}()
 	// The exporter's own families (some only appear with the operator's
 	// status or a failing target) are checked one by one against the README
-	// by collector.TestMetricsDocumented; here every other part must show
+	// by promexport.TestMetricsDocumented; here every other part must show
 	// everything it documents.
 	doc := slices.DeleteFunc(readmeMetrics(t), func(n string) bool { return slices.Contains(p.exporter.Names(), n) })
 	var exposed []string

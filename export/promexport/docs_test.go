@@ -1,4 +1,4 @@
-package collector
+package promexport
 
 import (
 	"os"
@@ -11,7 +11,7 @@ import (
 // documentedMetrics reads the README's metrics table: name → labels.
 func documentedMetrics(t *testing.T) map[string][]string {
 	t.Helper()
-	b, err := os.ReadFile("../README.md")
+	b, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
