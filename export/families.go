@@ -79,7 +79,7 @@ func Families() []*Family {
 					o.Add(float64(t.TaskManagers))
 				}
 			}),
-		tf(Gauge, "flinkslo_target_slots_total", "Task slots of the cluster.",
+		tf(Gauge, "flinkslo_target_slots", "Task slots of the cluster.",
 			"task slots", nil, none,
 			func(o *Out, t *fleet.TargetStatus) {
 				if !t.Suspended && t.Up {

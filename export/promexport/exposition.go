@@ -45,7 +45,7 @@ type Exposition struct {
 type cache struct {
 	valid    bool
 	snap     *fleet.Snapshot // rendered
-	versions []uint64 // of each source rendered
+	versions []uint64        // of each source rendered
 	sink     *textSink
 	srcText  [][]byte // each source's text
 	chunks   [][]byte // what is served, in order

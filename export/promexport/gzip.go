@@ -111,7 +111,7 @@ func mulModP(a, b uint32) uint32 {
 // xPow8n returns x^(8n) modulo the polynomial by squaring: x^(2^k) for
 // the set bits k of 8n.
 func xPow8n(n int64) uint32 {
-	p := uint32(1) << 31 // x^0
+	p := uint32(1) << 31  // x^0
 	sq := uint32(1) << 30 // x^1
 	for k := 0; k < 3; k++ {
 		sq = mulModP(sq, sq) // up to x^8

@@ -3,6 +3,7 @@ package promexport
 import (
 	"bytes"
 	"net/http/httptest"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -107,4 +108,21 @@ func tail(s string, n int) string {
 		return "…" + s[len(s)-n:]
 	}
 	return s
+}
+// promtool, Prometheus's own linter, finds nothing to fault in the
+// exposition of a fleet with one of everything.
+func TestPromtoolCheckMetrics(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs promtool; skipped with -short")
+	}
+	p, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Fatalf("promtool is required (make test-deps installs Debian's prometheus package): %v", err)
+	}
+	snap := fleetSnapshot(time.Unix(1_800_000_000, 0))
+	cmd := exec.CommandContext(t.Context(), p, "check", "metrics")
+	cmd.Stdin = bytes.NewReader(NewExporter(fleet.NewStore()).Text(snap))
+	if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
 }
