@@ -109,6 +109,7 @@ func tail(s string, n int) string {
 	}
 	return s
 }
+
 // promtool, Prometheus's own linter, finds nothing to fault in the
 // exposition of a fleet with one of everything.
 func TestPromtoolCheckMetrics(t *testing.T) {
