@@ -62,6 +62,8 @@ type Emitter struct {
 	pending atomic.Pointer[fleet.Snapshot]
 	wake    chan struct{}
 
+	fams *families // the table's DogStatsD part
+
 	mu     sync.Mutex // guards client, closed and mem: Run emits, Close flushes
 	client sink
 	closed bool
@@ -132,7 +134,7 @@ func New(cfg config.Datadog, logger *slog.Logger, opts ...Option) (*Emitter, err
 		log:    logger,
 		addr:   cfg.Address,
 		now:    o.now,
-		scName: prefix(cfg.Namespace) + mServiceCheckShort,
+		scName: prefix(cfg.Namespace) + mServiceCheck,
 		retain: o.retain,
 		leader: o.leader,
 		errs: f.NewCounter(prometheus.CounterOpts{
@@ -145,8 +147,9 @@ func New(cfg config.Datadog, logger *slog.Logger, opts ...Option) (*Emitter, err
 		}),
 		warn: rate.Sometimes{First: 1, Interval: time.Minute},
 		wake: make(chan struct{}, 1),
-		mem:  newMemory(),
 	}
+	e.fams = newFamilies()
+	e.mem = newMemory(e.fams)
 	copts := clientOptions(cfg, o, e.sendFailed)
 	e.dial = func(addr string) (sink, error) { return statsd.New(addr, copts...) }
 	if err := e.connect(); err != nil && !retryable(err) {

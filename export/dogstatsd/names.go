@@ -1,31 +1,23 @@
 package dogstatsd
 
-import "strings"
+import (
+	"slices"
+	"strings"
 
-// Metric names without the namespace prefix. The dashboards and monitors
-// query these names; Metrics lists them with their types and tags so a test
-// can check every query against what is really sent.
+	"github.com/flinkslo/flinkslo/export"
+)
+
+// What the emitter sends beyond the table's families (package export):
+// the service check per expected job, the fleet totals and the Kafka
+// groups' lag, which /metrics has from elsewhere or not at all. own lists
+// them; TestMetricsListed holds what is sent to Metrics one to one.
 const (
-	mTargetUp          = "target.up"
-	mHealthy           = "job.healthy"
-	mReason            = "job.unhealthy_reason"
-	mState             = "job.state"
-	mProgressing       = "job.checkpoints_progressing"
-	mCheckpointAge     = "job.checkpoint_age_seconds"
-	mUptime            = "job.uptime_seconds"
-	mLagRecords        = "job.kafka_lag_records"
-	mLagSeconds        = "job.kafka_lag_seconds"
-	mRestarts          = "job.restarts"
-	mCompleted         = "job.checkpoints_completed"
-	mFailed            = "job.checkpoints_failed"
-	mFailures          = "job.failures"
-	mDeployFailures    = "deployment.failures"
-	mFleetExpected     = "fleet.jobs_expected"
-	mFleetHealthy      = "fleet.jobs_healthy"
-	mGroupLagRecords   = "consumergroup.lag_records"
-	mGroupLagSeconds   = "consumergroup.lag_seconds"
-	mKafkaUp           = "kafka.up"
-	mServiceCheckShort = "job.healthy"
+	mFleetExpected   = "fleet.jobs_expected"
+	mFleetHealthy    = "fleet.jobs_healthy"
+	mGroupLagRecords = "consumergroup.lag_records"
+	mGroupLagSeconds = "consumergroup.lag_seconds"
+	mKafkaUp         = "kafka.up"
+	mServiceCheck    = "job.healthy"
 )
 
 // Types of what is sent, as a dashboard or monitor sees them.
@@ -49,35 +41,43 @@ type Metric struct {
 	OptionalTags []string
 }
 
-// Metrics lists everything the emitter sends under namespace (the config's
-// datadog.namespace).
-func Metrics(namespace string) []Metric {
-	target := []string{"deployment", "namespace", "team"}
-	job := []string{"deployment", "namespace", "team", "job_name"}
-	with := func(extra ...string) []string { return append(append([]string{}, job...), extra...) }
+// Tags every series of a level carries: a target's series are tagged with
+// its team too, so `by {team}` works on every metric.
+var (
+	targetTags = []string{"deployment", "namespace", "team"}
+	jobTags    = export.JobLabels
+)
+
+// own is the part of Metrics not in the table.
+func own() []Metric {
 	group := []string{"cluster", "group"}
-	ms := []Metric{
-		{Name: mTargetUp, Type: Gauge, Tags: target},
-		{Name: mHealthy, Type: Gauge, Tags: job},
-		{Name: mReason, Type: Gauge, Tags: with("reason")},
-		{Name: mState, Type: Gauge, Tags: with("state")},
-		{Name: mProgressing, Type: Gauge, Tags: job},
-		{Name: mCheckpointAge, Type: Gauge, Tags: job},
-		{Name: mUptime, Type: Gauge, Tags: job},
-		{Name: mLagRecords, Type: Gauge, Tags: job},
-		{Name: mLagSeconds, Type: Gauge, Tags: job},
+	return []Metric{
 		{Name: mFleetExpected, Type: Gauge, OptionalTags: []string{"team"}},
 		{Name: mFleetHealthy, Type: Gauge, OptionalTags: []string{"team"}},
 		{Name: mGroupLagRecords, Type: Gauge, Tags: group},
 		{Name: mGroupLagSeconds, Type: Gauge, Tags: group},
 		{Name: mKafkaUp, Type: Gauge, Tags: []string{"cluster"}},
-		{Name: mRestarts, Type: Count, Tags: job},
-		{Name: mCompleted, Type: Count, Tags: job},
-		{Name: mFailed, Type: Count, Tags: job},
-		{Name: mFailures, Type: Count, Tags: with("route", "category")},
-		{Name: mDeployFailures, Type: Count, Tags: append(append([]string{}, target...), "route", "category")},
-		{Name: mServiceCheckShort, Type: ServiceCheck, Tags: job},
+		{Name: mServiceCheck, Type: ServiceCheck, Tags: slices.Clone(jobTags)},
 	}
+}
+
+// Metrics lists everything the emitter sends under namespace (the config's
+// datadog.namespace): the table's families that have a DogStatsD name,
+// then own.
+func Metrics(namespace string) []Metric {
+	var ms []Metric
+	for _, f := range export.Families() {
+		if f.DogStatsD.Kind == export.NotSent {
+			continue
+		}
+		typ := Gauge
+		if f.DogStatsD.Kind == export.DogCount {
+			typ = Count
+		}
+		df := newDogFamily(f)
+		ms = append(ms, Metric{Name: df.name, Type: typ, Tags: append(slices.Clone(df.base), df.keys...)})
+	}
+	ms = append(ms, own()...)
 	p := prefix(namespace)
 	for i := range ms {
 		ms[i].Name = p + ms[i].Name
