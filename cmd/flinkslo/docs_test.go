@@ -94,8 +94,8 @@ datadog: { address: %q }
 		runParts(ctx, p)
 	}()
 	// The exporter's own families (some only appear with the operator's
-	// status or a failing target) are checked one by one against the README
-	// by promexport.TestMetricsDocumented; here every other part must show
+	// status or a failing target) are generated into the README from the
+	// table (export.TestMetricsTable); here every other part must show
 	// everything it documents.
 	doc := slices.DeleteFunc(readmeMetrics(t), func(n string) bool { return slices.Contains(p.exporter.Names(), n) })
 	var exposed []string

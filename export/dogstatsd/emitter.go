@@ -1,7 +1,9 @@
-// Package dogstatsd sends the collector's signals to a Datadog agent over
-// DogStatsD: the same per-job health signals as /metrics, as gauges, the
-// counters as counts of what happened since the previous snapshot, and a
-// service check per expected job.
+// Package dogstatsd sends the snapshot's signals to a Datadog agent over
+// DogStatsD: the families of the table in package export that have a
+// DogStatsD name (the same per-job health signals as /metrics), as
+// gauges, the counters as counts of what happened since the previous
+// snapshot, plus what only DogStatsD sends (see own): a service check per
+// expected job, the fleet totals and the Kafka groups' lag.
 //
 // The scrape loop hands each snapshot over without waiting; a goroutine of
 // this package renders it. When the agent is absent nothing waits on it:
