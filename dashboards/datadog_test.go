@@ -15,7 +15,7 @@ import (
 	"github.com/DataDog/datadog-api-client-go/v2/api/datadogV1"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/flinkslo/flinkslo/collector/dogstatsd"
+	"github.com/flinkslo/flinkslo/export/dogstatsd"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/rules"
 )
@@ -205,7 +205,7 @@ func TestDatadogMonitorsMirrorPrometheusAlerts(t *testing.T) {
 	}
 }
 
-// The emitter's own list (collector/dogstatsd) is what flinkslo really
+// The emitter's own list (export/dogstatsd) is what flinkslo really
 // sends; its tests check that list against the lines it writes.
 func TestDatadogQueriesOnlySentMetrics(t *testing.T) {
 	queried, err := DatadogQueriedMetrics()

@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 var update = flag.Bool("update", false, "rewrite rules/flinkslo-rules.yaml from the generator")
@@ -163,11 +165,10 @@ func TestGenerateIsValidYAMLWithEveryRuleNamed(t *testing.T) {
 
 func TestReasonAlertsCoverEveryReason(t *testing.T) {
 	// The exporter's reason vocabulary (a contract, see ExportedMetrics).
-	reasons := []string{"jobmanager_unreachable", "job_missing", "not_running", "tasks_not_running",
-		"checkpoints_stalled", "too_many_restarts", "kafka_lagging", "kafka_stalled", "deployment_error"}
+	reasons := fleet.Reasons
 	got := ReasonAlerts()
 	for _, r := range reasons {
-		if got[r] == "" {
+		if got[string(r)] == "" {
 			t.Errorf("reason %s has no alert", r)
 		}
 	}

@@ -95,8 +95,8 @@ otlp: { endpoint: "http://127.0.0.1:1", interval: 1s, timeout: 1s }
 		runParts(ctx, p)
 	}()
 	// The exporter's own families (some only appear with the operator's
-	// status or a failing target) are checked one by one against the README
-	// by collector.TestMetricsDocumented; here every other part must show
+	// status or a failing target) are generated into the README from the
+	// table (export.TestMetricsTable); here every other part must show
 	// everything it documents.
 	doc := slices.DeleteFunc(readmeMetrics(t), func(n string) bool { return slices.Contains(p.Exporter().Names(), n) })
 	var exposed []string

@@ -18,7 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/export/promexport"
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
@@ -120,7 +120,7 @@ func BenchmarkExport5000Jobs(b *testing.B) {
 			opts := []Option{WithRegisterer(self)}
 			if tt.whole {
 				snap := prometheus.NewRegistry()
-				snap.MustRegister(collector.NewExporter(store))
+				snap.MustRegister(promexport.NewExporter(store))
 				gs = append(gs, snap)
 			} else {
 				opts = append(opts, withSnapshotExporter(store))

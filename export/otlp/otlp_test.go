@@ -19,7 +19,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/export/promexport"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
@@ -63,7 +63,7 @@ func testFleet(now time.Time) *fleet.Snapshot {
 type testParts struct {
 	self  *prometheus.Registry
 	store *fleet.Store
-	exp   *collector.Exporter
+	exp   *promexport.Exporter
 }
 
 func newTestParts(t *testing.T) testParts {
@@ -74,7 +74,7 @@ func newTestParts(t *testing.T) testParts {
 	cycles := prometheus.NewCounter(prometheus.CounterOpts{Name: "flinkslo_scrape_cycles_total", Help: "Scrape cycles completed."})
 	cycles.Add(7)
 	self.MustRegister(cycles)
-	return testParts{self: self, store: store, exp: collector.NewExporter(store)}
+	return testParts{self: self, store: store, exp: promexport.NewExporter(store)}
 }
 
 // newExporter is the push as the daemon wires it.
@@ -89,7 +89,7 @@ func (p testParts) newExporter(t testing.TB, cfg config.OTLP, log *slog.Logger, 
 }
 
 func withSnapshotExporter(store *fleet.Store) Option {
-	return WithSnapshot(store, func(s *fleet.Store) prometheus.Collector { return collector.NewExporter(s) })
+	return WithSnapshot(store, func(s *fleet.Store) prometheus.Collector { return promexport.NewExporter(s) })
 }
 
 // logRecorder keeps every log record.
@@ -238,7 +238,7 @@ func TestPushSendsWhatMetricsServes(t *testing.T) {
 func metricsSeries(t *testing.T, p testParts) map[string]point {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	collector.NewExposition(p.exp, p.self).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	promexport.NewExposition(p.exp, p.self).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := parser.TextToMetricFamilies(rec.Body)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/flinkslo/flinkslo/alerting"
 	"github.com/flinkslo/flinkslo/alerting/datadog"
-	"github.com/flinkslo/flinkslo/collector/dogstatsd"
+	"github.com/flinkslo/flinkslo/export/dogstatsd"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 

@@ -24,6 +24,7 @@ import (
 	"github.com/flinkslo/flinkslo/alerting"
 	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/collector/kafka"
+	"github.com/flinkslo/flinkslo/export/promexport"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
@@ -65,7 +66,7 @@ type Daemon struct {
 
 	static   *StaticTargets
 	policy   *policySwitch
-	exporter *collector.Exporter
+	exporter *promexport.Exporter
 	reload   *reloadMetrics
 	cfg      *config.Config // what runs now (replaced by a reload)
 	log      *slog.Logger
@@ -126,7 +127,7 @@ func Build(cfg *config.Config, o Options) (*Daemon, error) {
 	}
 	d.Loop = loop
 	d.runners = append(d.runners, loop.Run)
-	d.exporter = collector.NewExporter(d.Store)
+	d.exporter = promexport.NewExporter(d.Store)
 	var el interface {
 		IsLeader() bool
 		Lease() string
@@ -179,11 +180,11 @@ func (d *Daemon) Close() {
 
 // Metrics is the /metrics handler: the registry's own metrics, then the
 // snapshot's series.
-func (d *Daemon) Metrics() http.Handler { return collector.NewExposition(d.exporter, d.Registry) }
+func (d *Daemon) Metrics() http.Handler { return promexport.NewExposition(d.exporter, d.Registry) }
 
 // Exporter renders the snapshot's series (tests compare its families with
 // the README).
-func (d *Daemon) Exporter() *collector.Exporter { return d.exporter }
+func (d *Daemon) Exporter() *promexport.Exporter { return d.exporter }
 
 // Config is the configuration the daemon runs with.
 func (d *Daemon) Config() *config.Config { return d.cfg }

@@ -7,8 +7,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel"
 
-	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/export/otlp"
+	"github.com/flinkslo/flinkslo/export/promexport"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
@@ -27,7 +27,7 @@ func (d *Daemon) buildOTLP(cfg *config.Config, o Options) error {
 	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { log.Warn("opentelemetry sdk error", "err", err) }))
 	x, err := otlp.New(*cfg.OTLP, prometheus.Gatherers{d.Registry}, o.Getenv, log,
 		otlp.WithRegisterer(d.Registry), otlp.WithVersion(o.Version),
-		otlp.WithSnapshot(d.Store, func(s *fleet.Store) prometheus.Collector { return collector.NewExporter(s) }))
+		otlp.WithSnapshot(d.Store, func(s *fleet.Store) prometheus.Collector { return promexport.NewExporter(s) }))
 	if err != nil {
 		return fmt.Errorf("otlp: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/DataDog/datadog-go/v5/statsd"
 
+	"github.com/flinkslo/flinkslo/export"
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
@@ -20,6 +21,8 @@ type batch struct {
 	e   *Emitter
 	c   sink
 	now time.Time
+	out *export.Out
+	s   *sender
 	// teams counts expected and healthy jobs per team; all fleet-wide.
 	teams map[string]*fleetCount
 	all   fleetCount
@@ -30,6 +33,11 @@ type fleetCount struct{ expected, healthy int }
 
 func (e *Emitter) emit(c sink, snap *fleet.Snapshot) {
 	b := &batch{e: e, c: c, now: e.now(), teams: map[string]*fleetCount{}}
+	b.s = &sender{b: b, fams: e.fams}
+	b.out = export.NewOut(b.s)
+	// Ages are measured when they are sent: a snapshot may wait for the
+	// agent.
+	b.out.SetNow(b.now)
 	for i := range snap.Targets {
 		b.target(&snap.Targets[i])
 	}
@@ -60,19 +68,15 @@ func (b *batch) flush() {
 	}
 }
 
+// target sends the target's families of the table (package export),
+// then its jobs.
 func (b *batch) target(t *fleet.TargetStatus) {
-	tm, _ := b.e.mem.target(t, b.now)
+	tm := b.e.mem.target(t, b.now)
 	tags := []string{tag("deployment", t.Deployment), tag("namespace", t.Namespace), tag("team", t.Team)}
-	for k, v := range t.Failures {
-		b.count(mDeployFailures, failureDelta(tm.failures, k, v), withTags(tags, tag("route", string(k.Route)), tag("category", k.Category)))
-	}
+	b.s.sendTarget(b.out, t, &tm.series, tags)
 	// Keyed by the tag value: "" and "none" are one team:none series.
 	if b.teams[tagValue(t.Team)] == nil {
 		b.teams[tagValue(t.Team)] = &fleetCount{}
-	}
-	if !t.Suspended {
-		// A suspended deployment has no JobManager to be up, as in /metrics.
-		b.gauge(mTargetUp, b2f(t.Up), tags)
 	}
 	for i := range t.Jobs {
 		b.job(t, &t.Jobs[i])
@@ -83,63 +87,24 @@ func (b *batch) target(t *fleet.TargetStatus) {
 }
 
 func (b *batch) job(t *fleet.TargetStatus, j *fleet.JobStatus) {
-	jm, _ := b.e.mem.job(t, j, b.now)
-	tags := jm.tags
+	jm := b.e.mem.job(t, j, b.now)
+	b.s.sendJob(b.out, t, j, &jm.series, jm.tags)
 	b.health(t, j, jm)
-	b.state(j, jm)
-	if j.ID != "" {
-		b.gauge(mUptime, j.Uptime.Seconds(), tags)
-	}
-	if j.CheckpointingEnabled {
-		b.gauge(mProgressing, b2f(j.CheckpointsProgressing), tags)
-		if !j.LastCheckpoint.IsZero() {
-			b.gauge(mCheckpointAge, b.now.Sub(j.LastCheckpoint).Seconds(), tags)
-		}
-	}
-	if j.HasKafkaLag {
-		b.gauge(mLagRecords, j.KafkaLagRecords, tags)
-		if j.KafkaLagSecondsKnown {
-			// An estimate not made yet is no data, not 0 seconds behind.
-			b.gauge(mLagSeconds, j.KafkaLagSeconds, tags)
-		}
-	}
-	b.count(mRestarts, jm.restarts.delta(j.Restarts), tags)
-	b.count(mCompleted, jm.completed.delta(j.CheckpointsCompleted), tags)
-	b.count(mFailed, jm.failed.delta(j.CheckpointsFailed), tags)
-	for k, v := range j.Failures {
-		if n := failureDelta(jm.failures, k, v); n > 0 {
-			b.count(mFailures, n, withTags(tags, tag("route", string(k.Route)), tag("category", k.Category)))
-		}
-	}
 }
 
-// health sends job.healthy, the reasons and the service check of an
-// expected job; a reason that cleared is sent as 0 once, so graphs and
-// monitors see it end instead of the last 1 lingering until the series
-// goes quiet.
+// health counts an expected job in the fleet totals and sends its
+// service check.
 func (b *batch) health(t *fleet.TargetStatus, j *fleet.JobStatus, jm *jobMemo) {
-	var cur []fleet.Reason
-	if j.Expected {
-		cur = j.Reasons
-	}
-	for _, r := range clearedReasons(jm.reasons, cur) {
-		b.gauge(mReason, 0, withTags(jm.tags, tag("reason", string(r))))
-	}
-	for _, r := range cur {
-		b.gauge(mReason, 1, withTags(jm.tags, tag("reason", string(r))))
-	}
-	jm.reasons = append(jm.reasons[:0], cur...)
-	fc := b.teams[tagValue(t.Team)]
 	if !j.Expected {
 		return
 	}
+	fc := b.teams[tagValue(t.Team)]
 	fc.expected++
 	b.all.expected++
 	if j.Healthy {
 		fc.healthy++
 		b.all.healthy++
 	}
-	b.gauge(mHealthy, b2f(j.Healthy), jm.tags)
 	b.serviceCheck(j, jm.tags)
 }
 
@@ -165,22 +130,6 @@ func reasonText(rs []fleet.Reason) string {
 		s[i] = string(r)
 	}
 	return strings.Join(s, ", ")
-}
-
-// state sends 1 for the current state only; a state left is sent as 0
-// once.
-func (b *batch) state(j *fleet.JobStatus, jm *jobMemo) {
-	if jm.state != "" && jm.state != j.State && jm.stateTags != nil {
-		b.gauge(mState, 0, jm.stateTags)
-	}
-	if j.State == "" {
-		jm.state, jm.stateTags = "", nil
-		return
-	}
-	if jm.state != j.State || jm.stateTags == nil {
-		jm.state, jm.stateTags = j.State, withTags(jm.tags, tag("state", string(j.State)))
-	}
-	b.gauge(mState, 1, jm.stateTags)
 }
 
 // fleet sends the expected and healthy job counts per team (tag team) and
@@ -224,11 +173,6 @@ func (b *batch) kafka(v *fleet.KafkaView) {
 			b.gauge(mGroupLagSeconds, lag.Seconds, tags)
 		}
 	}
-}
-
-// withTags returns a new slice: the client may hold base after the call.
-func withTags(base []string, extra ...string) []string {
-	return append(append(make([]string, 0, len(base)+len(extra)), base...), extra...)
 }
 
 func b2f(ok bool) float64 {

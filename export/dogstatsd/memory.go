@@ -2,9 +2,9 @@ package dogstatsd
 
 import (
 	"math"
-	"slices"
 	"time"
 
+	"github.com/flinkslo/flinkslo/export"
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
@@ -13,6 +13,7 @@ import (
 // sent as 0 once when they stop applying. It belongs to the emitting
 // goroutine.
 type memory struct {
+	fams    *families
 	jobs    map[jobKey]*jobMemo
 	targets map[targetKey]*targetMemo
 	// teams had fleet series in the last emission.
@@ -26,51 +27,76 @@ type jobKey struct {
 	job string
 }
 
+// seriesMemo is what a target or a job remembers of its families' series.
+type seriesMemo struct {
+	// first: the target or job is seen for the first time; its counters
+	// take their baselines.
+	first bool
+	// gen changes with the level's tags (a new team): presence gauges of
+	// the old tags are then sent as 0, not reused.
+	gen int
+	// plain are the counters without labels of their own, by family slot;
+	// counts the others.
+	plain   []counter
+	counts  map[countKey]*counter
+	present []presence
+}
+
+type countKey struct {
+	slot int // Family.Index
+	a, b string
+}
+
+// presence holds the series of a DogPresence family sent as 1 last time
+// and those sent this time.
+type presence struct{ last, cur []sentGauge }
+
+type sentGauge struct {
+	value string
+	// tags are never changed once built: the client may hold them.
+	tags []string
+	gen  int
+}
+
+func newSeriesMemo(fams *families, level export.Level) seriesMemo {
+	return seriesMemo{
+		first:   true,
+		plain:   make([]counter, fams.plain[level]),
+		counts:  map[countKey]*counter{},
+		present: make([]presence, fams.present[level]),
+	}
+}
+
 type jobMemo struct {
+	series seriesMemo
 	// tags are deployment, namespace, team and job. The client keeps the
 	// slice (its aggregator holds it until the next flush), so it is never
 	// changed after it is built, only replaced.
 	tags []string
 	team string
-
-	completed, failed, restarts counter
-	failures                    map[fleet.FailureKey]*counter
-
-	// state and reasons were sent with value 1 last time.
-	state     fleet.JobState
-	stateTags []string
-	reasons   []fleet.Reason
-
 	seen time.Time
 }
 
 type targetMemo struct {
-	failures map[fleet.FailureKey]*counter
-	seen     time.Time
+	series seriesMemo
+	seen   time.Time
 }
 
-func newMemory() *memory {
+func newMemory(fams *families) *memory {
 	return &memory{
+		fams:    fams,
 		jobs:    map[jobKey]*jobMemo{},
 		targets: map[targetKey]*targetMemo{},
 		teams:   map[string]bool{},
 	}
 }
 
-// job returns the memo of j and whether the job is new, creating it. The
-// first sight of a job sets every counter's baseline and sends no count:
-// the increments before it are history Datadog never saw.
-func (m *memory) job(t *fleet.TargetStatus, j *fleet.JobStatus, now time.Time) (*jobMemo, bool) {
+// job returns the memo of j, creating it.
+func (m *memory) job(t *fleet.TargetStatus, j *fleet.JobStatus, now time.Time) *jobMemo {
 	k := jobKey{targetKey{t.Namespace, t.Deployment}, j.Name}
 	jm, ok := m.jobs[k]
 	if !ok {
-		jm = &jobMemo{failures: map[fleet.FailureKey]*counter{}}
-		jm.completed.base = j.CheckpointsCompleted
-		jm.failed.base = j.CheckpointsFailed
-		jm.restarts.base = j.Restarts
-		for fk, v := range j.Failures {
-			jm.failures[fk] = &counter{base: v}
-		}
+		jm = &jobMemo{series: newSeriesMemo(m.fams, export.PerJob)}
 		m.jobs[k] = jm
 	}
 	if jm.tags == nil || jm.team != t.Team {
@@ -79,25 +105,22 @@ func (m *memory) job(t *fleet.TargetStatus, j *fleet.JobStatus, now time.Time) (
 			tag("deployment", t.Deployment), tag("namespace", t.Namespace),
 			tag("team", t.Team), tag("job_name", j.Name),
 		}
-		jm.stateTags = nil
+		jm.series.gen++
 	}
 	jm.seen = now
-	return jm, !ok
+	return jm
 }
 
-// target returns the memo of t and whether the target is new.
-func (m *memory) target(t *fleet.TargetStatus, now time.Time) (*targetMemo, bool) {
+// target returns the memo of t, creating it.
+func (m *memory) target(t *fleet.TargetStatus, now time.Time) *targetMemo {
 	k := targetKey{t.Namespace, t.Deployment}
 	tm, ok := m.targets[k]
 	if !ok {
-		tm = &targetMemo{failures: map[fleet.FailureKey]*counter{}}
-		for fk, v := range t.Failures {
-			tm.failures[fk] = &counter{base: v}
-		}
+		tm = &targetMemo{series: newSeriesMemo(m.fams, export.PerTarget)}
 		m.targets[k] = tm
 	}
 	tm.seen = now
-	return tm, !ok
+	return tm
 }
 
 // forget drops what was last seen before cutoff. A job that vanishes for
@@ -118,8 +141,11 @@ func (m *memory) forget(cutoff time.Time) {
 }
 
 // counter turns a monotonic value into counts. base is how much of it has
-// been sent (or was there at first sight).
-type counter struct{ base float64 }
+// been sent (or was there at first sight); seen says it has a base.
+type counter struct {
+	base float64
+	seen bool
+}
 
 // delta returns the whole increments since the last call and takes them
 // off. A value below the base means the source started again (the
@@ -138,26 +164,4 @@ func (c *counter) delta(v float64) int64 {
 	}
 	c.base += n
 	return int64(n)
-}
-
-// failureDelta is delta for a failure counter. A key that first appears
-// on a known job or target started from zero: all of it is new.
-func failureDelta(cs map[fleet.FailureKey]*counter, k fleet.FailureKey, v float64) int64 {
-	c, ok := cs[k]
-	if !ok {
-		c = &counter{}
-		cs[k] = c
-	}
-	return c.delta(v)
-}
-
-// clearedReasons returns the reasons sent last time that no longer hold.
-func clearedReasons(prev, cur []fleet.Reason) []fleet.Reason {
-	var out []fleet.Reason
-	for _, r := range prev {
-		if !slices.Contains(cur, r) {
-			out = append(out, r)
-		}
-	}
-	return out
 }

@@ -1,7 +1,9 @@
-// Package dogstatsd sends the collector's signals to a Datadog agent over
-// DogStatsD: the same per-job health signals as /metrics, as gauges, the
-// counters as counts of what happened since the previous snapshot, and a
-// service check per expected job.
+// Package dogstatsd sends the snapshot's signals to a Datadog agent over
+// DogStatsD: the families of the table in package export that have a
+// DogStatsD name (the same per-job health signals as /metrics), as
+// gauges, the counters as counts of what happened since the previous
+// snapshot, plus what only DogStatsD sends (see own): a service check per
+// expected job, the fleet totals and the Kafka groups' lag.
 //
 // The scrape loop hands each snapshot over without waiting; a goroutine of
 // this package renders it. When the agent is absent nothing waits on it:
@@ -61,6 +63,8 @@ type Emitter struct {
 	// pending is the newest snapshot not yet sent; wake tells Run.
 	pending atomic.Pointer[fleet.Snapshot]
 	wake    chan struct{}
+
+	fams *families // the table's DogStatsD part
 
 	mu     sync.Mutex // guards client, closed and mem: Run emits, Close flushes
 	client sink
@@ -132,7 +136,7 @@ func New(cfg config.Datadog, logger *slog.Logger, opts ...Option) (*Emitter, err
 		log:    logger,
 		addr:   cfg.Address,
 		now:    o.now,
-		scName: prefix(cfg.Namespace) + mServiceCheckShort,
+		scName: prefix(cfg.Namespace) + mServiceCheck,
 		retain: o.retain,
 		leader: o.leader,
 		errs: f.NewCounter(prometheus.CounterOpts{
@@ -145,8 +149,9 @@ func New(cfg config.Datadog, logger *slog.Logger, opts ...Option) (*Emitter, err
 		}),
 		warn: rate.Sometimes{First: 1, Interval: time.Minute},
 		wake: make(chan struct{}, 1),
-		mem:  newMemory(),
 	}
+	e.fams = newFamilies()
+	e.mem = newMemory(e.fams)
 	copts := clientOptions(cfg, o, e.sendFailed)
 	e.dial = func(addr string) (sink, error) { return statsd.New(addr, copts...) }
 	if err := e.connect(); err != nil && !retryable(err) {

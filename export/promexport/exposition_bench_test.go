@@ -1,4 +1,4 @@
-package collector
+package promexport
 
 import (
 	"fmt"
@@ -36,14 +36,14 @@ func bigSnapshot(n int, now time.Time) *fleet.Snapshot {
 func BenchmarkText(b *testing.B) {
 	snap := bigSnapshot(5000, time.Unix(1_800_000_000, 0))
 	exp := NewExporter(fleet.NewStore())
-	ts := newTextSink(exp.f.all)
+	ts := newTextSink(exp.fams, Text)
 	b.ReportAllocs()
 	for b.Loop() {
 		ts.reset()
 		exp.emit(ts, snap)
 	}
 	n := 0
-	for _, c := range ts.chunks() {
+	for _, c := range ts.chunks(nil) {
 		n += len(c)
 	}
 	b.ReportMetric(float64(n)/1e6, "MB")
