@@ -69,7 +69,6 @@ type Discoverer struct {
 	reports []fleet.FailureReport
 }
 
-
 // New checks the options; Run starts watching.
 func New(opts Options) (*Discoverer, error) {
 	if opts.Config == nil || opts.Dynamic == nil {
