@@ -157,7 +157,7 @@ func wireAlerting(cfg *config.Config, e *env, o buildOptions, p *parts) error {
 	}
 	sinks, err := alerting.BuildSinks(cfg, alerting.SinkOptions{
 		Getenv: e.getenv, Events: events, Console: e.stdout, JSON: e.jsonOutput(),
-		ForceConsole: o.console, DryRun: o.dryRun,
+		ForceConsole: o.console, DryRun: o.dryRun, Logger: o.log.With("component", "alerting"),
 	})
 	if err != nil {
 		return err
