@@ -140,6 +140,9 @@ func (q *queue) laneLocked(dest string) *lane {
 // lane is full. created is when e entered the outbox; a restored item is
 // ready at once and unconfirmed since the restore.
 func (q *queue) push(e *entry, dest string, created time.Time, ready bool, unconfirmed time.Time) *item {
+	if ready {
+		defer q.poke()
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	l := q.laneLocked(dest)

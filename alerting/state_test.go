@@ -186,26 +186,45 @@ func FuzzDecodeState(f *testing.F) {
 	e.failure(failure("orders", "enrich", "checkpoint_expired", fleet.Monitor, t0), t0)
 	valid, _ := e.encodeState()
 	f.Add(valid)
+	for _, name := range []string{"testdata/state-v1.json", "testdata/state-v2.json"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
 	f.Add([]byte(`{"version":1,"incidents":[{"key":{"deployment":"d","category":"c"},"resolved":"2025-01-01T00:00:00Z"}]}`))
-	f.Add([]byte(`{"version":1,"incidents":null}`))
+	f.Add([]byte(`{"version":2,"incidents":null,"outbox":[{"id":1,"key":{"deployment":"d","category":"c"},"action":"resolve","route":"page","sinks":["pagerduty"]}]}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		doc, err := decodeState(b)
 		if err != nil {
 			return
 		}
-		// Whatever decodes can be taken over without panicking, and what
-		// a new leader then saves decodes again.
-		e := newEngine(engineConfig{tombstoneTTL: time.Hour, resolveAfter: time.Minute}, newRoutes(testConfig(), allSinks))
-		e.leader = true
-		e.takeover(doc, t0)
-		e.tick(t0)
-		out, err := e.encodeState()
+		// Whatever decodes can be taken over, its outbox queued, without
+		// panicking, and what a new leader then saves decodes again.
+		r, err := New(Options{Config: testConfig(), Sinks: map[string]Sink{SinkPagerDuty: nopSink{}, SinkSlack: nopSink{}}, Now: func() time.Time { return t0 }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.eng.leader = true
+		index := r.eng.takeover(doc, t0)
+		r.assumeReached(index, t0)
+		r.restore(doc, index)
+		r.eng.tick(t0)
+		b, _, err = encodeState(r.eng, nil, r.seq, 0)
 		if err != nil {
 			t.Fatalf("encode after takeover: %v", err)
 		}
-		if _, err := decodeState(out); err != nil {
-			t.Fatalf("state written after takeover does not decode: %v\n%s", err, out)
+		if _, err := decodeState(b); err != nil {
+			t.Fatalf("state written after takeover does not decode: %v\n%s", err, b)
+		}
+		if out := r.encodeLocked(); out == nil {
+			t.Fatal("the state with its outbox does not encode")
+		} else if _, err := decodeState(out); err != nil {
+			t.Fatalf("state with its outbox does not decode: %v\n%s", err, out)
 		}
 	})
 }

@@ -90,4 +90,3 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		"ok": true, "channels": chans, "response_metadata": map[string]string{"next_cursor": ""},
 	})
 }
-

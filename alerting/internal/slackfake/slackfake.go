@@ -32,8 +32,8 @@ type Message struct {
 	// Channel is the channel as the post named it; ChannelID its id.
 	Channel   string
 	ChannelID string
-	Text     string
-	ThreadTS string
+	Text      string
+	ThreadTS  string
 	// TS is the timestamp the server answered (empty for webhooks).
 	TS             string
 	ReplyBroadcast bool
@@ -67,6 +67,7 @@ type Server struct {
 	msgs     []Message
 	faults   []Fault
 	down     *Fault
+	downCh   map[string]Fault // by channel as posts name it
 	requests int
 	calls    map[string]int
 	ids      map[string]string // channel name without '#' → id
@@ -112,11 +113,30 @@ func (s *Server) Down(f Fault) {
 	s.down = &f
 }
 
-// Up ends Down.
+// Up ends Down, and every DownChannel.
 func (s *Server) Up() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.down = nil
+	s.downCh = nil
+}
+
+// DownChannel makes posts to one channel fail with f until Up; the other
+// channels work.
+func (s *Server) DownChannel(ch string, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.downCh == nil {
+		s.downCh = map[string]Fault{}
+	}
+	s.downCh[ch] = f
+}
+
+func (s *Server) channelFault(ch string) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.downCh[ch]
+	return f, ok
 }
 
 // Calls counts the requests to a Web API method ("chat.postMessage",
@@ -213,6 +233,10 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	v, err := url.ParseQuery(string(body))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if f, ok := s.channelFault(v.Get("channel")); ok {
+		s.fault(w, r, f)
 		return
 	}
 	m := Message{Channel: v.Get("channel"), Text: v.Get("text"), ThreadTS: v.Get("thread_ts"),
