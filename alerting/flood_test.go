@@ -7,10 +7,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/flinkslo/flinkslo/alerting/internal/slackfake"
 	"github.com/flinkslo/flinkslo/alerting/slack"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
+	"github.com/flinkslo/flinkslo/internal/slackfake"
 )
 
 // One channel flooded — and, in the second case, failing — while twelve

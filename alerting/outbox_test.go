@@ -14,10 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/alerting/internal/slackfake"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/pdfake"
+	"github.com/flinkslo/flinkslo/internal/slackfake"
 )
 
 // outboxRig is the router with the real Slack and PagerDuty sinks in front
