@@ -364,7 +364,10 @@ func TestKilledDuringAnOutage(t *testing.T) {
 	waitFor(t, "every incident undelivered in the state file, and attempted", 60*time.Second, func() bool {
 		b, _ := os.ReadFile(state + ".incidents")
 		return allPending(b) && f.pd.Requests() >= 3 && f.slack.Requests() >= 6
-	}, func() string { b, _ := os.ReadFile(state + ".incidents"); return string(b) + "\n" + grepFlinkslo(scrape(first.addr)) }, first)
+	}, func() string {
+		b, _ := os.ReadFile(state + ".incidents")
+		return string(b) + "\n" + grepFlinkslo(scrape(first.addr))
+	}, first)
 	first.signal(syscall.SIGKILL)
 	if f.pd.Events() != nil || f.slack.Messages() != nil {
 		t.Fatal("something was delivered during the outage")
