@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
+
 	"github.com/flinkslo/flinkslo/alerting/incident"
 )
 
@@ -171,6 +173,10 @@ func (q *queue) done(it *item, rc incident.Receipt, err error) {
 	}
 	now := q.now()
 	q.mu.Lock()
+	if it.bo == nil {
+		it.bo = &backoff.ExponentialBackOff{InitialInterval: q.d.InitialBackoff, RandomizationFactor: 0.5, Multiplier: 2, MaxInterval: q.d.MaxBackoff}
+		it.bo.Reset()
+	}
 	wait := it.bo.NextBackOff()
 	it.attempts++
 	if incident.IsUnconfirmed(err) {

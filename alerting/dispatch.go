@@ -93,7 +93,8 @@ type item struct {
 	notBefore time.Time
 	// unconfirmed is when an attempt whose outcome is unknown ended.
 	unconfirmed time.Time
-	bo          *backoff.ExponentialBackOff
+	// bo is made at the first failure: most items never need one.
+	bo *backoff.ExponentialBackOff
 }
 
 func newQueue(name string, s Sink, cfg queueConfig) *queue {
@@ -149,10 +150,7 @@ func (q *queue) push(e *entry, dest string, created time.Time, ready bool, uncon
 	if len(l.items)-l.inFlight >= q.size {
 		return nil
 	}
-	it := &item{e: e, q: q, lane: l, created: created, ready: ready, unconfirmed: unconfirmed, bo: &backoff.ExponentialBackOff{
-		InitialInterval: q.d.InitialBackoff, RandomizationFactor: 0.5, Multiplier: 2, MaxInterval: q.d.MaxBackoff,
-	}}
-	it.bo.Reset()
+	it := &item{e: e, q: q, lane: l, created: created, ready: ready, unconfirmed: unconfirmed}
 	l.items = append(l.items, it)
 	k := e.n.Key
 	q.order[k] = append(q.order[k], it)

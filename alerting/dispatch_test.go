@@ -50,7 +50,7 @@ func (s *sched) push(dest, job string) *item {
 	s.seq++
 	n := &incident.Notification{Key: incident.Key{JobRef: fleet.JobRef{Namespace: "ns", Deployment: job, Job: job}, Category: "c"},
 		Action: incident.Trigger, Route: fleet.Notify, Team: dest}
-	it := s.q.push(&entry{id: s.seq, n: n, pending: map[string]*item{}}, dest, s.clk.now(), true, time.Time{})
+	it := s.q.push(&entry{id: s.seq, n: n}, dest, s.clk.now(), true, time.Time{})
 	require.NotNil(s.t, it)
 	return it
 }

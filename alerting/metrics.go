@@ -20,7 +20,7 @@ const (
 	dropRejected         = "rejected"          // the receiver refused it (4xx)
 	dropRetriesExhausted = "retries_exhausted" // still failing when its time ran out
 	dropExpired          = "expired"           // waited in the queue past its time
-	dropShutdown         = "shutdown"          // still queued when flinkslo stopped
+	dropShutdown         = "shutdown"          // still queued when flinkslo stopped, with no store to keep it
 	dropNoChannel        = "no_channel"        // no Slack channel applies
 	// dropResolved: the incident resolved before its trigger reached the
 	// receiver, and the sink skips such incidents (PagerDuty); or the
@@ -72,7 +72,7 @@ func newMetrics(reg prometheus.Registerer, sinks []string) *metrics {
 		}, []string{"op"}),
 		stateBytes: f.NewGauge(prometheus.GaugeOpts{
 			Name: "flinkslo_alerting_state_bytes",
-			Help: "Size of the alerting state last saved (open incidents and outbox); a Lease holds at most 200 KiB.",
+			Help: "Size of the alerting state (open incidents and outbox) last encoded for saving; a Lease holds at most 200 KiB.",
 		}),
 	}
 	// Series exist from the start so that rate() and absent() work before

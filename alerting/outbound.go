@@ -14,13 +14,14 @@ import (
 // to be released once the outbox is saved.
 func (r *Router) dispatch(n *incident.Notification, inc *openIncident) []*item {
 	r.seq++
-	e := &entry{id: r.seq, n: n, inc: inc, created: r.wall(), pending: map[string]*item{}}
+	e := &entry{id: r.seq, n: n, inc: inc, created: r.wall()}
 	n.ID = strconv.FormatUint(e.id, 10)
 	type target struct {
 		q    *queue
 		dest string
 	}
-	var to []target
+	var buf [4]target // one per sink, without an allocation
+	to := buf[:0]
 	for _, name := range r.routes.sinks[n.Route] {
 		q := r.queues[name]
 		if !q.sink.Accepts(n.Action) {
@@ -48,7 +49,7 @@ func (r *Router) dispatch(n *incident.Notification, inc *openIncident) []*item {
 			continue
 		}
 		if t.q.durable {
-			e.pending[t.q.name] = it
+			e.pending = append(e.pending, it)
 		}
 		out = append(out, it)
 	}
@@ -140,10 +141,11 @@ func (r *Router) settle(q *queue, it *item) {
 
 func (r *Router) settleLocked(q *queue, it *item) {
 	e := it.e
-	if e.pending[q.name] != it {
+	n := len(e.pending)
+	e.pending = without(e.pending, it)
+	if len(e.pending) == n {
 		return
 	}
-	delete(e.pending, q.name)
 	if len(e.pending) == 0 && r.outbox[e.id] == e {
 		delete(r.outbox, e.id)
 	}

@@ -19,9 +19,9 @@ type entry struct {
 	// created is when it entered the outbox (wall time): it expires
 	// Delivery.MaxAge after, restarts included.
 	created time.Time
-	// pending are the durable sinks that have not settled it, each with
-	// its item. Guarded by the router's mutex.
-	pending map[string]*item
+	// pending are its items at the durable sinks that have not settled
+	// it. Guarded by the router's mutex.
+	pending []*item
 }
 
 // maxExcerpt bounds the exception excerpt an outbox record keeps for a
@@ -68,8 +68,8 @@ func (e *entry) record() (outboxRecord, bool) {
 	if n.Action == incident.Trigger {
 		r.Excerpt = trunc(n.Excerpt, maxExcerpt)
 	}
-	for s := range e.pending {
-		r.Sinks = append(r.Sinks, s)
+	for _, it := range e.pending {
+		r.Sinks = append(r.Sinks, it.q.name)
 	}
 	sort.Strings(r.Sinks)
 	return r, true

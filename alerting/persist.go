@@ -108,14 +108,14 @@ func (r *Router) restore(doc *stateDoc, index map[instance]*openIncident) {
 				n.Destinations = append(n.Destinations, d)
 			}
 		}
-		e := &entry{id: rec.ID, n: &n, inc: inc, created: rec.Created, pending: map[string]*item{}}
+		e := &entry{id: rec.ID, n: &n, inc: inc, created: rec.Created}
 		for _, q := range to {
 			it := q.push(e, q.destination(n), rec.Created, true, wall)
 			if it == nil {
 				r.m.drop(n.Route, q.name, dropQueueFull)
 				continue
 			}
-			e.pending[q.name] = it
+			e.pending = append(e.pending, it)
 		}
 		if len(e.pending) > 0 {
 			r.outbox[e.id] = e
