@@ -145,6 +145,14 @@ func later(a, b time.Time) time.Time {
 
 // attempt sends it once and hands the outcome to done.
 func (q *queue) attempt(ctx context.Context, it *item, unconfirmed time.Time) {
+	q.mu.Lock()
+	discarded := it.removed
+	q.mu.Unlock()
+	if discarded {
+		// Another replica leads now and has it: not a second sender.
+		q.finish(it, "", nil)
+		return
+	}
 	n := *it.e.n
 	n.Unconfirmed = unconfirmed
 	if q.guarded && n.Action == incident.Resolve && !q.hooks.reached(it) {

@@ -387,6 +387,21 @@ func TestUndeliveredNotificationsExpireAcrossRestarts(t *testing.T) {
 	require.Empty(t, g.pd.Events())
 }
 
+// idle: no attempt of r is in flight.
+func idle(r *Router) bool {
+	for _, q := range r.queues {
+		q.mu.Lock()
+		for _, l := range q.lanes {
+			if l.inFlight > 0 {
+				q.mu.Unlock()
+				return false
+			}
+		}
+		q.mu.Unlock()
+	}
+	return true
+}
+
 // memStore is a Lease in memory: only the leader's saves are kept.
 type memStore struct {
 	mu     sync.Mutex
@@ -451,6 +466,8 @@ func TestANewLeaderDeliversWhatTheOldOneCouldNot(t *testing.T) {
 		defer a.mu.Unlock()
 		return !a.leading
 	}, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return idle(a) }, 5*time.Second, time.Millisecond,
+		"the attempts a had in flight end (an old leader's request in flight at a failover may still arrive: PagerDuty folds it, Slack finds it)")
 	pd.Up()
 	sl.Up()
 	require.Eventually(t, func() bool { return len(pd.Events()) == 3 && len(sl.Messages()) == 6 }, 10*time.Second, 5*time.Millisecond)

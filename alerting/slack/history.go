@@ -122,8 +122,8 @@ func (s *Sink) lookIn(ctx context.Context, id string, n incident.Notification) (
 		return "", false, err
 	}
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	h.scans[id] = sc
-	h.mu.Unlock()
 	ts, ok := sc.found[key]
 	return ts, ok, nil
 }
