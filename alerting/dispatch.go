@@ -27,7 +27,8 @@ type queue struct {
 	sink  Sink
 	dests Destinations // nil: the sink is one destination
 	// durable: the sink's notifications go through the outbox; guarded:
-	// it takes triggers, so a resolve needs one delivered first.
+	// it is durable and takes triggers, so a resolve needs one delivered
+	// first (the console prints whatever it is given).
 	durable, guarded, skipResolved bool
 	hooks                          queueHooks
 	depth                          prometheus.Gauge
@@ -102,7 +103,7 @@ func newQueue(name string, s Sink, cfg queueConfig) *queue {
 	q.dests, _ = s.(Destinations)
 	t, ok := s.(Transient)
 	q.durable = !ok || !t.Transient()
-	q.guarded = s.Accepts(incident.Trigger)
+	q.guarded = q.durable && s.Accepts(incident.Trigger)
 	if sr, ok := s.(SkipsResolved); ok {
 		q.skipResolved = sr.SkipResolved()
 	}

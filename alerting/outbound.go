@@ -120,14 +120,15 @@ func (r *Router) reached(q *queue, it *item) bool {
 func (r *Router) delivered(q *queue, it *item, rc incident.Receipt) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if inc := it.e.inc; inc != nil {
-		if it.e.n.Action != incident.Resolve {
-			inc.reached[reachKey(q.name, it.lane.dest)] = true
+	if inc := it.e.inc; inc != nil && q.durable {
+		if k := reachKey(q.name, it.lane.dest); it.e.n.Action != incident.Resolve && !inc.reached[k] {
+			inc.reached[k] = true
+			r.eng.dirty = true
 		}
-		if rc.ThreadTS != "" {
+		if rc.ThreadTS != "" && inc.threads[rc.Channel] != rc.ThreadTS {
 			inc.threads[rc.Channel] = rc.ThreadTS
+			r.eng.dirty = true
 		}
-		r.eng.dirty = true
 	}
 	r.settleLocked(q, it)
 }

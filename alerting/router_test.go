@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
+	"github.com/flinkslo/flinkslo/alerting/console"
 	"github.com/flinkslo/flinkslo/alerting/incident"
 	"github.com/flinkslo/flinkslo/fleet"
 )
@@ -191,4 +192,23 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// The console prints a resolve whatever it printed before: the rule that
+// a resolve needs its trigger delivered is for receivers.
+func TestConsolePrintsResolves(t *testing.T) {
+	var buf bytes.Buffer
+	clk := newClock(t0)
+	r := newRouter(t, Options{Sinks: map[string]Sink{SinkConsole: console.New(&syncWriter{w: &buf}, false)}, Now: clk.now, Start: t0})
+	run(t, r)
+	f := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
+	observe(t, r, &fleet.Snapshot{Failures: []fleet.Failure{f}, Targets: snap(healthy("orders", "enrich")).Targets})
+	for range 6 {
+		clk.add(time.Minute)
+		observe(t, r, snap(healthy("orders", "enrich")))
+	}
+	require.Eventually(t, func() bool {
+		return testutil.ToFloat64(r.m.notifications.WithLabelValues("page", SinkConsole, resultSent)) == 2
+	}, 5*time.Second, 5*time.Millisecond, "trigger and resolve printed")
+	require.Zero(t, testutil.ToFloat64(r.m.dropped.WithLabelValues(SinkConsole, dropResolved)))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -50,7 +51,12 @@ type parts struct {
 	// metrics (see collector.Exposition).
 	exporter *collector.Exporter
 	runners  []func(context.Context) error
-	checks   []func() error
+	// last run until every runner has stopped: the leader election, so
+	// that the Lease is released only after the router's last save (the
+	// next leader starts from it, and a save racing the release would
+	// keep the Lease held).
+	last   []func(context.Context) error
+	checks []func() error
 	// closers run after every runner has stopped.
 	closers []func() error
 }
@@ -69,11 +75,19 @@ func (p *parts) ready() error {
 	return nil
 }
 
-// start runs every part in g; they stop when ctx ends.
+// start runs every part in g; they stop when ctx ends, and the last ones
+// once all the others have.
 func (p *parts) start(g *errgroup.Group, ctx context.Context) {
+	lastCtx, stopLast := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
 	for _, r := range p.runners {
-		g.Go(func() error { return r(ctx) })
+		wg.Add(1)
+		g.Go(func() error { defer wg.Done(); return r(ctx) })
 	}
+	for _, r := range p.last {
+		g.Go(func() error { return r(lastCtx) })
+	}
+	go func() { wg.Wait(); stopLast() }()
 }
 
 // close releases what the parts hold once they have stopped.

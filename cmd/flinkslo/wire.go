@@ -129,7 +129,7 @@ func wireKube(cfg *config.Config, e *env, o *buildOptions, p *parts, lo *collect
 	if err != nil {
 		return nil, err
 	}
-	p.runners = append(p.runners, el.Run)
+	p.last = append(p.last, el.Run)
 	o.leader, o.lease, o.incidents = el, el.Lease(), el.StateStore()
 	return rep, nil
 }
