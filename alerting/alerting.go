@@ -97,7 +97,8 @@ type Options struct {
 	Sinks map[string]Sink
 	// Leader is nil when this replica always sends.
 	Leader Leader
-	// Store is nil to keep incidents in memory only.
+	// Store keeps the incidents and the outbox; nil keeps them in memory
+	// only, and a restart loses what was not delivered.
 	Store      StateStore
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer

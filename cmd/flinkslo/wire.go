@@ -134,6 +134,10 @@ func wireKube(cfg *config.Config, e *env, o *buildOptions, p *parts, lo *collect
 	return rep, nil
 }
 
+// The Lease store says how much it holds, so that the router keeps the
+// state within it.
+var _ interface{ Limit() int } = (*kube.StateStore)(nil)
+
 // loopReporter forwards operator and pod failures to the Loop, which is
 // built after discovery.
 type loopReporter struct{ loop *collector.Loop }
