@@ -25,8 +25,11 @@ type engine struct {
 	failuresByJob map[fleet.JobRef]int
 	firstSnapshot time.Time
 
-	out   []*incident.Notification
-	dirty bool
+	// out are the notifications made since the last take, and outInc
+	// the incident each is about (nil for an occurrence).
+	out    []*incident.Notification
+	outInc []*openIncident
+	dirty  bool
 }
 
 type engineConfig struct {
@@ -56,10 +59,26 @@ type openIncident struct {
 	// process (restored from the state store).
 	replayBefore time.Time
 	threads      map[string]string
+	// reached lists the destinations (reachKey) that acknowledged a
+	// trigger or follow-up of the incident: only they get its resolve.
+	reached map[string]bool
+	// resolvedAt is set once it is resolved (it may still be in the
+	// outbox, waiting for its resolve to be delivered).
+	resolvedAt time.Time
+	// legacy: restored from a state that did not record deliveries; the
+	// router assumes every receiver of its routes got its trigger.
+	legacy bool
 }
 
-// tombstone remembers a resolved incident.
-type tombstone struct{ lastFailure, resolved time.Time }
+// reachKey names a destination of a sink in openIncident.reached.
+func reachKey(sink, dest string) string { return sink + "\x00" + dest }
+
+// tombstone remembers a resolved incident; inc is the incident itself,
+// for notifications of it still in the outbox.
+type tombstone struct {
+	lastFailure, resolved time.Time
+	inc                   *openIncident
+}
 
 // detail is what a notification says beyond the key, from the latest
 // failure (or health verdict) of the incident: the policy's decision as a
@@ -135,7 +154,8 @@ func (e *engine) failure(f fleet.Failure, now time.Time) {
 	d := detailOf(f, at)
 	e.occurrence(key, f.Decision.Route, d, now)
 	if inc == nil {
-		inc = &openIncident{key: key, route: f.Decision.Route, detail: d, opened: at, lastFailure: at, total: 1, threads: map[string]string{}}
+		inc = &openIncident{key: key, route: f.Decision.Route, detail: d, opened: at, lastFailure: at, total: 1,
+			threads: map[string]string{}, reached: map[string]bool{}}
 		e.add(inc)
 		e.push(inc, e.notification(inc, incident.Trigger, now), now)
 		return
@@ -217,9 +237,11 @@ func containsRoute(rs []fleet.Route, r fleet.Route) bool {
 	return false
 }
 
-// push emits n and records it as sent.
+// push emits n and records it as made; the router's outbox sees it
+// delivered.
 func (e *engine) push(inc *openIncident, n incident.Notification, now time.Time) {
 	e.out = append(e.out, &n)
+	e.outInc = append(e.outInc, inc)
 	e.dirty = true
 	if n.Action == incident.Resolve {
 		return
@@ -287,7 +309,8 @@ func (e *engine) resolve(inc *openIncident, gone bool, now time.Time) {
 	}
 	e.push(inc, n, now)
 	e.remove(inc)
-	e.closed[inc.key] = tombstone{lastFailure: inc.lastFailure, resolved: now}
+	inc.resolvedAt = now
+	e.closed[inc.key] = tombstone{lastFailure: inc.lastFailure, resolved: now, inc: inc}
 }
 
 func (e *engine) prune(now time.Time) {
@@ -305,7 +328,13 @@ func (e *engine) prune(now time.Time) {
 
 // take returns and forgets the notifications made so far.
 func (e *engine) take() []*incident.Notification {
-	out := e.out
-	e.out = nil
+	out, _ := e.takeWith()
 	return out
+}
+
+// takeWith is take with the incident of each notification.
+func (e *engine) takeWith() ([]*incident.Notification, []*openIncident) {
+	out, incs := e.out, e.outInc
+	e.out, e.outInc = nil, nil
+	return out, incs
 }

@@ -111,7 +111,7 @@ func (e *engine) unhealthy(jk fleet.JobRef, jh *jobHealth, now time.Time) {
 	d := jh.detail
 	d.Decision, d.Source, d.FailureTime = dec, fleet.SourceHealth, jh.unhealthySince
 	inc := &openIncident{key: key, route: dec.Route, health: true, detail: d, opened: jh.unhealthySince,
-		lastFailure: jh.unhealthySince, total: 1, threads: map[string]string{}}
+		lastFailure: jh.unhealthySince, total: 1, threads: map[string]string{}, reached: map[string]bool{}}
 	e.occurrence(key, dec.Route, d, now)
 	e.add(inc)
 	e.push(inc, e.notification(inc, incident.Trigger, now), now)

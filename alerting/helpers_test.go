@@ -137,3 +137,9 @@ func joinLines(s []string) string { return strings.Join(s, "\n") }
 func durationOf(d time.Duration) config.Duration { return config.Duration(d) }
 
 func nilDatadog(events *bool) *config.Datadog { return &config.Datadog{Events: events} }
+
+// encodeState is the engine's state alone, with no outbox.
+func (e *engine) encodeState() ([]byte, error) {
+	b, _, err := encodeState(e, nil, 0, 0)
+	return b, err
+}

@@ -20,11 +20,15 @@ const (
 	dropRejected         = "rejected"          // the receiver refused it (4xx)
 	dropRetriesExhausted = "retries_exhausted" // still failing when its time ran out
 	dropExpired          = "expired"           // waited in the queue past its time
-	dropShutdown         = "shutdown"          // still queued when flinkslo stopped
+	dropShutdown         = "shutdown"          // still queued when flinkslo stopped, with no store to keep it
 	dropNoChannel        = "no_channel"        // no Slack channel applies
+	// dropResolved: the incident resolved before its trigger reached the
+	// receiver, and the sink skips such incidents (PagerDuty); or the
+	// trigger never reached it, so a resolve would be its first news.
+	dropResolved = "resolved"
 )
 
-var dropReasons = []string{dropQueueFull, dropRejected, dropRetriesExhausted, dropExpired, dropShutdown, dropNoChannel}
+var dropReasons = []string{dropQueueFull, dropRejected, dropRetriesExhausted, dropExpired, dropShutdown, dropNoChannel, dropResolved}
 
 // inboxSink names the router's own input queue in the dropped counter.
 const inboxSink = "router"
@@ -32,10 +36,12 @@ const inboxSink = "router"
 type metrics struct {
 	notifications *prometheus.CounterVec
 	queueDepth    *prometheus.GaugeVec
+	laneDepth     *prometheus.GaugeVec
 	dropped       *prometheus.CounterVec
 	open          *prometheus.GaugeVec
 	active        *prometheus.GaugeVec
 	stateErrors   *prometheus.CounterVec
+	stateBytes    prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer, sinks []string) *metrics {
@@ -47,11 +53,15 @@ func newMetrics(reg prometheus.Registerer, sinks []string) *metrics {
 		}, []string{"route", "sink", "result"}),
 		queueDepth: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "flinkslo_notification_queue_depth",
-			Help: "Notifications waiting in each sink's queue.",
+			Help: "Notifications waiting in each sink's queue, all destinations together.",
 		}, []string{"sink"}),
+		laneDepth: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "flinkslo_notification_destination_queue_depth",
+			Help: "Notifications waiting for one destination of a sink (a Slack channel, a PagerDuty routing key's route), each paced on its own.",
+		}, []string{"sink", "destination"}),
 		dropped: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "flinkslo_notifications_dropped_total",
-			Help: "Notifications that were not delivered, per sink and reason (queue_full, rejected, retries_exhausted, expired, shutdown, no_channel).",
+			Help: "Notifications that were not delivered, per sink and reason (queue_full, rejected, retries_exhausted, expired, shutdown, no_channel, resolved).",
 		}, []string{"sink", "reason"}),
 		open: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "flinkslo_alerting_open_incidents",
@@ -63,8 +73,12 @@ func newMetrics(reg prometheus.Registerer, sinks []string) *metrics {
 		}, []string{"route"}),
 		stateErrors: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "flinkslo_alerting_state_errors_total",
-			Help: "Failed loads or saves of the open-incident state.",
+			Help: "Failed loads or saves of the alerting state (open incidents and outbox); a save that had to leave undelivered notifications out to fit the store counts too.",
 		}, []string{"op"}),
+		stateBytes: f.NewGauge(prometheus.GaugeOpts{
+			Name: "flinkslo_alerting_state_bytes",
+			Help: "Size of the alerting state (open incidents and outbox) last encoded for saving; a Lease holds at most 200 KiB.",
+		}),
 	}
 	// Series exist from the start so that rate() and absent() work before
 	// the first failure.

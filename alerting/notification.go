@@ -12,6 +12,7 @@ func (e *engine) occurrence(key incident.Key, route fleet.Route, d detail, now t
 	inc := openIncident{key: key, route: route, detail: d, opened: d.FailureTime, total: 1}
 	n := e.notification(&inc, incident.Occurrence, now)
 	e.out = append(e.out, &n)
+	e.outInc = append(e.outInc, nil)
 }
 
 // notification builds a notification about inc with its destination.

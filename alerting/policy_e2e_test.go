@@ -8,7 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/flinkslo/flinkslo/alerting/internal/slackfake"
+	"github.com/flinkslo/flinkslo/internal/slackfake"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 )

@@ -111,8 +111,8 @@ func TestHungSinkBlocksNeitherTheScrapeLoopNorOtherSinks(t *testing.T) {
 			"the console sink gets page %d while PagerDuty hangs", i)
 	}
 	dropped := testutil.ToFloat64(r.m.dropped.WithLabelValues(SinkPagerDuty, dropQueueFull))
-	// Two lanes of 5 queued plus one held by each worker: the rest dropped.
-	require.Equal(t, float64(n-12), dropped, "the hung sink's queue overflowed and said so")
+	// One destination: 10 waiting plus one in flight; the rest dropped.
+	require.Equal(t, float64(n-11), dropped, "the hung sink's queue overflowed and said so")
 	require.Equal(t, 10.0, testutil.ToFloat64(r.m.queueDepth.WithLabelValues(SinkPagerDuty)))
 }
 
@@ -238,4 +238,23 @@ type fakeDescriber struct{}
 func (fakeDescriber) Accepts(incident.Action) bool { return true }
 func (fakeDescriber) Describe(incident.Notification) []incident.Field {
 	return nil
+}
+
+// The console prints a resolve whatever it printed before: the rule that
+// a resolve needs its trigger delivered is for receivers.
+func TestConsolePrintsResolves(t *testing.T) {
+	var buf bytes.Buffer
+	clk := newClock(t0)
+	r := newRouter(t, Options{Sinks: map[string]Sink{SinkConsole: console.New(&syncWriter{w: &buf}, false)}, Now: clk.now, Start: t0})
+	run(t, r)
+	f := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
+	observe(t, r, &fleet.Snapshot{Failures: []fleet.Failure{f}, Targets: snap(healthy("orders", "enrich")).Targets})
+	for range 6 {
+		clk.add(time.Minute)
+		observe(t, r, snap(healthy("orders", "enrich")))
+	}
+	require.Eventually(t, func() bool {
+		return testutil.ToFloat64(r.m.notifications.WithLabelValues("page", SinkConsole, resultSent)) == 2
+	}, 5*time.Second, 5*time.Millisecond, "trigger and resolve printed")
+	require.Zero(t, testutil.ToFloat64(r.m.dropped.WithLabelValues(SinkConsole, dropResolved)))
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 
 	"github.com/flinkslo/flinkslo/alerting/console"
@@ -37,7 +38,20 @@ type SinkOptions struct {
 	DryRunOutput io.Writer
 	// Transport for PagerDuty and Slack; http.DefaultTransport when nil.
 	Transport http.RoundTripper
+	// Logger is for what a sink notices on its own (Slack: an earlier post
+	// it cannot look for); discarded when nil.
+	Logger *slog.Logger
 }
+
+// What the router relies on each sink for.
+var (
+	_ Destinations  = (*slack.Sink)(nil)
+	_ Destinations  = (*pagerduty.Sink)(nil)
+	_ SkipsResolved = (*pagerduty.Sink)(nil)
+	_ Transient     = (*datadog.Sink)(nil)
+	_ Transient     = (*console.Sink)(nil)
+	_ Transient     = (*console.DryRun)(nil)
+)
 
 // BuildSinks builds the sinks the configuration asks for, by name. With no
 // receiver configured at all, the console sink prints every notification.
@@ -128,5 +142,5 @@ func buildSlack(a config.Alerting, o SinkOptions) (*slack.Sink, error) {
 	default:
 		return nil, fmt.Errorf("read alerting.slack webhook URL: %w", herr)
 	}
-	return slack.New(slack.Options{Token: token, WebhookURL: hook, APIURL: c.APIURL, Transport: o.Transport})
+	return slack.New(slack.Options{Token: token, WebhookURL: hook, APIURL: c.APIURL, Transport: o.Transport, Logger: o.Logger})
 }

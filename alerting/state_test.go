@@ -19,12 +19,12 @@ func restart(t *testing.T, old *engine, start time.Time, lookback time.Duration)
 	t.Helper()
 	b, err := old.encodeState()
 	require.NoError(t, err)
-	recs, err := decodeState(b)
+	doc, err := decodeState(b)
 	require.NoError(t, err)
 	cfg := testConfig()
 	cfg.Alerting.Lookback = durationOf(lookback)
 	e := newTestEngine(t, cfg, start)
-	e.takeover(recs, start)
+	e.takeover(doc, start)
 	return e
 }
 
@@ -102,10 +102,10 @@ func TestFailoverNeitherRepeatsNorDrops(t *testing.T) {
 	follower.failure(missed, t0.Add(time.Minute))
 	follower.take()
 
-	recs, err := decodeState(b)
+	doc, err := decodeState(b)
 	require.NoError(t, err)
 	follower.leader = true
-	follower.takeover(recs, t0.Add(2*time.Minute))
+	follower.takeover(doc, t0.Add(2*time.Minute))
 	got := follower.take()
 	require.Equal(t, []string{"trigger notify checkout/cart/cart/sql_validation_error"}, brief(got),
 		"…sends what the old leader never did, and does not repeat what it did")
@@ -128,11 +128,11 @@ func TestFailoverAfterTheLeaderResolved(t *testing.T) {
 	require.NoError(t, err)
 
 	// The follower has not resolved it yet when it takes over.
-	recs, err := decodeState(b)
+	doc, err := decodeState(b)
 	require.NoError(t, err)
 	follower.take()
 	follower.leader = true
-	follower.takeover(recs, t0.Add(5*time.Minute))
+	follower.takeover(doc, t0.Add(5*time.Minute))
 	follower.tick(t0.Add(6 * time.Minute))
 	require.Empty(t, brief(follower.take()), "neither a new trigger nor a second resolve")
 }
@@ -144,10 +144,10 @@ func TestStateRoundTrip(t *testing.T) {
 	e.failure(f, t0.Add(time.Minute))
 	b, err := e.encodeState()
 	require.NoError(t, err)
-	recs, err := decodeState(b)
+	doc, err := decodeState(b)
 	require.NoError(t, err)
-	require.Len(t, recs, 1)
-	r := recs[0]
+	require.Len(t, doc.Incidents, 1)
+	r := doc.Incidents[0]
 	require.Equal(t, incident.Key{JobRef: fleet.JobRef{Namespace: "orders", Deployment: "enrich", Job: "enrich"}, Category: "checkpoint_expired"}, r.Key)
 	require.Equal(t, fleet.Page, r.Route)
 	require.Equal(t, []fleet.Route{fleet.Monitor}, r.PastRoutes)
@@ -158,11 +158,11 @@ func TestStateRoundTrip(t *testing.T) {
 }
 
 func TestDecodeStateRefusesOtherVersions(t *testing.T) {
-	_, err := decodeState([]byte(`{"version":2,"incidents":[]}`))
-	require.ErrorContains(t, err, "version 2")
-	recs, err := decodeState(nil)
+	_, err := decodeState([]byte(`{"version":3,"incidents":[]}`))
+	require.ErrorContains(t, err, "version 3")
+	doc, err := decodeState(nil)
 	require.NoError(t, err)
-	require.Empty(t, recs)
+	require.Empty(t, doc.Incidents)
 }
 
 func TestFileStore(t *testing.T) {
@@ -186,26 +186,45 @@ func FuzzDecodeState(f *testing.F) {
 	e.failure(failure("orders", "enrich", "checkpoint_expired", fleet.Monitor, t0), t0)
 	valid, _ := e.encodeState()
 	f.Add(valid)
+	for _, name := range []string{"testdata/state-v1.json", "testdata/state-v2.json"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
 	f.Add([]byte(`{"version":1,"incidents":[{"key":{"deployment":"d","category":"c"},"resolved":"2025-01-01T00:00:00Z"}]}`))
-	f.Add([]byte(`{"version":1,"incidents":null}`))
+	f.Add([]byte(`{"version":2,"incidents":null,"outbox":[{"id":1,"key":{"deployment":"d","category":"c"},"action":"resolve","route":"page","sinks":["pagerduty"]}]}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		recs, err := decodeState(b)
+		doc, err := decodeState(b)
 		if err != nil {
 			return
 		}
-		// Whatever decodes can be taken over without panicking, and what
-		// a new leader then saves decodes again.
-		e := newEngine(engineConfig{tombstoneTTL: time.Hour, resolveAfter: time.Minute}, newRoutes(testConfig(), allSinks))
-		e.leader = true
-		e.takeover(recs, t0)
-		e.tick(t0)
-		out, err := e.encodeState()
+		// Whatever decodes can be taken over, its outbox queued, without
+		// panicking, and what a new leader then saves decodes again.
+		r, err := New(Options{Config: testConfig(), Sinks: map[string]Sink{SinkPagerDuty: nopSink{}, SinkSlack: nopSink{}}, Now: func() time.Time { return t0 }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.eng.leader = true
+		index := r.eng.takeover(doc, t0)
+		r.assumeReached(index, t0)
+		r.restore(doc, index)
+		r.eng.tick(t0)
+		b, _, err = encodeState(r.eng, nil, r.seq, 0)
 		if err != nil {
 			t.Fatalf("encode after takeover: %v", err)
 		}
-		if _, err := decodeState(out); err != nil {
-			t.Fatalf("state written after takeover does not decode: %v\n%s", err, out)
+		if _, err := decodeState(b); err != nil {
+			t.Fatalf("state written after takeover does not decode: %v\n%s", err, b)
+		}
+		if out := r.encodeLocked(); out == nil {
+			t.Fatal("the state with its outbox does not encode")
+		} else if _, err := decodeState(out); err != nil {
+			t.Fatalf("state with its outbox does not decode: %v\n%s", err, out)
 		}
 	})
 }

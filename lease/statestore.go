@@ -32,6 +32,11 @@ func (s *StateStore) Load(ctx context.Context) ([]byte, error) {
 	return b, nil
 }
 
+// Limit is the largest state Save takes: the alerting router leaves its
+// least urgent undelivered notifications out of a state that would not
+// fit, rather than fail the save.
+func (s *StateStore) Limit() int { return MaxState }
+
 // Save stores state while this replica leads; it does nothing on a
 // follower, whose view must not replace the leader's.
 func (s *StateStore) Save(ctx context.Context, state []byte) error {

@@ -31,6 +31,10 @@ func New(w io.Writer, asJSON bool) *Sink { return &Sink{w: w, json: asJSON} }
 // Accepts what people read; single occurrences are grouped.
 func (s *Sink) Accepts(a incident.Action) bool { return a != incident.Occurrence }
 
+// Transient: a printed line is not worth resuming after a restart (at
+// most once).
+func (s *Sink) Transient() bool { return true }
+
 // Send prints n.
 func (s *Sink) Send(_ context.Context, n incident.Notification) (incident.Receipt, error) {
 	return incident.Receipt{}, s.print(n, "", Fields(n))

@@ -26,6 +26,9 @@ func NewDryRun(out *Sink, name string, real Describer) *DryRun {
 	return &DryRun{out: out, name: name, real: real}
 }
 
+// Transient: a printed line is not worth resuming after a restart.
+func (d *DryRun) Transient() bool { return true }
+
 // Accepts what the real sink accepts.
 func (d *DryRun) Accepts(a incident.Action) bool { return d.real.Accepts(a) }
 

@@ -88,6 +88,19 @@ type Notification struct {
 	// Threads are the Slack thread timestamps known for the incident, by
 	// channel, from earlier deliveries (possibly by another replica).
 	Threads map[string]string
+
+	// ID identifies the notification across retries, restarts and
+	// failovers (it is its number in the router's outbox). A sink whose
+	// receiver cannot deduplicate marks what it sends with it, so that a
+	// repeat can be recognised.
+	ID string
+	// Unconfirmed is set when an earlier attempt to deliver the
+	// notification may have reached the receiver without its saying so (a
+	// timeout or reset, see DeliveryError.Unconfirmed, or flinkslo stopped
+	// while it was in flight): the time by which that attempt had ended.
+	// A sink that cannot make a repeat harmless looks for the earlier
+	// delivery before sending again. Zero when every attempt was answered.
+	Unconfirmed time.Time
 }
 
 // Link is a URL with a label.

@@ -3,6 +3,12 @@
 // resolve with the same routing key once the job has recovered. It does
 // not retry (the router's queue does), but it tells the router which
 // failures are worth retrying.
+//
+// Delivery guarantee: exactly one PagerDuty alert per incident. Events are
+// sent at least once (a timeout or a crash sends again), and PagerDuty
+// folds a repeated trigger or resolve of a dedup_key into the alert it
+// already has. A trigger still undelivered when its incident resolves is
+// not sent at all (SkipResolved), and neither is its resolve.
 package pagerduty
 
 import (
@@ -43,6 +49,9 @@ type Options struct {
 type Sink struct {
 	client *pd.Client
 	routes map[fleet.Route]Route
+	// dest names each route's routing key for the router's queues: the
+	// first route (page, monitor, notify) that uses the key.
+	dest map[fleet.Route]string
 }
 
 // New builds a sink; it does no I/O.
@@ -65,8 +74,44 @@ func New(o Options) (*Sink, error) {
 	base := strings.TrimSuffix(strings.TrimSuffix(o.EventsURL, "/"), "/v2/enqueue")
 	c := pd.NewClient("", pd.WithV2EventsAPIEndpoint(base))
 	c.HTTPClient = &http.Client{Transport: retryAfterTransport{o.Transport}}
-	return &Sink{client: c, routes: o.Routes}, nil
+	return &Sink{client: c, routes: o.Routes, dest: destinations(o.Routes)}, nil
 }
+
+func destinations(routes map[fleet.Route]Route) map[fleet.Route]string {
+	byKey := map[string]string{}
+	out := map[fleet.Route]string{}
+	for _, r := range []fleet.Route{fleet.Page, fleet.Monitor, fleet.Notify} {
+		rt, ok := routes[r]
+		if !ok {
+			continue
+		}
+		k := rt.RoutingKey.Reveal()
+		if _, seen := byKey[k]; !seen {
+			byKey[k] = string(r)
+		}
+		out[r] = byKey[k]
+	}
+	return out
+}
+
+// Destination is n's routing key, named after the first route using it:
+// PagerDuty's rate limit is per routing key.
+func (s *Sink) Destination(n incident.Notification) string {
+	if d, ok := s.dest[n.Route]; ok {
+		return d
+	}
+	return string(n.Route)
+}
+
+// Pacing keeps each routing key under the Events API's 120 events a
+// minute, with a burst for a wave of pages.
+func (s *Sink) Pacing(string) incident.Pacing {
+	return incident.Pacing{PerSecond: 2, Burst: 10, InFlight: 4}
+}
+
+// SkipResolved: a page that could not be delivered before its incident
+// resolved is not sent late; the platform channel has the record of it.
+func (s *Sink) SkipResolved() bool { return true }
 
 // Accepts: PagerDuty gets triggers, reminders (a re-trigger reopens an
 // alert someone resolved by hand while the job still fails) and resolves.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
@@ -70,7 +71,7 @@ func TestTriggerPayload(t *testing.T) {
 		},
 		Links: []pdfake.Link{{Href: "https://runbooks.example.com/platform_code_exception", Text: "Runbook"}},
 	}}
-	if d := cmp.Diff(want, got); d != "" {
+	if d := cmp.Diff(want, got, cmpopts.IgnoreFields(pdfake.Event{}, "Received")); d != "" {
 		t.Fatalf("events (-want +got):\n%s", d)
 	}
 	require.Equal(t, []string{want[0].DedupKey}, s.Open())
@@ -182,4 +183,49 @@ func TestAccepts(t *testing.T) {
 		incident.Trigger: true, incident.Remind: true, incident.Resolve: true,
 		incident.Repeat: false, incident.Occurrence: false,
 	}, got)
+}
+
+// Each routing key is a destination of its own, named after its first
+// route, never after the key.
+func TestDestinationIsTheRoutingKey(t *testing.T) {
+	page := Route{RoutingKey: config.NewSecret(pageKey), Severity: "critical"}
+	cases := []struct {
+		name   string
+		routes map[fleet.Route]Route
+		want   map[fleet.Route]string
+	}{
+		{"a key per route", map[fleet.Route]Route{fleet.Page: page, fleet.Monitor: {RoutingKey: config.NewSecret(monitorKey)}},
+			map[fleet.Route]string{fleet.Page: "page", fleet.Monitor: "monitor"}},
+		{"one key for two routes", map[fleet.Route]Route{fleet.Page: page, fleet.Monitor: page},
+			map[fleet.Route]string{fleet.Page: "page", fleet.Monitor: "page"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sink, err := New(Options{Routes: tc.routes})
+			require.NoError(t, err)
+			for route, want := range tc.want {
+				n := pageNotification()
+				n.Route = route
+				require.Equal(t, want, sink.Destination(n))
+			}
+			require.True(t, sink.SkipResolved(), "a page that is over is not sent late")
+			require.Equal(t, incident.Pacing{PerSecond: 2, Burst: 10, InFlight: 4}, sink.Pacing("page"), "under the Events API's 120 a minute per key")
+		})
+	}
+}
+
+// A trigger whose answer was lost is sent again: PagerDuty folds it into
+// the alert it has, so the incident pages once.
+func TestARepeatedTriggerIsOneAlert(t *testing.T) {
+	s := pdfake.New()
+	defer s.Close()
+	sink := newSink(t, s)
+	s.Inject(pdfake.Fault{Lost: true})
+	_, err := sink.Send(context.Background(), pageNotification())
+	require.Error(t, err)
+	require.False(t, incident.IsRejected(err))
+	_, err = sink.Send(context.Background(), pageNotification())
+	require.NoError(t, err)
+	require.Len(t, s.Events(), 2)
+	require.Equal(t, []string{"flinkslo/orders/orders-enrichment/orders-enrichment/platform_code_exception"}, s.Open())
 }

@@ -40,7 +40,7 @@ func (d *Daemon) buildAlerting(cfg *config.Config, o Options, kp kubeParts) erro
 	}
 	sinks, err := alerting.BuildSinks(cfg, alerting.SinkOptions{
 		Getenv: o.Getenv, Events: events, Console: o.Console, JSON: o.JSON,
-		ForceConsole: o.ForceConsole, DryRun: o.DryRun, DryRunOutput: o.DryRunOut,
+		ForceConsole: o.ForceConsole, DryRun: o.DryRun, DryRunOutput: o.DryRunOut, Logger: o.Log.With("component", "alerting"),
 	})
 	if err != nil {
 		return err

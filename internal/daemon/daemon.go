@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -72,7 +73,12 @@ type Daemon struct {
 	log      *slog.Logger
 
 	runners []func(context.Context) error
-	checks  []func() error
+	// last run until every runner has stopped: the leader election, so
+	// that the Lease is released only after the router's last save (the
+	// next leader starts from it, and a save racing the release would
+	// keep the Lease held).
+	last   []func(context.Context) error
+	checks []func() error
 	// closers run after every runner has stopped.
 	closers []func() error
 }
@@ -164,11 +170,19 @@ func (d *Daemon) Ready() error {
 	return nil
 }
 
-// Start runs every part in g; they stop when ctx ends.
+// Start runs every part in g; they stop when ctx ends, and the last ones
+// once all the others have.
 func (d *Daemon) Start(ctx context.Context, g *errgroup.Group) {
+	lastCtx, stopLast := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
 	for _, r := range d.runners {
-		g.Go(func() error { return r(ctx) })
+		wg.Add(1)
+		g.Go(func() error { defer wg.Done(); return r(ctx) })
 	}
+	for _, r := range d.last {
+		g.Go(func() error { return r(lastCtx) })
+	}
+	go func() { wg.Wait(); stopLast() }()
 }
 
 // Close releases what the parts hold once they have stopped.

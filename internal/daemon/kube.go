@@ -22,6 +22,10 @@ var (
 	_ collector.FailureSource = (*kube.Discoverer)(nil)
 )
 
+// The Lease store says how much it holds, so that the router keeps the
+// state within it.
+var _ interface{ Limit() int } = (*lease.StateStore)(nil)
+
 // kubeParts is what sharding and Kubernetes contribute to the other parts:
 // the discovered targets (and their failures) for the scrape loop, the
 // shard filter, and the leader election that the router and DogStatsD
@@ -81,7 +85,7 @@ func (d *Daemon) buildKube(cfg *config.Config, o Options) (kubeParts, error) {
 	if kp.elector, err = elector(kc.LeaderElection, sh, client, o); err != nil {
 		return kp, err
 	}
-	d.runners = append(d.runners, kp.elector.Run)
+	d.last = append(d.last, kp.elector.Run)
 	return kp, nil
 }
 
