@@ -8,9 +8,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/flinkslo/flinkslo/internal/slackfake"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
+	"github.com/flinkslo/flinkslo/internal/slackfake"
 )
 
 // These tests follow one failure each through the whole path (simulated

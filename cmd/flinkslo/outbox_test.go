@@ -16,11 +16,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/flinkslo/flinkslo/lease"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 	"github.com/flinkslo/flinkslo/internal/kubetest"
 	"github.com/flinkslo/flinkslo/internal/pdfake"
 	"github.com/flinkslo/flinkslo/internal/slackfake"
+	"github.com/flinkslo/flinkslo/lease"
 )
 
 // The notification tests run the real binary as a child process, so that
