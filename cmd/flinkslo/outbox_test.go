@@ -158,6 +158,7 @@ func (f *notifyFleet) config(stateFile, extra string) string {
 		fmt.Fprintf(&b, "  - {name: %s, namespace: %s, team: %s, url: %q}\n", j.name, j.ns, j.ns, f.urls[j.name])
 	}
 	fmt.Fprintf(&b, `teams:
+  orders: {}
   checkout: {slackChannel: "#checkout-alerts"}
 alerting:
   page: {pagerduty: {routingKeyEnv: PD_KEY}, slack: {channel: "#flink-platform"}}
