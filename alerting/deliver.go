@@ -171,12 +171,22 @@ func (q *queue) attempt(ctx context.Context, it *item, unconfirmed time.Time) {
 // after its backoff or the receiver's Retry-After.
 func (q *queue) done(it *item, rc incident.Receipt, err error) {
 	if err == nil {
-		q.finish(it, "", nil)
+		// What the delivery taught (the receiver has the incident) is
+		// recorded before the incident's next item may start: a resolve
+		// asks it.
 		q.sent(it, rc)
+		q.finish(it, "", nil)
 		return
 	}
 	if incident.IsRejected(err) {
 		q.finish(it, dropRejected, err)
+		return
+	}
+	q.mu.Lock()
+	resolved := it.resolved
+	q.mu.Unlock()
+	if resolved {
+		q.finish(it, dropResolved, err)
 		return
 	}
 	now := q.now()

@@ -89,6 +89,10 @@ type item struct {
 	ready    bool
 	inFlight bool
 	removed  bool
+	// resolved: its incident resolved while it was in flight, at a queue
+	// that skips resolved incidents; if the attempt fails it is dropped,
+	// not retried.
+	resolved bool
 	attempts int
 	// notBefore is when its next attempt may start (backoff, Retry-After).
 	notBefore time.Time
@@ -140,18 +144,15 @@ func (q *queue) laneLocked(dest string) *lane {
 
 // push queues e for dest without ever blocking; it returns nil when the
 // lane is full. created is when e entered the outbox; a restored item is
-// ready at once and unconfirmed since the restore.
-func (q *queue) push(e *entry, dest string, created time.Time, ready bool, unconfirmed time.Time) *item {
-	if ready {
-		defer q.poke()
-	}
+// unconfirmed since the restore. It is attempted once released.
+func (q *queue) push(e *entry, dest string, created time.Time, unconfirmed time.Time) *item {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	l := q.laneLocked(dest)
 	if len(l.items)-l.inFlight >= q.size {
 		return nil
 	}
-	it := &item{e: e, q: q, lane: l, created: created, ready: ready, unconfirmed: unconfirmed}
+	it := &item{e: e, q: q, lane: l, created: created, unconfirmed: unconfirmed}
 	l.items = append(l.items, it)
 	k := e.n.Key
 	q.order[k] = append(q.order[k], it)
@@ -191,6 +192,7 @@ func (q *queue) cancel(inc *openIncident) (gone []*item, inFlight bool) {
 		switch {
 		case it.e.inc != inc:
 		case it.inFlight:
+			it.resolved = true
 			inFlight = true
 		default:
 			q.removeLocked(it)

@@ -50,8 +50,9 @@ func (s *sched) push(dest, job string) *item {
 	s.seq++
 	n := &incident.Notification{Key: incident.Key{JobRef: fleet.JobRef{Namespace: "ns", Deployment: job, Job: job}, Category: "c"},
 		Action: incident.Trigger, Route: fleet.Notify, Team: dest}
-	it := s.q.push(&entry{id: s.seq, n: n}, dest, s.clk.now(), true, time.Time{})
+	it := s.q.push(&entry{id: s.seq, n: n}, dest, s.clk.now(), time.Time{})
 	require.NotNil(s.t, it)
+	s.q.release([]*item{it})
 	return it
 }
 
@@ -145,6 +146,6 @@ func TestLaneBoundIsPerDestination(t *testing.T) {
 		s.push("#busy", string(rune('a'+i)))
 	}
 	e := &entry{id: 99, n: &incident.Notification{Key: incident.Key{JobRef: fleet.JobRef{Deployment: "z"}, Category: "c"}, Team: "#busy"}}
-	require.Nil(t, s.q.push(e, "#busy", s.clk.now(), true, time.Time{}), "the busy channel is full")
+	require.Nil(t, s.q.push(e, "#busy", s.clk.now(), time.Time{}), "the busy channel is full")
 	s.push("#idle", "i") // …and the idle one still has room
 }

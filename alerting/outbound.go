@@ -41,7 +41,7 @@ func (r *Router) dispatch(n *incident.Notification, inc *openIncident) []*item {
 	}
 	var out []*item
 	for _, t := range to {
-		it := t.q.push(e, t.dest, e.created, false, time.Time{})
+		it := t.q.push(e, t.dest, e.created, time.Time{})
 		if it == nil {
 			r.m.drop(n.Route, t.q.name, dropQueueFull)
 			r.log.Warn("notification queue full, dropping notification", "sink", t.q.name, "destination", t.dest,

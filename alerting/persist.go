@@ -87,6 +87,10 @@ func (r *Router) assumeReached(index map[instance]*openIncident, now time.Time) 
 func (r *Router) restore(doc *stateDoc, index map[instance]*openIncident) {
 	wall := r.wall()
 	resumed := 0
+	// Nothing is attempted before the whole outbox is back, so that a
+	// resolve restored after its trigger still finds it queued.
+	var restored []*item
+	defer func() { release(restored) }()
 	for _, rec := range doc.Outbox {
 		r.seq = max(r.seq, rec.ID)
 		inc := index[instanceOf(rec.Key, rec.Opened)]
@@ -103,6 +107,9 @@ func (r *Router) restore(doc *stateDoc, index map[instance]*openIncident) {
 				r.log.Warn("undelivered notification for a sink no longer configured, dropping it", "sink", name, "incident", rec.Key.String())
 				continue
 			}
+			if n.Action == incident.Resolve && q.guarded && !r.resolvable(q, inc, &n) {
+				continue // as when it was made: a resolve is not a receiver's first news
+			}
 			to = append(to, q)
 			if d := destination(name, &n); d != "" {
 				n.Destinations = append(n.Destinations, d)
@@ -110,12 +117,13 @@ func (r *Router) restore(doc *stateDoc, index map[instance]*openIncident) {
 		}
 		e := &entry{id: rec.ID, n: &n, inc: inc, created: rec.Created}
 		for _, q := range to {
-			it := q.push(e, q.destination(n), rec.Created, true, wall)
+			it := q.push(e, q.destination(n), rec.Created, wall)
 			if it == nil {
 				r.m.drop(n.Route, q.name, dropQueueFull)
 				continue
 			}
 			e.pending = append(e.pending, it)
+			restored = append(restored, it)
 		}
 		if len(e.pending) > 0 {
 			r.outbox[e.id] = e
