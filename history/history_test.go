@@ -51,7 +51,9 @@ func snapAt(at time.Time, jobs ...job) *fleet.Snapshot {
 	return s
 }
 
-func ref(ns, name string) fleet.JobRef { return fleet.JobRef{Namespace: ns, Deployment: name, Job: name} }
+func ref(ns, name string) fleet.JobRef {
+	return fleet.JobRef{Namespace: ns, Deployment: name, Job: name}
+}
 
 // TestTimeline: a job's bands, reasons, counter deltas and lag come back
 // cycle by cycle, in order, and its uptime counts its healthy cycles.
@@ -69,8 +71,8 @@ func TestTimeline(t *testing.T) {
 	require.Len(t, got, 4)
 	type row struct {
 		Healthy, Restarts, Checkpoints, Failed int
-		Reasons                               []fleet.Reason
-		LagSecondsKnown                       bool
+		Reasons                                []fleet.Reason
+		LagSecondsKnown                        bool
 	}
 	var rows []row
 	for _, p := range got {
@@ -294,7 +296,7 @@ func TestObserveNeverBlocks(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		for i := range 100 {
-			h.Observe(snapAt(t0.Add(time.Duration(i)*time.Second)))
+			h.Observe(snapAt(t0.Add(time.Duration(i) * time.Second)))
 		}
 		close(done)
 	}()
