@@ -26,6 +26,7 @@ type queue struct {
 	log     *slog.Logger
 	now     func() time.Time
 	receipt func(incident.Notification, incident.Receipt)
+	trail   *Trail
 	lanes   []chan *item
 	depth   prometheus.Gauge
 	seed    maphash.Seed
@@ -138,6 +139,7 @@ func (q *queue) deliver(ctx context.Context, it *item) {
 	}
 	b := &backoff.ExponentialBackOff{InitialInterval: q.d.InitialBackoff, RandomizationFactor: 0.5, Multiplier: 2, MaxInterval: q.d.MaxBackoff}
 	rc, err := backoff.Retry(ctx, op, backoff.WithBackOff(b), backoff.WithMaxElapsedTime(left))
+	q.trail.Record(n, q.name, deliveryResult(ctx, q.dryRun, err, last), q.now())
 	if err == nil {
 		q.sent(n, rc)
 		return

@@ -28,6 +28,7 @@ type Router struct {
 	// leading is whether this replica sent at the last step (Run only).
 	leading bool
 	saves   chan []byte
+	trail   *Trail
 }
 
 // New builds a router from the configuration and the sinks; it does no I/O.
@@ -47,6 +48,7 @@ func New(o Options) (*Router, error) {
 		routes: newRoutes(o.Config, o.Sinks),
 		queues: map[string]*queue{},
 		saves:  make(chan []byte, 1),
+		trail:  NewTrail(),
 	}
 	r.in = newInbox(max(a.QueueSize, 1)*10, r.m)
 	r.eng = newEngine(engineConfig{
@@ -56,7 +58,7 @@ func New(o Options) (*Router, error) {
 	}, r.routes)
 	for _, name := range names {
 		r.queues[name] = newQueue(name, o.Sinks[name], a.QueueSize, workers(name), queue{
-			dryRun: isDryRun(o.Sinks[name]), d: o.Delivery, m: r.m, log: o.Logger, receipt: r.receipt,
+			dryRun: isDryRun(o.Sinks[name]), d: o.Delivery, m: r.m, log: o.Logger, receipt: r.receipt, trail: r.trail,
 			// Delivery runs on wall time, as its timeouts and backoff do.
 			now: time.Now,
 		})
