@@ -247,16 +247,25 @@ func (c *canvas) checkpoints(b *strings.Builder, y int) {
 // the value was not measured.
 func (c *canvas) lag(get func(*Point) *float64, class string, format func(float64) string) func(*strings.Builder, int) {
 	return func(b *strings.Builder, y int) {
+		// The largest value per column; a column that starts after a hole
+		// in the history starts a new line.
 		col := make([]float64, columns)
 		seen := make([]bool, columns)
+		gap := make([]bool, columns)
+		var prev time.Time
 		for i := range c.t.Points {
 			p := &c.t.Points[i]
 			v := get(p)
 			if v == nil {
+				prev = time.Time{}
 				continue
 			}
 			k := min(max(int((c.x(p.From)-chartLeft)/(chartWidth-chartLeft-chartRight)*columns), 0), columns-1)
+			if !seen[k] {
+				gap[k] = prev.IsZero() || p.From.Sub(prev) > 3*c.step
+			}
 			col[k], seen[k] = math.Max(col[k], *v), true
+			prev = p.To
 		}
 		top := maxOf(col)
 		if top == 0 {
@@ -264,18 +273,15 @@ func (c *canvas) lag(get func(*Point) *float64, class string, format func(float6
 		}
 		fmt.Fprintf(b, `<line class="baseline" x1="%d" x2="%d" y1="%d" y2="%d"/>`, chartLeft, chartWidth-chartRight, y+lineHeight, y+lineHeight)
 		var path strings.Builder
-		pen := false
 		for k := range col {
 			if !seen[k] {
-				pen = false
 				continue
 			}
 			cmd := 'L'
-			if !pen {
+			if gap[k] {
 				cmd = 'M'
 			}
 			fmt.Fprintf(&path, "%c%.1f %.1f", cmd, chartLeft+(float64(k)+0.5)*colWidth, float64(y+lineHeight)-float64(lineHeight-4)*col[k]/top)
-			pen = true
 		}
 		fmt.Fprintf(b, `<path class="%s" d="%s"/>`, class, path.String())
 		fmt.Fprintf(b, `<text class="scale" x="%d" y="%d">max %s</text>`, chartLeft+4, y+10, html.EscapeString(format(maxOf(col))))

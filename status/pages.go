@@ -35,7 +35,7 @@ func newPages() *pages {
 			case Unhealthy:
 				return "✗"
 			}
-			return "⏸"
+			return "‖"
 		},
 		"chart": func(t *Timeline) template.HTML { return timelineSVG("tl", t) },
 		"last": func(ns []Notification) *Notification {
