@@ -28,15 +28,8 @@ func newPages() *pages {
 		"reasonText": reasonText, "routeText": routeText, "teamName": teamName, "targetName": targetName,
 		"seg":  segment,
 		"join": func(s []string) string { return strings.Join(s, " ") },
-		"icon": func(h Health) string {
-			switch h {
-			case Healthy:
-				return "✓"
-			case Unhealthy:
-				return "✗"
-			}
-			return "‖"
-		},
+		"icon": iconOf,
+		"grid": gridHTML,
 		"chart": func(t *Timeline) template.HTML { return timelineSVG("tl", t) },
 		"last": func(ns []Notification) *Notification {
 			if len(ns) == 0 {
