@@ -26,10 +26,10 @@ func newPages() *pages {
 	funcs := template.FuncMap{
 		"utc": utc, "ratio": formatRatio, "count": formatCount, "seconds": formatSeconds,
 		"reasonText": reasonText, "routeText": routeText, "teamName": teamName, "targetName": targetName,
-		"seg":  segment,
-		"join": func(s []string) string { return strings.Join(s, " ") },
-		"icon": iconOf,
-		"grid": gridHTML,
+		"seg":   segment,
+		"join":  func(s []string) string { return strings.Join(s, " ") },
+		"icon":  iconOf,
+		"grid":  gridHTML,
 		"chart": func(t *Timeline) template.HTML { return timelineSVG("tl", t) },
 		"last": func(ns []Notification) *Notification {
 			if len(ns) == 0 {
