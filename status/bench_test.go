@@ -25,7 +25,7 @@ func (s staticIncidents) Incidents() []alerting.IncidentView { return s }
 // bigFleet is n jobs in 300 namespaces of 40 teams, one in twenty
 // unhealthy with a verdict and an open incident with a trail, every job
 // with Kafka lag, and hours of history of all of them.
-func bigFleet(b *testing.B, n int, hours int) *Handler {
+func bigFleet(b testing.TB, n int, hours int) *Handler {
 	b.Helper()
 	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 	snap := &fleet.Snapshot{Seq: 1}

@@ -309,3 +309,31 @@ func TestBrowser(t *testing.T) {
 		b.noConsoleErrors(t)
 	})
 }
+
+// TestBrowserLargeFleet loads the fleet page of 5,000 jobs in Chromium
+// and filters it by team, and logs how long each took in the browser (the
+// figures of docs/benchmarks.md; tests do not assert times). It checks
+// that the filter leaves the team's jobs and that nothing is logged.
+func TestBrowserLargeFleet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("5,000 jobs in a browser")
+	}
+	h := bigFleet(t, 5000, 1)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t)
+	start := time.Now()
+	b.open(t, srv.URL+"/ui/", ".groups")
+	loaded := time.Since(start)
+	require.Len(t, eval[[]tile](t, b, tilesJS), 5000)
+	took := eval[float64](t, b, `(() => {
+		const s = document.querySelector('select[name="team"]');
+		s.value = "team-07";
+		const t0 = performance.now();
+		s.dispatchEvent(new Event("change", {bubbles: true}));
+		return performance.now() - t0; })()`)
+	visible := eval[int](t, b, `document.querySelectorAll(".grid .tile:not([hidden])").length`)
+	require.Equal(t, 5000/40, visible, "one team's jobs")
+	t.Logf("5,000 jobs: page loaded and shown in %s; filtered by team in %.0f ms", loaded.Round(time.Millisecond), took)
+	b.noConsoleErrors(t)
+}
