@@ -170,6 +170,9 @@ func visibleNames(ts []tile) []string {
 // and timeline, the pages refresh and work on a phone, and nothing is
 // logged to the console.
 func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a browser over a simulated fleet")
+	}
 	g := newRig(t)
 	b := newBrowser(t)
 	g.story(t)
