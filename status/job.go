@@ -162,6 +162,7 @@ func incidentOf(inc alerting.IncidentView) Incident {
 		slices.SortFunc(n.Deliveries, func(a, b Delivery) int { return cmp.Compare(a.Destination, b.Destination) })
 		i.Trail = append(i.Trail, n)
 	}
+	slices.SortStableFunc(i.Trail, func(a, b Notification) int { return a.At.Compare(b.At) })
 	return i
 }
 
