@@ -256,10 +256,14 @@ func (q *queue) finish(it *item, reason string, err error) {
 
 // sent counts a delivery and reports it.
 func (q *queue) sent(it *item, rc incident.Receipt) {
-	result := resultSent
-	if q.dryRun {
-		result = resultDryRun
-	}
-	q.m.notifications.WithLabelValues(string(it.e.n.Route), q.name, result).Inc()
+	q.m.notifications.WithLabelValues(string(it.e.n.Route), q.name, q.result()).Inc()
 	q.hooks.delivered(it, rc)
+}
+
+// result is the word for a delivery of this queue: sent, or dry_run.
+func (q *queue) result() string {
+	if q.dryRun {
+		return resultDryRun
+	}
+	return resultSent
 }

@@ -28,7 +28,7 @@ func (r *Router) dispatch(n *incident.Notification, inc *openIncident) []*item {
 			continue
 		}
 		if name == SinkSlack && n.SlackChannel == "" {
-			r.m.drop(n.Route, name, dropNoChannel)
+			r.drop(n, name, dropNoChannel)
 			continue
 		}
 		if n.Action == incident.Resolve && q.guarded && !r.resolvable(q, inc, n) {
@@ -43,7 +43,7 @@ func (r *Router) dispatch(n *incident.Notification, inc *openIncident) []*item {
 	for _, t := range to {
 		it := t.q.push(e, t.dest, e.created, time.Time{})
 		if it == nil {
-			r.m.drop(n.Route, t.q.name, dropQueueFull)
+			r.drop(n, t.q.name, dropQueueFull)
 			r.log.Warn("notification queue full, dropping notification", "sink", t.q.name, "destination", t.dest,
 				"incident", n.Key.String(), "action", n.Action)
 			continue
@@ -70,7 +70,7 @@ func (r *Router) resolvable(q *queue, inc *openIncident, n *incident.Notificatio
 		return true
 	}
 	if !q.pending(inc) {
-		r.m.drop(n.Route, q.name, dropResolved)
+		r.drop(n, q.name, dropResolved)
 		return false
 	}
 	if !q.skipResolved {
@@ -78,13 +78,13 @@ func (r *Router) resolvable(q *queue, inc *openIncident, n *incident.Notificatio
 	}
 	gone, inFlight := q.cancel(inc)
 	for _, it := range gone {
-		r.m.drop(it.e.n.Route, q.name, dropResolved)
+		r.drop(it.e.n, q.name, dropResolved)
 		r.settleLocked(q, it)
 	}
 	if inFlight {
 		return true // it may get there: the resolve's turn decides
 	}
-	r.m.drop(n.Route, q.name, dropResolved)
+	r.drop(n, q.name, dropResolved)
 	r.log.Info("incident resolved before its trigger was delivered, sending neither", "sink", q.name, "incident", inc.key.String())
 	return false
 }
@@ -176,4 +176,11 @@ func destination(sink string, n *incident.Notification) string {
 		return "datadog event"
 	}
 	return sink
+}
+
+// drop counts a notification sink never got, for reason, and notes it in
+// the trail.
+func (r *Router) drop(n *incident.Notification, sink, reason string) {
+	r.m.drop(n.Route, sink, reason)
+	r.trail.Record(*n, sink, resultDropped+": "+reason, r.wall())
 }

@@ -119,7 +119,7 @@ func (r *Router) restore(doc *stateDoc, index map[instance]*openIncident) {
 		for _, q := range to {
 			it := q.push(e, q.destination(n), rec.Created, wall)
 			if it == nil {
-				r.m.drop(n.Route, q.name, dropQueueFull)
+				r.drop(&n, q.name, dropQueueFull)
 				continue
 			}
 			e.pending = append(e.pending, it)

@@ -35,6 +35,8 @@ type Router struct {
 	seq    uint64
 	// leading is whether this replica sent at the last step.
 	leading bool
+	// trail is what became of each notification, for the status page.
+	trail *Trail
 }
 
 // New builds a router from the configuration and the sinks; it does no I/O.
@@ -55,6 +57,7 @@ func New(o Options) (*Router, error) {
 		queues: map[string]*queue{},
 		outbox: map[uint64]*entry{},
 		saver:  newSaver(),
+		trail:  NewTrail(),
 	}
 	if ls, ok := o.Store.(limitedStore); ok {
 		r.limit = ls.Limit()
@@ -71,9 +74,15 @@ func New(o Options) (*Router, error) {
 			now: r.wall,
 		})
 		q.hooks = queueHooks{
-			delivered: func(it *item, rc incident.Receipt) { r.delivered(q, it, rc) },
-			dropped:   func(it *item, _ string) { r.settle(q, it) },
-			reached:   func(it *item) bool { return r.reached(q, it) },
+			delivered: func(it *item, rc incident.Receipt) {
+				r.trail.Record(*it.e.n, q.name, q.result(), r.wall())
+				r.delivered(q, it, rc)
+			},
+			dropped: func(it *item, reason string) {
+				r.trail.Record(*it.e.n, q.name, resultDropped+": "+reason, r.wall())
+				r.settle(q, it)
+			},
+			reached: func(it *item) bool { return r.reached(q, it) },
 		}
 		r.queues[name] = q
 	}

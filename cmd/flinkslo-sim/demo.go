@@ -110,12 +110,15 @@ func (c *demoCmd) Run(ctx context.Context, e *cli.Env) error {
 	// a notification would have gone.
 	d, err := daemon.Build(cfg, daemon.Options{
 		Log: log, Getenv: e.Getenv, Console: e.Stdout, JSON: e.JSON(),
-		ForceConsole: true, DryRun: true, DryRunOut: io.Discard, HealthWait: 10 * time.Second,
+		ForceConsole: true, DryRun: true, DryRunOut: io.Discard, HealthWait: 10 * time.Second, DisableUI: e.Web.DisableUI,
 	})
 	if err != nil {
 		return err
 	}
-	srv, err := daemon.NewServer(e.Web.Listen, daemon.Endpoints{Telemetry: e.Web.Telemetry, Metrics: d.Metrics(), Ready: d.Ready}, log)
+	srv, err := daemon.NewServer(e.Web.Listen, daemon.Endpoints{
+		Telemetry: e.Web.Telemetry, Metrics: d.Metrics(), Ready: d.Ready,
+		Status: d.Status(e.Web.Telemetry), WebConfigFile: e.Web.ConfigFile,
+	}, log)
 	if err != nil {
 		return err
 	}
@@ -142,10 +145,18 @@ func (c *demoCmd) Run(ctx context.Context, e *cli.Env) error {
 // banner says what runs and where; as a JSON line with --log.format=json,
 // so that stdout stays JSON only.
 func (c *demoCmd) banner(e *cli.Env, addr string, brokers []string) {
+	scheme := "http"
+	if e.Web.ConfigFile != "" {
+		scheme = "http(s)" // the web config says whether it is TLS
+	}
 	lines := []string{
 		fmt.Sprintf("flinkslo demo: %d simulated Flink deployments (Flink 1.15–2.3)%s on loopback.", len(demoFleet), kafkaNote(brokers)),
-		fmt.Sprintf("Metrics at http://%s%s. The health table prints when the fleet's health changes; notifications print as they are routed, with where they go. Ctrl-C stops.", addr, e.Web.Telemetry),
 	}
+	if !e.Web.DisableUI {
+		lines = append(lines, fmt.Sprintf("Status page at %s://%s/ui/ — open it to watch the story: failures appearing, routed, resolving.", scheme, addr))
+	}
+	lines = append(lines,
+		fmt.Sprintf("Metrics at %s://%s%s. The health table prints when the fleet's health changes; notifications print as they are routed, with where they go. Ctrl-C stops.", scheme, addr, e.Web.Telemetry))
 	if !c.noStory {
 		lines = append(lines, "In the next three minutes: a team's ACL error, the platform's checkpoint bucket, TaskManagers lost again and again, a team's bug, a JobManager answering 500 — and their recoveries.")
 	}

@@ -50,7 +50,7 @@ func (c *runCmd) Run(ctx context.Context, e *cli.Env) error {
 	log := e.Logger()
 	opts := daemon.Options{
 		Log: log, Getenv: e.Getenv, Console: e.Stdout, JSON: e.JSON(), Kubeconfig: c.kubeconfig,
-		ShardIndex: c.shardIndex, ShardCount: c.shardCount, DryRun: c.dryRun, Version: version.Version,
+		ShardIndex: c.shardIndex, ShardCount: c.shardCount, DryRun: c.dryRun, Version: version.Version, DisableUI: e.Web.DisableUI,
 	}
 	d, err := daemon.Build(cfg, opts)
 	if err != nil {
@@ -65,6 +65,7 @@ func (c *runCmd) Run(ctx context.Context, e *cli.Env) error {
 	}
 	srv, err := daemon.NewServer(e.Web.Listen, daemon.Endpoints{
 		Telemetry: e.Web.Telemetry, Metrics: d.Metrics(), Ready: d.Ready, Reload: reload,
+		Status: d.Status(e.Web.Telemetry), WebConfigFile: e.Web.ConfigFile,
 	}, log)
 	if err != nil {
 		return err

@@ -34,6 +34,11 @@ type Env struct {
 type Web struct {
 	Listen    string
 	Telemetry string
+	// ConfigFile is the exporter-toolkit web configuration (TLS, basic
+	// auth) that protects every path; "" serves plain HTTP to anyone.
+	ConfigFile string
+	// DisableUI turns the status pages and /api/v1/ off.
+	DisableUI bool
 }
 
 // Logger logs to stderr as --log.level and --log.format say.
@@ -81,6 +86,8 @@ func (a App) Main(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	promslogflag.AddFlags(app, e.logCfg)
 	app.Flag("web.listen-address", "Address on which to expose metrics, health endpoints and the status page.").Default(a.DefaultListen).StringVar(&e.Web.Listen)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&e.Web.Telemetry)
+	app.Flag("web.config.file", "Path to the configuration file that can enable TLS or authentication of every path, /metrics included (the exporter-toolkit web configuration).").Default("").StringVar(&e.Web.ConfigFile)
+	app.Flag("web.disable-ui", "Serve no status pages (/ui/) and no JSON API (/api/v1/).").BoolVar(&e.Web.DisableUI)
 	cmds := map[string]Command{}
 	for _, c := range a.Commands {
 		cmds[c.Register(app, e).FullCommand()] = c

@@ -60,6 +60,7 @@ func (d *Daemon) buildAlerting(cfg *config.Config, o Options, kp kubeParts) erro
 		return err
 	}
 	d.Store.AddObserver(r)
+	d.router = r
 	d.runners = append(d.runners, r.Run)
 	return nil
 }

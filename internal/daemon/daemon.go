@@ -27,6 +27,7 @@ import (
 	"github.com/flinkslo/flinkslo/collector/kafka"
 	"github.com/flinkslo/flinkslo/export/promexport"
 	"github.com/flinkslo/flinkslo/fleet"
+	"github.com/flinkslo/flinkslo/history"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -57,6 +58,8 @@ type Options struct {
 	HealthWait time.Duration
 	// Version is the build's version, for the OTLP resource.
 	Version string
+	// DisableUI builds no status pages and keeps no history for them.
+	DisableUI bool
 }
 
 // Daemon is flinkslo's running parts.
@@ -71,6 +74,9 @@ type Daemon struct {
 	reload   *reloadMetrics
 	cfg      *config.Config // what runs now (replaced by a reload)
 	log      *slog.Logger
+
+	router  *alerting.Router
+	history *history.History
 
 	runners []func(context.Context) error
 	// last run until every runner has stopped: the leader election, so
@@ -153,6 +159,7 @@ func Build(cfg *config.Config, o Options) (*Daemon, error) {
 	if err := d.buildOTLP(cfg, o); err != nil {
 		return nil, err
 	}
+	d.buildHistory(cfg, o)
 	return d, nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/prometheus/exporter-toolkit/web"
 )
 
 // Endpoints are what the web server serves beside the landing page.
@@ -21,17 +23,31 @@ type Endpoints struct {
 	Ready func() error
 	// Reload re-reads the configuration (POST /-/reload); nil: none.
 	Reload func() error
+	// Status serves /, /ui/ and /api/v1/ (Daemon.Status); nil: a
+	// landing page at / and nothing else.
+	Status http.Handler
+	// WebConfigFile is the exporter-toolkit web configuration: TLS and
+	// basic auth for every path; "" serves plain HTTP.
+	WebConfigFile string
 }
 
-// Server serves /metrics, /healthz, /readyz, /-/reload and a landing page.
+// Server serves /metrics, /healthz, /readyz, /-/reload and the status
+// pages (or a landing page).
 type Server struct {
-	srv *http.Server
-	ln  net.Listener
-	log *slog.Logger
+	srv       *http.Server
+	ln        net.Listener
+	log       *slog.Logger
+	webConfig string
 }
 
-// NewServer listens on listen; Run serves.
+// NewServer listens on listen; Run serves. A web configuration that does
+// not load is an error here, before anything listens.
 func NewServer(listen string, ep Endpoints, log *slog.Logger) (*Server, error) {
+	if ep.WebConfigFile != "" {
+		if err := web.Validate(ep.WebConfigFile); err != nil {
+			return nil, fmt.Errorf("--web.config.file %s: %w", ep.WebConfigFile, err)
+		}
+	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", listen, err)
@@ -61,7 +77,21 @@ func NewServer(listen string, ep Endpoints, log *slog.Logger) (*Server, error) {
 		}
 		fmt.Fprintln(w, "ok")
 	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/", landingOr(ep.Status, telemetry))
+	return &Server{
+		srv:       &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute},
+		ln:        ln,
+		log:       log,
+		webConfig: ep.WebConfigFile,
+	}, nil
+}
+
+// landingOr is the status pages when there are, else the landing page.
+func landingOr(status http.Handler, telemetry string) http.Handler {
+	if status != nil {
+		return status
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
 			http.NotFound(w, r)
 			return
@@ -69,11 +99,6 @@ func NewServer(listen string, ep Endpoints, log *slog.Logger) (*Server, error) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_ = landing.Execute(w, telemetry)
 	})
-	return &Server{
-		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute},
-		ln:  ln,
-		log: log,
-	}, nil
 }
 
 var landing = template.Must(template.New("landing").Parse(`<!doctype html>
@@ -83,13 +108,23 @@ var landing = template.Must(template.New("landing").Parse(`<!doctype html>
 </body></html>
 `))
 
+// serve serves plain HTTP, or through exporter-toolkit with the web
+// configuration: TLS and basic auth then guard every path, /metrics and
+// the health endpoints included, as in Prometheus's own exporters.
+func (s *Server) serve() error {
+	if s.webConfig == "" {
+		return s.srv.Serve(s.ln)
+	}
+	return web.Serve(s.ln, s.srv, &web.FlagConfig{WebConfigFile: &s.webConfig}, s.log)
+}
+
 // Addr is the address actually listened on (useful with port 0).
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Run serves until ctx ends, then shuts down within a bounded time.
 func (s *Server) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
-	go func() { errc <- s.srv.Serve(s.ln) }()
+	go func() { errc <- s.serve() }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve http: %w", err)
