@@ -57,9 +57,7 @@ func (q *queue) takeAll() []*item {
 	defer q.mu.Unlock()
 	var out []*item
 	for _, l := range q.lanes {
-		for _, it := range l.items {
-			out = append(out, it)
-		}
+		out = append(out, l.items...)
 	}
 	for _, it := range out {
 		q.removeLocked(it)

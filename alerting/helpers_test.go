@@ -2,7 +2,6 @@ package alerting
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -131,8 +130,6 @@ func occurrences(ns []*incident.Notification) int {
 	}
 	return c
 }
-
-func joinLines(s []string) string { return strings.Join(s, "\n") }
 
 func durationOf(d time.Duration) config.Duration { return config.Duration(d) }
 

@@ -185,8 +185,6 @@ func instanceOf(k incident.Key, opened time.Time) instance {
 	return instance{key: k, opened: opened.UnixNano()}
 }
 
-func (inc *openIncident) instance() instance { return instanceOf(inc.key, inc.opened) }
-
 // decodeState reads saved state. Unknown fields are ignored so that an
 // older build can read a newer build's state of the same version; another
 // version is refused rather than misread, except version 1, which this

@@ -222,7 +222,8 @@ func reasons(c Config, t fleet.Target, j fleet.JobStatus, o Observation, lag []f
 	return append(rs, lagReasons(c, lag, now)...)
 }
 
-// DeploymentError: the operator says the JobManager deployment is broken.
+// DeploymentError reports whether the operator says the JobManager
+// deployment is broken.
 func DeploymentError(t fleet.Target) bool {
 	return t.Operator != nil && t.Operator.JobManagerDeploymentStatus == "ERROR"
 }

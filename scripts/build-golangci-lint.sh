@@ -4,10 +4,10 @@
 #
 #   GOLANGCI_LINT_VERSION=v2.15.0 ./scripts/build-golangci-lint.sh OUTPUT
 #
-# golangci-lint's own docs advise against `go install` because of its
-# replace-free but large dependency tree, which only changes build time, not
-# what it checks; it is the one way here, where release binaries cannot be
-# downloaded. Idempotent: does nothing when OUTPUT exists.
+# golangci-lint's docs prefer their release binaries to `go install`; the
+# module proxy is the one source this project's CI can reach, and a pinned
+# version checks the same either way. Idempotent: does nothing when OUTPUT
+# exists.
 set -euo pipefail
 
 out="${1:-}"

@@ -295,7 +295,7 @@ type Delivery struct {
 	At          time.Time `json:"deliveredAt"`
 }
 
-// Incidents is /api/v1/incidents: open, then recently resolved; each by
+// IncidentList is /api/v1/incidents: open, then recently resolved; each by
 // route (page, monitor, notify), newest first.
 type IncidentList struct {
 	GeneratedAt time.Time  `json:"generatedAt"`

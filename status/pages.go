@@ -38,10 +38,10 @@ func newPages() *pages {
 			return &ns[len(ns)-1]
 		},
 		"resultClass": func(r string) string {
-			switch {
-			case r == "sent":
+			switch r {
+			case "sent":
 				return "ok"
-			case r == "dry_run":
+			case "dry_run":
 				return "dry"
 			}
 			return "bad"

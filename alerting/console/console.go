@@ -31,8 +31,8 @@ func New(w io.Writer, asJSON bool) *Sink { return &Sink{w: w, json: asJSON} }
 // Accepts what people read; single occurrences are grouped.
 func (s *Sink) Accepts(a incident.Action) bool { return a != incident.Occurrence }
 
-// Transient: a printed line is not worth resuming after a restart (at
-// most once).
+// Transient reports that a printed line is not worth resuming after a
+// restart (at most once).
 func (s *Sink) Transient() bool { return true }
 
 // Send prints n.

@@ -26,7 +26,8 @@ func NewDryRun(out *Sink, name string, real Describer) *DryRun {
 	return &DryRun{out: out, name: name, real: real}
 }
 
-// Transient: a printed line is not worth resuming after a restart.
+// Transient reports that a printed line is not worth resuming after a
+// restart.
 func (d *DryRun) Transient() bool { return true }
 
 // Accepts what the real sink accepts.

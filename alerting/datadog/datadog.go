@@ -33,12 +33,12 @@ type Sink struct{ s EventSender }
 // New returns a sink sending through s.
 func New(s EventSender) *Sink { return &Sink{s: s} }
 
-// Accepts single occurrences, ungrouped (Datadog aggregates them by key),
-// and resolves.
-// Transient: DogStatsD events go over UDP unacknowledged, so there is
-// nothing to resume after a restart (at most once).
+// Transient reports that DogStatsD events go over UDP unacknowledged, so
+// there is nothing to resume after a restart (at most once).
 func (d *Sink) Transient() bool { return true }
 
+// Accepts single occurrences, ungrouped (Datadog aggregates them by key),
+// and resolves.
 func (d *Sink) Accepts(a incident.Action) bool {
 	return a == incident.Occurrence || a == incident.Resolve
 }

@@ -109,11 +109,12 @@ func (s *Sink) Pacing(string) incident.Pacing {
 	return incident.Pacing{PerSecond: 2, Burst: 10, InFlight: 4}
 }
 
-// SkipResolved: a page that could not be delivered before its incident
-// resolved is not sent late; the platform channel has the record of it.
+// SkipResolved reports that a page that could not be delivered before its
+// incident resolved is not sent late; the platform channel has the record
+// of it.
 func (s *Sink) SkipResolved() bool { return true }
 
-// Accepts: PagerDuty gets triggers, reminders (a re-trigger reopens an
+// Accepts what PagerDuty gets: triggers, reminders (a re-trigger reopens an
 // alert someone resolved by hand while the job still fails) and resolves.
 // Grouped repeats stay out: PagerDuty already counts them on the alert.
 func (s *Sink) Accepts(a incident.Action) bool {

@@ -3,6 +3,7 @@ package flink
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -195,7 +196,10 @@ func FuzzDecodeMetrics(f *testing.F) {
 // messages of valid text.
 func FuzzStatusError(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
-		se := statusError(404, bytes.NewReader(data)).(*StatusError)
+		var se *StatusError
+		if !errors.As(statusError(404, bytes.NewReader(data)), &se) {
+			t.Fatal("not a StatusError")
+		}
 		if len(se.Messages) > maxErrorMessages {
 			t.Fatalf("%d messages", len(se.Messages))
 		}

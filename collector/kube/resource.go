@@ -52,9 +52,6 @@ type resource struct {
 // names, so a FlinkSessionJob may be called like a FlinkDeployment.
 func (r *resource) key() string { return r.Kind + "/" + r.Namespace + "/" + r.Name }
 
-// targetKey is the key of the target the resource becomes.
-func (r *resource) targetKey() string { return r.Namespace + "/" + r.Name }
-
 // parseResource reads a FlinkDeployment or FlinkSessionJob. It never fails:
 // the operator's CRDs keep most fields optional and older operators wrote
 // strings where newer ones write enums, so a field of an unexpected type is

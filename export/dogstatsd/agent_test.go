@@ -3,7 +3,6 @@ package dogstatsd
 import (
 	"bufio"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -222,16 +221,4 @@ func (a *agent) untilSentinel(t testing.TB) []line {
 	t.Helper()
 	got := a.until(t, func(ls []line) bool { return len(ls) > 0 && strings.HasSuffix(ls[len(ls)-1].Name, sentinel) })
 	return got[:len(got)-1]
-}
-
-var errNoLine = errors.New("no such line")
-
-// find returns the line whose String() is s.
-func find(ls []line, s string) (line, error) {
-	for _, l := range ls {
-		if l.String() == s {
-			return l, nil
-		}
-	}
-	return line{}, fmt.Errorf("%q: %w", s, errNoLine)
 }

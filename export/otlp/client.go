@@ -46,7 +46,7 @@ func newClient(cfg config.OTLP, headers map[string]string) (metricExporter, erro
 	ctx := context.Background()
 	switch cfg.Protocol {
 	case "grpc":
-		var creds credentials.TransportCredentials = insecure.NewCredentials()
+		creds := insecure.NewCredentials()
 		if tlsCfg != nil {
 			creds = credentials.NewTLS(tlsCfg)
 		}

@@ -40,7 +40,7 @@ func TestResource(t *testing.T) {
 			}
 			got := map[string]string{}
 			for _, kv := range res.Attributes() {
-				got[string(kv.Key)] = kv.Value.Emit()
+				got[string(kv.Key)] = kv.Value.String()
 			}
 			want := map[string]string{}
 			for k, v := range sdkAttrs {

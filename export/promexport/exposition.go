@@ -150,7 +150,7 @@ func (x *Exposition) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // does, and the text format otherwise (protobuf too: the cached part
 // exists only as text).
 func negotiate(h http.Header) (expfmt.Format, Format) {
-	if format := expfmt.NegotiateIncludingOpenMetrics(h); format.FormatType() == expfmt.TypeOpenMetrics {
+	if format := expfmt.NegotiateAccept(h, expfmt.DefaultOpenMetricsAcceptedFormats()...); format.FormatType() == expfmt.TypeOpenMetrics {
 		return format, OpenMetrics
 	}
 	return expfmt.NewFormat(expfmt.TypeTextPlain), Text

@@ -96,7 +96,6 @@ func (w *jw) kOpen(k string) *jw         { return w.key(k).open() }
 func (w *jw) kOpenArr(k string) *jw      { return w.key(k).openArr() }
 func (w *jw) kEmptyObj(k string)         { w.key(k).open().close() }
 func (w *jw) kEmptyArr(k string)         { w.key(k).openArr().closeArr() }
-func (w *jw) kTime(k string, v int64)    { w.kInt(k, v) }
 func (w *jw) kStrOrNull(k, v string) {
 	if v == "" {
 		w.kNull(k)
