@@ -181,6 +181,14 @@ func (d *Discoverer) targetLocked(r *resource) (fleet.Target, bool) {
 
 func (d *Discoverer) owns(key string) bool { return d.opts.Shard == nil || d.opts.Shard.Owns(key) }
 
+// Reshard rebuilds the targets at the next Targets, after the shard
+// changed: the resources are all kept, whoever owns them.
+func (d *Discoverer) Reshard() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.dirty = true
+}
+
 // upsert records a resource as added or changed and reports its operator
 // error. Work per event is constant: the target list is rebuilt once, when
 // next asked for.

@@ -42,6 +42,9 @@ type Options struct {
 	Kubeconfig string
 	// ShardIndex of ShardCount (1 when unset) is this replica's share.
 	ShardIndex, ShardCount int
+	// ShardFromStatefulSet derives the shard from $POD_NAME's StatefulSet
+	// instead: its ordinal of the StatefulSet's replicas, followed live.
+	ShardFromStatefulSet bool
 	// DryRun sends nothing and prints what would be sent, to DryRunOut
 	// (Console when nil).
 	DryRun    bool
