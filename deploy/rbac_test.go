@@ -1,12 +1,14 @@
 package deploy
 
 import (
+	"context"
 	"os"
 	"slices"
 	"testing"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/flinkslo/flinkslo/internal/kubetest"
@@ -28,8 +30,10 @@ type access struct {
 
 // needed is everything flinkslo does: its informers list and watch the
 // operator's resources, pods and events in every namespace; its elector
-// reads and renews its own Leases. Nothing else may be allowed.
-func needed(a access, leases []string) bool {
+// reads and renews its own Leases; a sharded install (--shard.from-statefulset)
+// lists and watches the StatefulSets of its own namespace. Nothing else
+// may be allowed.
+func needed(a access, leases []string, sharded bool) bool {
 	discovered := map[[2]string]bool{
 		{"flink.apache.org", "flinkdeployments"}: true, {"flink.apache.org", "flinksessionjobs"}: true,
 		{"", "pods"}: true, {"", "events"}: true,
@@ -37,6 +41,8 @@ func needed(a access, leases []string) bool {
 	switch {
 	case discovered[[2]string{a.group, a.resource}]:
 		return (a.verb == "list" || a.verb == "watch") && a.name == ""
+	case sharded && a.group == "apps" && a.resource == "statefulsets":
+		return (a.verb == "list" || a.verb == "watch") && a.namespace == "flinkslo" && a.name == ""
 	case a.group == "coordination.k8s.io" && a.resource == "leases":
 		return (a.verb == "get" || a.verb == "update") && a.namespace == "flinkslo" && slices.Contains(leases, a.name)
 	}
@@ -92,6 +98,9 @@ func TestRBACIsMinimal(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			objs := v.render(t)
 			s.Apply(t, objs...) // strict: a misspelt field fails here
+			// The variants share the server: a Role only one of them
+			// ships must not grant the next one's service account.
+			t.Cleanup(func() { deleteRoles(t, admin, objs) })
 			leases := names(ofKind(objs, "Lease"))
 			allowed := 0
 			for _, a := range probes(leases) {
@@ -107,7 +116,7 @@ func TestRBACIsMinimal(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if want := needed(a, leases); got.Status.Allowed != want {
+				if want := needed(a, leases, v.shards > 1); got.Status.Allowed != want {
 					t.Errorf("%s %s/%s in %q named %q: allowed %v, want %v", a.verb, a.group, a.resource, a.namespace, a.name, got.Status.Allowed, want)
 				}
 				if got.Status.Allowed {
@@ -115,8 +124,13 @@ func TestRBACIsMinimal(t *testing.T) {
 				}
 			}
 			// list+watch of 4 resources in 3 namespace scopes, get+update
-			// of each Lease: the probes cover all that flinkslo needs.
-			if want := 4*2*3 + 2*len(leases); allowed != want {
+			// of each Lease, list+watch of its own StatefulSets when
+			// sharded: the probes cover all that flinkslo needs.
+			want := 4*2*3 + 2*len(leases)
+			if v.shards > 1 {
+				want += 2
+			}
+			if allowed != want {
 				t.Errorf("%d probed requests allowed, want %d", allowed, want)
 			}
 		})
@@ -139,4 +153,22 @@ func subresourceOf(r string) string {
 		}
 	}
 	return ""
+}
+
+// deleteRoles deletes the Roles and RoleBindings among objs.
+func deleteRoles(t *testing.T, admin kubernetes.Interface, objs []*unstructured.Unstructured) {
+	t.Helper()
+	ctx := context.Background() // t.Context is done in Cleanup
+	for _, o := range objs {
+		var err error
+		switch o.GetKind() {
+		case "Role":
+			err = admin.RbacV1().Roles(o.GetNamespace()).Delete(ctx, o.GetName(), metav1.DeleteOptions{})
+		case "RoleBinding":
+			err = admin.RbacV1().RoleBindings(o.GetNamespace()).Delete(ctx, o.GetName(), metav1.DeleteOptions{})
+		}
+		if err != nil {
+			t.Errorf("delete %s %s: %v", o.GetKind(), o.GetName(), err)
+		}
+	}
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -108,6 +110,9 @@ otlp: { endpoint: "http://127.0.0.1:1", interval: 1s, timeout: 1s }
 			break
 		}
 	}
+	// Prometheus's own linter, over everything /metrics serves: the
+	// snapshot's families and the daemon's own registry alike.
+	checkMetrics(t, p)
 	cancel()
 	<-done
 	for _, m := range missing(exposed, readmeMetrics(t)) {
@@ -115,6 +120,22 @@ otlp: { endpoint: "http://127.0.0.1:1", interval: 1s, timeout: 1s }
 	}
 	for _, m := range missing(doc, exposed) {
 		t.Errorf("%s is in the README but was never exposed", m)
+	}
+}
+
+// checkMetrics runs promtool check metrics over what /metrics serves now.
+func checkMetrics(t *testing.T, p *daemon.Daemon) {
+	t.Helper()
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Fatalf("promtool is required (make test-deps installs it): %v", err)
+	}
+	rec := httptest.NewRecorder()
+	p.Metrics().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	cmd := exec.CommandContext(t.Context(), promtool, "check", "metrics")
+	cmd.Stdin = rec.Body
+	if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
+		t.Errorf("promtool check metrics on /metrics: %v\n%s", err, out)
 	}
 }
 

@@ -23,6 +23,7 @@ type runCmd struct {
 	kubeconfig string
 	shardIndex int
 	shardCount int
+	fromSts    bool
 	dryRun     bool
 }
 
@@ -32,11 +33,15 @@ func (c *runCmd) Register(app *kingpin.Application, e *cli.Env) *kingpin.CmdClau
 	cmd.Flag("kubeconfig", "Kubeconfig for discovery outside a cluster (default $KUBECONFIG, then ~/.kube/config, then the in-cluster config).").StringVar(&c.kubeconfig)
 	cmd.Flag("shard.index", "This replica's shard, 0-based (a StatefulSet ordinal works).").Default("0").IntVar(&c.shardIndex)
 	cmd.Flag("shard.count", "Number of shards the targets are split into.").Default("1").IntVar(&c.shardCount)
+	cmd.Flag("shard.from-statefulset", "Take the shard from this pod's StatefulSet: the ordinal of $POD_NAME as the index, the set's replicas as the count, re-sharding when it is scaled.").BoolVar(&c.fromSts)
 	cmd.Flag("alerting.dry-run", "Send no notifications: print what would be sent.").BoolVar(&c.dryRun)
 	return cmd
 }
 
 func (c *runCmd) Run(ctx context.Context, e *cli.Env) error {
+	if c.fromSts && (c.shardIndex != 0 || c.shardCount != 1) {
+		return errors.New("--shard.from-statefulset reads the shard from the StatefulSet: drop --shard.index and --shard.count")
+	}
 	if c.shardCount < 1 || c.shardIndex < 0 || c.shardIndex >= c.shardCount {
 		return fmt.Errorf("--shard.index %d is not in [0, --shard.count %d)", c.shardIndex, c.shardCount)
 	}
@@ -50,7 +55,7 @@ func (c *runCmd) Run(ctx context.Context, e *cli.Env) error {
 	log := e.Logger()
 	opts := daemon.Options{
 		Log: log, Getenv: e.Getenv, Console: e.Stdout, JSON: e.JSON(), Kubeconfig: c.kubeconfig,
-		ShardIndex: c.shardIndex, ShardCount: c.shardCount, DryRun: c.dryRun, Version: version.Version, DisableUI: e.Web.DisableUI,
+		ShardIndex: c.shardIndex, ShardCount: c.shardCount, ShardFromStatefulSet: c.fromSts, DryRun: c.dryRun, Version: version.Version, DisableUI: e.Web.DisableUI,
 	}
 	d, err := daemon.Build(cfg, opts)
 	if err != nil {

@@ -113,6 +113,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("discovery follows the operator's resources", func(t *testing.T) { testDiscovery(t, c) })
 	t.Run("label selector", func(t *testing.T) { testLabelSelector(t, c) })
 	t.Run("pod signals", func(t *testing.T) { testPodSignals(t, c) })
+	t.Run("shard from the StatefulSet", func(t *testing.T) { testStatefulSetShard(t, c) })
 }
 
 func testDiscovery(t *testing.T, c *cluster) {

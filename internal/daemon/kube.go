@@ -188,7 +188,7 @@ func (d *Daemon) statefulSetShard(client kubernetes.Interface, o Options, kp *ku
 
 // registerShard exports which shard this replica scrapes, so that a
 // fleet-wide query can check that every shard is there:
-// count(flinkslo_shard_index) == max(flinkslo_shard_count).
+// count(flinkslo_shard_index) == max(flinkslo_shards).
 func (d *Daemon) registerShard(current func() shard.Shard) {
 	d.Registry.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -196,7 +196,7 @@ func (d *Daemon) registerShard(current func() shard.Shard) {
 			Help: "This replica's shard, 0-based (--shard.index, or its StatefulSet ordinal).",
 		}, func() float64 { return float64(current().Index) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "flinkslo_shard_count",
+			Name: "flinkslo_shards",
 			Help: "Shards the targets are split into: --shard.count, or the StatefulSet's replicas (0 until read).",
 		}, func() float64 { return float64(max(current().Count, 0)) }),
 	)
