@@ -19,7 +19,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/flinkslo/flinkslo/alerting"
@@ -110,7 +109,7 @@ func Build(cfg *config.Config, o Options) (*Daemon, error) {
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		versioncollector.NewCollector("flinkslo"),
+		buildInfo(),
 	)
 	d := &Daemon{
 		Registry: reg, Store: fleet.NewStore(), static: NewStaticTargets(collector.StaticTargets(cfg)),
