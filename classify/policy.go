@@ -127,6 +127,9 @@ type HealthRule struct {
 	// EscalateAfter > 0: the outage pages after this long.
 	EscalateAfter time.Duration
 	Summary, Hint string
+	// EscalatedHint is the hint of the page the outage escalates to,
+	// written for the platform on-call (Hint is for the monitor channel).
+	EscalatedHint string
 }
 
 // HealthRules lists, per reason in fleet.Reasons order, the health rules
@@ -142,7 +145,7 @@ func (c *Classifier) HealthRules() []HealthRule {
 			}
 			out = append(out, HealthRule{
 				ID: r.id, Reason: reason, States: r.when.states, Route: r.route,
-				EscalateAfter: r.escalateAfter, Summary: r.reason, Hint: r.hint,
+				EscalateAfter: r.escalateAfter, Summary: r.reason, Hint: r.hint, EscalatedHint: r.escalatedHint,
 			})
 			if len(r.when.states) == 0 {
 				break // later rules cannot decide this reason

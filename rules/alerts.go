@@ -108,8 +108,13 @@ func reasonExpr(reason fleet.Reason, states []fleet.JobState, taken []string) st
 func symptomRule(opts Options, a reasonAlert, h classify.HealthRule, expr string, route fleet.Route, after time.Duration) Rule {
 	forDur := scaledFor(after, opts.ForScale)
 	desc := upperFirst(h.Summary) + ". Reason " + string(a.reason) + " for " + forDur + " or more"
+	hint := h.Hint
 	if route != h.Route {
 		desc += ", with nothing to explain it: the " + string(h.Route) + " route's outage has lasted long enough to page"
+		// The page is read by the on-call, not the monitor channel.
+		if h.EscalatedHint != "" {
+			hint = h.EscalatedHint
+		}
 	}
 	return Rule{
 		Alert: a.alert,
@@ -121,7 +126,7 @@ func symptomRule(opts Options, a reasonAlert, h classify.HealthRule, expr string
 		Annotations: map[string]string{
 			"summary":     "Flink job " + jobName + " " + a.summary,
 			"description": desc + ".",
-			"hint":        h.Hint,
+			"hint":        hint,
 			"runbook_url": runbookURL(opts, a.alert),
 		},
 	}
