@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/kafkafake"
@@ -100,21 +101,24 @@ func liveHeap() float64 {
 // BenchmarkMeasure is the collector's own work per cycle without any I/O:
 // lag, time-lag tables, evaluation and the published view, for 500 groups
 // × 64 partitions whose offsets advance every cycle. Enough cycles run
-// first to fill every table and sample ring, so state-MiB is the
+// first to fill every table and commit history, so state-MiB is the
 // steady-state worst case.
 func BenchmarkMeasure(b *testing.B) {
 	const groups, partitions = 500, 64
-	set := &settings{window: 10 * time.Minute, pollInterval: testPoll, requestTimeout: time.Second}
+	set := &settings{window: 10 * time.Minute, pollInterval: testPoll, requestTimeout: time.Second, timeLag: timeLagInterpolate, seq: new(atomic.Uint64)}
 	clk := newClock()
 	set.now = clk.Now
 	base := liveHeap()
 	p := newPoller("default", nil, set, slog.New(slog.DiscardHandler))
+	names := make([]string, groups)
+	for g := range groups {
+		names[g] = fmt.Sprintf("flink-job-%04d", g)
+	}
 	cycle := 0
 	step := func() {
 		cycle++
 		clk.Advance(testPoll)
-		in := syntheticInput(groups, partitions, cycle, clk.Now())
-		p.view.Store(&clusterView{up: true, groups: p.measure(in)})
+		syntheticCycle(p, names, partitions, cycle, clk.Now())
 	}
 	for range 3 * tablePoints {
 		step()
@@ -129,24 +133,42 @@ func BenchmarkMeasure(b *testing.B) {
 	runtime.KeepAlive(p)
 }
 
-// syntheticInput: every partition's end offset grows by a varying amount
-// each cycle and each group commits most of it, so tables keep points and
-// commits keep samples.
-func syntheticInput(groups, partitions, cycle int, at time.Time) *input {
-	in := &input{at: at, commits: kadm.FetchOffsetsResponses{}, ends: kadm.ListedOffsets{}}
-	for g := range groups {
+// syntheticCycle runs one cycle of p on made-up answers instead of a
+// cluster: every partition's end offset grows by a varying amount each
+// cycle and each group commits most of it, so tables keep points and
+// commits keep histories.
+func syntheticCycle(p *poller, names []string, partitions, cycle int, at time.Time) {
+	p.seq++
+	p.selectOrder(names)
+	resp := kmsg.NewPtrOffsetFetchResponse()
+	ends := make(map[string][]int64, len(names))
+	for g, name := range names {
 		topic := fmt.Sprintf("topic-%04d", g)
-		group := fmt.Sprintf("flink-job-%04d", g)
-		offs := kadm.OffsetResponses{topic: {}}
-		ends := map[int32]kadm.ListedOffset{}
-		for p := range int32(partitions) {
-			end := int64(cycle*100 + cycle*cycle%37 + int(p))
-			ends[p] = kadm.ListedOffset{Topic: topic, Partition: p, Offset: end}
-			offs[topic][p] = kadm.OffsetResponse{Offset: kadm.Offset{Topic: topic, Partition: p, At: end - int64(cycle%7)*10}}
+		rg := kmsg.NewOffsetFetchResponseGroup()
+		rg.Group = name
+		rt := kmsg.NewOffsetFetchResponseGroupTopic()
+		rt.Topic = topic
+		e := make([]int64, partitions)
+		for part := range partitions {
+			e[part] = int64(cycle*100 + cycle*cycle%37 + part)
+			rp := kmsg.NewOffsetFetchResponseGroupTopicPartition()
+			rp.Partition, rp.Offset = int32(part), e[part]-int64(cycle%7)*10
+			rt.Partitions = append(rt.Partitions, rp)
 		}
-		in.ends[topic] = ends
-		in.commits[group] = kadm.FetchOffsetsResponse{Group: group, Fetched: offs}
-		in.topics = append(in.topics, topic)
+		ends[topic] = e
+		rg.Topics = append(rg.Topics, rt)
+		resp.Groups = append(resp.Groups, rg)
 	}
-	return in
+	topics := p.register(resp, nil)
+	p.forgetTopics()
+	for _, t := range topics {
+		t.metaAt = at
+		t.grow(partitions)
+		for i, e := range ends[t.name] {
+			t.parts[i].leader, t.parts[i].end, t.parts[i].endPoll = 0, e, p.seq
+		}
+	}
+	p.tables = p.updateTables(topics, at)
+	p.measureCommits(at)
+	p.view.Store(&View{Cluster: p.name, Up: true, Groups: p.assemble(at)})
 }

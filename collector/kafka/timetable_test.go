@@ -33,19 +33,19 @@ func TestTimeTableBound(t *testing.T) {
 					// Written somewhere in the interval before this poll.
 					produced = append(produced, at.Add(-time.Duration(r.Int64N(int64(poll)))))
 				}
-				tab.add(int64(len(produced)), at)
-				if len(tab.pts) > tablePoints {
-					t.Fatalf("table grew to %d points", len(tab.pts))
+				tab.add(int64(len(produced)), at, -1)
+				if tab.len() > tablePoints {
+					t.Fatalf("table grew to %d points", tab.len())
 				}
 			}
 			now := start.Add(time.Duration(tt.polls) * poll)
-			first := tab.pts[0].offset
+			first, _ := tab.at(0)
 			for range 500 {
 				if int64(len(produced)) <= first {
 					break
 				}
 				off := first + r.Int64N(int64(len(produced))-first)
-				est := tab.lookup(off, now, time.Hour)
+				est := tab.lookup(off, now, time.Hour, noAnchor)
 				truth := now.Sub(produced[off]).Seconds()
 				if !est.known || truth < est.seconds-est.errBound-1e-9 || truth > est.seconds+est.errBound+1e-9 {
 					t.Fatalf("offset %d: true age %.1fs outside %.1f ± %.1f (known %v)", off, truth, est.seconds, est.errBound, est.known)
@@ -59,34 +59,59 @@ func TestTimeTableEdges(t *testing.T) {
 	at := func(s int) time.Time { return time.Unix(int64(1000+s), 0) }
 	t.Run("truncated log resets the history", func(t *testing.T) {
 		var tab timeTable
-		tab.add(100, at(0))
-		tab.add(200, at(10))
-		tab.add(50, at(20))
-		if len(tab.pts) != 1 || tab.pts[0].offset != 50 {
+		tab.add(100, at(0), -1)
+		tab.add(200, at(10), -1)
+		tab.add(50, at(20), -1)
+		if off, _ := tab.at(0); tab.len() != 1 || off != 50 {
 			t.Errorf("points = %v, want only the new end offset", tab.pts)
 		}
 	})
 	t.Run("out of order poll ignored", func(t *testing.T) {
 		var tab timeTable
-		tab.add(100, at(10))
-		tab.add(200, at(5))
-		if len(tab.pts) != 1 {
+		tab.add(100, at(10), -1)
+		tab.add(200, at(5), -1)
+		if tab.len() != 1 {
 			t.Errorf("points = %v, want the earlier poll dropped", tab.pts)
 		}
 	})
 	t.Run("flat stretch keeps its first and latest point", func(t *testing.T) {
 		var tab timeTable
 		for s := range 10 {
-			tab.add(100, at(s))
+			tab.add(100, at(s), -1)
 		}
-		if len(tab.pts) != 2 || tab.pts[0].at != at(0).UnixNano() || tab.pts[1].at != at(9).UnixNano() {
+		_, first := tab.at(0)
+		_, last := tab.at(1)
+		if tab.len() != 2 || first != at(0).UnixMilli() || last != at(9).UnixMilli() {
 			t.Errorf("points = %v, want first and latest", tab.pts)
 		}
 	})
 	t.Run("empty table knows nothing", func(t *testing.T) {
 		var tab timeTable
-		if est := tab.lookup(5, at(0), 0); est.known {
+		if est := tab.lookup(5, at(0), 0, noAnchor); est.known {
 			t.Errorf("lookup on an empty table = %+v", est)
 		}
 	})
+}
+
+// Trimming below the oldest committed offset keeps what lookups of it and
+// of later offsets need, gives the points back to the store, and leaves
+// estimates unchanged.
+func TestTimeTableTrim(t *testing.T) {
+	var tab timeTable
+	start := time.Unix(1_700_000_000, 0)
+	for i := range 20 {
+		tab.add(int64(100*i), start.Add(time.Duration(i)*10*time.Second), -1)
+	}
+	now := start.Add(200 * time.Second)
+	before := tab.lookup(1550, now, time.Hour, noAnchor)
+	tab.add(2000, now, 1550)
+	if off, _ := tab.at(0); off != 1500 {
+		t.Errorf("first point after trim at offset %d, want 1500 (the bracket of 1550)", off)
+	}
+	if tab.len() != 6 || cap(tab.pts) > 12 {
+		t.Errorf("%d points in room for %d, want 6 in at most 12", tab.len(), cap(tab.pts))
+	}
+	if after := tab.lookup(1550, now, time.Hour, noAnchor); after != before {
+		t.Errorf("estimate changed by the trim: %+v, was %+v", after, before)
+	}
 }
