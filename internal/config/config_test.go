@@ -65,6 +65,7 @@ func TestBadConfigsNameFieldAndLine(t *testing.T) {
 		{"pagerduty-no-key.yaml", []string{"line 3", "alerting.page.pagerduty", "routingKeyEnv or routingKeyFile"}},
 		{"groups-without-brokers.yaml", []string{"line 4", "targets[0].kafka", "kafka.brokers"}},
 		{"bad-regex.yaml", []string{"line 3", "kafka.groups.allow[0]", "missing closing )"}},
+		{"bad-time-lag.yaml", []string{"line 3", "kafka.timeLag", `"exact": want auto, interpolate or record`}},
 		{"timeout-over-interval.yaml", []string{"line 2", "scrapeTimeout", "longer than scrapeInterval"}},
 		{"bad-channel.yaml", []string{"line 2", "teams.checkout.slackChannel"}},
 		{"bad-unknown-route.yaml", []string{"line 1", "classify.unknownRoute", `"pager"`}},
