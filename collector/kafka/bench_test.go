@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/flinkslo/flinkslo/internal/config"
@@ -30,8 +31,8 @@ func BenchmarkPoll(b *testing.B) {
 	for _, sz := range []struct{ groups, partitions int }{
 		{50, 64}, {500, 8}, {500, 64}, {1000, 64},
 	} {
-		for _, mode := range []string{"interpolate", "record"} {
-			if mode == "record" && sz.groups*sz.partitions != 32000 {
+		for _, mode := range []string{"interpolate", "auto", "record"} {
+			if mode != "interpolate" && sz.groups*sz.partitions != 32000 {
 				continue
 			}
 			b.Run(fmt.Sprintf("groups=%d/partitions=%d/timeLag=%s", sz.groups, sz.partitions, mode), func(b *testing.B) {
@@ -99,51 +100,122 @@ func liveHeap() float64 {
 }
 
 // BenchmarkMeasure is the collector's own work per cycle without any I/O:
-// lag, time-lag tables, evaluation and the published view, for 500 groups
-// × 64 partitions whose offsets advance every cycle. Enough cycles run
-// first to fill every table and commit history, so state-MiB is the
-// steady-state worst case.
+// lag, time-lag tables, evaluation and the published view, for groups ×
+// partitions whose offsets advance every cycle (the worst case: every
+// table and commit history fills). Enough cycles run first to fill them,
+// so state-B/partition is the steady state; the made-up answers are
+// built outside the timing.
 func BenchmarkMeasure(b *testing.B) {
-	const groups, partitions = 500, 64
-	set := &settings{window: 10 * time.Minute, pollInterval: testPoll, requestTimeout: time.Second, timeLag: timeLagInterpolate, seq: new(atomic.Uint64)}
-	clk := newClock()
-	set.now = clk.Now
-	base := liveHeap()
-	p := newPoller("default", nil, set, slog.New(slog.DiscardHandler))
-	names := make([]string, groups)
-	for g := range groups {
-		names[g] = fmt.Sprintf("flink-job-%04d", g)
+	for _, sz := range []struct{ groups, partitions int }{{500, 64}, {5000, 20}} {
+		b.Run(fmt.Sprintf("groups=%d/partitions=%d", sz.groups, sz.partitions), func(b *testing.B) {
+			clk := newClock()
+			base := liveHeap()
+			p := syntheticPoller(clk, false)
+			names := groupNames(sz.groups)
+			cycle := 0
+			step := func() {
+				cycle++
+				clk.Advance(testPoll)
+				resp, ends := syntheticAnswers(names, sz.partitions, cycle)
+				b.StartTimer()
+				syntheticCycle(p, names, resp, ends, clk.Now())
+				b.StopTimer()
+			}
+			b.StopTimer()
+			for range 3 * tablePoints {
+				step()
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.StopTimer()
+			for range b.N {
+				step()
+			}
+			b.ReportMetric((liveHeap()-base)/float64(sz.groups*sz.partitions), "state-B/partition")
+			runtime.KeepAlive(p)
+		})
 	}
-	cycle := 0
-	step := func() {
-		cycle++
-		clk.Advance(testPoll)
-		syntheticCycle(p, names, partitions, cycle, clk.Now())
-	}
-	for range 3 * tablePoints {
-		step()
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		step()
-	}
-	b.StopTimer()
-	b.ReportMetric((liveHeap()-base)/(1<<20), "state-MiB")
-	runtime.KeepAlive(p)
 }
 
-// syntheticCycle runs one cycle of p on made-up answers instead of a
-// cluster: every partition's end offset grows by a varying amount each
-// cycle and each group commits most of it, so tables keep points and
-// commits keep histories.
-func syntheticCycle(p *poller, names []string, partitions, cycle int, at time.Time) {
-	p.seq++
-	p.selectOrder(names)
+// BenchmarkViewWalk walks every series of a published view, per-partition
+// families included, as a renderer caching the text exposition does once
+// per poll: the hook to plug that renderer into. BenchmarkCollect is the
+// same view through client_golang's Gather, the path /metrics takes until
+// then.
+func BenchmarkViewWalk(b *testing.B) {
+	for _, sz := range []struct{ groups, partitions int }{{5000, 20}, {50000, 20}} {
+		b.Run(fmt.Sprintf("groups=%d/partitions=%d", sz.groups, sz.partitions), func(b *testing.B) {
+			v := syntheticView(b, sz.groups, sz.partitions)
+			var n int
+			var sum float64
+			emit := func(s *Sample) { n, sum = n+1, sum+s.Value }
+			b.ReportAllocs()
+			for b.Loop() {
+				n = 0
+				for f := range NumFamilies {
+					v.Walk(f, true, emit)
+				}
+			}
+			b.ReportMetric(float64(n), "series")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/series")
+		})
+	}
+}
+
+func BenchmarkCollect(b *testing.B) {
+	const groups, partitions = 5000, 20
+	v := syntheticView(b, groups, partitions)
+	c := &Collector{perPart: true, descs: newDescs(), pollers: []*poller{{name: "default"}}}
+	c.pollers[0].view.Store(v)
+	reg := prometheus.NewRegistry()
+	must(b, reg.Register(c))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := reg.Gather(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// syntheticView is the view of a few synthetic cycles over groups ×
+// partitions, every partition's row kept.
+func syntheticView(b *testing.B, groups, partitions int) *View {
+	b.Helper()
+	clk := newClock()
+	p := syntheticPoller(clk, true)
+	names := groupNames(groups)
+	for cycle := range 3 {
+		clk.Advance(testPoll)
+		resp, ends := syntheticAnswers(names, partitions, cycle+1)
+		syntheticCycle(p, names, resp, ends, clk.Now())
+	}
+	return p.view.Load()
+}
+
+func syntheticPoller(clk *clock, partitions bool) *poller {
+	set := &settings{
+		window: 10 * time.Minute, pollInterval: testPoll, requestTimeout: time.Second,
+		timeLag: timeLagInterpolate, partitions: partitions, now: clk.Now, seq: new(atomic.Uint64),
+	}
+	return newPoller("default", nil, set, slog.New(slog.DiscardHandler))
+}
+
+func groupNames(n int) []string {
+	names := make([]string, n)
+	for g := range n {
+		names[g] = fmt.Sprintf("flink-job-%05d", g)
+	}
+	return names
+}
+
+// syntheticAnswers makes up one cycle's answers: every partition's end
+// offset grows by a varying amount each cycle and each group commits most
+// of it, so tables keep points and commits keep histories.
+func syntheticAnswers(names []string, partitions, cycle int) (*kmsg.OffsetFetchResponse, map[string][]int64) {
 	resp := kmsg.NewPtrOffsetFetchResponse()
 	ends := make(map[string][]int64, len(names))
 	for g, name := range names {
-		topic := fmt.Sprintf("topic-%04d", g)
+		topic := fmt.Sprintf("topic-%05d", g)
 		rg := kmsg.NewOffsetFetchResponseGroup()
 		rg.Group = name
 		rt := kmsg.NewOffsetFetchResponseGroupTopic()
@@ -159,16 +231,24 @@ func syntheticCycle(p *poller, names []string, partitions, cycle int, at time.Ti
 		rg.Topics = append(rg.Topics, rt)
 		resp.Groups = append(resp.Groups, rg)
 	}
+	return resp, ends
+}
+
+// syntheticCycle runs one cycle of p on made-up answers instead of a
+// cluster.
+func syntheticCycle(p *poller, names []string, resp *kmsg.OffsetFetchResponse, ends map[string][]int64, at time.Time) {
+	p.seq++
+	p.selectOrder(names)
 	topics := p.register(resp, nil)
 	p.forgetTopics()
 	for _, t := range topics {
 		t.metaAt = at
-		t.grow(partitions)
+		t.grow(len(ends[t.name]))
 		for i, e := range ends[t.name] {
 			t.parts[i].leader, t.parts[i].end, t.parts[i].endPoll = 0, e, p.seq
 		}
 	}
 	p.tables = p.updateTables(topics, at)
 	p.measureCommits(at)
-	p.view.Store(&View{Cluster: p.name, Up: true, Groups: p.assemble(at)})
+	p.view.Store(&View{Cluster: p.name, Up: true, Seq: p.set.seq.Add(1), Groups: p.assemble(at)})
 }
