@@ -122,6 +122,8 @@ func (p *poller) readTopicNames(ctx context.Context, ids [][16]byte) error {
 // metadata sends a Metadata request to one broker, trying up to three.
 // It goes to a broker directly: asked through the client, franz-go would
 // keep a copy of the whole answer, every partition's replicas included.
+// Each try sends its own copy of req: franz-go may still be writing a
+// request whose wait was cut short.
 func (p *poller) metadata(ctx context.Context, req *kmsg.MetadataRequest) (*kmsg.MetadataResponse, error) {
 	brokers := p.kcl.DiscoveredBrokers()
 	if len(brokers) == 0 {
@@ -129,10 +131,14 @@ func (p *poller) metadata(ctx context.Context, req *kmsg.MetadataRequest) (*kmsg
 	}
 	err := errors.New("no broker known")
 	for i := range min(len(brokers), 3) {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		b := brokers[(p.metaNext+i)%len(brokers)]
 		mctx, cancel := context.WithTimeout(ctx, p.set.requestTimeout)
+		try := *req
 		var resp kmsg.Response
-		resp, err = b.Request(mctx, req)
+		resp, err = b.Request(mctx, &try)
 		cancel()
 		if err == nil {
 			p.metaNext++
