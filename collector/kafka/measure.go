@@ -1,6 +1,9 @@
 package kafka
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // autoReadsPerPoll bounds the record timestamps timeLag auto reads per
 // cluster and poll; the partitions left over are read at the next polls.
@@ -11,9 +14,15 @@ const autoReadsPerPoll = 20000
 // evaluated and given a time lag from its table. It returns the
 // partitions whose record timestamp is wanted: every lagging one (timeLag
 // record), or those the table cannot place closely enough, unknown ones
-// first, whole groups in name order, at most autoReadsPerPoll (auto).
+// first, whole groups in name order, at most readsPerPoll (auto). Only
+// what the budget can take is collected, so a fleet far behind costs no
+// more memory than one caught up.
 func (p *poller) measureCommits(at time.Time) []readWant {
-	var first, wide []readWant
+	limit := math.MaxInt
+	if p.set.timeLag == timeLagAuto {
+		limit = p.set.readsPerPoll
+	}
+	first, wide := p.first[:0], p.wide[:0]
 	for _, g := range p.order {
 		if g.failed {
 			continue
@@ -29,20 +38,22 @@ func (p *poller) measureCommits(at time.Time) []readWant {
 				if st.fetched != p.seq || st.has(flagNoCommit|flagFetchErr) || !t.hasEnd(int32(j), p.seq) {
 					continue // uncommitted, or carried: see assemble
 				}
+				w := readWant{t: t, part: int32(j), offset: st.pending, st: st}
 				switch p.measurePartition(&t.parts[j], st, at) {
 				case readFirst:
-					first = append(first, readWant{t: t, part: int32(j), offset: st.pending, st: st})
+					if len(first) < limit {
+						first = append(first, w)
+					}
 				case readWide:
-					wide = append(wide, readWant{t: t, part: int32(j), offset: st.pending, st: st})
+					if len(first)+len(wide) < limit {
+						wide = append(wide, w)
+					}
 				}
 			}
 		}
 	}
-	want := append(first, wide...)
-	if p.set.timeLag == timeLagAuto && len(want) > p.set.readsPerPoll {
-		want = want[:p.set.readsPerPoll]
-	}
-	return want
+	p.first, p.wide = first, wide
+	return append(first, wide[:min(len(wide), limit-len(first))]...)
 }
 
 // readNeed says whether, and how urgently, a partition's record timestamp

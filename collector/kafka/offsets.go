@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"slices"
 	"sync"
 
@@ -218,29 +217,52 @@ func (p *poller) readEnds(ctx context.Context, topics []*topicState) {
 }
 
 // listOffsets sends one round and returns the topics some of whose
-// partitions could not be read because of their leader. Each leader's
-// requests are built one at a time, as the previous is answered, so only
-// a chunk per leader is in memory at once.
+// partitions could not be read because of their leader. The partitions
+// are divided between their leaders in one pass; each leader's requests
+// are then built one at a time in one reused request, as the previous is
+// answered, so only a chunk per leader is in memory at once.
 func (p *poller) listOffsets(ctx context.Context, topics []*topicState) []*topicState {
-	leaders := map[int32]bool{}
+	for _, w := range p.work {
+		w.reset()
+	}
 	for _, t := range topics {
 		if t.deleted {
 			continue
 		}
 		for i := range t.parts {
 			if tp := &t.parts[i]; tp.leader >= 0 && tp.endPoll != p.seq {
-				leaders[tp.leader] = true
+				w := p.work[tp.leader]
+				if w == nil {
+					w = &leaderWork{}
+					p.work[tp.leader] = w
+				}
+				w.add(t, int32(i))
 			}
 		}
 	}
 	var mu sync.Mutex
 	var moved []*topicState
 	var wg sync.WaitGroup
-	for leader := range leaders {
+	for leader, w := range p.work {
+		if len(w.parts) == 0 {
+			delete(p.work, leader) // a broker that leads nothing any more
+			continue
+		}
 		wg.Go(func() {
 			var mine []*topicState
-			for req := range p.endRequests(topics, leader) {
-				mine = append(mine, p.sendListOffsets(ctx, leader, req)...)
+			var req *kmsg.ListOffsetsRequest
+			for lo := 0; lo < len(w.topics); {
+				if req == nil {
+					req = kmsg.NewPtrListOffsetsRequest()
+					req.ReplicaID = -1
+					req.TimeoutMillis = int32(p.set.requestTimeout.Milliseconds())
+				}
+				lo = w.fill(req, lo)
+				got, ok := p.sendListOffsets(ctx, leader, req)
+				mine = append(mine, got...)
+				if !ok {
+					req = nil // franz-go may still hold it: never reuse it
+				}
 			}
 			mu.Lock()
 			moved = append(moved, mine...)
@@ -263,61 +285,65 @@ func dedupTopics(ts []*topicState) []*topicState {
 	return out
 }
 
-// endRequests yields the ListOffsets requests for leader's partitions of
-// topics not read yet this poll, listOffsetsChunk partitions each. It
-// reads only leader's partitions' end offsets, which only this leader's
-// goroutine writes.
-func (p *poller) endRequests(topics []*topicState, leader int32) iter.Seq[*kmsg.ListOffsetsRequest] {
-	return func(yield func(*kmsg.ListOffsetsRequest) bool) {
-		var req *kmsg.ListOffsetsRequest
-		n := 0
-		for _, t := range topics {
-			if t.deleted {
-				continue
-			}
-			mine := 0
-			for i := range t.parts {
-				if tp := &t.parts[i]; tp.leader == leader && tp.endPoll != p.seq {
-					mine++
-				}
-			}
-			if mine == 0 {
-				continue
-			}
-			if req == nil {
-				req = kmsg.NewPtrListOffsetsRequest()
-				req.ReplicaID = -1
-				req.TimeoutMillis = int32(p.set.requestTimeout.Milliseconds())
-			}
-			rt := kmsg.NewListOffsetsRequestTopic()
-			rt.Topic = t.name
-			rt.Partitions = make([]kmsg.ListOffsetsRequestTopicPartition, 0, mine)
-			for i := range t.parts {
-				if tp := &t.parts[i]; tp.leader == leader && tp.endPoll != p.seq {
-					rp := kmsg.NewListOffsetsRequestTopicPartition()
-					rp.Partition, rp.Timestamp, rp.CurrentLeaderEpoch = int32(i), -1, -1
-					rt.Partitions = append(rt.Partitions, rp)
-				}
-			}
-			req.Topics = append(req.Topics, rt)
-			if n += mine; n >= listOffsetsChunk {
-				if !yield(req) {
-					return
-				}
-				req, n = nil, 0
-			}
-		}
-		if req != nil {
-			yield(req)
-		}
+// leaderWork is one leader's share of a round of ListOffsets: the
+// partitions still to be read of each topic it leads, kept by the poller
+// across rounds and polls so that dividing them allocates nothing once
+// grown.
+type leaderWork struct {
+	topics []*topicState
+	// ends[i] is where topics[i]'s partitions end in parts.
+	ends  []int
+	parts []int32
+}
+
+func (w *leaderWork) reset() {
+	clear(w.topics)
+	w.topics, w.ends, w.parts = w.topics[:0], w.ends[:0], w.parts[:0]
+}
+
+func (w *leaderWork) add(t *topicState, part int32) {
+	if n := len(w.topics); n == 0 || w.topics[n-1] != t {
+		w.topics = append(w.topics, t)
+		w.ends = append(w.ends, 0)
 	}
+	w.parts = append(w.parts, part)
+	w.ends[len(w.ends)-1] = len(w.parts)
+}
+
+// fill makes req ask for the topics from lo on, whole topics up to about
+// listOffsetsChunk partitions, reusing req's slices, and returns the
+// first topic left for the next request.
+func (w *leaderWork) fill(req *kmsg.ListOffsetsRequest, lo int) int {
+	req.Topics = req.Topics[:0]
+	n, hi := 0, lo
+	for ; hi < len(w.topics) && n < listOffsetsChunk; hi++ {
+		from := 0
+		if hi > 0 {
+			from = w.ends[hi-1]
+		}
+		parts := w.parts[from:w.ends[hi]]
+		if len(req.Topics) < cap(req.Topics) {
+			req.Topics = req.Topics[:len(req.Topics)+1]
+		} else {
+			req.Topics = append(req.Topics, kmsg.NewListOffsetsRequestTopic())
+		}
+		rt := &req.Topics[len(req.Topics)-1]
+		rt.Topic, rt.Partitions = w.topics[hi].name, rt.Partitions[:0]
+		for _, part := range parts {
+			rp := kmsg.NewListOffsetsRequestTopicPartition()
+			rp.Partition, rp.Timestamp, rp.CurrentLeaderEpoch = part, -1, -1
+			rt.Partitions = append(rt.Partitions, rp)
+		}
+		n += len(parts)
+	}
+	return hi
 }
 
 // sendListOffsets sends one request and records the end offsets it
 // returns. Only this leader's partitions are written, so leaders can run
-// in parallel; the topics to re-read are returned, not flagged.
-func (p *poller) sendListOffsets(ctx context.Context, leader int32, req *kmsg.ListOffsetsRequest) []*topicState {
-	var moved []*topicState
+// in parallel; the topics to re-read are returned, not flagged. ok: the
+// request was answered (and may be reused).
+func (p *poller) sendListOffsets(ctx context.Context, leader int32, req *kmsg.ListOffsetsRequest) (moved []*topicState, ok bool) {
 	lctx, cancel := context.WithTimeout(ctx, p.set.requestTimeout)
 	defer cancel()
 	kresp, err := p.kcl.Broker(int(leader)).Request(lctx, req)
@@ -328,7 +354,7 @@ func (p *poller) sendListOffsets(ctx context.Context, leader int32, req *kmsg.Li
 				moved = append(moved, t)
 			}
 		}
-		return moved
+		return moved, false
 	}
 	resp := kresp.(*kmsg.ListOffsetsResponse)
 	for _, rt := range resp.Topics {
@@ -357,7 +383,7 @@ func (p *poller) sendListOffsets(ctx context.Context, leader int32, req *kmsg.Li
 			}
 		}
 	}
-	return moved
+	return moved, true
 }
 
 // commitsFailed returns an error when no group could be fetched: the

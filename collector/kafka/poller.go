@@ -69,8 +69,12 @@ type poller struct {
 	hist    histories
 	reads   slab[readTime]
 	scratch []PartitionLag
-	listed  []string
-	tables  int
+	// work divides ListOffsets between leaders, reused across polls.
+	work map[int32]*leaderWork
+	// first and wide collect timeLag auto's reads, reused across polls.
+	first, wide []readWant
+	listed      []string
+	tables      int
 	// idNames names topics by ID, for OffsetFetch v10 answers.
 	idNames map[[16]byte]string
 	// metaNext rotates Metadata requests over the brokers.
@@ -91,6 +95,7 @@ func newPoller(name string, kcl *kgo.Client, set *settings, log *slog.Logger) *p
 		groups:  map[string]*groupState{},
 		topics:  map[string]*topicState{},
 		idNames: map[[16]byte]string{},
+		work:    map[int32]*leaderWork{},
 	}
 }
 
@@ -154,6 +159,8 @@ func (p *poller) cycle(ctx context.Context) (time.Time, error) {
 	p.tables = p.updateTables(topics, at)
 	want := p.measureCommits(at)
 	p.readRecords(ctx, want, at)
+	clear(want) // they point into state that may be forgotten by the next poll
+	clear(p.wide)
 	return at, nil
 }
 
