@@ -108,7 +108,7 @@ func runDriver(ctx context.Context, d driverFlags, b brokerFlags, e exporterFlag
 		csv = f
 		fmt.Fprintln(f, "groups,partitions,timelag,round,elapsed_s,poll_wall_s,poll_cpu_s,kfake_cpu_s,load1,rss_bytes,hwm_bytes,heap_alloc_bytes,allocated_bytes,num_gc")
 	}
-	fmt.Printf("| groups × partitions | timeLag | first poll (wall / CPU-s) | poll, median (wall / CPU-s) | Gather scrape, median (wall / CPU-s) | view walk, median (wall / CPU-s) | RSS end / peak (MiB) | heap (MiB) | series | time lag (exact / absent / lower / off) | check |\n")
+	fmt.Printf("| groups × partitions | timeLag | first poll (wall / CPU-s) | poll, median (wall / CPU-s) | Gather scrape, median (wall / CPU-s) | view walk, median (wall / CPU-s) | RSS end / peak (MiB) | heap (MiB) | series | time lag (exact / absent / below / off) | check |\n")
 	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for s := range strings.SplitSeq(d.sizes, ",") {
 		gs, ps, ok := strings.Cut(s, "x")
@@ -231,7 +231,7 @@ func runSize(ctx context.Context, d driverFlags, b brokerFlags, e exporterFlags,
 	for _, m := range failures {
 		fmt.Fprintln(os.Stderr, "lagbench: check:", m)
 	}
-	fmt.Fprintf(os.Stderr, "lagbench: %d×%d %s: time lag series at the first poll: %d exact, %d absent, %d lower bounds, %d off\n",
+	fmt.Fprintf(os.Stderr, "lagbench: %d×%d %s: time lag series at the first poll: %d exact, %d absent, %d below the truth, %d above\n",
 		b.groups, b.partitions, e.timeLag, firstTally.exact, firstTally.absent, firstTally.lowerBound, firstTally.off)
 	if e.perPartition {
 		for _, x := range []struct {
@@ -334,4 +334,3 @@ func checkView(ctx context.Context, base string, f kafkafake.LagFleet, round int
 	}
 	return vt, errs, err
 }
-
