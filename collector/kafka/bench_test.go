@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -101,39 +102,103 @@ func liveHeap() float64 {
 
 // BenchmarkMeasure is the collector's own work per cycle without any I/O:
 // lag, time-lag tables, evaluation and the published view, for groups ×
-// partitions whose offsets advance every cycle (the worst case: every
-// table and commit history fills). Enough cycles run first to fill them,
-// so state-B/partition is the steady state; the made-up answers are
-// built outside the timing.
+// partitions whose end offsets advance every cycle. Enough cycles run
+// first to fill the tables and commit histories, so state-B/partition is
+// the steady state (the made-up answers are built outside the timing and
+// are not counted). Two fleets: commits near the end (tables trimmed to
+// the few points since the oldest commit, the common case) and commits
+// behind every table point (every table at its full tablePoints, the
+// worst case); each with and without per-partition rows in the view.
+//
+//	go test -run '^$' -bench BenchmarkMeasure -benchtime 3x -memprofile mem.out ./collector/kafka/
 func BenchmarkMeasure(b *testing.B) {
 	for _, sz := range []struct{ groups, partitions int }{{500, 64}, {5000, 20}} {
-		b.Run(fmt.Sprintf("groups=%d/partitions=%d", sz.groups, sz.partitions), func(b *testing.B) {
-			clk := newClock()
-			base := liveHeap()
-			p := syntheticPoller(clk, false)
-			names := groupNames(sz.groups)
-			cycle := 0
-			step := func() {
-				cycle++
-				clk.Advance(testPoll)
-				resp, ends := syntheticAnswers(names, sz.partitions, cycle)
-				b.StartTimer()
-				syntheticCycle(p, names, resp, ends, clk.Now())
-				b.StopTimer()
+		for _, behind := range []bool{false, true} {
+			for _, perPart := range []bool{false, true} {
+				name := fmt.Sprintf("groups=%d/partitions=%d/behind=%v/perPartition=%v", sz.groups, sz.partitions, behind, perPart)
+				b.Run(name, func(b *testing.B) { benchMeasure(b, sz.groups, sz.partitions, behind, perPart) })
 			}
-			b.StopTimer()
-			for range 3 * tablePoints {
-				step()
+		}
+	}
+}
+
+func benchMeasure(b *testing.B, groups, partitions int, behind, perPart bool) {
+	clk := newClock()
+	base := liveHeap()
+	p := syntheticPoller(clk, perPart)
+	names := groupNames(groups)
+	cycle := 0
+	step := func() {
+		cycle++
+		clk.Advance(testPoll)
+		resp, ends := syntheticAnswers(names, partitions, cycle, behind)
+		b.StartTimer()
+		syntheticCycle(p, names, resp, ends, clk.Now())
+		b.StopTimer()
+	}
+	b.StopTimer()
+	for range 3 * tablePoints {
+		step()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.StopTimer()
+	for range b.N {
+		step()
+	}
+	n := float64(groups * partitions)
+	state := (liveHeap() - base) / n
+	b.ReportMetric(state, "state-B/partition")
+	parts := stateBreakdown(p)
+	rest := state
+	for _, part := range parts {
+		b.ReportMetric(part.bytes/n, part.name+"-B/partition")
+		rest -= part.bytes / n
+	}
+	b.ReportMetric(rest, "rest-B/partition")
+	runtime.KeepAlive(p)
+}
+
+// stateBreakdown is where a poller's memory goes, by structure, from the
+// lengths and capacities it holds; the rest (group and topic records,
+// names, maps) is what the live heap has beyond it.
+func stateBreakdown(p *poller) []struct {
+	name  string
+	bytes float64
+} {
+	var partStates, topicParts, tables int
+	for _, g := range p.groups {
+		for _, gt := range g.topics {
+			partStates += cap(gt.parts)
+		}
+	}
+	for _, t := range p.topics {
+		topicParts += cap(t.parts)
+		for i := range t.parts {
+			tables += cap(t.parts[i].table.pts)
+		}
+	}
+	var view int
+	if v := p.view.Load(); v != nil {
+		view = cap(v.Groups) * int(unsafe.Sizeof(GroupLag{}))
+		for _, g := range v.Groups {
+			view += len(g.Topics) * int(unsafe.Sizeof(TopicLag{}))
+			for _, t := range g.Topics {
+				view += len(t.Partitions) * int(unsafe.Sizeof(PartitionLag{}))
 			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			b.StopTimer()
-			for range b.N {
-				step()
-			}
-			b.ReportMetric((liveHeap()-base)/float64(sz.groups*sz.partitions), "state-B/partition")
-			runtime.KeepAlive(p)
-		})
+		}
+	}
+	f := func(n int, size uintptr) float64 { return float64(n) * float64(size) }
+	return []struct {
+		name  string
+		bytes float64
+	}{
+		{"partState", f(partStates, unsafe.Sizeof(partState{}))},
+		{"topicPart", f(topicParts, unsafe.Sizeof(topicPart{}))},
+		{"table", f(tables, unsafe.Sizeof(point{}))},
+		{"history", f(len(p.hist.blocks)*slabBlock, unsafe.Sizeof(history{}))},
+		{"read", f(len(p.reads.blocks)*slabBlock, unsafe.Sizeof(readTime{}))},
+		{"view", float64(view)},
 	}
 }
 
@@ -186,7 +251,7 @@ func syntheticView(b *testing.B, groups, partitions int) *View {
 	names := groupNames(groups)
 	for cycle := range 3 {
 		clk.Advance(testPoll)
-		resp, ends := syntheticAnswers(names, partitions, cycle+1)
+		resp, ends := syntheticAnswers(names, partitions, cycle+1, false)
 		syntheticCycle(p, names, resp, ends, clk.Now())
 	}
 	return p.view.Load()
@@ -210,8 +275,10 @@ func groupNames(n int) []string {
 
 // syntheticAnswers makes up one cycle's answers: every partition's end
 // offset grows by a varying amount each cycle and each group commits most
-// of it, so tables keep points and commits keep histories.
-func syntheticAnswers(names []string, partitions, cycle int) (*kmsg.OffsetFetchResponse, map[string][]int64) {
+// of it, so tables keep points and commits keep histories. behind: the
+// groups commit one record a cycle from 0 instead, below every point
+// their tables hold.
+func syntheticAnswers(names []string, partitions, cycle int, behind bool) (*kmsg.OffsetFetchResponse, map[string][]int64) {
 	resp := kmsg.NewPtrOffsetFetchResponse()
 	ends := make(map[string][]int64, len(names))
 	for g, name := range names {
@@ -222,9 +289,12 @@ func syntheticAnswers(names []string, partitions, cycle int) (*kmsg.OffsetFetchR
 		rt.Topic = topic
 		e := make([]int64, partitions)
 		for part := range partitions {
-			e[part] = int64(cycle*100 + cycle*cycle%37 + part)
+			e[part] = int64(1000 + cycle*100 + cycle*cycle%37 + part)
 			rp := kmsg.NewOffsetFetchResponseGroupTopicPartition()
 			rp.Partition, rp.Offset = int32(part), e[part]-int64(cycle%7)*10
+			if behind {
+				rp.Offset = int64(cycle)
+			}
 			rt.Partitions = append(rt.Partitions, rp)
 		}
 		ends[topic] = e

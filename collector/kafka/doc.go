@@ -69,10 +69,13 @@
 // — plus nothing for records the group has caught up with (lag 0 is
 // exact). A table grows on demand, 8 bytes a point: a flat stretch keeps
 // only its first and latest point, points below the oldest offset any
-// group committed are dropped, and past 32 points it drops the point that
-// changes the curve least, so its horizon is the exporter's uptime (at
-// most 49 days and 2³² records) but older brackets widen, and with them
-// the error. An offset older than the table is never extrapolated: its
+// group committed are dropped, and past 16 points it merges the two
+// brackets whose union is narrowest relative to its age. So the newest
+// brackets stay one poll wide and older ones widen geometrically with
+// age: a table kept whole by a group an hour behind places records of
+// any age within about half their age, one kept six hours within about
+// their age. Its horizon is the exporter's uptime (at most 49 days and
+// 2³² records). An offset older than the table is never extrapolated: its
 // time lag is unknown until the table spans kafka.evaluationWindow, and
 // from then on it is reported as the table's age, a lower bound
 // (SecondsCapped). Just after start-up, groups behind the first poll

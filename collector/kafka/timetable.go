@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// tablePoints bounds the offset→time table of each partition.
-const tablePoints = 32
+// tablePoints bounds the offset→time table of each partition, 136 bytes
+// when full (see thin for which points it keeps).
+const tablePoints = 16
 
 // point is one entry of a table, relative to the table's first point: the
 // end offset was baseOff+off at baseMs+ms. Eight bytes instead of sixteen:
@@ -23,8 +24,8 @@ type point struct {
 // latest point, and points older than every group's committed offset are
 // trimmed (and their memory given back). Past tablePoints it drops the
 // interior point whose removal changes the curve least
-// (Visvalingam–Whyatt), so it keeps its oldest point and its horizon grows
-// with the exporter's uptime while recent history stays fine-grained.
+// (see thin), so it keeps its oldest point and its horizon grows with the
+// exporter's uptime while recent history stays at poll resolution.
 type timeTable struct {
 	baseOff int64
 	baseMs  int64
@@ -150,18 +151,28 @@ func (t *timeTable) dropFirst(k int) {
 	}
 }
 
-// thin drops the interior point with the smallest triangle area.
+// thin drops the interior point whose removal widens the table's
+// brackets least relative to their age: the bracket it would merge, from
+// the point before it to the point after, divided by how long ago the
+// point after was polled. Old points go first and a recent point only to
+// a much older one, so the brackets widen geometrically with age, which
+// is the error that matters (timeLag auto accepts a tenth of the lag); the
+// newest bracket is never merged. Visvalingam's area, the earlier rule,
+// thinned at the newest end of a steady stream and left groups a minute
+// behind with hour-wide brackets.
 func (t *timeTable) thin() {
-	best, bestArea := -1, 0.0
-	for i := 1; i < len(t.pts)-1; i++ {
-		a, b, c := t.pts[i-1], t.pts[i], t.pts[i+1]
-		area := float64(b.ms-a.ms)*float64(c.off-a.off) - float64(c.ms-a.ms)*float64(b.off-a.off)
-		if area < 0 {
-			area = -area
+	n := len(t.pts)
+	newest := t.pts[n-1].ms
+	best, bestScore := -1, 0.0
+	for i := 1; i < n-2; i++ {
+		width := float64(t.pts[i+1].ms - t.pts[i-1].ms)
+		score := width / float64(newest-t.pts[i+1].ms)
+		if best < 0 || score < bestScore {
+			best, bestScore = i, score
 		}
-		if best < 0 || area < bestArea {
-			best, bestArea = i, area
-		}
+	}
+	if best < 0 {
+		best = 1
 	}
 	t.pts = append(t.pts[:best], t.pts[best+1:]...)
 }

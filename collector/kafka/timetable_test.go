@@ -99,19 +99,51 @@ func TestTimeTableEdges(t *testing.T) {
 func TestTimeTableTrim(t *testing.T) {
 	var tab timeTable
 	start := time.Unix(1_700_000_000, 0)
-	for i := range 20 {
+	for i := range tablePoints {
 		tab.add(int64(100*i), start.Add(time.Duration(i)*10*time.Second), -1)
 	}
 	now := start.Add(200 * time.Second)
-	before := tab.lookup(1550, now, time.Hour, noAnchor)
-	tab.add(2000, now, 1550)
-	if off, _ := tab.at(0); off != 1500 {
-		t.Errorf("first point after trim at offset %d, want 1500 (the bracket of 1550)", off)
+	before := tab.lookup(1350, now, time.Hour, noAnchor)
+	tab.add(2000, now, 1350)
+	if off, _ := tab.at(0); off != 1300 {
+		t.Errorf("first point after trim at offset %d, want 1300 (the bracket of 1350)", off)
 	}
-	if tab.len() != 6 || cap(tab.pts) > 12 {
-		t.Errorf("%d points in room for %d, want 6 in at most 12", tab.len(), cap(tab.pts))
+	if tab.len() != 4 || cap(tab.pts) > 8 {
+		t.Errorf("%d points in room for %d, want 4 in at most 8", tab.len(), cap(tab.pts))
 	}
-	if after := tab.lookup(1550, now, time.Hour, noAnchor); after != before {
+	if after := tab.lookup(1350, now, time.Hour, noAnchor); after != before {
 		t.Errorf("estimate changed by the trim: %+v, was %+v", after, before)
+	}
+}
+
+// A table shared by a group six hours behind (so nothing is trimmed) and
+// groups close to the end, after six hours of steady production and
+// thinning: the close groups' brackets stay within timeLag auto's
+// tolerance, so they need no record reads, and every bracket widens with
+// age rather than at the newest end.
+func TestTimeTableThinsOldHistoryFirst(t *testing.T) {
+	const poll = 15 * time.Second
+	r := rand.New(rand.NewPCG(5, 6))
+	start := time.Unix(1_700_000_000, 0)
+	var tab timeTable
+	var end int64
+	const polls = 6 * 3600 / 15
+	for i := range polls {
+		end += 100 + r.Int64N(20)
+		tab.add(end, start.Add(time.Duration(i)*poll), 0) // the far group commits offset 0
+	}
+	now := start.Add((polls - 1) * poll)
+	for behind := int64(1); behind <= 4; behind++ { // records one to four polls old
+		est := tab.lookup(end-behind*100, now, time.Hour, noAnchor)
+		if tol := autoTolerance(est.seconds, poll); !est.known || est.errBound > tol {
+			t.Errorf("%d polls behind: %.0fs ± %.0fs, want within auto's %.0fs", behind, est.seconds, est.errBound, tol)
+		}
+	}
+	for i := 1; i < tab.len(); i++ {
+		o, _ := tab.at(i)
+		est := tab.lookup(o-1, now, time.Hour, noAnchor)
+		if est.errBound > poll.Seconds()+1.5*est.seconds {
+			t.Errorf("bracket below offset %d: %.0fs ± %.0fs, wider than 1.5 times its age", o, est.seconds, est.errBound)
+		}
 	}
 }
