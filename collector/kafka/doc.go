@@ -7,7 +7,8 @@
 //
 // The groups the targets name (SetGroups, by cluster), plus, when
 // kafka.groups.allow is set, every listed consumer group whose name
-// matches an allow pattern and no deny pattern (RE2, unanchored). Deny
+// matches an allow pattern and no deny pattern (RE2, unanchored) and is
+// valid UTF-8 (Kafka does not require it; a label value must be). Deny
 // filters only the pattern-selected groups: a group a target names is
 // always measured. Group membership is ignored: Flink's Kafka source
 // assigns partitions itself, so its groups are Empty, and that is normal.

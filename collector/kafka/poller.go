@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -196,8 +197,10 @@ func (p *poller) selected(group string) bool {
 }
 
 // matches: an allow pattern matches the group and no deny pattern does.
+// A name that is not UTF-8, which Kafka allows, cannot be a label value:
+// it is never selected.
 func (p *poller) matches(group string) bool {
-	if len(p.set.allow) == 0 {
+	if len(p.set.allow) == 0 || !utf8.ValidString(group) {
 		return false
 	}
 	match := func(res []*regexp.Regexp) bool {
