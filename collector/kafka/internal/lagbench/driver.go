@@ -141,7 +141,8 @@ func runSize(ctx context.Context, d driverFlags, b brokerFlags, e exporterFlags,
 	}
 	fmt.Fprintf(os.Stderr, "lagbench: %d×%d loaded in %.1fs\n", b.groups, b.partitions, ready.LoadS)
 	ex, err := start(ctx, "-role", "exporter", "-brokers", strings.Join(ready.Brokers, ","), "-timelag", e.timeLag,
-		"-per-partition="+strconv.FormatBool(e.perPartition), "-groups-by", e.groupsBy, "-interval", e.pollInterval.String())
+		"-per-partition="+strconv.FormatBool(e.perPartition), "-groups-by", e.groupsBy, "-interval", e.pollInterval.String(),
+		"-memlimit", strconv.FormatInt(e.memLimit, 10))
 	if err != nil {
 		return "", err
 	}
@@ -258,7 +259,8 @@ func runSize(ctx context.Context, d driverFlags, b brokerFlags, e exporterFlags,
 // again and checks every series against the truth.
 func scrapeAndCheck(ctx context.Context, base, path string, f kafkafake.LagFleet, round int, e exporterFlags, check bool) (pollStats, int, timeTally, []string, error) {
 	t0 := time.Now()
-	if err := call(ctx, http.MethodGet, base+path, nil); err != nil {
+	size, err := fetch(ctx, base+path)
+	if err != nil {
 		return pollStats{}, 0, timeTally{}, nil, err
 	}
 	wall := time.Since(t0)
@@ -266,7 +268,7 @@ func scrapeAndCheck(ctx context.Context, base, path string, f kafkafake.LagFleet
 	if err := call(ctx, http.MethodGet, base+"/scrape-stats", &st); err != nil {
 		return pollStats{}, 0, timeTally{}, nil, err
 	}
-	st.WallS = wall.Seconds()
+	st.WallS, st.Bytes = wall.Seconds(), size
 	if !check {
 		return st, 0, timeTally{}, nil, nil
 	}
@@ -289,6 +291,23 @@ func scrapeAndCheck(ctx context.Context, base, path string, f kafkafake.LagFleet
 		errs[i] = path + ": " + errs[i]
 	}
 	return st, c.lines, tt, errs, nil
+}
+
+// fetch GETs url and returns how many bytes the body had.
+func fetch(ctx context.Context, url string) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return io.Copy(io.Discard, resp.Body)
 }
 
 // at is the poll time the exporter shows, for the view's truth.

@@ -12,6 +12,7 @@ import (
 	_ "net/http/pprof" // profiles of the exporter under load, on loopback
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ type exporterFlags struct {
 	perPartition bool
 	groupsBy     string
 	pollInterval time.Duration
+	memLimit     int64
 }
 
 func (e *exporterFlags) register(fs *flag.FlagSet) {
@@ -38,6 +40,7 @@ func (e *exporterFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&e.timeLag, "timelag", "auto", "kafka.timeLag")
 	fs.BoolVar(&e.perPartition, "per-partition", false, "kafka.perPartitionMetrics")
 	fs.StringVar(&e.groupsBy, "groups-by", "targets", "targets (SetGroups with every group) or allow (kafka.groups.allow)")
+	fs.Int64Var(&e.memLimit, "memlimit", 0, "the exporter's soft memory limit in MiB (runtime/debug.SetMemoryLimit, as GOMEMLIMIT; 0: none)")
 	fs.DurationVar(&e.pollInterval, "interval", 10*time.Second, "kafka.pollInterval: the pace of polls (the driver waits this long between them; 0: back to back)")
 }
 
@@ -54,6 +57,8 @@ type pollStats struct {
 	Err       string  `json:"err,omitempty"`
 	// BrokerCPUS is the kfake process's CPU over the poll (driver side).
 	BrokerCPUS float64 `json:"-"`
+	// Bytes is the size of a scrape's body (driver side).
+	Bytes int64 `json:"-"`
 }
 
 type exporter struct {
@@ -65,6 +70,9 @@ type exporter struct {
 }
 
 func runExporter(ctx context.Context, f exporterFlags) error {
+	if f.memLimit > 0 {
+		debug.SetMemoryLimit(f.memLimit << 20)
+	}
 	cfg := config.Kafka{
 		Brokers:             strings.Split(f.brokers, ","),
 		PollInterval:        config.Duration(max(f.pollInterval, time.Second)),

@@ -56,6 +56,9 @@ func medians(sts []pollStats) string {
 	if k := med(func(s pollStats) float64 { return s.BrokerCPUS }); k > 0 {
 		out += fmt.Sprintf(" (kfake %.2f)", k)
 	}
+	if b := med(func(s pollStats) float64 { return float64(s.Bytes) }); b > 0 {
+		out += fmt.Sprintf(", %.0f MB", b/1e6)
+	}
 	return out
 }
 
