@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// tablePoints bounds the offset→time table of each partition, 136 bytes
+// tablePoints bounds the offset→time table of each partition, 128 bytes
 // when full (see thin for which points it keeps).
 const tablePoints = 16
 
@@ -75,13 +75,13 @@ func (t *timeTable) add(offset int64, at time.Time, keepFrom int64) {
 		t.pts[n-1] = p
 		return
 	}
-	if n == cap(t.pts) {
-		t.resize(min(max(2*n, 2), tablePoints+1))
+	switch {
+	case n == tablePoints:
+		t.thin() // room made before the new point: a full table is 128 bytes, not 144
+	case n == cap(t.pts):
+		t.resize(min(max(2*n, 2), tablePoints))
 	}
 	t.pts = append(t.pts, p)
-	if len(t.pts) > tablePoints {
-		t.thin()
-	}
 }
 
 // resize moves the points to an array of capacity c.
