@@ -5,9 +5,16 @@
 // platform Slack channel for monitor (and a copy of pages), the owning
 // team's channel for notify, Datadog events, the console — then reminded
 // after the repeat interval and resolved once the job has been healthy for
-// resolveAfter. Delivery is asynchronous, per sink, bounded and retried, so
-// the scrape loop never waits on a receiver; open incidents are persisted so
-// that neither a restart nor a leader failover re-pages or forgets them.
+// resolveAfter.
+//
+// Every notification a sink must deliver is written to an outbox, saved
+// with the open incidents, before any sink attempts it, and leaves it only
+// once the sink acknowledged it (or it was dropped, and counted): a crash,
+// a restart or a leader failover retries what was not delivered, in order
+// per incident, and never sends again what was. Delivery is asynchronous,
+// bounded and retried, with a queue and pacing per destination (Slack
+// channel, PagerDuty routing key), so that neither the scrape loop nor an
+// idle channel ever waits behind a busy one.
 package alerting
 
 import (
@@ -19,7 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -33,16 +40,53 @@ type Sink interface {
 	Send(ctx context.Context, n incident.Notification) (incident.Receipt, error)
 }
 
+// Destinations is implemented by a sink that reaches several receivers
+// (Slack channels, PagerDuty routing keys, webhook URLs). Each destination
+// gets its own queue, pacing and retries, so that a busy or failing one
+// never delays another. A sink without it is a single destination.
+type Destinations interface {
+	// Destination names the receiver n goes to: a short name from a set
+	// bounded by the configuration, never a secret (it is a label value).
+	Destination(n incident.Notification) string
+	// Pacing is how deliveries to dest are paced.
+	Pacing(dest string) incident.Pacing
+}
+
+// Transient is implemented by a sink whose notifications are not worth
+// keeping across a restart: the console prints at once, DogStatsD events
+// go over UDP unacknowledged. Every other sink's notifications go through
+// the outbox.
+type Transient interface{ Transient() bool }
+
+// SkipsResolved is implemented by a sink for which a trigger that could
+// not be delivered before its incident resolved is better never sent: a
+// page for a problem that is over wakes someone for nothing. The trigger
+// and the resolve are then dropped (reason resolved). Other sinks get the
+// trigger first and the resolve after it.
+type SkipsResolved interface{ SkipResolved() bool }
+
 // Leader says whether this replica sends notifications. With two replicas
 // per shard only the leader sends; the other keeps its incidents current
 // so that it can take over without repeating or dropping any.
 type Leader interface{ IsLeader() bool }
 
-// StateStore keeps the open incidents across restarts and failovers. Load
-// returns nil and no error when nothing was saved yet.
+// StateStore keeps the open incidents and the outbox across restarts and
+// failovers. Load returns nil and no error when nothing was saved yet.
 type StateStore interface {
 	Load(ctx context.Context) ([]byte, error)
 	Save(ctx context.Context, state []byte) error
+}
+
+// limitedStore is a StateStore that holds at most Limit bytes (a Lease
+// annotation): the router leaves the least urgent undelivered
+// notifications out of a state that would not fit.
+type limitedStore interface{ Limit() int }
+
+// asideSetter is a StateStore that can keep a state it could not read out
+// of the way (a file renamed aside) rather than overwrite it; it returns
+// where the state went.
+type asideSetter interface {
+	SetAside(ctx context.Context) (string, error)
 }
 
 // Options configures a Router. Config and Sinks are required.
@@ -53,7 +97,8 @@ type Options struct {
 	Sinks map[string]Sink
 	// Leader is nil when this replica always sends.
 	Leader Leader
-	// Store is nil to keep incidents in memory only.
+	// Store keeps the incidents and the outbox; nil keeps them in memory
+	// only, and a restart loses what was not delivered.
 	Store      StateStore
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
@@ -75,7 +120,7 @@ type Options struct {
 // Delivery tunes the sink queues.
 type Delivery struct {
 	RequestTimeout time.Duration // one attempt (default 10s)
-	MaxAge         time.Duration // waiting and retrying in all (default 15m)
+	MaxAge         time.Duration // waiting and retrying in all, restarts included (default 15m)
 	InitialBackoff time.Duration // default 1s
 	MaxBackoff     time.Duration // default 1m
 	Drain          time.Duration // after shutdown (default 5s)
@@ -122,4 +167,4 @@ func or(d, def time.Duration) time.Duration {
 	return d
 }
 
-var _ collector.Observer = (*Router)(nil)
+var _ fleet.Observer = (*Router)(nil)

@@ -7,8 +7,7 @@ import (
 	"time"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 type nopSink struct{}
@@ -21,21 +20,21 @@ func (nopSink) Send(context.Context, incident.Notification) (incident.Receipt, e
 // fleet is 1,000 deployments with 10 classified failures each over three
 // categories (a monitor cause that escalates, a user error, a platform
 // error), and a snapshot of their health.
-func fleet(at time.Time) (*collector.Snapshot, int) {
-	s := &collector.Snapshot{}
+func sampleFleet(at time.Time) (*fleet.Snapshot, int) {
+	s := &fleet.Snapshot{}
 	cats := []struct {
 		cat   string
-		route classify.Route
-	}{{"checkpoint_expired", classify.Monitor}, {"sql_validation_error", classify.Notify}, {"platform_code_exception", classify.Page}}
+		route fleet.Route
+	}{{"checkpoint_expired", fleet.Monitor}, {"sql_validation_error", fleet.Notify}, {"platform_code_exception", fleet.Page}}
 	for d := range 1000 {
 		job := fmt.Sprintf("job-%04d", d)
 		team := fmt.Sprintf("team-%02d", d%40)
-		s.Targets = append(s.Targets, snap(unhealthy(team, job, nil, collector.ReasonNotRunning)).Targets...)
+		s.Targets = append(s.Targets, snap(unhealthy(team, job, nil, fleet.ReasonNotRunning)).Targets...)
 		for i := range 10 {
 			c := cats[i%3]
 			f := failure(team, job, c.cat, c.route, at.Add(time.Duration(i)*time.Second))
 			if i == 9 {
-				f.Result.Route = classify.Page // the repeated monitor cause escalates
+				f.Decision.Route = fleet.Page // the repeated monitor cause escalates
 			}
 			s.Failures = append(s.Failures, f)
 		}
@@ -62,7 +61,7 @@ func benchRouter(b *testing.B, now func() time.Time) *Router {
 // (sinks faked, queues not drained), one snapshot per op on a fresh router.
 // Target: well under a second per op.
 func BenchmarkRoute10kFailures(b *testing.B) {
-	s, n := fleet(t0)
+	s, n := sampleFleet(t0)
 	ctx := context.Background()
 	now := func() time.Time { return t0.Add(time.Minute) }
 	b.ReportAllocs()
@@ -82,7 +81,7 @@ func BenchmarkRouteRepeats(b *testing.B) {
 	ctx := context.Background()
 	clk := newClock(t0)
 	r := benchRouter(b, clk.now)
-	first, _ := fleet(t0)
+	first, _ := sampleFleet(t0)
 	r.Observe(first)
 	r.step(ctx)
 	b.ReportAllocs()
@@ -90,17 +89,14 @@ func BenchmarkRouteRepeats(b *testing.B) {
 	for b.Loop() {
 		i++
 		b.StopTimer()
-		s, _ := fleet(t0.Add(time.Duration(i) * time.Minute))
+		s, _ := sampleFleet(t0.Add(time.Duration(i) * time.Minute))
 		b.StartTimer()
 		clk.set(t0.Add(time.Duration(i) * time.Minute))
 		r.Observe(s)
 		r.step(ctx)
 		for _, q := range r.queues { // keep the faked queues from filling up
-			for _, l := range q.lanes {
-				for len(l) > 0 {
-					<-l
-				}
-			}
+			q.discard()
 		}
+		r.outbox = map[uint64]*entry{}
 	}
 }

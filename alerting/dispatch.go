@@ -1,166 +1,278 @@
 package alerting
 
 import (
-	"context"
-	"hash/maphash"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
 )
 
-// queue is one sink's bounded queue and its workers. Notifications of one
-// incident always go to the same worker, so they arrive in order (a Slack
-// follow-up never overtakes the message it threads under); different
-// incidents proceed in parallel, so one slow message does not hold all.
+// queue delivers one sink's notifications. It keeps a lane per destination
+// (a Slack channel, a PagerDuty routing key), each with its own bound,
+// pacing and Retry-After, so that a busy or failing destination holds up
+// no other; one scheduler goroutine starts the attempts, each in its own
+// goroutine (see deliver.go). Notifications of one incident are attempted
+// one at a time and in the order they were made, whatever their lanes: a
+// Slack follow-up never overtakes the message it threads under, a resolve
+// never overtakes its trigger. A failed attempt waits out its backoff
+// without holding a worker, so that other incidents go on meanwhile.
 type queue struct {
-	name    string
-	sink    Sink
-	dryRun  bool
-	d       Delivery
-	m       *metrics
-	log     *slog.Logger
-	now     func() time.Time
-	receipt func(incident.Notification, incident.Receipt)
-	lanes   []chan *item
-	depth   prometheus.Gauge
-	seed    maphash.Seed
+	queueConfig
+	name  string
+	sink  Sink
+	dests Destinations // nil: the sink is one destination
+	// durable: the sink's notifications go through the outbox; guarded:
+	// it is durable and takes triggers, so a resolve needs one delivered
+	// first (the console prints whatever it is given).
+	durable, guarded, skipResolved bool
+	hooks                          queueHooks
+	depth                          prometheus.Gauge
+	wake                           chan struct{}
+
+	mu    sync.Mutex
+	lanes map[string]*lane
+	// order lists each incident's items in the order they were made; only
+	// the first may be attempted.
+	order map[incident.Key][]*item
+	// pausedUntil holds every lane (a Retry-After for the whole sink).
+	pausedUntil time.Time
+	waiting     int
 }
 
-// item is queued by pointer, and shares its notification with the other
-// sinks' items: a lane's buffer stays small for the garbage collector to
-// scan however large the queue, and a notification is built once.
+// queueConfig is what the router sets for every queue.
+type queueConfig struct {
+	// size bounds each lane.
+	size   int
+	dryRun bool
+	d      Delivery
+	m      *metrics
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// queueHooks are how a queue reports to the router. They are called with
+// no lock of the queue held.
+type queueHooks struct {
+	delivered func(*item, incident.Receipt)
+	dropped   func(*item, string)
+	// reached says whether the receiver got the trigger of the incident
+	// whose resolve it is, so that the resolve may be sent.
+	reached func(*item) bool
+}
+
+// lane is one destination's backlog.
+type lane struct {
+	dest  string
+	items []*item // in the order pushed
+	// limiter paces the lane; nil: unpaced.
+	limiter               *rate.Limiter
+	maxInFlight, inFlight int
+	pausedUntil           time.Time
+	depth                 prometheus.Gauge
+}
+
+// item is one entry of the outbox on its way to one sink. Its fields are
+// guarded by the queue's mutex, except e, which is set when it is made.
 type item struct {
-	n        *incident.Notification
-	enqueued time.Time
+	e    *entry
+	q    *queue
+	lane *lane
+	// created starts its time: it is dropped MaxAge after, restarts
+	// included.
+	created time.Time
+	// ready: the outbox holding it was saved, so it may be attempted.
+	ready    bool
+	inFlight bool
+	removed  bool
+	// resolved: its incident resolved while it was in flight, at a queue
+	// that skips resolved incidents; if the attempt fails it is dropped,
+	// not retried.
+	resolved bool
+	attempts int
+	// notBefore is when its next attempt may start (backoff, Retry-After).
+	notBefore time.Time
+	// unconfirmed is when an attempt whose outcome is unknown ended.
+	unconfirmed time.Time
+	// bo is made at the first failure: most items never need one.
+	bo *backoff.ExponentialBackOff
 }
 
-func newQueue(name string, s Sink, size, workers int, q queue) *queue {
-	q.name, q.sink = name, s
+func newQueue(name string, s Sink, cfg queueConfig) *queue {
+	q := &queue{queueConfig: cfg, name: name, sink: s}
+	q.dests, _ = s.(Destinations)
+	t, ok := s.(Transient)
+	q.durable = !ok || !t.Transient()
+	q.guarded = q.durable && s.Accepts(incident.Trigger)
+	if sr, ok := s.(SkipsResolved); ok {
+		q.skipResolved = sr.SkipResolved()
+	}
 	q.depth = q.m.queueDepth.WithLabelValues(name)
-	q.seed = maphash.MakeSeed()
-	per := max(1, (size+workers-1)/workers)
-	for range workers {
-		q.lanes = append(q.lanes, make(chan *item, per))
-	}
-	return &q
+	q.wake = make(chan struct{}, 1)
+	q.lanes = map[string]*lane{}
+	q.order = map[incident.Key][]*item{}
+	return q
 }
 
-// push queues n without ever blocking: a full lane drops it, counted.
-func (q *queue) push(n *incident.Notification) {
-	lane := q.lanes[maphash.Comparable(q.seed, n.Key)%uint64(len(q.lanes))]
-	select {
-	case lane <- &item{n: n, enqueued: q.now()}:
-		q.depth.Inc()
-	default:
-		q.m.drop(n.Route, q.name, dropQueueFull)
-		q.log.Warn("notification queue full, dropping notification", "sink", q.name, "incident", n.Key.String(), "action", n.Action)
+// destination names the lane n goes to.
+func (q *queue) destination(n incident.Notification) string {
+	if q.dests == nil {
+		return q.name
 	}
+	return q.dests.Destination(n)
 }
 
-// run delivers until ctx ends, then for at most the drain time, and counts
-// what is left as dropped.
-func (q *queue) run(ctx context.Context) {
-	sendCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() {
-		t := time.AfterFunc(q.d.Drain, cancel)
-		<-sendCtx.Done()
-		t.Stop()
-	})
-	defer stop()
-	var wg sync.WaitGroup
-	for _, lane := range q.lanes {
-		wg.Go(func() { q.work(ctx, sendCtx, lane) })
+func (q *queue) laneLocked(dest string) *lane {
+	if l, ok := q.lanes[dest]; ok {
+		return l
 	}
-	wg.Wait()
+	p := incident.Pacing{}
+	if q.dests != nil {
+		p = q.dests.Pacing(dest)
+	}
+	l := &lane{dest: dest, maxInFlight: max(p.InFlight, 1), depth: q.m.laneDepth.WithLabelValues(q.name, dest)}
+	if p.PerSecond > 0 {
+		l.limiter = rate.NewLimiter(rate.Limit(p.PerSecond), max(p.Burst, 1))
+	}
+	q.lanes[dest] = l
+	return l
 }
 
-func (q *queue) work(ctx, sendCtx context.Context, lane chan *item) {
-	for {
-		select {
-		case it := <-lane:
-			q.depth.Dec()
-			q.deliver(sendCtx, it)
-		case <-ctx.Done():
-			q.drain(sendCtx, lane)
-			return
+// push queues e for dest without ever blocking; it returns nil when the
+// lane is full. created is when e entered the outbox; a restored item is
+// unconfirmed since the restore. It is attempted once released.
+func (q *queue) push(e *entry, dest string, created time.Time, unconfirmed time.Time) *item {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	l := q.laneLocked(dest)
+	if len(l.items)-l.inFlight >= q.size {
+		return nil
+	}
+	it := &item{e: e, q: q, lane: l, created: created, unconfirmed: unconfirmed}
+	l.items = append(l.items, it)
+	k := e.n.Key
+	q.order[k] = append(q.order[k], it)
+	q.waiting++
+	q.gaugesLocked(l)
+	return it
+}
+
+// release lets items be attempted once the outbox holding them is saved.
+func (q *queue) release(items []*item) {
+	q.mu.Lock()
+	for _, it := range items {
+		it.ready = true
+	}
+	q.mu.Unlock()
+	q.poke()
+}
+
+// pending reports whether an item of inc is queued or in flight.
+func (q *queue) pending(inc *openIncident) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, it := range q.order[inc.key] {
+		if it.e.inc == inc {
+			return true
 		}
 	}
+	return false
 }
 
-// drain sends what is queued until the drain time is up.
-func (q *queue) drain(sendCtx context.Context, lane chan *item) {
-	for {
-		select {
-		case it := <-lane:
-			q.depth.Dec()
-			if sendCtx.Err() != nil {
-				q.m.drop(it.n.Route, q.name, dropShutdown)
-				continue
-			}
-			q.deliver(sendCtx, it)
+// cancel removes inc's items that are not in flight and returns them, and
+// whether one is in flight.
+func (q *queue) cancel(inc *openIncident) (gone []*item, inFlight bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, it := range append([]*item(nil), q.order[inc.key]...) {
+		switch {
+		case it.e.inc != inc:
+		case it.inFlight:
+			it.resolved = true
+			inFlight = true
 		default:
-			return
+			q.removeLocked(it)
+			gone = append(gone, it)
 		}
 	}
+	return gone, inFlight
 }
 
-// deliver sends one notification with retries, and counts the outcome.
-func (q *queue) deliver(ctx context.Context, it *item) {
-	n := *it.n
-	left := q.d.MaxAge - q.now().Sub(it.enqueued)
-	if left <= 0 {
-		q.m.drop(n.Route, q.name, dropExpired)
-		q.log.Warn("notification expired in the queue, dropping it", "sink", q.name, "incident", n.Key.String(), "action", n.Action)
-		return
-	}
-	var last error
-	op := func() (incident.Receipt, error) {
-		actx, cancel := context.WithTimeout(ctx, q.d.RequestTimeout)
-		defer cancel()
-		rc, err := q.sink.Send(actx, n)
-		if err == nil {
-			return rc, nil
+// discard forgets every item, counting none: they are another leader's
+// now. Attempts in flight finish, and are not retried.
+func (q *queue) discard() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := 0
+	for _, l := range q.lanes {
+		for _, it := range l.items {
+			it.removed = true
+			n++
 		}
-		last = err
-		if incident.IsRejected(err) {
-			return rc, backoff.Permanent(err)
-		}
-		if d := incident.RetryAfterOf(err); d > 0 {
-			return rc, &backoff.RetryAfterError{Duration: d}
-		}
-		return rc, err
+		l.items = nil
+		q.gaugesLocked(l)
 	}
-	b := &backoff.ExponentialBackOff{InitialInterval: q.d.InitialBackoff, RandomizationFactor: 0.5, Multiplier: 2, MaxInterval: q.d.MaxBackoff}
-	rc, err := backoff.Retry(ctx, op, backoff.WithBackOff(b), backoff.WithMaxElapsedTime(left))
-	if err == nil {
-		q.sent(n, rc)
-		return
-	}
-	reason := dropRetriesExhausted
-	switch {
-	case incident.IsRejected(last):
-		reason = dropRejected
-	case ctx.Err() != nil:
-		reason = dropShutdown
-	}
-	q.m.drop(n.Route, q.name, reason)
-	q.log.Warn("notification not delivered, dropping it", "sink", q.name, "incident", n.Key.String(),
-		"action", n.Action, "reason", reason, "err", last)
+	q.order = map[incident.Key][]*item{}
+	q.waiting = 0
+	q.depth.Set(0)
+	return n
 }
 
-func (q *queue) sent(n incident.Notification, rc incident.Receipt) {
-	result := resultSent
-	if q.dryRun {
-		result = resultDryRun
+// removeLocked takes it out of its lane and its incident's order.
+func (q *queue) removeLocked(it *item) {
+	if it.removed {
+		return
 	}
-	q.m.notifications.WithLabelValues(string(n.Route), q.name, result).Inc()
-	if rc.ThreadTS != "" && q.receipt != nil {
-		q.receipt(n, rc)
+	it.removed = true
+	if !it.inFlight {
+		q.waiting--
+	}
+	l := it.lane
+	l.items = without(l.items, it)
+	k := it.e.n.Key
+	if rest := without(q.order[k], it); len(rest) > 0 {
+		q.order[k] = rest
+	} else {
+		delete(q.order, k)
+	}
+	q.gaugesLocked(l)
+}
+
+func without(items []*item, it *item) []*item {
+	for i, x := range items {
+		if x == it {
+			return append(items[:i:i], items[i+1:]...)
+		}
+	}
+	return items
+}
+
+// first reports whether it is its incident's next item.
+func (q *queue) firstLocked(it *item) bool {
+	o := q.order[it.e.n.Key]
+	return len(o) > 0 && o[0] == it
+}
+
+func (q *queue) gaugesLocked(l *lane) {
+	q.depth.Set(float64(q.waiting))
+	l.depth.Set(float64(max(len(l.items)-l.inFlight, 0)))
+}
+
+// empty: nothing queued or in flight.
+func (q *queue) empty() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.order) == 0
+}
+
+// poke wakes the scheduler.
+func (q *queue) poke() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
 	}
 }

@@ -14,12 +14,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/alerting/internal/slackfake"
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 	"github.com/flinkslo/flinkslo/internal/pdfake"
+	"github.com/flinkslo/flinkslo/internal/slackfake"
 )
 
 // rig is the whole path: flinkfake JobManagers scraped by the real
@@ -54,6 +55,7 @@ alerting:
   resolveAfter: 2m
 classify:
   escalation: {count: 3, window: 30m}
+  platformStorage: ["s3a://plat-state-", "s3://plat-state-"]
 `
 
 func newRig(t *testing.T) *rig {
@@ -73,10 +75,10 @@ func newRig(t *testing.T) *rig {
 
 	cls, err := classify.New(cfg.Classify)
 	require.NoError(t, err)
-	store := collector.NewStore()
+	store := fleet.NewStore()
 	g.loop, err = collector.NewLoop(collector.Options{
 		Sources: []collector.TargetSource{collector.StaticSource(collector.StaticTargets(cfg))},
-		Store:   store, Config: cfg, Classifier: cls, Escalator: classify.NewEscalator(cfg.Classify.Escalation, g.clock.Now),
+		Store:   store, Config: collector.ConfigFrom(cfg), Policy: classify.NewPolicy(cls, g.clock.Now),
 		Now: g.clock.Now, Logger: slog.New(slog.DiscardHandler), Registerer: prometheus.NewRegistry(),
 	})
 	require.NoError(t, err)
@@ -120,10 +122,10 @@ func (g *rig) set(t *testing.T, job string, s flinkfake.Scenario, k flinkfake.Fa
 }
 
 // route is where the router has the open incident of job in category, or "".
-func (g *rig) route(ns, job, category string) classify.Route {
+func (g *rig) route(ns, job, category string) fleet.Route {
 	g.r.mu.Lock()
 	defer g.r.mu.Unlock()
-	if inc, ok := g.r.eng.open[incident.Key{Namespace: ns, Deployment: job, Job: job, Category: category}]; ok {
+	if inc, ok := g.r.eng.open[incident.Key{JobRef: fleet.JobRef{Namespace: ns, Deployment: job, Job: job}, Category: category}]; ok {
 		return inc.route
 	}
 	return ""
@@ -168,13 +170,13 @@ func TestEndToEnd(t *testing.T) {
 	// The first restarts: the transient cause is a monitor message, not a page.
 	g.cycles(3)
 	cat := "tm_heartbeat_timeout"
-	require.Equal(t, classify.Monitor, g.route("risk", "scoring", cat), "a first TaskManager loss is watched, not paged")
+	require.Equal(t, fleet.Monitor, g.route("risk", "scoring", cat), "a first TaskManager loss is watched, not paged")
 	require.Eventually(t, func() bool { return len(g.inChannel("#flink-platform")) >= 1 }, 10*time.Second, 10*time.Millisecond)
 	require.Empty(t, g.pdActions("scoring"), "no page for a transient cause")
 
 	// It keeps repeating: past the escalation threshold it pages.
 	g.cycles(8)
-	require.Equal(t, classify.Page, g.route("risk", "scoring", cat), "repeated past the threshold, it escalates")
+	require.Equal(t, fleet.Page, g.route("risk", "scoring", cat), "repeated past the threshold, it escalates")
 
 	// The platform bug is fixed and the TaskManagers are back: both jobs
 	// recover once their restarts leave the restart window.

@@ -5,8 +5,7 @@ import (
 	"time"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // engine turns failures and health into notifications. It is a plain state
@@ -20,14 +19,17 @@ type engine struct {
 
 	open   map[incident.Key]*openIncident
 	closed map[incident.Key]tombstone
-	jobs   map[incident.JobKey]*jobHealth
+	jobs   map[fleet.JobRef]*jobHealth
 	// failuresByJob counts open failure incidents per job (and per
 	// deployment, Job ""), to tell whether a failure explains an outage.
-	failuresByJob map[incident.JobKey]int
+	failuresByJob map[fleet.JobRef]int
 	firstSnapshot time.Time
 
-	out   []*incident.Notification
-	dirty bool
+	// out are the notifications made since the last take, and outInc
+	// the incident each is about (nil for an occurrence).
+	out    []*incident.Notification
+	outInc []*openIncident
+	dirty  bool
 }
 
 type engineConfig struct {
@@ -42,8 +44,8 @@ type engineConfig struct {
 // openIncident is an incident that was triggered and is not resolved.
 type openIncident struct {
 	key        incident.Key
-	route      classify.Route
-	pastRoutes []classify.Route
+	route      fleet.Route
+	pastRoutes []fleet.Route
 	health     bool
 	detail     detail
 
@@ -57,28 +59,39 @@ type openIncident struct {
 	// process (restored from the state store).
 	replayBefore time.Time
 	threads      map[string]string
+	// reached lists the destinations (reachKey) that acknowledged a
+	// trigger or follow-up of the incident: only they get its resolve.
+	reached map[string]bool
+	// resolvedAt is set once it is resolved (it may still be in the
+	// outbox, waiting for its resolve to be delivered).
+	resolvedAt time.Time
+	// legacy: restored from a state that did not record deliveries; the
+	// router assumes every receiver of its routes got its trigger.
+	legacy bool
 }
 
-// tombstone remembers a resolved incident.
-type tombstone struct{ lastFailure, resolved time.Time }
+// reachKey names a destination of a sink in openIncident.reached.
+func reachKey(sink, dest string) string { return sink + "\x00" + dest }
+
+// tombstone remembers a resolved incident; inc is the incident itself,
+// for notifications of it still in the outbox.
+type tombstone struct {
+	lastFailure, resolved time.Time
+	inc                   *openIncident
+}
 
 // detail is what a notification says beyond the key, from the latest
-// failure (or health transition) of the incident.
+// failure (or health verdict) of the incident: the policy's decision as a
+// value, the owner, and the evidence. It is persisted as JSON.
 type detail struct {
-	Team        string          `json:"team,omitempty"`
-	TeamChannel string          `json:"teamChannel,omitempty"`
-	URL         string          `json:"url,omitempty"`
-	JobID       string          `json:"jobID,omitempty"`
-	Source      classify.Source `json:"source,omitempty"`
-	Reason      string          `json:"reason,omitempty"`
-	Hint        string          `json:"hint,omitempty"`
-	Rule        string          `json:"rule,omitempty"`
-	Escalated   bool            `json:"escalated,omitempty"`
-	Root        string          `json:"root,omitempty"`
-	Message     string          `json:"message,omitempty"`
-	Exception   string          `json:"exception,omitempty"`
-	TaskName    string          `json:"taskName,omitempty"`
-	FailureTime time.Time       `json:"failureTime,omitzero"`
+	fleet.Decision
+	Owner       fleet.Owner  `json:"owner"`
+	URL         string       `json:"url,omitempty"`
+	JobID       string       `json:"jobID,omitempty"`
+	Source      fleet.Source `json:"source,omitempty"`
+	Exception   string       `json:"exception,omitempty"`
+	TaskName    string       `json:"taskName,omitempty"`
+	FailureTime time.Time    `json:"failureTime,omitzero"`
 	// Excerpt is not persisted: it is large and only the first message
 	// needs it.
 	Excerpt string `json:"-"`
@@ -88,7 +101,7 @@ func newEngine(cfg engineConfig, rt *routes) *engine {
 	return &engine{
 		cfg: cfg, routes: rt,
 		open: map[incident.Key]*openIncident{}, closed: map[incident.Key]tombstone{},
-		jobs: map[incident.JobKey]*jobHealth{}, failuresByJob: map[incident.JobKey]int{},
+		jobs: map[fleet.JobRef]*jobHealth{}, failuresByJob: map[fleet.JobRef]int{},
 	}
 }
 
@@ -106,26 +119,29 @@ func keyLess(a, b incident.Key) bool {
 }
 
 // rank orders routes by urgency; an open incident only moves up.
-func rank(r classify.Route) int {
+func rank(r fleet.Route) int {
 	switch r {
-	case classify.Page:
+	case fleet.Page:
 		return 3
-	case classify.Monitor:
+	case fleet.Monitor:
 		return 2
-	case classify.Notify:
+	case fleet.Notify:
 		return 1
 	}
 	return 0
 }
 
 // failure handles one classified failure.
-func (e *engine) failure(f collector.Failure, now time.Time) {
+func (e *engine) failure(f fleet.Failure, now time.Time) {
 	at := f.Time
 	if at.IsZero() || at.After(now) {
 		at = now
 	}
 	if at.Before(e.cfg.since) {
 		return // an earlier process saw it; lookback says how far back to resend
+	}
+	if f.Decision.SideEffect {
+		return // the echo of another failure of the job, which has its audience
 	}
 	key := keyOf(f)
 	if t, ok := e.closed[key]; ok && !at.After(t.lastFailure) {
@@ -136,9 +152,10 @@ func (e *engine) failure(f collector.Failure, now time.Time) {
 		return // already counted by the process that saved the incident
 	}
 	d := detailOf(f, at)
-	e.occurrence(key, f.Result.Route, d, now)
+	e.occurrence(key, f.Decision.Route, d, now)
 	if inc == nil {
-		inc = &openIncident{key: key, route: f.Result.Route, detail: d, opened: at, lastFailure: at, total: 1, threads: map[string]string{}}
+		inc = &openIncident{key: key, route: f.Decision.Route, detail: d, opened: at, lastFailure: at, total: 1,
+			threads: map[string]string{}, reached: map[string]bool{}}
 		e.add(inc)
 		e.push(inc, e.notification(inc, incident.Trigger, now), now)
 		return
@@ -148,8 +165,8 @@ func (e *engine) failure(f collector.Failure, now time.Time) {
 	if at.After(inc.lastFailure) {
 		inc.lastFailure = at
 	}
-	if rank(f.Result.Route) > rank(inc.route) {
-		e.escalate(inc, f.Result.Route, now)
+	if rank(f.Decision.Route) > rank(inc.route) {
+		e.escalate(inc, f.Decision.Route, now)
 		return
 	}
 	inc.pending++
@@ -157,15 +174,13 @@ func (e *engine) failure(f collector.Failure, now time.Time) {
 }
 
 // keyOf is the incident a failure belongs to.
-func keyOf(f collector.Failure) incident.Key {
-	return incident.Key{Namespace: f.Namespace, Deployment: f.Deployment, Job: f.Job, Category: f.Result.Category}
+func keyOf(f fleet.Failure) incident.Key {
+	return incident.Key{JobRef: fleet.JobRef{Namespace: f.Namespace, Deployment: f.Deployment, Job: f.Job}, Category: f.Decision.Category}
 }
 
-func detailOf(f collector.Failure, at time.Time) detail {
-	r := f.Result
+func detailOf(f fleet.Failure, at time.Time) detail {
 	return detail{
-		Team: f.Team, TeamChannel: f.SlackChannel, URL: f.URL, JobID: f.JobID, Source: f.Source,
-		Reason: r.Reason, Hint: r.Hint, Rule: r.Rule, Escalated: r.Escalated, Root: r.Root, Message: r.Message,
+		Decision: f.Decision, Owner: f.Owner, URL: f.URL, JobID: f.JobID, Source: f.Source,
 		Exception: f.Exception, TaskName: f.TaskName, FailureTime: at, Excerpt: f.Excerpt,
 	}
 }
@@ -176,8 +191,8 @@ func mergeDetail(old, d detail) detail {
 	if d.JobID == "" {
 		d.JobID = old.JobID
 	}
-	if d.TeamChannel == "" {
-		d.TeamChannel = old.TeamChannel
+	if d.Owner.SlackChannel == "" {
+		d.Owner.SlackChannel = old.Owner.SlackChannel
 	}
 	return d
 }
@@ -185,7 +200,7 @@ func mergeDetail(old, d detail) detail {
 func (e *engine) add(inc *openIncident) {
 	e.open[inc.key] = inc
 	if !inc.health {
-		e.failuresByJob[inc.key.JobKey()]++
+		e.failuresByJob[inc.key.JobRef]++
 	}
 	delete(e.closed, inc.key)
 }
@@ -193,7 +208,7 @@ func (e *engine) add(inc *openIncident) {
 func (e *engine) remove(inc *openIncident) {
 	delete(e.open, inc.key)
 	if !inc.health {
-		jk := inc.key.JobKey()
+		jk := inc.key.JobRef
 		if e.failuresByJob[jk]--; e.failuresByJob[jk] <= 0 {
 			delete(e.failuresByJob, jk)
 		}
@@ -202,7 +217,7 @@ func (e *engine) remove(inc *openIncident) {
 
 // escalate moves an open incident to a more urgent route and triggers it
 // there.
-func (e *engine) escalate(inc *openIncident, to classify.Route, now time.Time) {
+func (e *engine) escalate(inc *openIncident, to fleet.Route, now time.Time) {
 	from := inc.route
 	if !containsRoute(inc.pastRoutes, from) {
 		inc.pastRoutes = append(inc.pastRoutes, from)
@@ -213,7 +228,7 @@ func (e *engine) escalate(inc *openIncident, to classify.Route, now time.Time) {
 	e.push(inc, n, now)
 }
 
-func containsRoute(rs []classify.Route, r classify.Route) bool {
+func containsRoute(rs []fleet.Route, r fleet.Route) bool {
 	for _, x := range rs {
 		if x == r {
 			return true
@@ -222,9 +237,11 @@ func containsRoute(rs []classify.Route, r classify.Route) bool {
 	return false
 }
 
-// push emits n and records it as sent.
+// push emits n and records it as made; the router's outbox sees it
+// delivered.
 func (e *engine) push(inc *openIncident, n incident.Notification, now time.Time) {
 	e.out = append(e.out, &n)
+	e.outInc = append(e.outInc, inc)
 	e.dirty = true
 	if n.Action == incident.Resolve {
 		return
@@ -244,7 +261,7 @@ func (e *engine) tick(now time.Time) {
 	sort.Slice(keys, func(i, j int) bool { return keyLess(keys[i], keys[j]) })
 	for _, k := range keys {
 		inc := e.open[k]
-		jh := e.jobs[k.JobKey()]
+		jh := e.jobs[k.JobRef]
 		if gone, ok := e.resolvable(inc, jh, now); ok {
 			e.resolve(inc, gone, now)
 			continue
@@ -292,7 +309,8 @@ func (e *engine) resolve(inc *openIncident, gone bool, now time.Time) {
 	}
 	e.push(inc, n, now)
 	e.remove(inc)
-	e.closed[inc.key] = tombstone{lastFailure: inc.lastFailure, resolved: now}
+	inc.resolvedAt = now
+	e.closed[inc.key] = tombstone{lastFailure: inc.lastFailure, resolved: now, inc: inc}
 }
 
 func (e *engine) prune(now time.Time) {
@@ -310,7 +328,13 @@ func (e *engine) prune(now time.Time) {
 
 // take returns and forgets the notifications made so far.
 func (e *engine) take() []*incident.Notification {
-	out := e.out
-	e.out = nil
+	out, _ := e.takeWith()
 	return out
+}
+
+// takeWith is take with the incident of each notification.
+func (e *engine) takeWith() ([]*incident.Notification, []*openIncident) {
+	out, incs := e.out, e.outInc
+	e.out, e.outInc = nil, nil
+	return out, incs
 }

@@ -7,16 +7,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
 func TestGroupingCountsRepeatsIntoOneMessage(t *testing.T) {
 	e := newTestEngine(t, testConfig(), t0)
-	down := snap(unhealthy("orders", "enrich", nil, collector.ReasonNotRunning))
+	down := snap(unhealthy("orders", "enrich", nil, fleet.ReasonNotRunning))
 	e.snapshot(down, t0)
-	e.failure(failure("orders", "enrich", "tm_heartbeat_timeout", classify.Monitor, t0), t0)
+	e.failure(failure("orders", "enrich", "tm_heartbeat_timeout", fleet.Monitor, t0), t0)
 	first := e.take()
 	require.Equal(t, []string{"trigger monitor orders/enrich/enrich/tm_heartbeat_timeout"}, brief(first))
 	require.Equal(t, 1, occurrences(first))
@@ -24,7 +23,7 @@ func TestGroupingCountsRepeatsIntoOneMessage(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		at := t0.Add(time.Duration(i) * time.Minute)
 		e.snapshot(down, at)
-		e.failure(failure("orders", "enrich", "tm_heartbeat_timeout", classify.Monitor, at), at)
+		e.failure(failure("orders", "enrich", "tm_heartbeat_timeout", fleet.Monitor, at), at)
 		e.tick(at)
 	}
 	mid := e.take()
@@ -57,7 +56,7 @@ func TestResolveAfterContinuousHealth(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newTestEngine(t, testConfig(), t0)
-			f := failure("orders", "enrich", "platform_code_exception", classify.Page, t0)
+			f := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
 			e.failure(f, t0)
 			e.take()
 			resolved := -1
@@ -65,7 +64,7 @@ func TestResolveAfterContinuousHealth(t *testing.T) {
 				now := t0.Add(time.Duration(m) * time.Minute)
 				js := healthy("orders", "enrich")
 				if !h {
-					js = unhealthy("orders", "enrich", &f, collector.ReasonNotRunning)
+					js = unhealthy("orders", "enrich", &f, fleet.ReasonNotRunning)
 				}
 				e.snapshot(snap(js), now)
 				e.tick(now)
@@ -84,7 +83,7 @@ func TestResolveAfterContinuousHealth(t *testing.T) {
 func TestAfterResolveTheSameKeyOpensANewIncident(t *testing.T) {
 	e := newTestEngine(t, testConfig(), t0)
 	e.snapshot(snap(healthy("orders", "enrich")), t0)
-	e.failure(failure("orders", "enrich", "platform_code_exception", classify.Page, t0), t0)
+	e.failure(failure("orders", "enrich", "platform_code_exception", fleet.Page, t0), t0)
 	e.tick(t0.Add(5 * time.Minute))
 	require.Equal(t, []string{
 		"trigger page orders/enrich/enrich/platform_code_exception",
@@ -92,20 +91,20 @@ func TestAfterResolveTheSameKeyOpensANewIncident(t *testing.T) {
 	}, brief(e.take()))
 
 	// A replay of the resolved failure is not news; a new failure is.
-	e.failure(failure("orders", "enrich", "platform_code_exception", classify.Page, t0), t0.Add(6*time.Minute))
+	e.failure(failure("orders", "enrich", "platform_code_exception", fleet.Page, t0), t0.Add(6*time.Minute))
 	require.Empty(t, e.take())
-	e.failure(failure("orders", "enrich", "platform_code_exception", classify.Page, t0.Add(7*time.Minute)), t0.Add(7*time.Minute))
+	e.failure(failure("orders", "enrich", "platform_code_exception", fleet.Page, t0.Add(7*time.Minute)), t0.Add(7*time.Minute))
 	require.Equal(t, []string{"trigger page orders/enrich/enrich/platform_code_exception"}, brief(e.take()))
 }
 
 func TestReminderWhileStillUnhealthy(t *testing.T) {
 	e := newTestEngine(t, testConfig(), t0)
-	f := failure("checkout", "cart", "sql_validation_error", classify.Notify, t0)
+	f := failure("checkout", "cart", "sql_validation_error", fleet.Notify, t0)
 	e.failure(f, t0)
 	e.take()
 	for m := 0; m <= 8*60; m += 30 {
 		now := t0.Add(time.Duration(m) * time.Minute)
-		e.snapshot(snap(unhealthy("checkout", "cart", &f, collector.ReasonNotRunning)), now)
+		e.snapshot(snap(unhealthy("checkout", "cart", &f, fleet.ReasonNotRunning)), now)
 		e.tick(now)
 	}
 	got := e.take()
@@ -121,10 +120,10 @@ func TestEscalationMovesTheIncidentToPage(t *testing.T) {
 	e := newTestEngine(t, testConfig(), t0)
 	for i := range 6 {
 		at := t0.Add(time.Duration(i) * time.Minute)
-		route := classify.Monitor
+		route := fleet.Monitor
 		f := failure("orders", "enrich", "checkpoint_expired", route, at)
 		if i == 5 {
-			f.Result.Route, f.Result.Escalated = classify.Page, true
+			f.Decision.Route, f.Decision.Escalated = fleet.Page, true
 		}
 		e.failure(f, at)
 	}
@@ -134,11 +133,11 @@ func TestEscalationMovesTheIncidentToPage(t *testing.T) {
 		"trigger page orders/enrich/enrich/checkpoint_expired from=monitor",
 	}, brief(got))
 	esc := got[len(got)-1]
-	require.Equal(t, []classify.Route{classify.Monitor}, esc.PastRoutes)
+	require.Equal(t, []fleet.Route{fleet.Monitor}, esc.PastRoutes)
 	require.Equal(t, 6, esc.Total)
 
 	// A later monitor-route occurrence does not take the page back.
-	e.failure(failure("orders", "enrich", "checkpoint_expired", classify.Monitor, t0.Add(7*time.Minute)), t0.Add(7*time.Minute))
+	e.failure(failure("orders", "enrich", "checkpoint_expired", fleet.Monitor, t0.Add(7*time.Minute)), t0.Add(7*time.Minute))
 	e.tick(t0.Add(10 * time.Minute))
 	require.Equal(t, []string{"repeat page orders/enrich/enrich/checkpoint_expired count=1 window=5m"}, brief(e.take()))
 }
@@ -161,7 +160,7 @@ func TestFailuresBeforeStartAreNotResent(t *testing.T) {
 			cfg := testConfig()
 			cfg.Alerting.Lookback = config.Duration(tc.lookback)
 			e := newTestEngine(t, cfg, start)
-			e.failure(failure("orders", "enrich", "platform_code_exception", classify.Page, tc.at), start.Add(time.Minute))
+			e.failure(failure("orders", "enrich", "platform_code_exception", fleet.Page, tc.at), start.Add(time.Minute))
 			require.Equal(t, tc.sent, len(e.take()) > 0)
 		})
 	}
@@ -171,7 +170,7 @@ func TestRoutesAndChannels(t *testing.T) {
 	cfg := testConfig()
 	cfg.Alerting.Page.Slack = nil // pages copy to the monitor channel
 	e := newTestEngine(t, cfg, t0)
-	override := failure("checkout", "cart", "sql_validation_error", classify.Notify, t0)
+	override := failure("checkout", "cart", "sql_validation_error", fleet.Notify, t0)
 	override.SlackChannel = "#cart-team"
 	cases := []struct {
 		name    string
@@ -179,13 +178,13 @@ func TestRoutesAndChannels(t *testing.T) {
 		channel string
 		note    string
 	}{
-		{"notify goes to the team's channel", func() collectorFailure { return failure("checkout", "cart", "sql_parse_error", classify.Notify, t0) }, "#checkout-alerts", ""},
+		{"notify goes to the team's channel", func() collectorFailure { return failure("checkout", "cart", "sql_parse_error", fleet.Notify, t0) }, "#checkout-alerts", ""},
 		{"a target's channel overrides the team's", func() collectorFailure { return override }, "#cart-team", ""},
-		{"a team without a channel falls back to monitor", func() collectorFailure { return failure("orders", "enrich", "sql_parse_error", classify.Notify, t0) },
+		{"a team without a channel falls back to monitor", func() collectorFailure { return failure("orders", "enrich", "sql_parse_error", fleet.Notify, t0) },
 			"#flink-platform", "team orders has no Slack channel (set teams.orders.slackChannel); posted to the monitor channel"},
-		{"monitor goes to the platform channel", func() collectorFailure { return failure("checkout", "cart", "tm_unreachable", classify.Monitor, t0) }, "#flink-platform", ""},
+		{"monitor goes to the platform channel", func() collectorFailure { return failure("checkout", "cart", "tm_unreachable", fleet.Monitor, t0) }, "#flink-platform", ""},
 		{"a page is copied to the platform channel", func() collectorFailure {
-			return failure("checkout", "cart", "platform_code_exception", classify.Page, t0)
+			return failure("checkout", "cart", "platform_code_exception", fleet.Page, t0)
 		}, "#flink-platform", ""},
 	}
 	for _, tc := range cases {
@@ -200,26 +199,26 @@ func TestRoutesAndChannels(t *testing.T) {
 			require.Equal(t, []incident.Link{{Text: "Runbook", URL: "https://runbooks.example.com/" + n.Key.Category}}, n.Links)
 		})
 	}
-	require.Equal(t, []string{SinkPagerDuty, SinkSlack, SinkConsole}, e.routes.sinks[classify.Page])
-	require.Equal(t, []string{SinkSlack, SinkConsole}, e.routes.sinks[classify.Notify])
+	require.Equal(t, []string{SinkPagerDuty, SinkSlack, SinkConsole}, e.routes.sinks[fleet.Page])
+	require.Equal(t, []string{SinkSlack, SinkConsole}, e.routes.sinks[fleet.Notify])
 }
 
-type collectorFailure = collector.Failure
+type collectorFailure = fleet.Failure
 
 func TestUnexplainedUnhealthyJobOpensAHealthIncident(t *testing.T) {
-	recent := failure("orders", "enrich", "tm_heartbeat_timeout", classify.Monitor, t0.Add(-time.Minute))
+	recent := failure("orders", "enrich", "tm_heartbeat_timeout", fleet.Monitor, t0.Add(-time.Minute))
 	cases := []struct {
 		name    string
 		job     jobState
 		wantNow []string
 	}{
-		{"not running, nothing to explain it: page", unhealthy("orders", "enrich", nil, collector.ReasonNotRunning),
+		{"not running, nothing to explain it: page", unhealthy("orders", "enrich", nil, fleet.ReasonNotRunning),
 			[]string{"trigger page orders/enrich/enrich/job_unhealthy"}},
-		{"lagging: the team's to fix", unhealthy("orders", "enrich", nil, collector.ReasonKafkaLagging),
+		{"lagging: the team's to fix", unhealthy("orders", "enrich", nil, fleet.ReasonKafkaLagging),
 			[]string{"trigger notify orders/enrich/enrich/job_unhealthy"}},
-		{"checkpoints stalled: monitor", unhealthy("orders", "enrich", nil, collector.ReasonCheckpointsStalled, collector.ReasonKafkaLagging),
+		{"checkpoints stalled: monitor", unhealthy("orders", "enrich", nil, fleet.ReasonCheckpointsStalled, fleet.ReasonKafkaLagging),
 			[]string{"trigger monitor orders/enrich/enrich/job_unhealthy"}},
-		{"a recent failure explains it", unhealthy("orders", "enrich", &recent, collector.ReasonNotRunning), nil},
+		{"a recent failure explains it", unhealthy("orders", "enrich", &recent, fleet.ReasonNotRunning), nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -232,7 +231,7 @@ func TestUnexplainedUnhealthyJobOpensAHealthIncident(t *testing.T) {
 			require.Equal(t, tc.wantNow, brief(got))
 			if len(tc.wantNow) > 0 {
 				n := got[len(got)-1]
-				require.Equal(t, incident.SourceHealth, n.Source)
+				require.Equal(t, fleet.SourceHealth, n.Source)
 				require.Equal(t, t0, n.Opened)
 				require.NotEmpty(t, n.Hint)
 			}
@@ -245,12 +244,12 @@ func TestUnexplainedUnhealthyJobOpensAHealthIncident(t *testing.T) {
 // incident on the failure's route, saying what the failure was.
 func TestJobFailedBeforeStartIsNotified(t *testing.T) {
 	start := t0
-	old := failure("risk", "scoring", "platform_code_exception", classify.Page, start.Add(-2*time.Hour))
-	old.Result.Hint = "look up the Flink issue tracker"
+	old := failure("risk", "scoring", "platform_code_exception", fleet.Page, start.Add(-2*time.Hour))
+	old.Decision.Hint = "look up the Flink issue tracker"
 	e := newTestEngine(t, testConfig(), start)
 	e.failure(old, start)
 	require.Empty(t, brief(e.take()), "the old failure itself is not re-sent")
-	job := unhealthy("risk", "scoring", &old, collector.ReasonNotRunning)
+	job := unhealthy("risk", "scoring", &old, fleet.ReasonNotRunning)
 	e.snapshot(snap(job), start)
 	e.snapshot(snap(job), start.Add(30*time.Second))
 	got := e.take()
@@ -258,12 +257,12 @@ func TestJobFailedBeforeStartIsNotified(t *testing.T) {
 	n := got[0]
 	require.Contains(t, n.Reason, "since before flinkslo started")
 	require.Contains(t, n.Reason, "platform_code_exception")
-	require.Equal(t, old.Result.Hint, n.Hint)
+	require.Equal(t, old.Decision.Hint, n.Hint)
 
 	// A user error from before the start goes to the team, not the pager.
-	userErr := failure("risk", "scoring", "kafka_topic_authorization", classify.Notify, start.Add(-time.Hour))
+	userErr := failure("risk", "scoring", "kafka_topic_authorization", fleet.Notify, start.Add(-time.Hour))
 	e = newTestEngine(t, testConfig(), start)
-	job = unhealthy("risk", "scoring", &userErr, collector.ReasonNotRunning)
+	job = unhealthy("risk", "scoring", &userErr, fleet.ReasonNotRunning)
 	e.snapshot(snap(job), start)
 	e.snapshot(snap(job), start.Add(30*time.Second))
 	require.Equal(t, []string{"trigger notify risk/scoring/scoring/job_unhealthy"}, brief(e.take()))
@@ -273,12 +272,12 @@ func TestOpenFailureIncidentExplainsTheOutage(t *testing.T) {
 	e := newTestEngine(t, testConfig(), t0)
 	e.snapshot(snap(healthy("orders", "enrich")), t0)
 	// A deployment-level failure (pod OOMKilled) explains its job's outage.
-	f := failure("orders", "enrich", "container_oom_killed", classify.Page, t0)
+	f := failure("orders", "enrich", "container_oom_killed", fleet.Page, t0)
 	f.Job = ""
 	e.failure(f, t0)
 	for s := 0; s <= 120; s += 15 {
 		now := t0.Add(time.Duration(s) * time.Second)
-		e.snapshot(snap(unhealthy("orders", "enrich", nil, collector.ReasonNotRunning)), now)
+		e.snapshot(snap(unhealthy("orders", "enrich", nil, fleet.ReasonNotRunning)), now)
 		e.tick(now)
 	}
 	require.Equal(t, []string{"trigger page orders/enrich//container_oom_killed"}, brief(e.take()))
@@ -286,10 +285,10 @@ func TestOpenFailureIncidentExplainsTheOutage(t *testing.T) {
 
 func TestHealthIncidentEscalatesWithItsReasons(t *testing.T) {
 	e := newTestEngine(t, testConfig(), t0)
-	lag := unhealthy("orders", "enrich", nil, collector.ReasonKafkaLagging)
+	lag := unhealthy("orders", "enrich", nil, fleet.ReasonKafkaLagging)
 	e.snapshot(snap(lag), t0)
 	e.snapshot(snap(lag), t0.Add(time.Minute))
-	e.snapshot(snap(unhealthy("orders", "enrich", nil, collector.ReasonKafkaLagging, collector.ReasonNotRunning)), t0.Add(2*time.Minute))
+	e.snapshot(snap(unhealthy("orders", "enrich", nil, fleet.ReasonKafkaLagging, fleet.ReasonNotRunning)), t0.Add(2*time.Minute))
 	require.Equal(t, []string{
 		"trigger notify orders/enrich/enrich/job_unhealthy",
 		"trigger page orders/enrich/enrich/job_unhealthy from=notify",
@@ -300,13 +299,13 @@ func TestHealthIncidentEscalatesWithItsReasons(t *testing.T) {
 	}
 	got := e.take()
 	require.Equal(t, []string{"resolve page orders/enrich/enrich/job_unhealthy"}, brief(got))
-	require.Equal(t, []classify.Route{classify.Notify}, got[0].PastRoutes)
+	require.Equal(t, []fleet.Route{fleet.Notify}, got[0].PastRoutes)
 }
 
 func TestVanishedJobResolves(t *testing.T) {
 	e := newTestEngine(t, testConfig(), t0)
-	f := failure("orders", "enrich", "platform_code_exception", classify.Page, t0)
-	e.snapshot(snap(unhealthy("orders", "enrich", &f, collector.ReasonNotRunning)), t0)
+	f := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
+	e.snapshot(snap(unhealthy("orders", "enrich", &f, fleet.ReasonNotRunning)), t0)
 	e.failure(f, t0)
 	e.take()
 	for m := 1; m <= 5; m++ {
@@ -321,7 +320,7 @@ func TestVanishedJobResolves(t *testing.T) {
 
 func TestDeploymentFailureResolvesWithTheDeployment(t *testing.T) {
 	e := newTestEngine(t, testConfig(), t0)
-	f := failure("orders", "enrich", "image_pull_tenant", classify.Notify, t0)
+	f := failure("orders", "enrich", "image_pull_tenant", fleet.Notify, t0)
 	f.Job = ""
 	e.failure(f, t0)
 	e.take()

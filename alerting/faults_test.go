@@ -8,11 +8,10 @@ import (
 	slackapi "github.com/slack-go/slack"
 	"github.com/stretchr/testify/require"
 
-	"github.com/flinkslo/flinkslo/alerting/internal/slackfake"
-	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/pdfake"
+	"github.com/flinkslo/flinkslo/internal/slackfake"
 )
 
 const (
@@ -88,7 +87,7 @@ func TestFaultsDeliverOnceOrCountADrop(t *testing.T) {
 			rc.pd.Inject(tc.pd...)
 			rc.slack.Inject(tc.slack...)
 			run(t, rc.r)
-			rc.r.Observe(withFailures(failure("orders", "enrich", "platform_code_exception", classify.Page, time.Now())))
+			rc.r.Observe(withFailures(failure("orders", "enrich", "platform_code_exception", fleet.Page, time.Now())))
 
 			for _, sink := range []string{SinkPagerDuty, SinkSlack} {
 				require.Eventually(t, func() bool { s, d := rc.settled(sink); return s+d == 1 }, 10*time.Second, 10*time.Millisecond,
@@ -125,8 +124,8 @@ func TestExpiredInTheQueue(t *testing.T) {
 	// Two incidents in the console's single lane: the first holds the
 	// worker past the second's time.
 	r.Observe(withFailures(
-		failure("orders", "a", "platform_code_exception", classify.Page, time.Now()),
-		failure("orders", "b", "platform_code_exception", classify.Page, time.Now())))
+		failure("orders", "a", "platform_code_exception", fleet.Page, time.Now()),
+		failure("orders", "b", "platform_code_exception", fleet.Page, time.Now())))
 	require.Eventually(t, func() bool {
 		return testutil.ToFloat64(r.m.dropped.WithLabelValues(SinkConsole, dropExpired)) == 1 &&
 			testutil.ToFloat64(r.m.dropped.WithLabelValues(SinkConsole, dropRetriesExhausted)) == 1
@@ -139,17 +138,25 @@ func TestSlackThreadsAcrossTheRouter(t *testing.T) {
 	rc.r.now = clk.now
 	rc.r.eng.cfg.since = t0.Add(-time.Hour)
 	run(t, rc.r)
-	f := failure("checkout", "cart", "sql_validation_error", classify.Notify, t0)
-	rc.r.Observe(&collector.Snapshot{Failures: []collector.Failure{f}, Targets: snap(unhealthy("checkout", "cart", &f, collector.ReasonNotRunning)).Targets})
+	f := failure("checkout", "cart", "sql_validation_error", fleet.Notify, t0)
+	rc.r.Observe(&fleet.Snapshot{Failures: []fleet.Failure{f}, Targets: snap(unhealthy("checkout", "cart", &f, fleet.ReasonNotRunning)).Targets})
 	require.Eventually(t, func() bool { return len(rc.slack.Messages()) == 1 }, 5*time.Second, 5*time.Millisecond)
 	for i := 1; i <= 3; i++ {
 		at := t0.Add(time.Duration(i) * time.Minute)
 		clk.set(at)
-		rc.r.Observe(withFailures(failure("checkout", "cart", "sql_validation_error", classify.Notify, at)))
+		rc.r.Observe(withFailures(failure("checkout", "cart", "sql_validation_error", fleet.Notify, at)))
 	}
 	clk.set(t0.Add(6 * time.Minute))
 	rc.r.Observe(snap(healthy("checkout", "cart")))
 	require.Eventually(t, func() bool { return len(rc.slack.Messages()) == 2 }, 5*time.Second, 5*time.Millisecond)
+	// The router's ticker may have sent the repeat before it read the
+	// healthy snapshot: the clock moves on only once it has.
+	require.Eventually(t, func() bool {
+		rc.r.mu.Lock()
+		defer rc.r.mu.Unlock()
+		jh := rc.r.eng.jobs[fleet.JobRef{Namespace: "checkout", Deployment: "cart", Job: "cart"}]
+		return jh != nil && jh.healthy
+	}, 5*time.Second, time.Millisecond)
 	clk.set(t0.Add(11 * time.Minute))
 	rc.r.Observe(snap(healthy("checkout", "cart")))
 	require.Eventually(t, func() bool { return len(rc.slack.Messages()) == 3 }, 5*time.Second, 5*time.Millisecond)

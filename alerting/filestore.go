@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // FileStore keeps the alerting state in a file, for a single replica
@@ -14,7 +15,10 @@ import (
 // collector/kube takes its place). Writes replace the file atomically.
 type FileStore struct{ Path string }
 
-var _ StateStore = FileStore{}
+var (
+	_ StateStore  = FileStore{}
+	_ asideSetter = FileStore{}
+)
 
 // Load reads the file; a missing file is no state.
 func (s FileStore) Load(context.Context) ([]byte, error) {
@@ -40,6 +44,12 @@ func (s FileStore) Save(_ context.Context, state []byte) error {
 		tmp.Close()
 		return fmt.Errorf("write alerting state file: %w", err)
 	}
+	// The outbox must be on disk before its notifications are attempted,
+	// and the rename must not reach the disk before the data.
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write alerting state file: %w", err)
+	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write alerting state file: %w", err)
 	}
@@ -47,4 +57,15 @@ func (s FileStore) Save(_ context.Context, state []byte) error {
 		return fmt.Errorf("write alerting state file: %w", err)
 	}
 	return nil
+}
+
+// SetAside renames the file to <path>.corrupt-<UTC time>, so that a state
+// that could not be read is kept for a person to look at instead of being
+// overwritten by the next save.
+func (s FileStore) SetAside(context.Context) (string, error) {
+	to := s.Path + ".corrupt-" + time.Now().UTC().Format("20060102T150405Z")
+	if err := os.Rename(s.Path, to); err != nil {
+		return "", fmt.Errorf("set alerting state file aside: %w", err)
+	}
+	return to, nil
 }

@@ -2,17 +2,11 @@ package alerting
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
-
-// CategoryUnhealthy is the category of an incident opened by a health
-// transition that no classified failure explains.
-const CategoryUnhealthy = "job_unhealthy"
 
 // jobHealth is what the router knows of one job's (or, Job empty, one
 // deployment's) health over time.
@@ -23,61 +17,15 @@ type jobHealth struct {
 	// lastHealthy: last snapshot that saw it healthy; lastSeen: last
 	// snapshot that had it at all.
 	lastHealthy, lastSeen time.Time
-	reasons               []string
-	lastFailure           *collector.Failure
-	detail                detail
-}
-
-// reasonRoutes decides the route of an unexplained unhealthy job by who
-// has to act on its reason. A job that stopped, vanished, restarts in a
-// loop or whose deployment the operator reports broken, with no Flink
-// exception to say why, is an unexpected server error: page (as the
-// classifier pages what it cannot explain). Unreachable JobManagers, tasks
-// waiting for slots, stalled checkpoints and stalled consumers are
-// usually temporary: monitor. Lag with progress is the owning team's
-// sizing: notify.
-var reasonRoutes = map[collector.Reason]classify.Route{
-	collector.ReasonDeploymentError:    classify.Page,
-	collector.ReasonJobMissing:         classify.Page,
-	collector.ReasonNotRunning:         classify.Page,
-	collector.ReasonTooManyRestarts:    classify.Page,
-	collector.ReasonUnreachable:        classify.Monitor,
-	collector.ReasonTasksNotRunning:    classify.Monitor,
-	collector.ReasonCheckpointsStalled: classify.Monitor,
-	collector.ReasonKafkaStalled:       classify.Monitor,
-	collector.ReasonKafkaLagging:       classify.Notify,
-}
-
-var reasonHints = map[collector.Reason]string{
-	collector.ReasonDeploymentError:    "the operator reports the JobManager deployment in error: check the FlinkDeployment status and events",
-	collector.ReasonJobMissing:         "the JobManager runs but the job is gone and Flink recorded no exception: check the JobManager log and the operator",
-	collector.ReasonNotRunning:         "the job is not running and Flink recorded no exception: check the JobManager log and the operator",
-	collector.ReasonTooManyRestarts:    "the job keeps restarting: look at its exception history and the TaskManager logs",
-	collector.ReasonUnreachable:        "the JobManager REST API does not answer: check the JobManager pod and the network path from flinkslo",
-	collector.ReasonTasksNotRunning:    "tasks are not running: check free task slots and TaskManager pods",
-	collector.ReasonCheckpointsStalled: "no checkpoint completed within the window: check checkpoint storage and backpressure",
-	collector.ReasonKafkaStalled:       "the consumer group commits no offsets: check checkpoints (offsets commit on checkpoint) and the sources",
-	collector.ReasonKafkaLagging:       "the job falls behind its Kafka input: raise parallelism or resources, or check for backpressure",
-}
-
-// routeFor is the most urgent route among reasons.
-func routeFor(reasons []string) (classify.Route, string) {
-	route, hint := classify.Route(""), ""
-	for _, r := range reasons {
-		rt, ok := reasonRoutes[collector.Reason(r)]
-		if !ok {
-			rt = classify.Monitor
-		}
-		if rank(rt) > rank(route) {
-			route, hint = rt, reasonHints[collector.Reason(r)]
-		}
-	}
-	return route, hint
+	reasons               []fleet.Reason
+	// verdict is the policy's view of the outage; nil while healthy.
+	verdict *fleet.Verdict
+	detail  detail
 }
 
 // snapshot updates every job's health and opens or escalates incidents for
 // unexplained unhealthy jobs.
-func (e *engine) snapshot(s *collector.Snapshot, now time.Time) {
+func (e *engine) snapshot(s *fleet.Snapshot, now time.Time) {
 	if e.firstSnapshot.IsZero() {
 		e.firstSnapshot = now
 	}
@@ -86,24 +34,23 @@ func (e *engine) snapshot(s *collector.Snapshot, now time.Time) {
 	}
 }
 
-func (e *engine) target(ts *collector.TargetStatus, now time.Time) {
-	d := detail{Team: ts.Team, TeamChannel: ts.SlackChannel, URL: ts.URL}
+func (e *engine) target(ts *fleet.TargetStatus, now time.Time) {
+	d := detail{Owner: ts.Owner, URL: ts.URL}
 	all := ts.Up
 	for i := range ts.Jobs {
 		js := &ts.Jobs[i]
 		healthy := js.Healthy || !js.Expected
 		all = all && healthy
-		jk := incident.JobKey{Namespace: ts.Namespace, Deployment: ts.Deployment, Job: js.Name}
 		jd := d
 		jd.JobID = js.ID
-		jh := e.observe(jk, healthy, reasonStrings(js.Reasons), jd, now)
-		jh.lastFailure = js.LastFailure
-		e.unhealthy(jk, jh, now)
+		jh := e.observe(ts.Job(js.Name), healthy, js.Reasons, jd, now)
+		jh.verdict = js.Verdict
+		e.unhealthy(ts.Job(js.Name), jh, now)
 	}
-	e.observe(incident.JobKey{Namespace: ts.Namespace, Deployment: ts.Deployment}, all, nil, d, now)
+	e.observe(ts.Job(""), all, nil, d, now)
 }
 
-func reasonStrings(rs []collector.Reason) []string {
+func reasonStrings(rs []fleet.Reason) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
 		out[i] = string(r)
@@ -111,7 +58,7 @@ func reasonStrings(rs []collector.Reason) []string {
 	return out
 }
 
-func (e *engine) observe(jk incident.JobKey, healthy bool, reasons []string, d detail, now time.Time) *jobHealth {
+func (e *engine) observe(jk fleet.JobRef, healthy bool, reasons []fleet.Reason, d detail, now time.Time) *jobHealth {
 	jh, ok := e.jobs[jk]
 	if !ok {
 		jh = &jobHealth{healthy: !healthy} // so that the first sight starts a streak
@@ -126,67 +73,84 @@ func (e *engine) observe(jk incident.JobKey, healthy bool, reasons []string, d d
 	jh.healthy, jh.reasons, jh.detail, jh.lastSeen = healthy, reasons, d, now
 	if healthy {
 		jh.lastHealthy = now
-		jh.reasons = nil
+		jh.reasons, jh.verdict = nil, nil
 	}
 	return jh
 }
 
-// unhealthy opens an incident for a job that has been unhealthy for the
-// health wait with nothing to explain it, and escalates an open one whose
-// reasons became more urgent.
-func (e *engine) unhealthy(jk incident.JobKey, jh *jobHealth, now time.Time) {
-	if jh.healthy {
+// unhealthy carries out the policy's verdict on an unhealthy job: an
+// outage nothing explains opens a health incident after the health wait,
+// on the route the policy gave; an open one moves up only when the policy
+// now says something more urgent and still nothing explains it. An outage
+// a classified failure explains is that failure's incident: it was or
+// will be notified on the failure's route, and a second message would
+// only repeat it, or worse, send it to someone else.
+func (e *engine) unhealthy(jk fleet.JobRef, jh *jobHealth, now time.Time) {
+	if jh.healthy || jh.verdict == nil {
 		return
 	}
-	key := incident.Key{Namespace: jk.Namespace, Deployment: jk.Deployment, Job: jk.Job, Category: CategoryUnhealthy}
-	route, reason, hint := e.healthCause(jh)
+	key := incident.Key{JobRef: jk, Category: fleet.CategoryUnhealthy}
 	if inc := e.open[key]; inc != nil {
-		inc.detail.Reason, inc.detail.Hint = reason, hint
-		if rank(route) > rank(inc.route) {
-			e.escalate(inc, route, now)
+		v := jh.verdict
+		if v.ExplainedBy != nil || e.failureOpen(jk) {
+			return
+		}
+		inc.detail.Decision = v.Decision
+		if rank(v.Decision.Route) > rank(inc.route) {
+			e.escalate(inc, v.Decision.Route, now)
 		}
 		return
 	}
-	if now.Sub(jh.unhealthySince) < e.cfg.healthWait || e.explained(jk, jh) {
+	if now.Sub(jh.unhealthySince) < e.cfg.healthWait || e.failureOpen(jk) {
+		return
+	}
+	dec, ok := e.healthDecision(jh)
+	if !ok {
 		return
 	}
 	d := jh.detail
-	d.Source, d.Reason, d.Hint, d.Rule, d.FailureTime = incident.SourceHealth, reason, hint, "health", jh.unhealthySince
-	inc := &openIncident{key: key, route: route, health: true, detail: d, opened: jh.unhealthySince,
-		lastFailure: jh.unhealthySince, total: 1, threads: map[string]string{}}
-	e.occurrence(key, route, d, now)
+	d.Decision, d.Source, d.FailureTime = dec, fleet.SourceHealth, jh.unhealthySince
+	inc := &openIncident{key: key, route: dec.Route, health: true, detail: d, opened: jh.unhealthySince,
+		lastFailure: jh.unhealthySince, total: 1, threads: map[string]string{}, reached: map[string]bool{}}
+	e.occurrence(key, dec.Route, d, now)
 	e.add(inc)
 	e.push(inc, e.notification(inc, incident.Trigger, now), now)
 }
 
-// healthCause is the route, reason and hint of a health incident: by the
-// job's reasons, or — when its last failure happened before flinkslo
-// started and so was never sent — by that failure's classification, which
-// is what the owner needs to act on.
-func (e *engine) healthCause(jh *jobHealth) (classify.Route, string, string) {
-	reasons := strings.Join(jh.reasons, ", ")
-	if lf := jh.lastFailure; lf != nil && lf.Time.Before(e.cfg.since) {
-		return lf.Result.Route, fmt.Sprintf("job unhealthy (%s) since before flinkslo started; last failure %s: %s",
-			reasons, lf.Result.Category, lf.Result.Reason), lf.Result.Hint
+// healthDecision is what a new health incident says, and false when none
+// is needed: the policy's decision for an unexplained outage, or — when
+// the failure that explains it happened before this process's lookback
+// and so was never sent — that failure's own decision, which is what its
+// owner needs to act on.
+func (e *engine) healthDecision(jh *jobHealth) (fleet.Decision, bool) {
+	v := jh.verdict
+	f := v.ExplainedBy
+	if f == nil {
+		return v.Decision, true
 	}
-	route, hint := routeFor(jh.reasons)
-	return route, fmt.Sprintf("job unhealthy (%s) and no classified failure explains it", reasons), hint
+	if !f.Time.Before(e.cfg.since) {
+		return fleet.Decision{}, false
+	}
+	d := f.Decision
+	d.Category = fleet.CategoryUnhealthy
+	d.Reason = fmt.Sprintf("unhealthy (%s) since before flinkslo started; last failure %s: %s",
+		joinReasons(jh.reasons), f.Decision.Category, f.Decision.Reason)
+	return d, true
 }
 
-// explained: an open failure incident of the job or its deployment, or a
-// failure since the job was last seen healthy (give or take a group
-// window), accounts for the outage — it was or will be notified on the
-// failure's route, and a second message would only repeat it. A failure
-// from before this process's lookback is not sent, so it explains nothing:
-// a job already failed when flinkslo starts, with no incident open in the
-// persisted state, is notified through its health.
-func (e *engine) explained(jk incident.JobKey, jh *jobHealth) bool {
-	if e.failuresByJob[jk] > 0 || e.failuresByJob[incident.JobKey{Namespace: jk.Namespace, Deployment: jk.Deployment}] > 0 {
-		return true
+// failureOpen: a failure incident of the job or its deployment is open, so
+// the outage has its audience already.
+func (e *engine) failureOpen(jk fleet.JobRef) bool {
+	return e.failuresByJob[jk] > 0 || e.failuresByJob[jk.DeploymentRef()] > 0
+}
+
+func joinReasons(rs []fleet.Reason) string {
+	out := ""
+	for i, r := range rs {
+		if i > 0 {
+			out += ", "
+		}
+		out += string(r)
 	}
-	lf := jh.lastFailure
-	if lf == nil || lf.Time.Before(e.cfg.since) {
-		return false
-	}
-	return jh.lastHealthy.IsZero() || !lf.Time.Before(jh.lastHealthy.Add(-e.cfg.groupWindow))
+	return out
 }

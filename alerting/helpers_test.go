@@ -2,13 +2,12 @@ package alerting
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
 	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -48,11 +47,11 @@ func newTestEngine(t *testing.T, cfg *config.Config, start time.Time) *engine {
 
 // failure builds a classified failure of job in namespace/deployment
 // (deployment named after the job).
-func failure(team, job, category string, route classify.Route, at time.Time) collector.Failure {
-	return collector.Failure{
-		Deployment: job, Namespace: team, Team: team, Job: job, JobID: "id-" + job,
-		Time: at, Seen: at, Source: classify.SourceFlinkREST,
-		Result:    classify.Result{Route: route, Category: category, Reason: category + " happened", Hint: "fix " + category, Rule: "r-" + category},
+func failure(team, job, category string, route fleet.Route, at time.Time) fleet.Failure {
+	return fleet.Failure{
+		JobRef: fleet.JobRef{Namespace: team, Deployment: job, Job: job}, Owner: fleet.Owner{Team: team}, JobID: "id-" + job,
+		Time: at, Seen: at, Source: fleet.SourceFlinkREST,
+		Decision:  fleet.Decision{Route: route, Category: category, Reason: category + " happened", Hint: "fix " + category, Rule: "r-" + category},
 		Exception: "java.lang.RuntimeException", Excerpt: "java.lang.RuntimeException: boom",
 	}
 }
@@ -61,17 +60,32 @@ func failure(team, job, category string, route classify.Route, at time.Time) col
 type jobState struct {
 	team, job string
 	healthy   bool
-	reasons   []collector.Reason
-	last      *collector.Failure
+	reasons   []fleet.Reason
+	last      *fleet.Failure
 }
 
-func snap(jobs ...jobState) *collector.Snapshot {
-	s := &collector.Snapshot{}
+// testPolicy gives the test snapshots the verdicts the scrape loop would:
+// the router only carries them out.
+var testPolicy = func() *classify.Policy {
+	c, err := classify.New(config.Classify{})
+	if err != nil {
+		panic(err)
+	}
+	return classify.NewPolicy(c, nil)
+}()
+
+func snap(jobs ...jobState) *fleet.Snapshot {
+	s := &fleet.Snapshot{}
 	for _, j := range jobs {
-		s.Targets = append(s.Targets, collector.TargetStatus{
-			Target: collector.Target{Deployment: j.job, Namespace: j.team, Team: j.team, URL: "http://" + j.job + ":8081"},
+		js := fleet.JobStatus{Name: j.job, ID: "id-" + j.job, Expected: true, Healthy: j.healthy, Reasons: j.reasons, LastFailure: j.last}
+		if !js.Healthy {
+			v := testPolicy.Health(classify.Health{Job: &js})
+			js.Verdict = &v
+		}
+		s.Targets = append(s.Targets, fleet.TargetStatus{
+			Target: fleet.Target{Deployment: j.job, Namespace: j.team, Owner: fleet.Owner{Team: j.team}, URL: "http://" + j.job + ":8081"},
 			Up:     true,
-			Jobs:   []collector.JobStatus{{Name: j.job, ID: "id-" + j.job, Expected: true, Healthy: j.healthy, Reasons: j.reasons, LastFailure: j.last}},
+			Jobs:   []fleet.JobStatus{js},
 		})
 	}
 	return s
@@ -79,7 +93,7 @@ func snap(jobs ...jobState) *collector.Snapshot {
 
 func healthy(team, job string) jobState { return jobState{team: team, job: job, healthy: true} }
 
-func unhealthy(team, job string, last *collector.Failure, rs ...collector.Reason) jobState {
+func unhealthy(team, job string, last *fleet.Failure, rs ...fleet.Reason) jobState {
 	return jobState{team: team, job: job, reasons: rs, last: last}
 }
 
@@ -117,8 +131,12 @@ func occurrences(ns []*incident.Notification) int {
 	return c
 }
 
-func joinLines(s []string) string { return strings.Join(s, "\n") }
-
 func durationOf(d time.Duration) config.Duration { return config.Duration(d) }
 
 func nilDatadog(events *bool) *config.Datadog { return &config.Datadog{Events: events} }
+
+// encodeState is the engine's state alone, with no outbox.
+func (e *engine) encodeState() ([]byte, error) {
+	b, _, err := encodeState(e, nil, 0, 0)
+	return b, err
+}

@@ -3,7 +3,7 @@ package alerting
 import (
 	"sync"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // inbox is between the scrape loop and the router. Failures accumulate (up
@@ -15,22 +15,22 @@ type inbox struct {
 	ready chan struct{}
 
 	mu       sync.Mutex
-	failures []collector.Failure
-	latest   *collector.Snapshot
+	failures []fleet.Failure
+	latest   *fleet.Snapshot
 }
 
 func newInbox(max int, m *metrics) *inbox {
 	return &inbox{max: max, m: m, ready: make(chan struct{}, 1)}
 }
 
-func (in *inbox) put(s *collector.Snapshot) {
+func (in *inbox) put(s *fleet.Snapshot) {
 	in.mu.Lock()
 	in.failures = append(in.failures, s.Failures...)
 	if over := len(in.failures) - in.max; over > 0 {
 		for _, f := range in.failures[:over] {
-			in.m.drop(f.Result.Route, inboxSink, dropQueueFull)
+			in.m.drop(f.Decision.Route, inboxSink, dropQueueFull)
 		}
-		in.failures = append([]collector.Failure(nil), in.failures[over:]...)
+		in.failures = append([]fleet.Failure(nil), in.failures[over:]...)
 	}
 	in.latest = s
 	in.mu.Unlock()
@@ -40,7 +40,7 @@ func (in *inbox) put(s *collector.Snapshot) {
 	}
 }
 
-func (in *inbox) take() ([]collector.Failure, *collector.Snapshot) {
+func (in *inbox) take() ([]fleet.Failure, *fleet.Snapshot) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	f, s := in.failures, in.latest

@@ -9,8 +9,7 @@ import (
 
 	"github.com/flinkslo/flinkslo/alerting/console"
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // Router consumes snapshots and routes their failures and health changes
@@ -20,15 +19,24 @@ type Router struct {
 	log    *slog.Logger
 	m      *metrics
 	now    func() time.Time
+	wall   func() time.Time // the queues' clock: timeouts, backoff, expiry
 	routes *routes
 	queues map[string]*queue
 	in     *inbox
+	saver  *saver
+	// limit is the store's size limit, 0 for none.
+	limit int
 
-	mu  sync.Mutex // guards eng; taken by the Run goroutine and by receipts
-	eng *engine
-	// leading is whether this replica sent at the last step (Run only).
+	// mu guards eng, outbox, seq and leading; taken by the Run goroutine
+	// and by the queues when they report an outcome.
+	mu     sync.Mutex
+	eng    *engine
+	outbox map[uint64]*entry
+	seq    uint64
+	// leading is whether this replica sent at the last step.
 	leading bool
-	saves   chan []byte
+	// trail is what became of each notification, for the status page.
+	trail *Trail
 }
 
 // New builds a router from the configuration and the sinks; it does no I/O.
@@ -43,11 +51,16 @@ func New(o Options) (*Router, error) {
 	}
 	sort.Strings(names)
 	r := &Router{
-		opts: o, log: o.Logger, now: o.Now,
+		opts: o, log: o.Logger, now: o.Now, wall: time.Now,
 		m:      newMetrics(o.Registerer, names),
 		routes: newRoutes(o.Config, o.Sinks),
 		queues: map[string]*queue{},
-		saves:  make(chan []byte, 1),
+		outbox: map[uint64]*entry{},
+		saver:  newSaver(),
+		trail:  NewTrail(),
+	}
+	if ls, ok := o.Store.(limitedStore); ok {
+		r.limit = ls.Limit()
 	}
 	r.in = newInbox(max(a.QueueSize, 1)*10, r.m)
 	r.eng = newEngine(engineConfig{
@@ -56,11 +69,22 @@ func New(o Options) (*Router, error) {
 		tombstoneTTL: max(a.Lookback.D(), time.Hour, a.ResolveAfter.D()+a.GroupWindow.D()),
 	}, r.routes)
 	for _, name := range names {
-		r.queues[name] = newQueue(name, o.Sinks[name], a.QueueSize, workers(name), queue{
-			dryRun: isDryRun(o.Sinks[name]), d: o.Delivery, m: r.m, log: o.Logger, receipt: r.receipt,
-			// Delivery runs on wall time, as its timeouts and backoff do.
-			now: time.Now,
+		q := newQueue(name, o.Sinks[name], queueConfig{
+			size: max(a.QueueSize, 1), dryRun: isDryRun(o.Sinks[name]), d: o.Delivery, m: r.m, log: o.Logger,
+			now: r.wall,
 		})
+		q.hooks = queueHooks{
+			delivered: func(it *item, rc incident.Receipt) {
+				r.trail.Record(*it.e.n, q.name, q.result(), r.wall())
+				r.delivered(q, it, rc)
+			},
+			dropped: func(it *item, reason string) {
+				r.trail.Record(*it.e.n, q.name, resultDropped+": "+reason, r.wall())
+				r.settle(q, it)
+			},
+			reached: func(it *item) bool { return r.reached(q, it) },
+		}
+		r.queues[name] = q
 	}
 	return r, nil
 }
@@ -71,28 +95,16 @@ func isDryRun(s Sink) bool {
 	return ok
 }
 
-// workers per sink: Slack parallelises across channels (each paced on its
-// own); PagerDuty a little; the console and DogStatsD never wait.
-func workers(sink string) int {
-	switch sink {
-	case SinkSlack:
-		return 4
-	case SinkPagerDuty:
-		return 2
-	}
-	return 1
-}
-
 // Observe queues the snapshot's failures and health for Run. It never
 // blocks: it runs on the scrape loop.
-func (r *Router) Observe(s *collector.Snapshot) { r.in.put(s) }
+func (r *Router) Observe(s *fleet.Snapshot) { r.in.put(s) }
 
 // Run routes until ctx ends, then lets the queues drain for a bounded time
-// and saves the state one last time.
+// and saves the state, with what is still undelivered, one last time.
 func (r *Router) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for _, q := range r.queues {
-		wg.Go(func() { q.run(ctx) })
+		wg.Go(func() { r.leftover(q, q.run(ctx)) })
 	}
 	saved := make(chan struct{})
 	go func() { defer close(saved); r.saveLoop(ctx) }()
@@ -113,6 +125,8 @@ func (r *Router) Run(ctx context.Context) error {
 }
 
 // step handles what was observed since the last step, and what is due.
+// New notifications enter the outbox, which is saved before they are
+// released to their queues.
 func (r *Router) step(ctx context.Context) {
 	now := r.now()
 	leader := r.opts.Leader == nil || r.opts.Leader.IsLeader()
@@ -123,7 +137,7 @@ func (r *Router) step(ctx context.Context) {
 		r.takeover(ctx, now)
 	}
 	if !leader && r.leading {
-		r.log.Info("no longer the leader, sending no notifications")
+		r.resign()
 	}
 	r.leading = leader
 	r.eng.leader = leader
@@ -134,121 +148,91 @@ func (r *Router) step(ctx context.Context) {
 		r.eng.snapshot(snap, now)
 	}
 	r.eng.tick(now)
-	out := r.eng.take()
+	out, incs := r.eng.takeWith()
+	var held, free []*item
+	if leader {
+		for i, n := range out {
+			for _, it := range r.dispatch(n, incs[i]) {
+				if it.q.durable {
+					held = append(held, it)
+				} else {
+					free = append(free, it)
+				}
+			}
+		}
+	}
 	var state []byte
 	if leader && r.eng.dirty && r.opts.Store != nil {
-		var err error
-		if state, err = r.eng.encodeState(); err != nil {
-			r.log.Error("alerting state not saved", "err", err)
-		}
+		state = r.encodeLocked()
 	}
 	r.eng.dirty = false
 	r.countOpen()
 	r.mu.Unlock()
 
-	if leader {
-		for _, n := range out {
-			r.dispatch(n)
-		}
-	}
-	if state != nil {
-		select {
-		case <-r.saves: // a newer state replaces one not yet written
-		default:
-		}
-		r.saves <- state
-	}
-}
-
-// takeover loads the state the previous leader (or process) saved. A
-// store that cannot be read must not silence alerting: it goes on with
-// what this replica knows, at the risk of a repeated notification.
-func (r *Router) takeover(ctx context.Context, now time.Time) {
-	r.log.Info("leading: sending notifications")
-	if r.opts.Store == nil {
-		r.eng.takeover(nil, now)
+	release(free)
+	if state == nil {
+		release(held)
 		return
 	}
-	lctx, cancel := context.WithTimeout(ctx, r.opts.Delivery.RequestTimeout)
-	defer cancel()
-	b, err := r.opts.Store.Load(lctx)
-	var recs []record
-	if err == nil {
-		recs, err = decodeState(b)
+	r.saver.put(state, held)
+}
+
+// resign hands the undelivered notifications to the new leader: it has
+// them from the store, and sending them here too would repeat them.
+func (r *Router) resign() {
+	n := 0
+	for _, q := range r.queues {
+		n += q.discard()
 	}
-	if err != nil {
-		r.m.stateErrors.WithLabelValues("load").Inc()
-		r.log.Warn("alerting state not loaded, open incidents of an earlier leader may be notified again", "err", err)
-	}
-	r.eng.takeover(recs, now)
+	r.outbox = map[uint64]*entry{}
+	r.saver.clear()
+	r.log.Info("no longer the leader, sending no notifications; the new leader has the undelivered ones", "notifications", n)
 }
 
 func (r *Router) countOpen() {
-	counts := map[classify.Route]int{}
+	counts := map[fleet.Route]int{}
 	for _, inc := range r.eng.open {
 		counts[inc.route]++
 	}
-	for _, route := range classify.Routes {
+	for _, route := range fleet.Routes {
 		r.m.open.WithLabelValues(string(route)).Set(float64(counts[route]))
-	}
-}
-
-// dispatch queues n on every sink of its route that takes its action.
-func (r *Router) dispatch(n *incident.Notification) {
-	for _, name := range r.routes.sinks[n.Route] {
-		q := r.queues[name]
-		if !q.sink.Accepts(n.Action) {
-			continue
+		active := 0.0
+		if r.leading && r.delivers(route) {
+			active = 1
 		}
-		if name == SinkSlack && n.SlackChannel == "" {
-			r.m.drop(n.Route, name, dropNoChannel)
-			continue
-		}
-		q.push(n)
+		r.m.active.WithLabelValues(string(route)).Set(active)
 	}
 }
 
-// receipt records the Slack thread of an incident's first message, so that
-// follow-ups thread under it even after a restart or failover.
-func (r *Router) receipt(n incident.Notification, rc incident.Receipt) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if inc, ok := r.eng.open[n.Key]; ok {
-		inc.threads[rc.Channel] = rc.ThreadTS
-		r.eng.dirty = true
-	}
-}
-
-// saveLoop writes states as the steps make them, until ctx ends.
-func (r *Router) saveLoop(ctx context.Context) {
-	for {
-		select {
-		case b := <-r.saves:
-			r.save(ctx, b)
-		case <-ctx.Done():
-			return
+// delivers reports whether a route has a sink that reaches people: a
+// receiver that really sends, not the console or a dry run.
+func (r *Router) delivers(route fleet.Route) bool {
+	for _, name := range r.routes.sinks[route] {
+		switch name {
+		case SinkPagerDuty, SinkSlack:
+			if !r.queues[name].dryRun {
+				return true
+			}
 		}
 	}
+	return false
 }
 
-// finalSave writes the state after the queues have drained, with a fresh
-// bounded context, so that threads learnt while draining are kept.
-func (r *Router) finalSave() {
-	r.mu.Lock()
-	b, err := r.eng.encodeState()
-	leading := r.leading
-	r.mu.Unlock()
-	if err != nil || !leading || r.opts.Store == nil {
+// leftover handles what a queue could not deliver before it stopped: kept
+// in the outbox for the next start when there is a store to keep it in,
+// else counted as dropped.
+func (r *Router) leftover(q *queue, items []*item) {
+	if len(items) == 0 {
 		return
 	}
-	r.save(context.Background(), b)
-}
-
-func (r *Router) save(ctx context.Context, b []byte) {
-	sctx, cancel := context.WithTimeout(ctx, r.opts.Delivery.RequestTimeout)
-	defer cancel()
-	if err := r.opts.Store.Save(sctx, b); err != nil {
-		r.m.stateErrors.WithLabelValues("save").Inc()
-		r.log.Warn("alerting state not saved, a restart may notify open incidents again", "err", err)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if q.durable && r.opts.Store != nil && r.leading {
+		r.log.Info("undelivered notifications kept for the next start", "sink", q.name, "notifications", len(items))
+		return
+	}
+	for _, it := range items {
+		r.m.drop(it.e.n.Route, q.name, dropShutdown)
+		r.settleLocked(q, it)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,9 +13,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
+	"github.com/flinkslo/flinkslo/alerting/console"
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // recSink records what it is sent; hang makes every Send wait for its
@@ -54,8 +55,8 @@ func (c *clock) add(d time.Duration) { c.ns.Add(int64(d)) }
 func fastDelivery() Delivery {
 	return Delivery{RequestTimeout: 200 * time.Millisecond, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, MaxAge: 10 * time.Second, Drain: 100 * time.Millisecond}
 }
-func withFailures(fs ...collector.Failure) *collector.Snapshot {
-	return &collector.Snapshot{Failures: fs}
+func withFailures(fs ...fleet.Failure) *fleet.Snapshot {
+	return &fleet.Snapshot{Failures: fs}
 }
 
 // run starts r and stops it when the test ends, waiting for Run to return.
@@ -105,13 +106,13 @@ func TestHungSinkBlocksNeitherTheScrapeLoopNorOtherSinks(t *testing.T) {
 		// Observe returns at once whatever the sinks do: were it to block,
 		// this loop would never end.
 		job := fmt.Sprintf("job-%d", i)
-		r.Observe(withFailures(failure("orders", job, "platform_code_exception", classify.Page, time.Now())))
+		r.Observe(withFailures(failure("orders", job, "platform_code_exception", fleet.Page, time.Now())))
 		require.Eventually(t, func() bool { return len(ok.lines()) == i+1 }, 5*time.Second, time.Millisecond,
 			"the console sink gets page %d while PagerDuty hangs", i)
 	}
 	dropped := testutil.ToFloat64(r.m.dropped.WithLabelValues(SinkPagerDuty, dropQueueFull))
-	// Two lanes of 5 queued plus one held by each worker: the rest dropped.
-	require.Equal(t, float64(n-12), dropped, "the hung sink's queue overflowed and said so")
+	// One destination: 10 waiting plus one in flight; the rest dropped.
+	require.Equal(t, float64(n-11), dropped, "the hung sink's queue overflowed and said so")
 	require.Equal(t, 10.0, testutil.ToFloat64(r.m.queueDepth.WithLabelValues(SinkPagerDuty)))
 }
 
@@ -122,7 +123,7 @@ func TestOnlyTheLeaderSends(t *testing.T) {
 	r := newRouter(t, Options{Sinks: map[string]Sink{SinkConsole: rec}, Leader: leaderFunc(leading.Load), Now: clk.now, Start: t0})
 	run(t, r)
 
-	r.Observe(withFailures(failure("orders", "enrich", "platform_code_exception", classify.Page, t0)))
+	r.Observe(withFailures(failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)))
 	require.Eventually(t, func() bool {
 		r.mu.Lock()
 		defer r.mu.Unlock()
@@ -144,7 +145,7 @@ func (f leaderFunc) IsLeader() bool { return f() }
 
 func TestRestartWithFileStoreDoesNotRepage(t *testing.T) {
 	store := FileStore{Path: t.TempDir() + "/alerting.json"}
-	f := failure("orders", "enrich", "platform_code_exception", classify.Page, t0)
+	f := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
 	first := &recSink{}
 	r1 := newRouter(t, Options{Sinks: map[string]Sink{SinkConsole: first}, Store: store, Now: newClock(t0).now, Start: t0})
 	stop := run(t, r1)
@@ -158,7 +159,7 @@ func TestRestartWithFileStoreDoesNotRepage(t *testing.T) {
 	second := &recSink{}
 	r2 := newRouter(t, Options{Config: cfg, Sinks: map[string]Sink{SinkConsole: second}, Store: store, Now: clk.now, Start: clk.now()})
 	run(t, r2)
-	r2.Observe(&collector.Snapshot{Failures: []collector.Failure{f}, Targets: snap(healthy("orders", "enrich")).Targets})
+	r2.Observe(&fleet.Snapshot{Failures: []fleet.Failure{f}, Targets: snap(healthy("orders", "enrich")).Targets})
 	time.Sleep(50 * time.Millisecond)
 	require.Empty(t, second.lines(), "the replayed failure of an open incident is not sent again")
 
@@ -174,7 +175,7 @@ func TestShutdownDrainsQueues(t *testing.T) {
 	require.NoError(t, err)
 	r := newRouter(t, Options{Sinks: sinks})
 	stop := run(t, r)
-	r.Observe(withFailures(failure("orders", "enrich", "platform_code_exception", classify.Page, time.Now())))
+	r.Observe(withFailures(failure("orders", "enrich", "platform_code_exception", fleet.Page, time.Now())))
 	require.Eventually(t, func() bool {
 		return testutil.ToFloat64(r.m.notifications.WithLabelValues("page", SinkConsole, resultSent)) == 1
 	}, 5*time.Second, 5*time.Millisecond)
@@ -192,4 +193,68 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+type follower struct{}
+
+func (follower) IsLeader() bool { return false }
+
+// TestRouteActive: flinkslo says which routes it delivers to people, so
+// that Alertmanager can inhibit the symptom alerts of exactly those.
+func TestRouteActive(t *testing.T) {
+	active := func(r *Router) map[fleet.Route]float64 {
+		out := map[fleet.Route]float64{}
+		for _, route := range fleet.Routes {
+			out[route] = testutil.ToFloat64(r.m.active.WithLabelValues(string(route)))
+		}
+		return out
+	}
+	dryRun := console.NewDryRun(console.New(io.Discard, false), SinkPagerDuty, fakeDescriber{})
+	for _, tc := range []struct {
+		name   string
+		sinks  map[string]Sink
+		leader Leader
+		want   map[fleet.Route]float64
+	}{
+		{"PagerDuty and Slack", map[string]Sink{SinkPagerDuty: &recSink{}, SinkSlack: &recSink{}, SinkConsole: &recSink{}}, nil,
+			map[fleet.Route]float64{fleet.Page: 1, fleet.Monitor: 1, fleet.Notify: 1}},
+		{"console only", map[string]Sink{SinkConsole: &recSink{}}, nil,
+			map[fleet.Route]float64{fleet.Page: 0, fleet.Monitor: 0, fleet.Notify: 0}},
+		{"dry run", map[string]Sink{SinkPagerDuty: dryRun, SinkConsole: &recSink{}}, nil,
+			map[fleet.Route]float64{fleet.Page: 0, fleet.Monitor: 0, fleet.Notify: 0}},
+		{"a follower", map[string]Sink{SinkPagerDuty: &recSink{}, SinkSlack: &recSink{}}, follower{},
+			map[fleet.Route]float64{fleet.Page: 0, fleet.Monitor: 0, fleet.Notify: 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRouter(t, Options{Sinks: tc.sinks, Leader: tc.leader})
+			r.step(context.Background())
+			require.Equal(t, tc.want, active(r))
+		})
+	}
+}
+
+type fakeDescriber struct{}
+
+func (fakeDescriber) Accepts(incident.Action) bool { return true }
+func (fakeDescriber) Describe(incident.Notification) []incident.Field {
+	return nil
+}
+
+// The console prints a resolve whatever it printed before: the rule that
+// a resolve needs its trigger delivered is for receivers.
+func TestConsolePrintsResolves(t *testing.T) {
+	var buf bytes.Buffer
+	clk := newClock(t0)
+	r := newRouter(t, Options{Sinks: map[string]Sink{SinkConsole: console.New(&syncWriter{w: &buf}, false)}, Now: clk.now, Start: t0})
+	run(t, r)
+	f := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
+	observe(t, r, &fleet.Snapshot{Failures: []fleet.Failure{f}, Targets: snap(healthy("orders", "enrich")).Targets})
+	for range 6 {
+		clk.add(time.Minute)
+		observe(t, r, snap(healthy("orders", "enrich")))
+	}
+	require.Eventually(t, func() bool {
+		return testutil.ToFloat64(r.m.notifications.WithLabelValues("page", SinkConsole, resultSent)) == 2
+	}, 5*time.Second, 5*time.Millisecond, "trigger and resolve printed")
+	require.Zero(t, testutil.ToFloat64(r.m.dropped.WithLabelValues(SinkConsole, dropResolved)))
 }

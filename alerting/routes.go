@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -19,8 +19,8 @@ const (
 // routes decides, per route, which sinks get a notification and which
 // Slack channel it goes to.
 type routes struct {
-	sinks map[classify.Route][]string
-	slack map[classify.Route]slackRule
+	sinks map[fleet.Route][]string
+	slack map[fleet.Route]slackRule
 	// monitorChannel takes what has no channel of its own.
 	monitorChannel string
 	teams          map[string]config.Team
@@ -35,14 +35,14 @@ type slackRule struct{ channel string }
 func newRoutes(cfg *config.Config, have map[string]Sink) *routes {
 	a := cfg.Alerting
 	rt := &routes{
-		sinks: map[classify.Route][]string{}, slack: map[classify.Route]slackRule{},
+		sinks: map[fleet.Route][]string{}, slack: map[fleet.Route]slackRule{},
 		teams: cfg.Teams, runbook: a.RunbookURLTemplate, flinkUI: a.FlinkUIURLTemplate,
 	}
 	if a.Monitor.Slack != nil {
 		rt.monitorChannel = a.Monitor.Slack.Channel
 	}
 	ddAll := cfg.Datadog != nil && cfg.Datadog.Events != nil && *cfg.Datadog.Events
-	for route, r := range map[classify.Route]config.Route{classify.Page: a.Page, classify.Monitor: a.Monitor, classify.Notify: a.Notify} {
+	for route, r := range map[fleet.Route]config.Route{fleet.Page: a.Page, fleet.Monitor: a.Monitor, fleet.Notify: a.Notify} {
 		var names []string
 		add := func(name string, on bool) {
 			if _, ok := have[name]; ok && on {
@@ -53,7 +53,7 @@ func newRoutes(cfg *config.Config, have map[string]Sink) *routes {
 		switch {
 		case r.Slack != nil:
 			rt.slack[route] = slackRule{channel: r.Slack.Channel}
-		case route == classify.Page && rt.monitorChannel != "":
+		case route == fleet.Page && rt.monitorChannel != "":
 			// Pages are also posted to the platform channel, so that the
 			// people watching it see what woke the on-call.
 			rt.slack[route] = slackRule{channel: rt.monitorChannel}
@@ -67,11 +67,12 @@ func newRoutes(cfg *config.Config, have map[string]Sink) *routes {
 	return rt
 }
 
-// channel is where Slack posts a notification of route for a deployment of
-// team whose own channel (target override or team's) is teamChannel. A team
-// without a channel falls back to the monitor channel, with a note saying
-// so; an empty result means no channel applies.
-func (rt *routes) channel(route classify.Route, team, teamChannel string) (ch, note string) {
+// channel is where Slack posts a notification of route for a deployment
+// owned by o: the route's fixed channel, else the deployment's own override,
+// else its team's channel from the teams config (resolved here and nowhere
+// else). A team without a channel falls back to the monitor channel, with a
+// note saying so; an empty result means no channel applies.
+func (rt *routes) channel(route fleet.Route, o fleet.Owner) (ch, note string) {
 	rule, ok := rt.slack[route]
 	if !ok {
 		return "", ""
@@ -79,6 +80,7 @@ func (rt *routes) channel(route classify.Route, team, teamChannel string) (ch, n
 	if rule.channel != "" {
 		return rule.channel, ""
 	}
+	team, teamChannel := o.Team, o.SlackChannel
 	if teamChannel == "" {
 		teamChannel = rt.teams[team].SlackChannel
 	}

@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 
 	"github.com/flinkslo/flinkslo/alerting/console"
 	"github.com/flinkslo/flinkslo/alerting/datadog"
 	"github.com/flinkslo/flinkslo/alerting/pagerduty"
 	"github.com/flinkslo/flinkslo/alerting/slack"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -26,14 +27,31 @@ type SinkOptions struct {
 	Console io.Writer
 	JSON    bool
 	// ForceConsole adds the console sink next to the configured ones
-	// (flinkslo demo).
+	// (the demo).
 	ForceConsole bool
 	// DryRun replaces every real sink by a printer of what it would send;
 	// secrets that cannot be read are then not an error.
 	DryRun bool
+	// DryRunOutput is where the dry-run lines go; Console when nil (the
+	// demo discards them: its console lines already say where each
+	// notification would go).
+	DryRunOutput io.Writer
 	// Transport for PagerDuty and Slack; http.DefaultTransport when nil.
 	Transport http.RoundTripper
+	// Logger is for what a sink notices on its own (Slack: an earlier post
+	// it cannot look for); discarded when nil.
+	Logger *slog.Logger
 }
+
+// What the router relies on each sink for.
+var (
+	_ Destinations  = (*slack.Sink)(nil)
+	_ Destinations  = (*pagerduty.Sink)(nil)
+	_ SkipsResolved = (*pagerduty.Sink)(nil)
+	_ Transient     = (*datadog.Sink)(nil)
+	_ Transient     = (*console.Sink)(nil)
+	_ Transient     = (*console.DryRun)(nil)
+)
 
 // BuildSinks builds the sinks the configuration asks for, by name. With no
 // receiver configured at all, the console sink prints every notification.
@@ -68,10 +86,14 @@ func BuildSinks(cfg *config.Config, o SinkOptions) (map[string]Sink, error) {
 		real[SinkDatadog] = datadog.New(o.Events)
 	}
 	printer := console.New(o.Console, o.JSON)
+	dryRun := printer
+	if o.DryRunOutput != nil {
+		dryRun = console.New(o.DryRunOutput, o.JSON)
+	}
 	for name, s := range real {
 		out[name] = s
 		if o.DryRun {
-			out[name] = console.NewDryRun(printer, name, s)
+			out[name] = console.NewDryRun(dryRun, name, s)
 		}
 	}
 	if o.ForceConsole || len(out) == 0 {
@@ -81,8 +103,8 @@ func BuildSinks(cfg *config.Config, o SinkOptions) (map[string]Sink, error) {
 }
 
 func buildPagerDuty(a config.Alerting, o SinkOptions) (*pagerduty.Sink, error) {
-	routes := map[classify.Route]pagerduty.Route{}
-	for route, r := range map[classify.Route]config.Route{classify.Page: a.Page, classify.Monitor: a.Monitor, classify.Notify: a.Notify} {
+	routes := map[fleet.Route]pagerduty.Route{}
+	for route, r := range map[fleet.Route]config.Route{fleet.Page: a.Page, fleet.Monitor: a.Monitor, fleet.Notify: a.Notify} {
 		if r.PagerDuty == nil {
 			continue
 		}
@@ -120,5 +142,5 @@ func buildSlack(a config.Alerting, o SinkOptions) (*slack.Sink, error) {
 	default:
 		return nil, fmt.Errorf("read alerting.slack webhook URL: %w", herr)
 	}
-	return slack.New(slack.Options{Token: token, WebhookURL: hook, APIURL: c.APIURL, Transport: o.Transport})
+	return slack.New(slack.Options{Token: token, WebhookURL: hook, APIURL: c.APIURL, Transport: o.Transport, Logger: o.Logger})
 }

@@ -10,8 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // restart hands the state of old to a new engine started at start, as a
@@ -20,20 +19,20 @@ func restart(t *testing.T, old *engine, start time.Time, lookback time.Duration)
 	t.Helper()
 	b, err := old.encodeState()
 	require.NoError(t, err)
-	recs, err := decodeState(b)
+	doc, err := decodeState(b)
 	require.NoError(t, err)
 	cfg := testConfig()
 	cfg.Alerting.Lookback = durationOf(lookback)
 	e := newTestEngine(t, cfg, start)
-	e.takeover(recs, start)
+	e.takeover(doc, start)
 	return e
 }
 
 func TestRestartDoesNotRepageAnOpenIncident(t *testing.T) {
-	f := failure("orders", "enrich", "platform_code_exception", classify.Page, t0)
+	f := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
 	old := newTestEngine(t, testConfig(), t0)
 	old.failure(f, t0)
-	old.failure(failure("orders", "enrich", "platform_code_exception", classify.Page, t0.Add(time.Minute)), t0.Add(time.Minute))
+	old.failure(failure("orders", "enrich", "platform_code_exception", fleet.Page, t0.Add(time.Minute)), t0.Add(time.Minute))
 	old.take()
 	old.open[keyOf(f)].threads["#flink-platform"] = "1700000000.000001"
 
@@ -43,13 +42,13 @@ func TestRestartDoesNotRepageAnOpenIncident(t *testing.T) {
 	e := restart(t, old, start, time.Hour)
 	require.Empty(t, brief(e.take()), "loading state sends nothing")
 	e.failure(f, start)
-	e.failure(failure("orders", "enrich", "platform_code_exception", classify.Page, t0.Add(time.Minute)), start)
+	e.failure(failure("orders", "enrich", "platform_code_exception", fleet.Page, t0.Add(time.Minute)), start)
 	require.Empty(t, e.take(), "replayed failures are not news")
 
 	// A new failure counts into the open incident, and the recovery
 	// resolves it in the thread the old process started.
 	at := start.Add(time.Minute)
-	e.failure(failure("orders", "enrich", "platform_code_exception", classify.Page, at), at)
+	e.failure(failure("orders", "enrich", "platform_code_exception", fleet.Page, at), at)
 	require.Empty(t, brief(e.take()), "repeats wait for the tick")
 	for m := 2; m <= 8; m++ {
 		now := start.Add(time.Duration(m) * time.Minute)
@@ -68,7 +67,7 @@ func TestRestartDoesNotRepageAnOpenIncident(t *testing.T) {
 }
 
 func TestRestartRemembersResolvedIncidents(t *testing.T) {
-	f := failure("orders", "enrich", "platform_code_exception", classify.Page, t0)
+	f := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
 	old := newTestEngine(t, testConfig(), t0)
 	old.snapshot(snap(healthy("orders", "enrich")), t0)
 	old.failure(f, t0)
@@ -84,13 +83,13 @@ func TestFailoverNeitherRepeatsNorDrops(t *testing.T) {
 	leader := newTestEngine(t, testConfig(), t0)
 	follower := newTestEngine(t, testConfig(), t0)
 	follower.leader = false
-	feed := func(f collector.Failure, now time.Time, both bool) {
+	feed := func(f fleet.Failure, now time.Time, both bool) {
 		leader.failure(f, now)
 		if both {
 			follower.failure(f, now)
 		}
 	}
-	sent := failure("orders", "enrich", "platform_code_exception", classify.Page, t0)
+	sent := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
 	feed(sent, t0, true)
 	require.Len(t, brief(leader.take()), 1)
 	require.Len(t, brief(follower.take()), 1, "the follower keeps state current…")
@@ -99,14 +98,14 @@ func TestFailoverNeitherRepeatsNorDrops(t *testing.T) {
 
 	// The leader dies after saving; the follower saw a failure the leader
 	// never sent, and had not yet seen the recovery the leader resolved.
-	missed := failure("checkout", "cart", "sql_validation_error", classify.Notify, t0.Add(time.Minute))
+	missed := failure("checkout", "cart", "sql_validation_error", fleet.Notify, t0.Add(time.Minute))
 	follower.failure(missed, t0.Add(time.Minute))
 	follower.take()
 
-	recs, err := decodeState(b)
+	doc, err := decodeState(b)
 	require.NoError(t, err)
 	follower.leader = true
-	follower.takeover(recs, t0.Add(2*time.Minute))
+	follower.takeover(doc, t0.Add(2*time.Minute))
 	got := follower.take()
 	require.Equal(t, []string{"trigger notify checkout/cart/cart/sql_validation_error"}, brief(got),
 		"…sends what the old leader never did, and does not repeat what it did")
@@ -117,7 +116,7 @@ func TestFailoverAfterTheLeaderResolved(t *testing.T) {
 	leader := newTestEngine(t, testConfig(), t0)
 	follower := newTestEngine(t, testConfig(), t0)
 	follower.leader = false
-	f := failure("orders", "enrich", "platform_code_exception", classify.Page, t0)
+	f := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
 	for _, e := range []*engine{leader, follower} {
 		e.snapshot(snap(healthy("orders", "enrich")), t0)
 		e.failure(f, t0)
@@ -129,29 +128,29 @@ func TestFailoverAfterTheLeaderResolved(t *testing.T) {
 	require.NoError(t, err)
 
 	// The follower has not resolved it yet when it takes over.
-	recs, err := decodeState(b)
+	doc, err := decodeState(b)
 	require.NoError(t, err)
 	follower.take()
 	follower.leader = true
-	follower.takeover(recs, t0.Add(5*time.Minute))
+	follower.takeover(doc, t0.Add(5*time.Minute))
 	follower.tick(t0.Add(6 * time.Minute))
 	require.Empty(t, brief(follower.take()), "neither a new trigger nor a second resolve")
 }
 
 func TestStateRoundTrip(t *testing.T) {
 	e := newTestEngine(t, testConfig(), t0)
-	e.failure(failure("orders", "enrich", "checkpoint_expired", classify.Monitor, t0), t0)
-	f := failure("orders", "enrich", "checkpoint_expired", classify.Page, t0.Add(time.Minute))
+	e.failure(failure("orders", "enrich", "checkpoint_expired", fleet.Monitor, t0), t0)
+	f := failure("orders", "enrich", "checkpoint_expired", fleet.Page, t0.Add(time.Minute))
 	e.failure(f, t0.Add(time.Minute))
 	b, err := e.encodeState()
 	require.NoError(t, err)
-	recs, err := decodeState(b)
+	doc, err := decodeState(b)
 	require.NoError(t, err)
-	require.Len(t, recs, 1)
-	r := recs[0]
-	require.Equal(t, incident.Key{Namespace: "orders", Deployment: "enrich", Job: "enrich", Category: "checkpoint_expired"}, r.Key)
-	require.Equal(t, classify.Page, r.Route)
-	require.Equal(t, []classify.Route{classify.Monitor}, r.PastRoutes)
+	require.Len(t, doc.Incidents, 1)
+	r := doc.Incidents[0]
+	require.Equal(t, incident.Key{JobRef: fleet.JobRef{Namespace: "orders", Deployment: "enrich", Job: "enrich"}, Category: "checkpoint_expired"}, r.Key)
+	require.Equal(t, fleet.Page, r.Route)
+	require.Equal(t, []fleet.Route{fleet.Monitor}, r.PastRoutes)
 	require.Equal(t, 2, r.Total)
 	require.Equal(t, "checkpoint_expired happened", r.Detail.Reason)
 	require.Empty(t, r.Detail.Excerpt, "excerpts stay out of the state")
@@ -159,11 +158,11 @@ func TestStateRoundTrip(t *testing.T) {
 }
 
 func TestDecodeStateRefusesOtherVersions(t *testing.T) {
-	_, err := decodeState([]byte(`{"version":2,"incidents":[]}`))
-	require.ErrorContains(t, err, "version 2")
-	recs, err := decodeState(nil)
+	_, err := decodeState([]byte(`{"version":3,"incidents":[]}`))
+	require.ErrorContains(t, err, "version 3")
+	doc, err := decodeState(nil)
 	require.NoError(t, err)
-	require.Empty(t, recs)
+	require.Empty(t, doc.Incidents)
 }
 
 func TestFileStore(t *testing.T) {
@@ -184,29 +183,48 @@ func TestFileStore(t *testing.T) {
 func FuzzDecodeState(f *testing.F) {
 	e := newEngine(engineConfig{tombstoneTTL: time.Hour}, newRoutes(testConfig(), allSinks))
 	e.leader = true
-	e.failure(failure("orders", "enrich", "checkpoint_expired", classify.Monitor, t0), t0)
+	e.failure(failure("orders", "enrich", "checkpoint_expired", fleet.Monitor, t0), t0)
 	valid, _ := e.encodeState()
 	f.Add(valid)
+	for _, name := range []string{"testdata/state-v1.json", "testdata/state-v2.json"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
 	f.Add([]byte(`{"version":1,"incidents":[{"key":{"deployment":"d","category":"c"},"resolved":"2025-01-01T00:00:00Z"}]}`))
-	f.Add([]byte(`{"version":1,"incidents":null}`))
+	f.Add([]byte(`{"version":2,"incidents":null,"outbox":[{"id":1,"key":{"deployment":"d","category":"c"},"action":"resolve","route":"page","sinks":["pagerduty"]}]}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		recs, err := decodeState(b)
+		doc, err := decodeState(b)
 		if err != nil {
 			return
 		}
-		// Whatever decodes can be taken over without panicking, and what
-		// a new leader then saves decodes again.
-		e := newEngine(engineConfig{tombstoneTTL: time.Hour, resolveAfter: time.Minute}, newRoutes(testConfig(), allSinks))
-		e.leader = true
-		e.takeover(recs, t0)
-		e.tick(t0)
-		out, err := e.encodeState()
+		// Whatever decodes can be taken over, its outbox queued, without
+		// panicking, and what a new leader then saves decodes again.
+		r, err := New(Options{Config: testConfig(), Sinks: map[string]Sink{SinkPagerDuty: nopSink{}, SinkSlack: nopSink{}}, Now: func() time.Time { return t0 }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.eng.leader = true
+		index := r.eng.takeover(doc, t0)
+		r.assumeReached(index, t0)
+		r.restore(doc, index)
+		r.eng.tick(t0)
+		b, _, err = encodeState(r.eng, nil, r.seq, 0)
 		if err != nil {
 			t.Fatalf("encode after takeover: %v", err)
 		}
-		if _, err := decodeState(out); err != nil {
-			t.Fatalf("state written after takeover does not decode: %v\n%s", err, out)
+		if _, err := decodeState(b); err != nil {
+			t.Fatalf("state written after takeover does not decode: %v\n%s", err, b)
+		}
+		if out := r.encodeLocked(); out == nil {
+			t.Fatal("the state with its outbox does not encode")
+		} else if _, err := decodeState(out); err != nil {
+			t.Fatalf("state with its outbox does not decode: %v\n%s", err, out)
 		}
 	})
 }

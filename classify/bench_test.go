@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -20,7 +21,7 @@ func BenchmarkClassify(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	in := Input{Source: SourceFlinkREST, ExceptionName: "java.lang.RuntimeException", Stacktrace: string(trace)}
+	in := fleet.Evidence{Source: fleet.SourceFlinkREST, ExceptionName: "java.lang.RuntimeException", Stacktrace: string(trace)}
 	if r := c.Classify(in); r.Category != "kafka_position_timeout" {
 		b.Fatalf("category: got %s, want kafka_position_timeout", r.Category)
 	}
@@ -47,7 +48,7 @@ func BenchmarkClassifyUnknown(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	in := Input{Source: SourceFlinkREST, Stacktrace: text}
+	in := fleet.Evidence{Source: fleet.SourceFlinkREST, Stacktrace: text}
 	if r := c.Classify(in); r.Rule != "unknown" {
 		b.Fatalf("rule: got %s, want unknown", r.Rule)
 	}
@@ -93,7 +94,7 @@ func BenchmarkClassifyHostile(b *testing.B) {
 	})
 }
 
-func hostileInput(c *Classifier) Input {
+func hostileInput(c *Classifier) fleet.Evidence {
 	var parts []string
 	for _, r := range c.rules {
 		for _, p := range []*pattern{r.when.message, r.when.rootMsg, r.when.k8sMessage} {
@@ -110,5 +111,5 @@ func hostileInput(c *Classifier) Input {
 		sb.WriteString("Caused by: x.Y: " + msg + "\n\tat a.B.c(B.java:1)\n")
 	}
 	big := strings.Repeat(words, MaxTraceBytes/len(words)+2)
-	return Input{Stacktrace: sb.String(), K8sMessage: big, OperatorError: big}
+	return fleet.Evidence{Stacktrace: sb.String(), K8sMessage: big, OperatorError: big}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -21,9 +22,10 @@ type Classifier struct {
 	lits      *litSet
 	pkgs      packages
 	own       ownership
-	unknown   Route
+	unknown   fleet.Route
 	escCount  int
 	escWindow time.Duration
+	byID      map[string]*rule
 }
 
 // rule is a compiled rule: the first whose conditions hold decides, except
@@ -31,11 +33,19 @@ type Classifier struct {
 type rule struct {
 	id       string
 	when     *cond
-	route    Route
+	route    fleet.Route
 	category string
 	reason   string
 	hint     string
-	vetoes   []Route
+	vetoes   []fleet.Route
+	// escalatedHint is the hint of the page a monitor cause escalates to.
+	escalatedHint string
+	// health: the rule routes unhealthy jobs (SourceHealth), not failures.
+	health bool
+	// escalateAfter: a health rule's monitor outage pages after this long.
+	escalateAfter time.Duration
+	// echo: what the rule recognises follows from another failure.
+	echo bool
 }
 
 // Option configures New.
@@ -66,7 +76,7 @@ func New(cfg config.Classify, opts ...Option) (*Classifier, error) {
 	c := &Classifier{
 		pkgs:      newPackages(cfg.PlatformPackages, cfg.TenantPackages),
 		own:       newOwnership(cfg.PlatformStorage, cfg.PlatformImageRegistries, cfg.PlatformConnectors),
-		unknown:   Route(cmpOr(cfg.UnknownRoute, config.DefaultUnknownRoute)),
+		unknown:   fleet.Route(cmpOr(cfg.UnknownRoute, config.DefaultUnknownRoute)),
 		escCount:  cmpOr(cfg.Escalation.Count, config.DefaultEscalationCount),
 		escWindow: cmpOr(cfg.Escalation.Window.D(), config.DefaultEscalationWindow),
 	}
@@ -118,7 +128,9 @@ func cmpOr[T comparable](v, def T) T {
 	return v
 }
 
-func validRoute(r Route) bool { return r == Page || r == Monitor || r == Notify }
+func validRoute(r fleet.Route) bool {
+	return r == fleet.Page || r == fleet.Monitor || r == fleet.Notify
+}
 
 var (
 	ruleIDRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,99}$`)
@@ -142,6 +154,10 @@ func (c *Classifier) compile(specs []ruleSpec, terminal []condSpec) error {
 		seen[s.ID] = s.where()
 		c.rules = append(c.rules, r)
 	}
+	c.byID = make(map[string]*rule, len(c.rules))
+	for _, r := range c.rules {
+		c.byID[r.id] = r
+	}
 	for i := range terminal {
 		t, err := compileCond(&terminal[i], cc, 0)
 		if err != nil {
@@ -159,30 +175,56 @@ func compileRule(s *ruleSpec, cc *compiler) (*rule, error) {
 	if !ruleIDRE.MatchString(s.ID) {
 		errs = append(errs, errors.New("id: want lower-case letters, digits, '-', '_' or '.'"))
 	}
-	if !validRoute(Route(s.Route)) {
+	if !validRoute(fleet.Route(s.Route)) {
 		errs = append(errs, fmt.Errorf("route %q: want page, monitor or notify", s.Route))
 	}
 	if !categoryRE.MatchString(s.Category) {
 		errs = append(errs, fmt.Errorf("category %q: want a snake_case id", s.Category))
 	}
-	for _, fv := range [][2]string{{"reason", s.Reason}, {"hint", s.Hint}} {
-		if v := fv[1]; strings.TrimSpace(v) == "" || strings.ContainsAny(v, "\n\r") || len(v) > 500 {
+	for _, fv := range [][2]string{{"reason", s.Reason}, {"hint", s.Hint}, {"escalatedHint", s.EscalatedHint}} {
+		v := fv[1]
+		if v == "" && fv[0] == "escalatedHint" {
+			continue
+		}
+		if strings.TrimSpace(v) == "" || strings.ContainsAny(v, "\n\r") || len(v) > 500 {
 			errs = append(errs, fmt.Errorf("%s: want one line of text (at most 500 bytes)", fv[0]))
 		}
 	}
-	r := &rule{id: s.ID, route: Route(s.Route), category: s.Category, reason: s.Reason, hint: s.Hint}
+	r := &rule{id: s.ID, route: fleet.Route(s.Route), category: s.Category, reason: s.Reason, hint: s.Hint,
+		escalatedHint: s.EscalatedHint, escalateAfter: s.EscalateAfter.D(), echo: s.Echo}
 	for _, v := range s.Vetoes {
-		if !validRoute(Route(v)) {
+		if !validRoute(fleet.Route(v)) {
 			errs = append(errs, fmt.Errorf("vetoes %q: want page, monitor or notify", v))
 		}
-		r.vetoes = append(r.vetoes, Route(v))
+		r.vetoes = append(r.vetoes, fleet.Route(v))
 	}
 	when, err := compileCond(&s.When, cc, 0)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("when: %w", err))
 	}
 	r.when = when
+	if when != nil {
+		errs = append(errs, r.checkHealth()...)
+	}
 	return r, errors.Join(errs...)
+}
+
+// checkHealth sets r.health and checks what only health rules may, or
+// must, say.
+func (r *rule) checkHealth() []error {
+	r.health = r.when.health()
+	var errs []error
+	switch {
+	case r.health && r.category != fleet.CategoryUnhealthy:
+		errs = append(errs, fmt.Errorf("category %q: a health rule's category is %s (a job has one health incident, whatever its reasons)", r.category, fleet.CategoryUnhealthy))
+	case !r.health && r.escalateAfter > 0:
+		errs = append(errs, errors.New("escalateAfter: only health rules (source: health, reason, state) escalate by duration"))
+	case r.escalateAfter > 0 && r.route != fleet.Monitor:
+		errs = append(errs, fmt.Errorf("escalateAfter: only a monitor route escalates, this rule routes %s", r.route))
+	case r.escalateAfter < 0:
+		errs = append(errs, errors.New("escalateAfter: want a positive duration"))
+	}
+	return errs
 }
 
 func (c *Classifier) classID(name string) int32 {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -23,12 +24,12 @@ func trace(format string, args ...any) string {
 }
 
 type want struct {
-	route     Route
+	route     fleet.Route
 	category  string
 	escalated bool
 }
 
-func checkResult(t *testing.T, r Result, w want) {
+func checkResult(t *testing.T, r fleet.Decision, w want) {
 	t.Helper()
 	if r.Route != w.route || r.Category != w.category || r.Escalated != w.escalated {
 		t.Errorf("got %s/%s escalated=%v (rule %s: %s), want %s/%s escalated=%v",
@@ -45,19 +46,19 @@ func TestOwnershipDecides(t *testing.T) {
 	tests := []struct {
 		name string
 		cfg  config.Classify
-		in   Input
+		in   fleet.Evidence
 		want want
 	}{
-		{"403 on the platform's state bucket", conventions, Input{Stacktrace: trace(s3Denied, "s3a://plat-state-eu1")}, want{Page, "checkpoint_storage_access_denied", false}},
-		{"403 on a team's bucket", conventions, Input{Stacktrace: trace(s3Denied, "s3a://acme-lake")}, want{Notify, "s3_sink_access_denied", false}},
-		{"the same bucket, declared platform", config.Classify{PlatformStorage: []string{"s3://acme-lake"}}, Input{Stacktrace: trace(s3Denied, "s3a://acme-lake")}, want{Page, "checkpoint_storage_access_denied", false}},
-		{"platform image", conventions, Input{K8sReason: "ImagePullBackOff", K8sMessage: `Back-off pulling image "registry.plat.internal/flink:1.19"`}, want{Page, "image_pull_platform", false}},
-		{"team image", conventions, Input{K8sReason: "ErrImagePull", K8sMessage: `Failed to pull image "ghcr.io/acme/job:2": not found`}, want{Notify, "image_pull_tenant", false}},
-		{"platform connector missing", conventions, Input{Stacktrace: "org.apache.flink.table.api.ValidationException: Could not find any factory for identifier 'jdbc' that implements 'org.apache.flink.table.factories.DynamicTableFactory' in the classpath."}, want{Page, "platform_connector_missing", false}},
-		{"connector typo", conventions, Input{Stacktrace: "org.apache.flink.table.api.ValidationException: Could not find any factory for identifier 'jdcb' that implements 'org.apache.flink.table.factories.DynamicTableFactory' in the classpath."}, want{Notify, "sql_connector_identifier_unknown", false}},
-		{"NPE in tenant code", conventions, Input{Stacktrace: "java.lang.NullPointerException: x\n\tat com.platformco.enrich.Lookup.get(Lookup.java:9)\n"}, want{Notify, "user_code_exception", false}},
-		{"NPE in code declared platform", config.Classify{PlatformPackages: append([]string{"com.platformco."}, DefaultPlatformPackages()...)}, Input{Stacktrace: "java.lang.NullPointerException: x\n\tat com.platformco.enrich.Lookup.get(Lookup.java:9)\n"}, want{Page, "platform_code_exception", false}},
-		{"tenant package inside a platform namespace", config.Classify{TenantPackages: []string{"org.apache.flink.contrib.acme."}}, Input{Stacktrace: "java.lang.NullPointerException: x\n\tat org.apache.flink.contrib.acme.Fn.map(Fn.java:9)\n"}, want{Notify, "user_code_exception", false}},
+		{"403 on the platform's state bucket", conventions, fleet.Evidence{Stacktrace: trace(s3Denied, "s3a://plat-state-eu1")}, want{fleet.Page, "checkpoint_storage_access_denied", false}},
+		{"403 on a team's bucket", conventions, fleet.Evidence{Stacktrace: trace(s3Denied, "s3a://acme-lake")}, want{fleet.Notify, "s3_sink_access_denied", false}},
+		{"the same bucket, declared platform", config.Classify{PlatformStorage: []string{"s3://acme-lake"}}, fleet.Evidence{Stacktrace: trace(s3Denied, "s3a://acme-lake")}, want{fleet.Page, "checkpoint_storage_access_denied", false}},
+		{"platform image", conventions, fleet.Evidence{K8sReason: "ImagePullBackOff", K8sMessage: `Back-off pulling image "registry.plat.internal/flink:1.19"`}, want{fleet.Page, "image_pull_platform", false}},
+		{"team image", conventions, fleet.Evidence{K8sReason: "ErrImagePull", K8sMessage: `Failed to pull image "ghcr.io/acme/job:2": not found`}, want{fleet.Notify, "image_pull_tenant", false}},
+		{"platform connector missing", conventions, fleet.Evidence{Stacktrace: "org.apache.flink.table.api.ValidationException: Could not find any factory for identifier 'jdbc' that implements 'org.apache.flink.table.factories.DynamicTableFactory' in the classpath."}, want{fleet.Page, "platform_connector_missing", false}},
+		{"connector typo", conventions, fleet.Evidence{Stacktrace: "org.apache.flink.table.api.ValidationException: Could not find any factory for identifier 'jdcb' that implements 'org.apache.flink.table.factories.DynamicTableFactory' in the classpath."}, want{fleet.Notify, "sql_connector_identifier_unknown", false}},
+		{"NPE in tenant code", conventions, fleet.Evidence{Stacktrace: "java.lang.NullPointerException: x\n\tat com.platformco.enrich.Lookup.get(Lookup.java:9)\n"}, want{fleet.Notify, "user_code_exception", false}},
+		{"NPE in code declared platform", config.Classify{PlatformPackages: append([]string{"com.platformco."}, DefaultPlatformPackages()...)}, fleet.Evidence{Stacktrace: "java.lang.NullPointerException: x\n\tat com.platformco.enrich.Lookup.get(Lookup.java:9)\n"}, want{fleet.Page, "platform_code_exception", false}},
+		{"tenant package inside a platform namespace", config.Classify{TenantPackages: []string{"org.apache.flink.contrib.acme."}}, fleet.Evidence{Stacktrace: "java.lang.NullPointerException: x\n\tat org.apache.flink.contrib.acme.Fn.map(Fn.java:9)\n"}, want{fleet.Notify, "user_code_exception", false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,25 +86,25 @@ func TestLabelsAndEscalation(t *testing.T) {
 	system := map[string]string{"TYPE": "SYSTEM"}
 	tests := []struct {
 		name string
-		in   Input
+		in   fleet.Evidence
 		want want
 	}{
-		{"USER label wins over a platform-looking failure", Input{Stacktrace: unknownBug, FailureLabels: map[string]string{"type": "user"}}, want{Notify, "enricher_labelled_user", false}},
-		{"SYSTEM label vetoes notify", Input{Stacktrace: topicDenied, FailureLabels: system}, want{Page, "enricher_labelled_system", false}},
-		{"SYSTEM label keeps a transient cause on monitor", Input{Stacktrace: heartbeat, FailureLabels: system}, want{Monitor, "tm_heartbeat_timeout", false}},
-		{"UNKNOWN label is ignored", Input{Stacktrace: topicDenied, FailureLabels: map[string]string{"TYPE": "UNKNOWN"}}, want{Notify, "kafka_topic_authorization", false}},
-		{"monitor below the count", Input{Stacktrace: heartbeat, RecentOccurrences: 4}, want{Monitor, "tm_heartbeat_timeout", false}},
-		{"monitor at the count pages", Input{Stacktrace: heartbeat, RecentOccurrences: 5}, want{Page, "tm_heartbeat_timeout", true}},
-		{"notify never escalates", Input{Stacktrace: topicDenied, RecentOccurrences: 50}, want{Notify, "kafka_topic_authorization", false}},
-		{"restarts exhausted page a transient cause", Input{Stacktrace: suppressed + heartbeat}, want{Page, "tm_heartbeat_timeout", true}},
-		{"restarts exhausted leave notify alone", Input{Stacktrace: suppressed + topicDenied}, want{Notify, "kafka_topic_authorization", false}},
-		{"unknown pages", Input{Stacktrace: unknownBug}, want{Page, UnknownCategory, false}},
+		{"USER label wins over a platform-looking failure", fleet.Evidence{Stacktrace: unknownBug, FailureLabels: map[string]string{"type": "user"}}, want{fleet.Notify, "enricher_labelled_user", false}},
+		{"SYSTEM label vetoes notify", fleet.Evidence{Stacktrace: topicDenied, FailureLabels: system}, want{fleet.Page, "enricher_labelled_system", false}},
+		{"SYSTEM label keeps a transient cause on monitor", fleet.Evidence{Stacktrace: heartbeat, FailureLabels: system}, want{fleet.Monitor, "tm_heartbeat_timeout", false}},
+		{"UNKNOWN label is ignored", fleet.Evidence{Stacktrace: topicDenied, FailureLabels: map[string]string{"TYPE": "UNKNOWN"}}, want{fleet.Notify, "kafka_topic_authorization", false}},
+		{"monitor below the count", fleet.Evidence{Stacktrace: heartbeat, RecentOccurrences: 4}, want{fleet.Monitor, "tm_heartbeat_timeout", false}},
+		{"monitor at the count pages", fleet.Evidence{Stacktrace: heartbeat, RecentOccurrences: 5}, want{fleet.Page, "tm_heartbeat_timeout", true}},
+		{"notify never escalates", fleet.Evidence{Stacktrace: topicDenied, RecentOccurrences: 50}, want{fleet.Notify, "kafka_topic_authorization", false}},
+		{"restarts exhausted page a transient cause", fleet.Evidence{Stacktrace: suppressed + heartbeat}, want{fleet.Page, "tm_heartbeat_timeout", true}},
+		{"restarts exhausted leave notify alone", fleet.Evidence{Stacktrace: suppressed + topicDenied}, want{fleet.Notify, "kafka_topic_authorization", false}},
+		{"unknown pages", fleet.Evidence{Stacktrace: unknownBug}, want{fleet.Page, UnknownCategory, false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := c.Classify(tt.in)
 			checkResult(t, r, tt.want)
-			if tt.want.escalated && (r.RuleRoute != Monitor || !strings.Contains(r.Reason, "escalated")) {
+			if tt.want.escalated && (r.RuleRoute != fleet.Monitor || !strings.Contains(r.Reason, "escalated")) {
 				t.Errorf("escalation: rule route %s, reason %q; want monitor and the reason to say so", r.RuleRoute, r.Reason)
 			}
 		})
@@ -115,11 +116,11 @@ func TestUnknownRouteConfigurable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := c.Classify(Input{Stacktrace: unknownBug})
-	if r.Route != Monitor || r.Rule != "unknown" || !strings.Contains(r.Reason, "unknown failure") || !strings.Contains(r.Reason, "IllegalStateException") {
+	r := c.Classify(fleet.Evidence{Stacktrace: unknownBug})
+	if r.Route != fleet.Monitor || r.Rule != "unknown" || !strings.Contains(r.Reason, "unknown failure") || !strings.Contains(r.Reason, "IllegalStateException") {
 		t.Errorf("got %s by %s: %q; want monitor by unknown, saying it is unknown and naming the class", r.Route, r.Rule, r.Reason)
 	}
-	if r := c.Classify(Input{Stacktrace: unknownBug, RecentOccurrences: 3}); r.Route != Page || !r.Escalated {
+	if r := c.Classify(fleet.Evidence{Stacktrace: unknownBug, RecentOccurrences: 3}); r.Route != fleet.Page || !r.Escalated {
 		t.Errorf("unknown on monitor at the configured count 3: got %s, want page escalated", r.Route)
 	}
 	if _, err := New(config.Classify{UnknownRoute: "slack"}); err == nil {
@@ -134,29 +135,21 @@ func TestInputForms(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		in   Input
+		in   fleet.Evidence
 		want want
 		root string
 	}{
-		{"checkpoint failure_message alone", Input{Source: SourceCheckpoint, Stacktrace: "Checkpoint expired before completing."}, want{Monitor, "checkpoint_expired", false}, ""},
-		{"tolerable threshold with the checkpoint's cause attached",
-			Input{Stacktrace: "org.apache.flink.util.FlinkRuntimeException: Exceeded checkpoint tolerable failure threshold. The latest checkpoint failed due to Asynchronous task checkpoint failed., view the Checkpoint History tab.\n" +
-				"Caused by: org.apache.hadoop.fs.s3a.AWSServiceThrottledException: PUT 0-byte object on checkpoints/a91c/chk-2210: com.amazonaws.services.s3.model.AmazonS3Exception: Please reduce your request rate. (Service: Amazon S3; Status Code: 503; Error Code: SlowDown)"},
-			want{Monitor, "checkpoint_storage_throttled", false}, "org.apache.hadoop.fs.s3a.AWSServiceThrottledException"},
-		{"checkpoint storage denied without a bucket in the message", Input{Source: SourceCheckpoint, Stacktrace: "java.nio.file.AccessDeniedException: checkpoints/a1/chk-9/_metadata: Access Denied"}, want{Page, "checkpoint_storage_access_denied", false}, "java.nio.file.AccessDeniedException"},
-		{"exception name only", Input{ExceptionName: "org.apache.flink.runtime.io.network.partition.PartitionNotFoundException"}, want{Monitor, "partition_not_found", false}, "org.apache.flink.runtime.io.network.partition.PartitionNotFoundException"},
-		{"operator JSON with SerializedThrowable types",
-			Input{OperatorError: `{"type":"org.apache.flink.util.SerializedThrowable","message":"org.apache.flink.runtime.client.JobExecutionException: Job execution failed.","throwableList":[{"type":"org.apache.flink.util.SerializedThrowable","message":"org.apache.kafka.common.errors.TopicAuthorizationException: Not authorized to access topics: [fx]"}]}`},
-			want{Notify, "kafka_topic_authorization", false}, "org.apache.kafka.common.errors.TopicAuthorizationException"},
-		{"operator JSON carrying the Kubernetes reason",
-			Input{OperatorError: `{"type":"org.apache.flink.kubernetes.operator.exception.DeploymentFailedException","message":"[flink-main-container] back-off 5m0s restarting failed container","additionalMetadata":{"reason":"CrashLoopBackOff"}}`},
-			want{Page, "crashloop_unexplained", false}, "org.apache.flink.kubernetes.operator.exception.DeploymentFailedException"},
-		{"operator plain-text error", Input{Source: SourceOperator, OperatorError: "Forbidden Flink config key: kubernetes.namespace"}, want{Notify, "operator_spec_invalid", false}, ""},
-		{"termination message with a stack trace in a crash loop",
-			Input{K8sReason: "CrashLoopBackOff", K8sMessage: "java.lang.OutOfMemoryError: Metaspace\n\tat java.base/java.lang.ClassLoader.defineClass1(Native Method)\n"},
-			want{Page, "metaspace_oom", false}, "java.lang.OutOfMemoryError"},
-		{"OOMKilled explains a heartbeat timeout", Input{Stacktrace: heartbeat, K8sReason: "OOMKilled", ExitCode: 137}, want{Page, "container_oom_killed", false}, "java.util.concurrent.TimeoutException"},
-		{"exit 137 without OOMKilled is not an OOM", Input{K8sReason: "Error", ExitCode: 137, K8sMessage: "Pod was terminated in response to imminent node shutdown."}, want{Monitor, "node_shutdown_spot", false}, ""},
+		{"checkpoint failure_message alone", fleet.Evidence{Source: fleet.SourceCheckpoint, Stacktrace: "Checkpoint expired before completing."}, want{fleet.Monitor, "checkpoint_expired", false}, ""},
+		{"tolerable threshold with the checkpoint's cause attached", fleet.Evidence{Stacktrace: "org.apache.flink.util.FlinkRuntimeException: Exceeded checkpoint tolerable failure threshold. The latest checkpoint failed due to Asynchronous task checkpoint failed., view the Checkpoint History tab.\n" +
+			"Caused by: org.apache.hadoop.fs.s3a.AWSServiceThrottledException: PUT 0-byte object on checkpoints/a91c/chk-2210: com.amazonaws.services.s3.model.AmazonS3Exception: Please reduce your request rate. (Service: Amazon S3; Status Code: 503; Error Code: SlowDown)"}, want{fleet.Monitor, "checkpoint_storage_throttled", false}, "org.apache.hadoop.fs.s3a.AWSServiceThrottledException"},
+		{"checkpoint storage denied without a bucket in the message", fleet.Evidence{Source: fleet.SourceCheckpoint, Stacktrace: "java.nio.file.AccessDeniedException: checkpoints/a1/chk-9/_metadata: Access Denied"}, want{fleet.Page, "checkpoint_storage_access_denied", false}, "java.nio.file.AccessDeniedException"},
+		{"exception name only", fleet.Evidence{ExceptionName: "org.apache.flink.runtime.io.network.partition.PartitionNotFoundException"}, want{fleet.Monitor, "partition_not_found", false}, "org.apache.flink.runtime.io.network.partition.PartitionNotFoundException"},
+		{"operator JSON with SerializedThrowable types", fleet.Evidence{OperatorError: `{"type":"org.apache.flink.util.SerializedThrowable","message":"org.apache.flink.runtime.client.JobExecutionException: Job execution failed.","throwableList":[{"type":"org.apache.flink.util.SerializedThrowable","message":"org.apache.kafka.common.errors.TopicAuthorizationException: Not authorized to access topics: [fx]"}]}`}, want{fleet.Notify, "kafka_topic_authorization", false}, "org.apache.kafka.common.errors.TopicAuthorizationException"},
+		{"operator JSON carrying the Kubernetes reason", fleet.Evidence{OperatorError: `{"type":"org.apache.flink.kubernetes.operator.exception.DeploymentFailedException","message":"[flink-main-container] back-off 5m0s restarting failed container","additionalMetadata":{"reason":"CrashLoopBackOff"}}`}, want{fleet.Page, "crashloop_unexplained", false}, "org.apache.flink.kubernetes.operator.exception.DeploymentFailedException"},
+		{"operator plain-text error", fleet.Evidence{Source: fleet.SourceOperator, OperatorError: "Forbidden Flink config key: kubernetes.namespace"}, want{fleet.Notify, "operator_spec_invalid", false}, ""},
+		{"termination message with a stack trace in a crash loop", fleet.Evidence{K8sReason: "CrashLoopBackOff", K8sMessage: "java.lang.OutOfMemoryError: Metaspace\n\tat java.base/java.lang.ClassLoader.defineClass1(Native Method)\n"}, want{fleet.Page, "metaspace_oom", false}, "java.lang.OutOfMemoryError"},
+		{"OOMKilled explains a heartbeat timeout", fleet.Evidence{Stacktrace: heartbeat, K8sReason: "OOMKilled", ExitCode: 137}, want{fleet.Page, "container_oom_killed", false}, "java.util.concurrent.TimeoutException"},
+		{"exit 137 without OOMKilled is not an OOM", fleet.Evidence{K8sReason: "Error", ExitCode: 137, K8sMessage: "Pod was terminated in response to imminent node shutdown."}, want{fleet.Monitor, "node_shutdown_spot", false}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,7 +167,7 @@ func TestResultIsRedacted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := Input{Stacktrace: "java.io.IOException: unable to open JDBC writer\n" +
+	in := fleet.Evidence{Stacktrace: "java.io.IOException: unable to open JDBC writer\n" +
 		"Caused by: org.postgresql.util.PSQLException: FATAL: password authentication failed for user \"svc\" (url jdbc:postgresql://svc:Hunter2Secret@db.acme.internal:5432/app?password=Hunter2Secret)\n"}
 	r := c.Classify(in)
 	if r.Category != "jdbc_auth_failed" || r.Root != "org.postgresql.util.PSQLException" {

@@ -3,6 +3,7 @@ package classify
 import (
 	"errors"
 	"fmt"
+	"github.com/flinkslo/flinkslo/fleet"
 	"strings"
 )
 
@@ -24,6 +25,8 @@ type cond struct {
 	k8sReasons []string
 	k8sMessage *pattern
 	exitCodes  []int
+	reasons    []fleet.Reason   // health: any of them holds
+	states     []fleet.JobState // health: the job is in one of them
 	any        []*cond
 	not        *cond
 }
@@ -125,14 +128,14 @@ func simpleClassName(n string) bool {
 	return n != "" && !strings.ContainsAny(n, ". \t") && validClassName("x."+n)
 }
 
-var sourceBits = map[Source]uint8{SourceFlinkREST: 1, SourceCheckpoint: 2, SourceOperator: 4, SourceK8s: 8}
+var sourceBits = map[fleet.Source]uint8{fleet.SourceFlinkREST: 1, fleet.SourceCheckpoint: 2, fleet.SourceOperator: 4, fleet.SourceK8s: 8, fleet.SourceHealth: 16}
 
 // compileCond validates and compiles a condition block.
 func compileCond(s *condSpec, cc *compiler, depth int) (*cond, error) {
 	if depth > maxCondDepth {
 		return nil, fmt.Errorf("any/not nested deeper than %d", maxCondDepth)
 	}
-	for _, list := range []strList{s.Source, s.Class, s.Root, s.Frame, s.Caller, s.Stack, s.Mentions, s.Storage, s.Image, s.Connector, s.K8sReason} {
+	for _, list := range []strList{s.Source, s.Class, s.Root, s.Frame, s.Caller, s.Stack, s.Mentions, s.Storage, s.Image, s.Connector, s.K8sReason, s.Reason, s.State} {
 		if len(list) > maxListLen {
 			return nil, fmt.Errorf("a list longer than %d entries", maxListLen)
 		}
@@ -153,6 +156,7 @@ func compileCond(s *condSpec, cc *compiler, depth int) (*cond, error) {
 	for _, r := range s.K8sReason {
 		c.k8sReasons = append(c.k8sReasons, strings.TrimSpace(r))
 	}
+	c.compileHealth(s, add)
 	for i := range s.Any {
 		sub, err := compileCond(&s.Any[i], cc, depth+1)
 		add(fmt.Sprintf("any[%d]", i), err)
@@ -175,9 +179,9 @@ func compileCond(s *condSpec, cc *compiler, depth int) (*cond, error) {
 // compileText compiles the conditions on sources, classes and messages.
 func (c *cond) compileText(s *condSpec, cc *compiler, add func(string, error)) {
 	for _, src := range s.Source {
-		bit, ok := sourceBits[Source(src)]
+		bit, ok := sourceBits[fleet.Source(src)]
 		if !ok {
-			add("source", fmt.Errorf("%q: want flink_rest, checkpoint, operator or k8s", src))
+			add("source", fmt.Errorf("%q: want flink_rest, checkpoint, operator, k8s or health", src))
 		}
 		c.sources |= bit
 	}
@@ -221,7 +225,52 @@ func (c *cond) empty() bool {
 	return c.sources == 0 && c.classes == nil && c.message == nil && c.root == nil && c.rootMsg == nil &&
 		c.frame == 0 && c.caller == 0 && len(c.stack) == 0 && c.mentions == 0 && c.storage == 0 &&
 		c.image == 0 && c.connector == 0 && len(c.labels) == 0 && len(c.k8sReasons) == 0 &&
-		c.k8sMessage == nil && len(c.exitCodes) == 0 && len(c.any) == 0 && c.not == nil
+		c.k8sMessage == nil && len(c.exitCodes) == 0 && len(c.reasons) == 0 && len(c.states) == 0 &&
+		len(c.any) == 0 && c.not == nil
+}
+
+// compileHealth compiles the conditions on a job's health: its unhealthy
+// reasons and its state. Only the known values are accepted, so that a
+// typo cannot leave a rule that never matches.
+func (c *cond) compileHealth(s *condSpec, add func(string, error)) {
+	for _, r := range s.Reason {
+		r := fleet.Reason(strings.TrimSpace(r))
+		if !r.Known() {
+			add("reason", fmt.Errorf("%q: want one of %s", r, joinReasons(fleet.Reasons)))
+			continue
+		}
+		c.reasons = append(c.reasons, r)
+	}
+	for _, st := range s.State {
+		st := fleet.JobState(strings.ToUpper(strings.TrimSpace(st)))
+		if !st.Known() {
+			add("state", fmt.Errorf("%q is not a Flink job state", st))
+			continue
+		}
+		c.states = append(c.states, st)
+	}
+}
+
+// health reports whether c (or a block inside it) conditions on health,
+// which makes its rule a health rule.
+func (c *cond) health() bool {
+	if c.sources&sourceBits[fleet.SourceHealth] != 0 || len(c.reasons) > 0 || len(c.states) > 0 {
+		return true
+	}
+	for _, sub := range c.any {
+		if sub.health() {
+			return true
+		}
+	}
+	return c.not != nil && c.not.health()
+}
+
+func joinReasons(rs []fleet.Reason) string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return strings.Join(out, ", ")
 }
 
 func owners(names []string, allowed owner) (owner, error) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -26,7 +27,7 @@ type corpusCase struct {
 	FailureLabels  map[string]string `json:"failure_labels"`
 	Recent         int               `json:"recent_occurrences"`
 	TaskName       string            `json:"task_name"`
-	Route          Route             `json:"expected_route"`
+	Route          fleet.Route       `json:"expected_route"`
 	Category       string            `json:"expected_category"`
 	Why            string            `json:"why"`
 	Stacktrace     string            `json:"stacktrace"` // held-out cases may give a raw trace instead of a chain
@@ -124,9 +125,9 @@ func (c corpusCase) operatorError() string {
 
 // input is the case as a Flink exception-history entry (with its
 // Kubernetes signal, when it has one).
-func (c corpusCase) input(operatorJSON bool) Input {
-	in := Input{
-		Source: Source(c.SignalSource), TaskName: c.TaskName, FailureLabels: c.FailureLabels,
+func (c corpusCase) input(operatorJSON bool) fleet.Evidence {
+	in := fleet.Evidence{
+		Source: fleet.Source(c.SignalSource), TaskName: c.TaskName, FailureLabels: c.FailureLabels,
 		K8sReason: c.K8sReason, K8sMessage: c.K8sMessage, ExitCode: c.ExitCode,
 		Timestamp: time.UnixMilli(1718086390000), RecentOccurrences: c.Recent,
 	}
@@ -157,19 +158,19 @@ func corpusClassifier(t testing.TB) *Classifier {
 
 type scored struct {
 	routeOK, categoryOK, total int
-	confusion                  map[[2]Route]int
+	confusion                  map[[2]fleet.Route]int
 	misses                     []string
 }
 
 func score(c *Classifier, cases []corpusCase, operatorJSON bool) scored {
-	s := scored{confusion: map[[2]Route]int{}}
+	s := scored{confusion: map[[2]fleet.Route]int{}}
 	for _, k := range cases {
-		if operatorJSON && (k.SignalSource != string(SourceOperator) || len(k.Chain) == 0) {
+		if operatorJSON && (k.SignalSource != string(fleet.SourceOperator) || len(k.Chain) == 0) {
 			continue
 		}
 		r := c.Classify(k.input(operatorJSON))
 		s.total++
-		s.confusion[[2]Route{k.Route, r.Route}]++
+		s.confusion[[2]fleet.Route{k.Route, r.Route}]++
 		if r.Route == k.Route {
 			s.routeOK++
 		}
@@ -188,10 +189,10 @@ func (s scored) report(t *testing.T, name string) {
 	fmt.Fprintf(&b, "%s: routes %d/%d (%.1f%%), categories %d/%d (%.1f%%)\n", name,
 		s.routeOK, s.total, pct(s.routeOK, s.total), s.categoryOK, s.total, pct(s.categoryOK, s.total))
 	b.WriteString("confusion (rows: expected, columns: got)\n         page  monitor notify\n")
-	for _, want := range Routes {
+	for _, want := range fleet.Routes {
 		fmt.Fprintf(&b, "%-8s", want)
-		for _, got := range Routes {
-			fmt.Fprintf(&b, " %6d", s.confusion[[2]Route{want, got}])
+		for _, got := range fleet.Routes {
+			fmt.Fprintf(&b, " %6d", s.confusion[[2]fleet.Route{want, got}])
 		}
 		b.WriteString("\n")
 	}

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"github.com/flinkslo/flinkslo/fleet"
 	"strings"
 )
 
@@ -9,13 +10,15 @@ import (
 // text, frame owners, resources named) is computed on first use.
 type facts struct {
 	c      *Classifier
-	in     *Input
+	in     *fleet.Evidence
 	srcBit uint8
 	links  []link
 	trunc  bool
 
 	done                             uint16 // bit per lazily computed fact
 	thrower, callers                 owner
+	frameLink                        int      // link whose frames gave thrower and callers, -1 if none
+	relied                           reliance // what the conditions that held used of frame ownership
 	mentions, storage, image, connec owner
 	k8sLits                          textLits
 	union                            textLits // OR of every link's literals
@@ -42,8 +45,13 @@ const (
 // maxExpansions bounds the causes recovered from messages.
 const maxExpansions = 4
 
-func (c *Classifier) newFacts(in *Input) *facts {
-	f := &facts{c: c, in: in, srcBit: sourceBits[sourceOf(in)], budget: maxRegexpBytes}
+func (c *Classifier) newFacts(in *fleet.Evidence) *facts {
+	f := &facts{c: c, in: in, srcBit: sourceBits[sourceOf(in)], budget: maxRegexpBytes, frameLink: -1}
+	if in.CheckpointFailure != "" && strings.Contains(in.Stacktrace, "tolerable failure threshold") {
+		// The tolerable-failures exception carries no cause: the failed
+		// checkpoint's own message tells storage denied from throttling.
+		in.Stacktrace += "\nCaused by: " + in.CheckpointFailure
+	}
 	in.K8sMessage = boundText(in.K8sMessage)
 	in.OperatorError = boundText(in.OperatorError)
 	var chain []*Throwable
@@ -90,16 +98,16 @@ func boundText(s string) string {
 }
 
 // sourceOf is the input's source, inferred when not given.
-func sourceOf(in *Input) Source {
+func sourceOf(in *fleet.Evidence) fleet.Source {
 	switch {
 	case in.Source != "":
 		return in.Source
 	case in.Stacktrace == "" && in.ExceptionName == "" && in.OperatorError != "":
-		return SourceOperator
+		return fleet.SourceOperator
 	case in.Stacktrace == "" && in.ExceptionName == "" && in.OperatorError == "":
-		return SourceK8s
+		return fleet.SourceK8s
 	}
-	return SourceFlinkREST
+	return fleet.SourceFlinkREST
 }
 
 // expandEmbedded recovers exceptions that only survive as text: a
@@ -190,6 +198,7 @@ func (f *facts) frames() {
 	for i := len(f.links) - 1; i >= 0; i-- {
 		if fr := f.links[i].t.Frames; len(fr) > 0 {
 			f.thrower, f.callers = f.c.pkgs.frameOwners(fr)
+			f.frameLink = i
 			return
 		}
 	}

@@ -1,8 +1,13 @@
 package classify
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
 	"testing"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -38,11 +43,11 @@ func FuzzLoadRules(f *testing.F) {
 		if err != nil {
 			return
 		}
-		c := &Classifier{pkgs: newPackages(nil, nil), own: newOwnership(nil, nil, nil), unknown: Page, escCount: 5}
+		c := &Classifier{pkgs: newPackages(nil, nil), own: newOwnership(nil, nil, nil), unknown: fleet.Page, escCount: 5}
 		if err := c.compile(specs, file.Terminal); err != nil {
 			return
 		}
-		r := c.Classify(Input{Stacktrace: "java.lang.IllegalStateException: boom\n\tat org.apache.flink.X.y(X.java:1)\n", K8sMessage: "m", FailureLabels: map[string]string{"type": "USER"}})
+		r := c.Classify(fleet.Evidence{Stacktrace: "java.lang.IllegalStateException: boom\n\tat org.apache.flink.X.y(X.java:1)\n", K8sMessage: "m", FailureLabels: map[string]string{"type": "USER"}})
 		if !validRoute(r.Route) || r.Category == "" || r.Rule == "" {
 			t.Fatalf("result: got %+v, want a route, category and rule", r)
 		}
@@ -70,14 +75,14 @@ func FuzzClassify(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, trace, reason, k8sMsg, opErr string) {
-		r := c.Classify(Input{Stacktrace: trace, K8sReason: reason, K8sMessage: k8sMsg, OperatorError: opErr, RecentOccurrences: len(trace) % 7})
+		r := c.Classify(fleet.Evidence{Stacktrace: trace, K8sReason: reason, K8sMessage: k8sMsg, OperatorError: opErr, RecentOccurrences: len(trace) % 7})
 		if !validRoute(r.Route) || r.Category == "" || r.Rule == "" || r.Reason == "" {
 			t.Fatalf("result: got %+v, want a route, category, rule and reason", r)
 		}
 		if len(r.Message) > maxResultMessage+len("…") {
 			t.Fatalf("message: got %d bytes, want at most %d", len(r.Message), maxResultMessage)
 		}
-		if r.Route == Notify && r.Escalated {
+		if r.Route == fleet.Notify && r.Escalated {
 			t.Fatal("a notify result escalated")
 		}
 	})
@@ -100,4 +105,53 @@ func TestHostileInputIsBounded(t *testing.T) {
 	if !validRoute(r.Route) || r.Rule == "" || len(r.Message) > maxResultMessage+len("…") {
 		t.Errorf("got %+v, want an ordinary result", r)
 	}
+}
+
+// FuzzRunJSONL feeds the CLI's input decoder (JSON Lines, exceptions
+// bodies on one line or many, arrays, plain text): it answers every input,
+// each answer a well-formed Output for a line of the input that is either
+// classified or an error, and never fails but on I/O.
+func FuzzRunJSONL(f *testing.F) {
+	for _, name := range []string{"exceptions-2.x.json", "exceptions-1.x-legacy.json", "exceptions-entries.json", "exceptions-compact.jsonl"} {
+		b, err := os.ReadFile("testdata/cli/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+		f.Add(b[:len(b)/2])
+	}
+	f.Add([]byte("{\"k8sReason\":\"Evicted\"}\n\n{\"concurrentExceptions\":[{\"stacktrace\":\"a.B: c\"}]}\n[{\"k8sReason\":\"OOMKilled\"}]\n"))
+	f.Add([]byte("{\n \"root-exception\": null, \"all-exceptions\": [], \"exceptionHistory\": null\n}\n{ \"x\": nope }"))
+	f.Add([]byte("java.lang.NullPointerException\n\tat com.acme.X.y(X.java:1)\n"))
+	c, err := New(config.Classify{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var out bytes.Buffer
+		if err := RunJSONL(context.Background(), bytes.NewReader(data), &out, c); err != nil {
+			t.Fatalf("in-memory input and output, got error %v", err)
+		}
+		if out.Len() == 0 {
+			t.Fatal("no answer")
+		}
+		lines := bytes.Count(data, []byte("\n")) + 1
+		dec := json.NewDecoder(&out)
+		dec.DisallowUnknownFields()
+		for dec.More() {
+			var o Output
+			if err := dec.Decode(&o); err != nil {
+				t.Fatalf("answer is not an Output: %v", err)
+			}
+			if o.Line < 1 || o.Line > lines {
+				t.Fatalf("answer for line %d of a %d-line input: %+v", o.Line, lines, o)
+			}
+			if (o.Error == "") == (o.Route == "") {
+				t.Fatalf("want a route or an error, not both or neither: %+v", o)
+			}
+			if o.CulpritOwner != "" && o.Culprit == "" {
+				t.Fatalf("a culprit owner without a culprit: %+v", o)
+			}
+		}
+	})
 }

@@ -96,6 +96,49 @@ func TestRunJSONLPlainText(t *testing.T) {
 	golden(t, "testdata/cli/plain.golden.json", out.Bytes())
 }
 
+// A whole /jobs/:jobid/exceptions body, in each shape Flink and jq print
+// it, has every entry classified — roots and concurrent exceptions — each
+// output naming its entry.
+func TestRunExceptionsGolden(t *testing.T) {
+	tests := []struct {
+		file    string
+		entries []string // the entry of each output, in order
+	}{
+		{"exceptions-2.x.json", []string{"exceptionHistory.entries[0]", "exceptionHistory.entries[0].concurrentExceptions[0]", "exceptionHistory.entries[1]"}},
+		{"exceptions-1.x-legacy.json", []string{"root-exception", "all-exceptions[0]"}},
+		{"exceptions-entries.json", []string{"[0]", "[0].concurrentExceptions[0]", "[1]"}},
+		{"exceptions-compact.jsonl", []string{"exceptionHistory.entries[0]", "exceptionHistory.entries[0].concurrentExceptions[0]", "exceptionHistory.entries[1]", "", "root-exception", "all-exceptions[0]"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			in, err := os.ReadFile("testdata/cli/" + tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if err := RunJSONL(context.Background(), bytes.NewReader(in), &out, cliClassifier(t)); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "testdata/cli/"+strings.TrimSuffix(strings.TrimSuffix(tt.file, ".json"), ".jsonl")+".golden.jsonl", out.Bytes())
+			var got []string
+			dec := json.NewDecoder(&out)
+			for dec.More() {
+				var o Output
+				if err := dec.Decode(&o); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, o.Entry)
+				if o.Entry != "" && (o.Route == "" || o.Rule == "") {
+					t.Errorf("%s: got %+v, want it classified", o.Entry, o)
+				}
+			}
+			if diff := cmp.Diff(tt.entries, got); diff != "" {
+				t.Errorf("entries (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestRunJSONLEdges(t *testing.T) {
 	c := cliClassifier(t)
 	tests := []struct {
@@ -110,6 +153,17 @@ func TestRunJSONLEdges(t *testing.T) {
 		{"negative counts", `{"k8sReason":"Evicted","recentOccurrences":-1}`, []string{`"error":"recentOccurrences and exitCode must not be negative"`}},
 		{"operatorError of the wrong type", `{"operatorError": 42}`, []string{`"route":"page"`}},
 		{"bad operatorError string", `{"operatorError": "\u"}`, []string{`"error":"decode:`}},
+		{"a failure pretty-printed over lines", "{\n  \"k8sReason\": \"Evicted\"\n}\n", []string{`"line":1,"route":"monitor","category":"pod_evicted_node_pressure"`}},
+		{"a document cut short: one error, naming where it began", "\n{\n  \"exceptionHistory\": {\n    \"entries\": [\n", []string{`"line":4,"error":"decode: the JSON value begun on line 2 is cut short"`}},
+		{"what decodes before a break is kept", "{\n \"k8sReason\": \"Evicted\"\n}\n{\n \"k8sReason\": nope\n}\n",
+			[]string{`"line":1,"route":"monitor"`, `"line":5,"error":"decode: invalid character 'o' in literal null`}},
+		{"JSON Lines whose first line is broken", "{\"k8sReason\": \"Evic\n{\"k8sReason\":\"OOMKilled\"}\n", []string{`"line":1,"error":"decode:`, `"line":2,"route":"page","category":"container_oom_killed"`}},
+		{"an exceptions body of a job that never failed", `{"exceptionHistory": {"entries": [], "truncated": false}}`, []string{`"line":1,"error":"the exceptions response holds no exception`}},
+		{"a 2.x body on one line, as curl prints it", `{"exceptionHistory":{"entries":[{"exceptionName":"java.lang.OutOfMemoryError","stacktrace":"java.lang.OutOfMemoryError: Java heap space\n","timestamp":1}],"truncated":false}}`,
+			[]string{`"line":1,"entry":"exceptionHistory.entries[0]","route":"notify","category":"heap_oom"`}},
+		{"an entry's concurrent exceptions follow it", `{"k8sReason":"Evicted","concurrentExceptions":[{"stacktrace":"java.lang.OutOfMemoryError: Java heap space\n"},{}]}`,
+			[]string{`"line":1,"route":"monitor"`, `"line":1,"entry":"concurrentExceptions[0]","route":"notify","category":"heap_oom"`, `"line":1,"entry":"concurrentExceptions[1]","error":"no failure`}},
+		{"an array that is not of objects", "[\n 1\n]\n", []string{`"line":1,"error":"[0]: want a JSON object`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

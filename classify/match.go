@@ -1,6 +1,11 @@
 package classify
 
-import "strings"
+import (
+	"slices"
+	"strings"
+
+	"github.com/flinkslo/flinkslo/fleet"
+)
 
 // match reports whether every condition of c holds for f. Cheap tests go
 // first; regexps run only behind their literal prefilter, and scans of the
@@ -12,11 +17,28 @@ func (c *cond) match(f *facts) bool {
 
 // matchLink is match that also returns the link the class and message
 // conditions matched (-1 when c has none), the exception a result reports.
+// When c holds, what it relied on of frame ownership is added to f.relied;
+// when it does not, f.relied is as before (a branch of any that failed, or
+// a not block, relies on nothing).
 func (c *cond) matchLink(f *facts) (bool, int) {
+	before := f.relied
+	ok, link := c.eval(f)
+	if !ok {
+		f.relied = before
+		return false, -1
+	}
+	f.relied.frame = f.relied.frame || c.frame != 0
+	f.relied.caller |= c.caller
+	return true, link
+}
+
+func (c *cond) eval(f *facts) (bool, int) {
 	if c.sources != 0 && c.sources&f.srcBit == 0 ||
 		len(c.k8sReasons) > 0 && !equalFoldAny(c.k8sReasons, f.in.K8sReason) ||
 		len(c.exitCodes) > 0 && !containsInt(c.exitCodes, f.in.ExitCode) ||
-		len(c.labels) > 0 && !f.hasLabels(c.labels) {
+		len(c.labels) > 0 && !f.hasLabels(c.labels) ||
+		len(c.reasons) > 0 && !anyReason(c.reasons, f.in.Health) ||
+		len(c.states) > 0 && !slices.Contains(c.states, f.in.State) {
 		return false, -1
 	}
 	if (c.root != nil || c.rootMsg != nil) && !c.matchRoot(f) {
@@ -102,6 +124,15 @@ func equalFoldAny(list []string, s string) bool {
 func containsInt(list []int, v int) bool {
 	for _, x := range list {
 		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func anyReason(want, have []fleet.Reason) bool {
+	for _, r := range have {
+		if slices.Contains(want, r) {
 			return true
 		}
 	}

@@ -3,7 +3,9 @@ package classify
 import (
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -13,40 +15,95 @@ const maxResultMessage = 1000
 // UnknownCategory is the category of a failure no rule recognised.
 const UnknownCategory = "unknown_platform_error"
 
-// Classify routes one failure. It never fails: a failure no rule matches
-// takes the configured unknown route.
-func (c *Classifier) Classify(in Input) Result {
+// Classify routes one failure, or an unhealthy job (SourceHealth evidence:
+// its reasons and state), by the first rule whose conditions hold. Failures
+// and health have their own rules: a rule that conditions on health only
+// ever routes health. It never fails: a failure no rule matches takes the
+// configured unknown route, an unhealthy job no rule matches goes to
+// monitor. It keeps no state: recurrence is the Policy's (or the caller's,
+// through RecentOccurrences).
+func (c *Classifier) Classify(in fleet.Evidence) fleet.Decision {
+	d, _ := c.classify(in)
+	return d
+}
+
+// classify is Classify that also returns the rule that decided (nil for
+// the fallbacks), so that the Policy can escalate with its hint.
+func (c *Classifier) classify(in fleet.Evidence) (fleet.Decision, *rule) {
+	health := in.Source == fleet.SourceHealth
 	f := c.newFacts(&in)
-	var res Result
-	var veto *rule
-	matched := false
+	var res fleet.Decision
+	var veto, decided *rule
 	vetoLink := -1
+	var relied, vetoRelied reliance
 	for _, r := range c.rules {
+		if r.health != health {
+			continue
+		}
+		f.relied = reliance{}
 		ok, link := r.when.matchLink(f)
 		if !ok {
 			continue
 		}
 		if len(r.vetoes) > 0 {
 			if veto == nil {
-				veto, vetoLink = r, link
+				veto, vetoLink, vetoRelied = r, link, f.relied
 			}
 			continue
 		}
-		res, matched = r.result(f, link), true
+		res, decided, relied = r.result(f, link), r, f.relied
 		break
 	}
-	if !matched {
+	switch {
+	case decided == nil && health:
+		res = healthFallback(in.Health)
+	case decided == nil:
 		res = c.unknownResult(f)
 	}
 	if veto != nil && containsRoute(veto.vetoes, res.Route) {
-		res = veto.result(f, vetoLink)
+		res, decided, relied = veto.result(f, vetoLink), veto, vetoRelied
+	}
+	if frame, o := f.culprit(relied); frame != "" {
+		res.Culprit, res.CulpritOwner = frame, o.String()
 	}
 	res.RuleRoute = res.Route
-	c.escalate(f, &res)
-	return res
+	res.SideEffect = decided != nil && decided.echo || sideEffect(in, res)
+	c.escalate(f, &res, decided)
+	return res, decided
 }
 
-func containsRoute(list []Route, r Route) bool {
+// echoWindow is how long after a job's own failure a transient checkpoint
+// failure is taken for its echo: the restarts it causes abort and expire
+// the checkpoints in flight.
+const echoWindow = 10 * time.Minute
+
+// sideEffect: a failed checkpoint of a job that is not running, or a
+// transient one (monitor) soon after the job's own failure, follows from
+// that failure, which is what explains the job's state and has its own
+// audience. It is counted, but neither explains nor is sent. A checkpoint
+// failure that pages (the platform's storage refusing) is never an echo.
+func sideEffect(in fleet.Evidence, d fleet.Decision) bool {
+	if in.Source != fleet.SourceCheckpoint {
+		return false
+	}
+	if in.State != "" && in.State != fleet.StateRunning {
+		return true
+	}
+	echo := !in.JobFailedAt.IsZero() && !in.Timestamp.Before(in.JobFailedAt) && in.Timestamp.Sub(in.JobFailedAt) <= echoWindow
+	return echo && d.Route == fleet.Monitor
+}
+
+// healthFallback routes an unhealthy job no rule covers (a user's rules
+// file removed the defaults): to monitor, which wakes nobody.
+func healthFallback(reasons []fleet.Reason) fleet.Decision {
+	return fleet.Decision{
+		Route: fleet.Monitor, Category: fleet.CategoryUnhealthy, Rule: "health-unknown",
+		Reason: "no health rule routes " + joinReasons(reasons),
+		Hint:   "Platform: look at the job in the Flink UI; add a health rule for these reasons to a classify.rulesFiles file.",
+	}
+}
+
+func containsRoute(list []fleet.Route, r fleet.Route) bool {
 	for _, v := range list {
 		if v == r {
 			return true
@@ -57,12 +114,12 @@ func containsRoute(list []Route, r Route) bool {
 
 // result is the rule's decision; link is the exception its conditions
 // matched, or -1 to report the root cause.
-func (r *rule) result(f *facts, link int) Result {
+func (r *rule) result(f *facts, link int) fleet.Decision {
 	i := link
 	if i < 0 {
 		i = len(f.links) - 1
 	}
-	res := Result{Route: r.route, Category: r.category, Rule: r.id, Reason: r.reason, Hint: r.hint}
+	res := fleet.Decision{Route: r.route, Category: r.category, Rule: r.id, Reason: r.reason, Hint: r.hint}
 	res.Root, res.Message = f.describe(i)
 	if strings.Contains(r.reason, "${") || strings.Contains(r.hint, "${") {
 		res.Reason, res.Hint = r.expand(f, i, r.reason), r.expand(f, i, r.hint)
@@ -122,8 +179,8 @@ func shorten(s string, n int) string {
 	return s[:cut] + "…"
 }
 
-func (c *Classifier) unknownResult(f *facts) Result {
-	res := Result{Route: c.unknown, Category: UnknownCategory, Rule: "unknown"}
+func (c *Classifier) unknownResult(f *facts) fleet.Decision {
+	res := fleet.Decision{Route: c.unknown, Category: UnknownCategory, Rule: "unknown"}
 	root := f.root()
 	res.Root, res.Message = f.describe(len(f.links) - 1)
 	what := "this failure"
@@ -140,22 +197,37 @@ func (c *Classifier) unknownResult(f *facts) Result {
 
 // escalate turns a monitor cause into a page when the job stopped
 // restarting or the caller counted enough recent occurrences.
-func (c *Classifier) escalate(f *facts, r *Result) {
-	if r.Route != Monitor {
+func (c *Classifier) escalate(f *facts, d *fleet.Decision, r *rule) {
+	if d.Route != fleet.Monitor {
 		return
 	}
 	for _, t := range c.terminal {
 		if t.match(f) {
-			r.Route, r.Escalated = Page, true
-			r.Reason += "; escalated: restarts are exhausted and the job will not recover by itself"
+			escalateTo(d, r, "restarts are exhausted and the job will not recover by itself",
+				"The job has stopped restarting and stays down until someone acts: ")
 			return
 		}
 	}
 	if n := f.in.RecentOccurrences; n > 0 {
-		r.Occurrences = n
+		d.Occurrences = n
 		if n >= c.escCount {
-			r.Route, r.Escalated = Page, true
-			r.Reason += fmt.Sprintf("; escalated: %d occurrences of %s within %s", n, r.Category, config.Duration(c.escWindow))
+			escalateTo(d, r, fmt.Sprintf("%d occurrences of %s within %s", n, d.Category, config.Duration(c.escWindow)), "")
 		}
 	}
+}
+
+// genericEscalatedHint is the page's hint for a monitor rule that has no
+// escalatedHint of its own.
+const genericEscalatedHint = "Platform: this temporary cause keeps coming back, so Flink's and Kubernetes' own recovery is not enough; find the underlying cause in the exception, the pods' events and the nodes."
+
+// escalateTo makes d a page, saying why in its reason and giving the hint
+// written for the page's reader (the rule's escalatedHint).
+func escalateTo(d *fleet.Decision, r *rule, why, hintPrefix string) {
+	d.Route, d.Escalated = fleet.Page, true
+	d.Reason += "; escalated: " + why
+	hint := genericEscalatedHint
+	if r != nil && r.escalatedHint != "" {
+		hint = r.escalatedHint
+	}
+	d.Hint = hintPrefix + hint
 }

@@ -10,7 +10,9 @@ import (
 	"regexp"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/flinkslo/flinkslo/internal/config"
 )
 
 //go:embed default_rules.yaml
@@ -44,6 +46,17 @@ type ruleSpec struct {
 	Hint     string   `yaml:"hint"`
 	Vetoes   strList  `yaml:"vetoes"`
 	Disabled bool     `yaml:"disabled"`
+	// Echo: what the rule recognises is by nature the consequence of
+	// another failure of the job (a task cancelled for a failover, a
+	// checkpoint aborted because the job changed): counted, not sent, and
+	// it explains nothing.
+	Echo bool `yaml:"echo"`
+	// EscalatedHint replaces Hint when a monitor cause escalates to page:
+	// the page's reader needs different advice than the channel's.
+	EscalatedHint string `yaml:"escalatedHint"`
+	// EscalateAfter (health rules only): a monitor outage that lasts this
+	// long with nothing to explain it pages.
+	EscalateAfter config.Duration `yaml:"escalateAfter"`
 
 	file string
 	line int
@@ -66,6 +79,8 @@ type condSpec struct {
 	K8sReason   strList           `yaml:"k8sReason"`
 	K8sMessage  string            `yaml:"k8sMessage"`
 	ExitCode    []int             `yaml:"exitCode"`
+	Reason      strList           `yaml:"reason"`
+	State       strList           `yaml:"state"`
 	Any         []condSpec        `yaml:"any"`
 	Not         *condSpec         `yaml:"not"`
 }
@@ -100,7 +115,7 @@ func parseRuleFile(name string, data []byte) (*ruleFile, error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("rules file %s: %w", name, err)
+		return nil, fmt.Errorf("rules file %s: %w", name, config.YAMLSyntaxError(data, err))
 	}
 	f := &ruleFile{}
 	dec := yaml.NewDecoder(bytes.NewReader(data))

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -50,6 +51,13 @@ func TestRulesFileErrors(t *testing.T) {
 		{"disabling nothing", "rules:\n  - id: no-such-default\n    disabled: true\n", []string{"disables no default rule"}},
 		{"bad vetoes", rule("    when: {message: x}\n    vetoes: [later]\n" + valid), []string{`vetoes "later"`}},
 		{"not YAML", "rules: [\n", []string{"user-rules.yaml"}},
+		{"bad indentation names its own line", rule("    when: {message: x}\n"+valid) + "  - id: r2\n    when: {message: y}\n   route: page\n", []string{"user-rules.yaml", "line 10: invalid YAML", "indentation"}},
+		{"health rule with a failure category", rule("    when: {reason: not_running}\n" + valid), []string{`category "team_error"`, "job_unhealthy"}},
+		{"unknown health reason", rule("    when: {reason: not_runing}\n    route: notify\n    category: job_unhealthy\n    reason: r\n    hint: h\n"), []string{`reason: "not_runing"`, "not_running"}},
+		{"unknown job state", rule("    when: {reason: not_running, state: [STOPPED]}\n    route: notify\n    category: job_unhealthy\n    reason: r\n    hint: h\n"), []string{`"STOPPED" is not a Flink job state`}},
+		{"escalateAfter on a failure rule", rule("    when: {message: x}\n    escalateAfter: 10m\n" + valid), []string{"escalateAfter: only health rules"}},
+		{"escalateAfter on a page rule", rule("    when: {reason: job_missing}\n    escalateAfter: 10m\n    route: page\n    category: job_unhealthy\n    reason: r\n    hint: h\n"), []string{"only a monitor route escalates"}},
+		{"escalatedHint of two lines", rule("    when: {message: x}\n    escalatedHint: \"a\\nb\"\n" + valid), []string{"escalatedHint: want one line"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,7 +83,7 @@ func TestRulesFileMissing(t *testing.T) {
 
 // A failure the defaults route to the platform, which a team's own rule
 // knows better about.
-var teamFailure = Input{Stacktrace: "org.apache.flink.util.FlinkRuntimeException: ledger reconciliation drifted by 17 entries\n" +
+var teamFailure = fleet.Evidence{Stacktrace: "org.apache.flink.util.FlinkRuntimeException: ledger reconciliation drifted by 17 entries\n" +
 	"\tat org.apache.flink.streaming.runtime.tasks.StreamTask.invoke(StreamTask.java:831)\n"}
 
 func TestUserRulesComeFirst(t *testing.T) {
@@ -83,7 +91,7 @@ func TestUserRulesComeFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := base.Classify(teamFailure); r.Route != Page || r.Rule != "unknown" {
+	if r := base.Classify(teamFailure); r.Route != fleet.Page || r.Rule != "unknown" {
 		t.Fatalf("defaults: got %s by %s, want page by unknown", r.Route, r.Rule)
 	}
 	c, err := newWithRules(t, config.Classify{}, `
@@ -99,7 +107,7 @@ rules:
 		t.Fatal(err)
 	}
 	r := c.Classify(teamFailure)
-	if r.Route != Notify || r.Category != "ledger_drift" || r.Rule != "ledger-drift" {
+	if r.Route != fleet.Notify || r.Category != "ledger_drift" || r.Rule != "ledger-drift" {
 		t.Errorf("got %s/%s by %s, want notify/ledger_drift by ledger-drift", r.Route, r.Category, r.Rule)
 	}
 	if r.Reason != "the ledger drifted by 17 entries" {
@@ -111,7 +119,7 @@ rules:
 }
 
 func TestUserRuleOverridesDefaultByID(t *testing.T) {
-	heap := Input{Stacktrace: "java.lang.OutOfMemoryError: Java heap space\n\tat java.base/java.util.Arrays.copyOf(Arrays.java:3537)\n"}
+	heap := fleet.Evidence{Stacktrace: "java.lang.OutOfMemoryError: Java heap space\n\tat java.base/java.util.Arrays.copyOf(Arrays.java:3537)\n"}
 	c, err := newWithRules(t, config.Classify{}, `
 rules:
   - id: oom-heap   # our tenants cannot size their own heap: the platform acts
@@ -124,7 +132,7 @@ rules:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := c.Classify(heap); r.Route != Page || r.Rule != "oom-heap" {
+	if r := c.Classify(heap); r.Route != fleet.Page || r.Rule != "oom-heap" {
 		t.Errorf("got %s by %s, want page by the overriding oom-heap", r.Route, r.Rule)
 	}
 	ids := c.Rules()
@@ -139,8 +147,8 @@ func TestUserRuleDisablesDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := Input{FailureLabels: map[string]string{"type": "USER"}, Stacktrace: teamFailure.Stacktrace}
-	if r := c.Classify(in); r.Rule == "enricher-user" || r.Route != Page {
+	in := fleet.Evidence{FailureLabels: map[string]string{"type": "USER"}, Stacktrace: teamFailure.Stacktrace}
+	if r := c.Classify(in); r.Rule == "enricher-user" || r.Route != fleet.Page {
 		t.Errorf("got %s by %s, want the USER label ignored (unknown, page)", r.Route, r.Rule)
 	}
 }
@@ -150,8 +158,8 @@ func TestUserTerminalMarkers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := Input{Stacktrace: "com.acme.Wrapper: job gave up after 3 attempts\nCaused by: java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id tm-1 timed out.\n"}
-	if r := c.Classify(in); r.Route != Page || !r.Escalated || r.RuleRoute != Monitor {
+	in := fleet.Evidence{Stacktrace: "com.acme.Wrapper: job gave up after 3 attempts\nCaused by: java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id tm-1 timed out.\n"}
+	if r := c.Classify(in); r.Route != fleet.Page || !r.Escalated || r.RuleRoute != fleet.Monitor {
 		t.Errorf("got %s (escalated %v, rule route %s), want page escalated from monitor", r.Route, r.Escalated, r.RuleRoute)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // excerptLines is how much of a stack trace travels with a failure.
@@ -16,9 +17,9 @@ const excerptLines = 12
 // jobFailures classifies the failures of a job not seen before: exception
 // history entries and failed checkpoints (whose cause is only in the
 // checkpoint statistics' failure_message).
-func (l *Loop) jobFailures(t Target, js *jobState, o jobObservation, now time.Time) []Failure {
-	var out []Failure
-	cpMsg := latestCheckpointFailure(o.checkpoints)
+func (l *Loop) jobFailures(t fleet.Target, js *jobState, o jobObservation, now time.Time) []fleet.Failure {
+	var out []fleet.Failure
+	cpMsg := latestCheckpointFailure(o.Checkpoints)
 	if ex := o.exceptions; ex != nil {
 		// Oldest first, so escalation counts occurrences in order.
 		for i := len(ex.Entries) - 1; i >= 0; i-- {
@@ -27,30 +28,35 @@ func (l *Loop) jobFailures(t Target, js *jobState, o jobObservation, now time.Ti
 			if !js.seen.add(fp) {
 				continue
 			}
-			in := classify.Input{
-				Source: classify.SourceFlinkREST, ExceptionName: e.ExceptionName, Stacktrace: e.Stacktrace,
+			ev := fleet.Evidence{
+				Source: fleet.SourceFlinkREST, ExceptionName: e.ExceptionName, Stacktrace: e.Stacktrace,
 				TaskName: e.TaskName, Timestamp: e.Timestamp.Time(), FailureLabels: e.FailureLabels,
+				CheckpointFailure: cpMsg, State: o.Overview.State,
 			}
-			if cpMsg != "" && strings.Contains(e.Stacktrace, "tolerable failure threshold") {
-				// The tolerable-failures exception carries no cause: attach
-				// the failed checkpoint's own message so the classifier can
-				// tell storage denied from throttling.
-				in.Stacktrace += "\nCaused by: " + cpMsg
-			}
-			out = append(out, l.classified(t, o.overview, js, in, fp, now))
+			out = append(out, l.classified(t, o.Overview, js, ev, fp, now))
 		}
 	}
-	if cp := o.checkpoints; cp != nil {
+	if cp := o.Checkpoints; cp != nil {
 		for _, c := range failedCheckpoints(cp) {
 			fp := "checkpoint/" + strconv.FormatInt(c.ID, 10) + "/" + strconv.FormatInt(int64(c.FailureTimestamp), 10)
 			if c.FailureMessage == "" || !js.seen.add(fp) {
 				continue
 			}
-			in := classify.Input{Source: classify.SourceCheckpoint, Stacktrace: c.FailureMessage, Timestamp: c.FailureTimestamp.Time()}
-			out = append(out, l.classified(t, o.overview, js, in, fp, now))
+			ev := fleet.Evidence{Source: fleet.SourceCheckpoint, Stacktrace: c.FailureMessage, Timestamp: c.FailureTimestamp.Time(),
+				State: o.Overview.State, JobFailedAt: runFailedAt(js, o.Overview.ID)}
+			out = append(out, l.classified(t, o.Overview, js, ev, fp, now))
 		}
 	}
 	return out
+}
+
+// runFailedAt is when the job's current run last failed with an exception,
+// or zero: the policy takes a checkpoint failing soon after for its echo.
+func runFailedAt(js *jobState, jobID string) time.Time {
+	if f := js.lastFailure; f != nil && f.JobID == jobID && f.Source == fleet.SourceFlinkREST {
+		return f.Time
+	}
+	return time.Time{}
 }
 
 // failedCheckpoints are the failed entries of the history plus
@@ -80,48 +86,48 @@ func latestCheckpointFailure(cp *flink.Checkpoints) string {
 	return cp.Latest.Failed.FailureMessage
 }
 
-// classified classifies in, applies escalation, counts it for the job and
-// returns the failure to publish.
-func (l *Loop) classified(t Target, jo flink.JobOverview, js *jobState, in classify.Input, fp string, now time.Time) Failure {
-	f := l.classify(t, jo.Name, in, t.Key()+"/"+jo.Name, fp, now)
+// classified decides one failure of a job, counts it and returns the
+// failure to publish. A side effect (a checkpoint failing because the job
+// is down) is counted but does not become the job's last failure: it
+// explains nothing.
+func (l *Loop) classified(t fleet.Target, jo flink.JobOverview, js *jobState, ev fleet.Evidence, fp string, now time.Time) fleet.Failure {
+	f := l.decide(t, jo.Name, ev, fp, now)
 	f.JobID = jo.ID
-	js.failures[FailureKey{f.Result.Route, f.Result.Category}]++
-	// A failed checkpoint of a job that is not running is a side effect
-	// of the job's own failure, which is what explains its state.
-	sideEffect := in.Source == classify.SourceCheckpoint && jo.State != flink.StateRunning
-	if !sideEffect && (js.lastFailure == nil || !f.Time.Before(js.lastFailure.Time)) {
+	js.failures[fleet.FailureKey{Route: f.Decision.Route, Category: f.Decision.Category}]++
+	if !f.Decision.SideEffect && (js.lastFailure == nil || !f.Time.Before(js.lastFailure.Time)) {
 		js.lastFailure = &f
 	}
 	return f
 }
 
-// classify runs the classifier and the escalator over one input.
-func (l *Loop) classify(t Target, job string, in classify.Input, escKey, fp string, now time.Time) Failure {
-	if in.Timestamp.IsZero() {
-		in.Timestamp = now
+// decide asks the policy about one failure of job (empty: the deployment).
+func (l *Loop) decide(t fleet.Target, job string, ev fleet.Evidence, fp string, now time.Time) fleet.Failure {
+	if ev.Timestamp.IsZero() {
+		ev.Timestamp = now
 	}
-	r := classify.Result{Route: classify.Page, Category: "unknown_platform_error", Reason: "no classifier configured", Rule: "none"}
-	if l.opts.Classifier != nil {
-		r = l.opts.Classifier.Classify(in)
-	}
-	if l.opts.Escalator != nil {
-		r = l.opts.Escalator.Observe(escKey, r, in.Timestamp)
-	}
-	return Failure{
-		Deployment: t.Deployment, Namespace: t.Namespace, Team: t.Team, SlackChannel: t.SlackChannel, URL: t.URL,
-		Job: job, Time: in.Timestamp, Seen: now, Source: in.Source, Result: r,
-		Exception: in.ExceptionName, Excerpt: excerpt(in), TaskName: in.TaskName, Fingerprint: t.Key() + "/" + fp,
+	ref := t.Job(job)
+	return fleet.Failure{
+		JobRef: ref, Owner: t.Owner, URL: t.URL,
+		Time: ev.Timestamp, Seen: now, Source: ev.Source, Decision: l.opts.Policy.Failure(ref, ev),
+		Exception: ev.ExceptionName, Excerpt: excerpt(ev), TaskName: ev.TaskName, Fingerprint: t.Key() + "/" + fp,
 	}
 }
 
-// excerpt is the first lines of the failure's text, redacted.
-func excerpt(in classify.Input) string {
-	text := in.Stacktrace
+// excerpt is what of the failure's text travels with it, redacted: the
+// first line, and when the trace has causes, the root cause with its first
+// frames, where the reader finds what failed and whose code threw it
+// (the outermost exception is mostly Flink's restart machinery).
+func excerpt(ev fleet.Evidence) string {
+	text := ev.Stacktrace
 	if text == "" {
-		text = strings.TrimSpace(in.K8sReason + " " + in.K8sMessage)
+		text = strings.TrimSpace(ev.K8sReason + " " + ev.K8sMessage)
 	}
 	if text == "" {
-		text = in.OperatorError
+		text = ev.OperatorError
+	}
+	if i := strings.LastIndex(text, "\nCaused by: "); i >= 0 {
+		first, _, _ := strings.Cut(text, "\n")
+		text = first + "\n…\n" + text[i+1:]
 	}
 	lines := strings.SplitN(text, "\n", excerptLines+1)
 	if len(lines) > excerptLines {
@@ -136,11 +142,19 @@ func excerpt(in classify.Input) string {
 
 // drainReports classifies the failures reported from outside the scrape
 // (pods, operator) and counts them on their job or deployment.
-func (l *Loop) drainReports(results []TargetStatus) []Failure {
-	l.mu.Lock()
+func (l *Loop) drainReports(results []fleet.TargetStatus) []fleet.Failure {
 	reports := l.pending
 	l.pending = nil
-	l.mu.Unlock()
+	for _, s := range l.opts.Sources {
+		if fs, ok := s.(FailureSource); ok {
+			for _, r := range fs.Reports() {
+				reports = append(reports, pendingReport{FailureReport: r})
+			}
+		}
+	}
+	if n := len(reports) - maxPendingReports; n > 0 {
+		reports = reports[n:]
+	}
 	if len(reports) == 0 {
 		return nil
 	}
@@ -149,7 +163,7 @@ func (l *Loop) drainReports(results []TargetStatus) []Failure {
 		idx[r.Key()] = i
 	}
 	now := l.now()
-	var out []Failure
+	var out []fleet.Failure
 	var later []pendingReport
 	for _, p := range reports {
 		r := p.FailureReport
@@ -169,18 +183,11 @@ func (l *Loop) drainReports(results []TargetStatus) []Failure {
 		if st == nil || !st.seen.add(r.Fingerprint) {
 			continue
 		}
-		f := l.classify(results[i].Target, r.Job, r.Input, r.Target.Key()+"/"+r.Job, r.Fingerprint, now)
+		f := l.decide(results[i].Target, r.Job, r.Evidence, r.Fingerprint, now)
 		l.countReported(&results[i], st, f)
 		out = append(out, f)
 	}
-	if len(later) > 0 {
-		l.mu.Lock()
-		l.pending = append(later, l.pending...)
-		if n := len(l.pending) - maxPendingReports; n > 0 {
-			l.pending = l.pending[n:]
-		}
-		l.mu.Unlock()
-	}
+	l.pending = later
 	return out
 }
 
@@ -188,9 +195,14 @@ func (l *Loop) drainReports(results []TargetStatus) []Failure {
 // target to be scraped.
 const reportCarryCycles = 2
 
+// maxPendingReports bounds the reports one cycle handles: past it the
+// oldest go.
+const maxPendingReports = 10000
+
 // pendingReport is a report waiting for the cycle that scrapes its target.
 type pendingReport struct {
-	FailureReport
+	fleet.FailureReport
+
 	cycles int // cycles it has already waited
 }
 
@@ -202,8 +214,8 @@ func (l *Loop) stateOf(key string) *targetState {
 
 // countReported counts a reported failure on its job when the job is known
 // this cycle, else on the deployment.
-func (l *Loop) countReported(rs *TargetStatus, st *targetState, f Failure) {
-	k := FailureKey{f.Result.Route, f.Result.Category}
+func (l *Loop) countReported(rs *fleet.TargetStatus, st *targetState, f fleet.Failure) {
+	k := fleet.FailureKey{Route: f.Decision.Route, Category: f.Decision.Category}
 	if js := st.jobs[f.Job]; f.Job != "" && js != nil {
 		js.failures[k]++
 		js.lastFailure = &f
@@ -216,7 +228,7 @@ func (l *Loop) countReported(rs *TargetStatus, st *targetState, f Failure) {
 		return
 	}
 	if st.deployFailures == nil {
-		st.deployFailures = map[FailureKey]float64{}
+		st.deployFailures = map[fleet.FailureKey]float64{}
 	}
 	st.deployFailures[k]++
 	st.lastDeployFail = &f

@@ -1,63 +1,57 @@
 package collector
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"sync"
 	"time"
 
+	commoncfg "github.com/prometheus/common/config"
+
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
-// transports builds one HTTP client per distinct TLS setting, so every
-// target without special TLS shares one keep-alive pool.
+// transports builds one HTTP client per distinct client setting, through
+// prometheus/common/config as Prometheus and Alertmanager do: every target
+// without settings of its own shares one keep-alive pool, and TLS files and
+// token or password files are read again when they change (a rotated
+// certificate or projected token needs no restart).
 type transports struct {
-	idle     int
 	idleTime time.Duration
+	getenv   func(string) string
 
 	mu      sync.Mutex
 	clients map[string]*http.Client
 }
 
-func newTransports(maxInFlight int, interval time.Duration) *transports {
-	return &transports{idle: maxInFlight, idleTime: 3 * interval, clients: map[string]*http.Client{}}
+func newTransports(interval time.Duration, getenv func(string) string) *transports {
+	// Connections stay warm between cycles: every JobManager is scraped
+	// once per interval.
+	return &transports{idleTime: 3 * interval, getenv: getenv, clients: map[string]*http.Client{}}
 }
 
-func (t *transports) client(tc *config.TLS) (*http.Client, error) {
-	key := ""
-	if tc != nil {
-		b, _ := json.Marshal(tc)
-		key = string(b)
+// client is the client of setting h (nil: plain HTTP, no credentials).
+func (t *transports) client(h *config.HTTPClient) (*http.Client, error) {
+	// The key names env variables and files, never secrets.
+	b, err := json.Marshal(h)
+	if err != nil {
+		return nil, fmt.Errorf("http client settings: %w", err)
 	}
+	key := string(b)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if c, ok := t.clients[key]; ok {
 		return c, nil
 	}
-	tlsCfg, err := tc.ClientConfig()
+	cc, err := h.Common(t.getenv)
 	if err != nil {
 		return nil, err
 	}
-	tr := &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		TLSClientConfig:     tlsCfg,
-		TLSHandshakeTimeout: 5 * time.Second,
-		// Every JobManager is its own host: keep one warm connection per
-		// JobManager between cycles, and up to the in-flight limit for a
-		// fleet behind one proxy.
-		MaxIdleConns:          0,
-		MaxIdleConnsPerHost:   t.idle,
-		IdleConnTimeout:       t.idleTime,
-		ResponseHeaderTimeout: 0, // bounded by the per-request context
-		ForceAttemptHTTP2:     tlsCfg != nil,
+	c, err := commoncfg.NewClientFromConfig(cc, "flinkslo", commoncfg.WithIdleConnTimeout(t.idleTime), commoncfg.WithUserAgent("flinkslo"))
+	if err != nil {
+		return nil, fmt.Errorf("http client: %w", err)
 	}
-	c := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}
 	t.clients[key] = c
 	return c, nil
 }
@@ -68,32 +62,4 @@ func (t *transports) close() {
 	for _, c := range t.clients {
 		c.CloseIdleConnections()
 	}
-}
-
-// authHeader builds the request headers of a target: its configured
-// headers plus basic or bearer authorization read from env or file.
-func authHeader(h *config.HTTPClient, getenv func(string) string) (http.Header, error) {
-	out := http.Header{}
-	if h == nil {
-		return out, nil
-	}
-	for k, v := range h.Headers {
-		out.Set(k, v)
-	}
-	switch {
-	case h.BasicAuth != nil:
-		pw, err := config.ReadSecret(getenv, h.BasicAuth.PasswordEnv, h.BasicAuth.PasswordFile)
-		if err != nil {
-			return nil, fmt.Errorf("basic auth password: %w", err)
-		}
-		cred := base64.StdEncoding.EncodeToString([]byte(h.BasicAuth.Username + ":" + pw.Reveal()))
-		out.Set("Authorization", "Basic "+cred)
-	case h.BearerToken != nil:
-		tok, err := h.BearerToken.Read(getenv)
-		if err != nil {
-			return nil, fmt.Errorf("bearer token: %w", err)
-		}
-		out.Set("Authorization", "Bearer "+tok.Reveal())
-	}
-	return out, nil
 }

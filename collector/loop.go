@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,17 +15,16 @@ import (
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
 	"github.com/flinkslo/flinkslo/collector/kafka"
+	"github.com/flinkslo/flinkslo/fleet"
+	"github.com/flinkslo/flinkslo/health"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
-// Classifier decides the route of a failure.
-type Classifier interface {
-	Classify(classify.Input) classify.Result
-}
-
-// Escalator turns recurring monitor-route failures of one job into pages.
-type Escalator interface {
-	Observe(key string, r classify.Result, at time.Time) classify.Result
+// Policy decides who must act on each failure and on each unhealthy job
+// (*classify.Policy): the one place that does.
+type Policy interface {
+	Failure(fleet.JobRef, fleet.Evidence) fleet.Decision
+	Health(classify.Health) fleet.Verdict
 }
 
 // LagSource measures the Kafka lag of consumer groups (*kafka.Collector).
@@ -37,15 +37,35 @@ type LagSource interface {
 	Clusters() map[string]bool
 }
 
-// Options configures a Loop. Sources, Store and Logger are required.
+// Config is the scrape's part of the configuration.
+type Config struct {
+	Interval, Timeout     time.Duration
+	MaxConcurrentRequests int
+	// StateFile persists the counter baselines; "" keeps them in memory.
+	StateFile string
+	// HTTP is the client setting of targets that have none of their own.
+	HTTP   config.HTTPClient
+	Health health.Config
+}
+
+// ConfigFrom takes the scrape's settings from a loaded config.
+func ConfigFrom(c *config.Config) Config {
+	return Config{
+		Interval: c.ScrapeInterval.D(), Timeout: c.ScrapeTimeout.D(), MaxConcurrentRequests: c.MaxConcurrentRequests,
+		StateFile: c.StateFile, HTTP: c.HTTP, Health: health.FromConfig(c.Health),
+	}
+}
+
+// Options configures a Loop. Sources, Store, Config and Policy are
+// required.
 type Options struct {
 	Sources []TargetSource
-	Store   *Store
-	Config  *config.Config
+	Store   *fleet.Store
+	Config  Config
 	// Filter, when set, keeps only the targets this replica owns (sharding).
-	Filter     func(Target) bool
-	Classifier Classifier
-	Escalator  Escalator
+	Filter func(fleet.Target) bool
+	// Policy is required.
+	Policy     Policy
 	Lag        LagSource
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
@@ -57,17 +77,20 @@ type Options struct {
 
 // Loop scrapes every target each scrape interval and publishes a Snapshot.
 type Loop struct {
-	opts   Options
-	cfg    *config.Config
-	log    *slog.Logger
-	now    func() time.Time
-	gate   gate
-	tr     *transports
-	health healthConfig
+	opts Options
+	cfg  Config
+	log  *slog.Logger
+	now  func() time.Time
+	gate gate
+	tr   *transports
+	// health is replaced whole by SetHealth (a config reload).
+	health atomic.Pointer[health.Config]
 	state  *stateFile
 
-	mu      sync.Mutex // guards targets and pending
+	mu      sync.Mutex // guards targets
 	targets map[string]*targetState
+	// pending are failure reports waiting for the cycle that scrapes their
+	// target (only RunOnce touches them).
 	pending []pendingReport
 	seq     uint64
 
@@ -80,8 +103,8 @@ type Loop struct {
 
 // NewLoop builds a loop; it does no I/O until Run or RunOnce.
 func NewLoop(opts Options) (*Loop, error) {
-	if opts.Store == nil || opts.Config == nil {
-		return nil, fmt.Errorf("new collector loop: store and config are required")
+	if opts.Store == nil || opts.Policy == nil || opts.Config.Interval <= 0 || opts.Config.MaxConcurrentRequests <= 0 {
+		return nil, fmt.Errorf("new collector loop: store, policy, interval and concurrency are required")
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -102,10 +125,10 @@ func NewLoop(opts Options) (*Loop, error) {
 		log:     opts.Logger,
 		now:     opts.Now,
 		gate:    newGate(cfg.MaxConcurrentRequests),
-		tr:      newTransports(cfg.MaxConcurrentRequests, cfg.ScrapeInterval.D()),
-		health:  newHealthConfig(cfg.Health),
+		tr:      newTransports(cfg.Interval, opts.Getenv),
 		targets: map[string]*targetState{},
 	}
+	l.health.Store(&cfg.Health)
 	f := promauto.With(opts.Registerer)
 	l.cycleDuration = f.NewGauge(prometheus.GaugeOpts{Name: "flinkslo_scrape_cycle_duration_seconds", Help: "Duration of the last complete scrape cycle over all targets."})
 	l.cycles = f.NewCounter(prometheus.CounterOpts{Name: "flinkslo_scrape_cycles_total", Help: "Scrape cycles completed."})
@@ -119,17 +142,23 @@ func NewLoop(opts Options) (*Loop, error) {
 			// start from Flink's values, as without a state file.
 			l.stateErrors.Inc()
 			l.log.Warn("state file unreadable, starting counters afresh", "path", cfg.StateFile, "err", err)
-			sf = &stateFile{path: cfg.StateFile, Jobs: map[string]jobCounters{}}
+			sf = &stateFile{path: cfg.StateFile, Jobs: map[string]health.Counters{}}
 		}
 		l.state = sf
 	}
 	return l, nil
 }
 
+// SetHealth replaces the signal definitions from the next cycle on.
+func (l *Loop) SetHealth(c health.Config) { l.health.Store(&c) }
+
+// Health is the signal definitions in force.
+func (l *Loop) Health() health.Config { return *l.health.Load() }
+
 // Run scrapes at once and then every scrape interval until ctx ends.
 func (l *Loop) Run(ctx context.Context) error {
 	defer l.tr.close()
-	t := time.NewTicker(l.cfg.ScrapeInterval.D())
+	t := time.NewTicker(l.cfg.Interval)
 	defer t.Stop()
 	for {
 		l.RunOnce(ctx)
@@ -141,21 +170,8 @@ func (l *Loop) Run(ctx context.Context) error {
 	}
 }
 
-// ReportFailure queues a failure seen outside the REST scrape (pods,
-// operator status); it is classified and published with the next snapshot.
-func (l *Loop) ReportFailure(r FailureReport) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.pending) >= maxPendingReports {
-		l.pending = l.pending[1:]
-	}
-	l.pending = append(l.pending, pendingReport{FailureReport: r})
-}
-
-const maxPendingReports = 10000
-
 // RunOnce runs one scrape cycle, publishes and returns its snapshot.
-func (l *Loop) RunOnce(ctx context.Context) *Snapshot {
+func (l *Loop) RunOnce(ctx context.Context) *fleet.Snapshot {
 	start := l.now()
 	targets := l.currentTargets()
 	if l.opts.Lag != nil {
@@ -163,12 +179,12 @@ func (l *Loop) RunOnce(ctx context.Context) *Snapshot {
 	}
 	// A cycle never outlives the interval: a target still scraping by then
 	// is reported down rather than delaying everyone else.
-	cctx, cancel := context.WithTimeout(ctx, l.cfg.ScrapeInterval.D())
+	cctx, cancel := context.WithTimeout(ctx, l.cfg.Interval)
 	defer cancel()
 
 	states := l.statesFor(targets)
-	results := make([]TargetStatus, len(targets))
-	failures := make([][]Failure, len(targets))
+	results := make([]fleet.TargetStatus, len(targets))
+	failures := make([][]fleet.Failure, len(targets))
 	// Requests in flight are bounded by the gate; targets in progress are
 	// bounded too, at twice that, so that thousands of targets do not each
 	// hold a goroutine and response buffers while waiting for the gate.
@@ -183,11 +199,12 @@ func (l *Loop) RunOnce(ctx context.Context) *Snapshot {
 	}
 	wg.Wait()
 
-	snap := &Snapshot{Started: start, Targets: results}
+	snap := &fleet.Snapshot{Started: start, Targets: results}
 	for _, fs := range failures {
 		snap.Failures = append(snap.Failures, fs...)
 	}
 	snap.Failures = append(snap.Failures, l.drainReports(results)...)
+	l.judge(results, states, l.now())
 	sort.SliceStable(snap.Failures, func(i, j int) bool { return snap.Failures[i].Time.Before(snap.Failures[j].Time) })
 	if l.opts.Lag != nil {
 		snap.Kafka = l.kafkaView(targets)
@@ -209,9 +226,9 @@ func (l *Loop) RunOnce(ctx context.Context) *Snapshot {
 
 // currentTargets merges every source, applies the shard filter, and sorts
 // by key. A key claimed twice keeps its first source's target.
-func (l *Loop) currentTargets() []Target {
+func (l *Loop) currentTargets() []fleet.Target {
 	seen := map[string]bool{}
-	var out []Target
+	var out []fleet.Target
 	for _, s := range l.opts.Sources {
 		for _, t := range s.Targets() {
 			k := t.Key()
@@ -228,7 +245,7 @@ func (l *Loop) currentTargets() []Target {
 
 // statesFor returns the per-target state for each target, creating it for
 // new ones and forgetting vanished ones, so their series go with them.
-func (l *Loop) statesFor(targets []Target) []*targetState {
+func (l *Loop) statesFor(targets []fleet.Target) []*targetState {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	out := make([]*targetState, len(targets))
@@ -247,7 +264,7 @@ func (l *Loop) statesFor(targets []Target) []*targetState {
 
 // clientFor returns the REST client of a target, rebuilding it when the
 // target's URL or HTTP settings change.
-func (l *Loop) clientFor(t Target, st *targetState) (*flink.Client, error) {
+func (l *Loop) clientFor(t fleet.Target, st *targetState) (*flink.Client, error) {
 	h := t.HTTP
 	if h == nil {
 		h = &l.cfg.HTTP
@@ -256,15 +273,11 @@ func (l *Loop) clientFor(t Target, st *targetState) (*flink.Client, error) {
 	if st.client != nil && st.clientKey == key {
 		return st.client, nil
 	}
-	hc, err := l.tr.client(h.TLS)
+	hc, err := l.tr.client(h)
 	if err != nil {
 		return nil, err
 	}
-	hdr, err := authHeader(h, l.opts.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	c, err := flink.New(t.URL, flink.Options{HTTP: hc, Header: hdr, Timeout: l.cfg.ScrapeTimeout.D(), Gate: l.gate})
+	c, err := flink.New(t.URL, flink.Options{HTTP: hc, Timeout: l.cfg.Timeout, Gate: l.gate})
 	if err != nil {
 		return nil, err
 	}

@@ -1,15 +1,17 @@
 package collector
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/flinkslo/flinkslo/collector/flink"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 )
@@ -19,7 +21,7 @@ import (
 func fleetLoop(t *testing.T, urls map[string]string, extra string, now func() time.Time) *Loop {
 	t.Helper()
 	var b strings.Builder
-	b.WriteString("scrapeInterval: 10s\nscrapeTimeout: 1s\n" + extra + "\ntargets:\n")
+	b.WriteString("scrapeInterval: 10s\nscrapeTimeout: 1s\nteams: { t: {} }\n" + extra + "\ntargets:\n")
 	names := make([]string, 0, len(urls))
 	for n := range urls {
 		names = append(names, n)
@@ -32,14 +34,14 @@ func fleetLoop(t *testing.T, urls map[string]string, extra string, now func() ti
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := NewLoop(Options{Sources: []TargetSource{StaticSource(StaticTargets(cfg))}, Store: NewStore(), Config: cfg, Now: now})
+	l, err := NewLoop(Options{Sources: []TargetSource{StaticSource(StaticTargets(cfg))}, Store: fleet.NewStore(), Config: ConfigFrom(cfg), Policy: testPolicy(t, cfg), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return l
 }
 
-func target(t *testing.T, s *Snapshot, name string) TargetStatus {
+func target(t *testing.T, s *fleet.Snapshot, name string) fleet.TargetStatus {
 	t.Helper()
 	for _, ts := range s.Targets {
 		if ts.Deployment == name {
@@ -47,7 +49,7 @@ func target(t *testing.T, s *Snapshot, name string) TargetStatus {
 		}
 	}
 	t.Fatalf("target %s not in snapshot", name)
-	return TargetStatus{}
+	return fleet.TargetStatus{}
 }
 
 // A healthy job of every Flink line from 1.15 to 2.3 reads as healthy, with
@@ -67,7 +69,7 @@ func TestEveryFlinkVersion(t *testing.T) {
 			continue
 		}
 		j := ts.Jobs[0]
-		if !j.Healthy || j.State != flink.StateRunning || !j.CheckpointingEnabled || !j.CheckpointsProgressing || j.CheckpointsCompleted == 0 || ts.FlinkVersion == "" {
+		if !j.Healthy || j.State != fleet.StateRunning || !j.CheckpointingEnabled || !j.CheckpointsProgressing || j.CheckpointsCompleted == 0 || ts.FlinkVersion == "" {
 			t.Errorf("%s (Flink %s): %+v", ts.Deployment, ts.FlinkVersion, j)
 		}
 	}
@@ -98,13 +100,13 @@ func TestBadJobManagersOnlyMarkThemselvesDown(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("a cycle with a JobManager delaying 30s took %s; the request timeout is 1s", took)
 	}
-	want := map[string]ErrorKind{"refused": ErrConnect, "slow": ErrTimeout, "http500": ErrHTTP, "garbage": ErrDecode, "truncated": ErrDecode, "huge": ErrDecode}
+	want := map[string]fleet.ErrorKind{"refused": fleet.ErrConnect, "slow": fleet.ErrTimeout, "http500": fleet.ErrHTTP, "garbage": fleet.ErrDecode, "truncated": fleet.ErrDecode, "huge": fleet.ErrDecode}
 	for name, kind := range want {
 		ts := target(t, snap, name)
 		if ts.Up || ts.ErrorKind != kind {
 			t.Errorf("%s: up=%v kind=%q err=%q, want down with %q", name, ts.Up, ts.ErrorKind, ts.Error, kind)
 		}
-		if len(ts.Jobs) != 1 || ts.Jobs[0].Healthy || !slices.Equal(ts.Jobs[0].Reasons, []Reason{ReasonUnreachable}) {
+		if len(ts.Jobs) != 1 || ts.Jobs[0].Healthy || !slices.Equal(ts.Jobs[0].Reasons, []fleet.Reason{fleet.ReasonUnreachable}) {
 			t.Errorf("%s: jobs %+v, want the expected job unhealthy as unreachable", name, ts.Jobs)
 		}
 	}
@@ -120,8 +122,8 @@ func TestCountersAcrossFailoverAndResubmission(t *testing.T) {
 	jm, srv := flinkfake.ServeJobManager(t, flinkfake.Options{Now: clock.Now, Cluster: "orders", CheckpointInterval: 10 * time.Second,
 		Jobs: []flinkfake.JobSpec{{Name: "orders", Scenario: flinkfake.RestartLoop, Failure: flinkfake.Transient}}})
 	l := fleetLoop(t, map[string]string{"orders": srv.URL}, "", clock.Now)
-	var last JobStatus
-	step := func(what string) JobStatus {
+	var last fleet.JobStatus
+	step := func(what string) fleet.JobStatus {
 		t.Helper()
 		clock.Advance(40 * time.Second)
 		ts := target(t, l.RunOnce(context.Background()), "orders")
@@ -217,8 +219,9 @@ func TestFailuresCountedOncePerOccurrence(t *testing.T) {
 		for _, f := range snap.Failures {
 			seen[f.Fingerprint]++
 		}
+		total = 0
 		for _, v := range target(t, snap, "orders").Jobs[0].Failures {
-			total = v
+			total += v
 		}
 		clock.Advance(10 * time.Second)
 	}
@@ -232,5 +235,31 @@ func TestFailuresCountedOncePerOccurrence(t *testing.T) {
 	}
 	if int(total) != len(seen) {
 		t.Errorf("failures_total = %v, distinct failures published = %d", total, len(seen))
+	}
+}
+
+// An outage is logged once when it starts (WARN) and once when it ends
+// (INFO), however many cycles it lasts.
+func TestTargetDownLoggedOncePerOutage(t *testing.T) {
+	clock := flinkfake.NewClock(time.Unix(1_800_000_000, 0))
+	jm, srv := flinkfake.ServeJobManager(t, flinkfake.Options{Now: clock.Now, Jobs: []flinkfake.JobSpec{{Name: "orders"}}})
+	l := fleetLoop(t, map[string]string{"orders": srv.URL}, "", clock.Now)
+	var logs bytes.Buffer
+	l.log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	cycle := func(n int) {
+		for range n {
+			l.RunOnce(context.Background())
+			clock.Advance(10 * time.Second)
+		}
+	}
+	cycle(2)
+	jm.SetScenario(flinkfake.HTTP500)
+	cycle(5)
+	jm.SetScenario(flinkfake.Healthy)
+	cycle(3)
+	jm.SetScenario(flinkfake.HTTP500)
+	cycle(2)
+	if down, up := strings.Count(logs.String(), "level=WARN msg=\"target down"), strings.Count(logs.String(), "msg=\"target up again\""); down != 2 || up != 1 {
+		t.Errorf("%d WARN and %d INFO for two outages and one recovery, want 2 and 1:\n%s", down, up, logs.String())
 	}
 }

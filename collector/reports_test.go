@@ -6,24 +6,34 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 )
 
-// mutableSource is a discovery that finds targets while the loop runs.
+// mutableSource is a discovery that finds targets, and failures, while the
+// loop runs.
 type mutableSource struct {
-	mu sync.Mutex
-	ts []Target
+	mu      sync.Mutex
+	ts      []fleet.Target
+	reports []fleet.FailureReport
 }
 
-func (m *mutableSource) Targets() []Target {
+func (m *mutableSource) Reports() []fleet.FailureReport {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return append([]Target(nil), m.ts...)
+	out := m.reports
+	m.reports = nil
+	return out
 }
 
-func (m *mutableSource) add(t Target) {
+func (m *mutableSource) Targets() []fleet.Target {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]fleet.Target(nil), m.ts...)
+}
+
+func (m *mutableSource) add(t fleet.Target) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.ts = append(m.ts, t)
@@ -40,14 +50,16 @@ func TestReportBeforeTargetIsScraped(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := &mutableSource{}
-	l, err := NewLoop(Options{Sources: []TargetSource{src}, Store: NewStore(), Config: cfg, Now: clock.Now})
+	l, err := NewLoop(Options{Sources: []TargetSource{src}, Store: fleet.NewStore(), Config: ConfigFrom(cfg), Policy: testPolicy(t, cfg), Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg := Target{Deployment: "orders", Namespace: "shop", Team: "shop", URL: srv.URL, JobName: "orders", Source: "kubernetes"}
-	report := func(target Target, fp string) {
-		l.ReportFailure(FailureReport{Target: target, Job: "orders", Fingerprint: fp, Input: classify.Input{
-			Source: classify.SourceK8s, K8sReason: "OOMKilled", K8sMessage: "container flink-main-container OOMKilled", ExitCode: 137,
+	tg := fleet.Target{Deployment: "orders", Namespace: "shop", Owner: fleet.Owner{Team: "shop"}, URL: srv.URL, JobName: "orders", Source: "kubernetes"}
+	report := func(target fleet.Target, fp string) {
+		src.mu.Lock()
+		defer src.mu.Unlock()
+		src.reports = append(src.reports, fleet.FailureReport{Target: target, Job: "orders", Fingerprint: fp, Evidence: fleet.Evidence{
+			Source: fleet.SourceK8s, K8sReason: "OOMKilled", K8sMessage: "container flink-main-container OOMKilled", ExitCode: 137,
 		}})
 	}
 	report(tg, "pod/a")
@@ -82,7 +94,7 @@ func TestReportBeforeTargetIsScraped(t *testing.T) {
 	}
 }
 
-func sum(m map[FailureKey]float64) float64 {
+func sum(m map[fleet.FailureKey]float64) float64 {
 	var n float64
 	for _, v := range m {
 		n += v

@@ -13,6 +13,8 @@ import (
 
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
+	"github.com/flinkslo/flinkslo/fleet"
+	"github.com/flinkslo/flinkslo/health"
 )
 
 // targetState is what the loop remembers about a target between cycles.
@@ -23,14 +25,18 @@ type targetState struct {
 	// jobs is keyed by job name: ids change on resubmission, names do not.
 	jobs map[string]*jobState
 	// errors counts failed requests per kind, for the errors counter.
-	errors map[ErrorKind]float64
+	errors map[fleet.ErrorKind]float64
 	// last is the previous cycle's result, to carry jobs over while the
 	// JobManager is unreachable.
-	last *TargetStatus
+	last *fleet.TargetStatus
 	// deployFailures counts deployment-level failures (pods, operator).
-	deployFailures map[FailureKey]float64
-	lastDeployFail *Failure
+	deployFailures map[fleet.FailureKey]float64
+	lastDeployFail *fleet.Failure
 	seen           fingerprints
+	// streaks is each job's current healthy or unhealthy streak, by name.
+	streaks map[string]streak
+	// down: the last scrape failed (the outage was logged once).
+	down bool
 }
 
 // jobMetricNames are read from /jobs/:jobid/metrics every cycle. Both
@@ -41,24 +47,20 @@ var jobMetricNames = []string{
 	"numberOfCompletedCheckpoints", "numberOfFailedCheckpoints", "lastCheckpointCompletedTimestamp",
 }
 
-// jobObservation is the raw data of one job in one cycle.
+// jobObservation is the raw data of one job in one cycle: what the signals
+// read, and the exception history the failures come from.
 type jobObservation struct {
-	overview    flink.JobOverview
-	details     *flink.JobDetails
-	metrics     map[string]float64
-	cpConfig    *flink.CheckpointConfig
-	cpDisabled  bool
-	checkpoints *flink.Checkpoints
-	exceptions  *flink.Exceptions
+	health.Observation
+	exceptions *flink.Exceptions
 	// vanished: the job disappeared between /jobs/overview and its details.
 	vanished bool
 }
 
-func (l *Loop) scrapeTarget(ctx context.Context, t Target, st *targetState) (TargetStatus, []Failure) {
+func (l *Loop) scrapeTarget(ctx context.Context, t fleet.Target, st *targetState) (fleet.TargetStatus, []fleet.Failure) {
 	start := l.now()
-	rs := TargetStatus{Target: t, ScrapedAt: start, Failures: copyCounts(st.deployFailures), LastFailure: st.lastDeployFail}
+	rs := fleet.TargetStatus{Target: t, ScrapedAt: start, Failures: copyCounts(st.deployFailures), LastFailure: st.lastDeployFail}
 	if st.errors == nil {
-		st.errors = map[ErrorKind]float64{}
+		st.errors = map[fleet.ErrorKind]float64{}
 	}
 	if t.Suspended {
 		// The operator removes a suspended deployment's JobManager: there
@@ -85,6 +87,10 @@ func (l *Loop) scrapeTarget(ctx context.Context, t Target, st *targetState) (Tar
 		return rs, nil
 	}
 	rs.Up = true
+	if st.down {
+		st.down = false
+		l.log.Info("target up again", "namespace", rs.Namespace, "deployment", rs.Deployment)
+	}
 	rs.FlinkVersion, rs.TaskManagers = ov.FlinkVersion, ov.TaskManagers
 	rs.SlotsTotal, rs.SlotsAvailable = ov.SlotsTotal, ov.SlotsAvailable
 
@@ -107,18 +113,21 @@ func (l *Loop) scrapeTarget(ctx context.Context, t Target, st *targetState) (Tar
 	}
 	wg.Wait()
 
-	var failures []Failure
+	var failures []fleet.Failure
 	now := l.now()
+	lag := l.lagOf(t)
 	for _, o := range obs {
 		if o.vanished {
 			continue
 		}
-		js := st.jobs[o.overview.Name]
-		job, fs := l.evaluate(t, &rs, js, o, now)
+		js := st.jobs[o.Overview.Name]
+		job, fs := l.evaluate(t, js, o, lag, now)
 		rs.Jobs = append(rs.Jobs, job)
 		failures = append(failures, fs...)
 	}
-	rs.Jobs = append(rs.Jobs, l.missingJobs(t, st, rs.Jobs, now)...)
+	if len(rs.Jobs) == 0 {
+		rs.Jobs = st.withFailures(health.Missing(t, st.expectedJob(t)))
+	}
 	st.forgetJobs(rs.Jobs)
 	sort.Slice(rs.Jobs, func(i, j int) bool { return rs.Jobs[i].Name < rs.Jobs[j].Name })
 	rs.ScrapeDuration = l.now().Sub(start)
@@ -131,7 +140,7 @@ func (l *Loop) scrapeTarget(ctx context.Context, t Target, st *targetState) (Tar
 // exception history are read only when they can have changed, which keeps a
 // steady job at two requests per cycle.
 func (l *Loop) scrapeJob(ctx context.Context, c *flink.Client, jo flink.JobOverview, js *jobState) (o jobObservation, n int, errs []error) {
-	o.overview = jo
+	o.Overview = jo
 	id := jo.ID
 	keep := func(err error) bool {
 		if err == nil {
@@ -146,7 +155,7 @@ func (l *Loop) scrapeJob(ctx context.Context, c *flink.Client, jo flink.JobOverv
 	}
 	n++
 	if m, err := c.JobMetrics(ctx, id, jobMetricNames...); keep(err) {
-		o.metrics = m
+		o.Metrics = m
 	}
 	if o.vanished {
 		return o, n, errs
@@ -161,14 +170,14 @@ func (l *Loop) scrapeJob(ctx context.Context, c *flink.Client, jo flink.JobOverv
 			js.cpConfig, js.cpDisabled, js.cpConfigFor = &cc, false, id
 		}
 	}
-	o.cpConfig, o.cpDisabled = js.cpConfig, js.cpDisabled
+	o.CpConfig, o.CpDisabled = js.cpConfig, js.cpDisabled
 	if js.cpConfigFor == id && !js.cpDisabled {
 		n++
 		cp, err := c.Checkpoints(ctx, id)
 		if errors.Is(err, flink.ErrCheckpointingDisabled) {
-			o.cpDisabled = true
+			o.CpDisabled = true
 		} else if keep(err) {
-			o.checkpoints = &cp
+			o.Checkpoints = &cp
 		}
 	}
 	if js.details == nil || js.details.ID != id || js.details.State != jo.State {
@@ -180,12 +189,12 @@ func (l *Loop) scrapeJob(ctx context.Context, c *flink.Client, jo flink.JobOverv
 			js.details = &d
 		}
 	}
-	o.details = js.details
-	if js.needsExceptions(jo, o.metrics) {
+	o.Details = js.details
+	if js.needsExceptions(jo, o.Metrics) {
 		n++
 		if ex, err := c.Exceptions(ctx, id, maxExceptions); keep(err) {
 			o.exceptions = &ex
-			js.exceptionsFor = exceptionsKey(jo, o.metrics)
+			js.exceptionsFor = exceptionsKey(jo, o.Metrics)
 		}
 	}
 	return o, n, errs
@@ -197,7 +206,7 @@ const maxExceptions = 16
 // selectJobs picks the jobs a target reports: the newest job of each name
 // (a session cluster keeps cancelled predecessors of a resubmitted job in
 // its history), limited to the target's job id when it has one.
-func selectJobs(t Target, jobs []flink.JobOverview) []flink.JobOverview {
+func selectJobs(t fleet.Target, jobs []flink.JobOverview) []flink.JobOverview {
 	if t.ClusterOnly {
 		return nil
 	}
@@ -228,46 +237,55 @@ func newer(a, b flink.JobOverview) bool {
 }
 
 // down marks the target unreachable this cycle.
-func (l *Loop) down(rs *TargetStatus, st *targetState, err error) {
+func (l *Loop) down(rs *fleet.TargetStatus, st *targetState, err error) {
 	rs.Up = false
 	rs.ErrorKind = errorKind(err)
 	rs.Error = classify.Redact(firstLine(err.Error()))
 	st.errors[rs.ErrorKind]++
 	rs.RequestErrors++
-	l.log.Debug("target down", "namespace", rs.Namespace, "deployment", rs.Deployment, "err", rs.Error)
-	rs.Jobs = l.unreachableJobs(rs.Target, st, l.now())
+	if !st.down {
+		// Once per outage: every cycle it lasts would flood the log.
+		st.down = true
+		l.log.Warn("target down, its jobs are reported unhealthy (jobmanager_unreachable) until it answers",
+			"namespace", rs.Namespace, "deployment", rs.Deployment, "kind", rs.ErrorKind, "err", rs.Error)
+	}
+	var last []fleet.JobStatus
+	if st.last != nil {
+		last = st.last.Jobs
+	}
+	rs.Jobs = st.withFailures(health.Unreachable(rs.Target, last, st.expectedJob(rs.Target)))
 }
 
-func (l *Loop) countError(rs *TargetStatus, st *targetState, err error) {
+func (l *Loop) countError(rs *fleet.TargetStatus, st *targetState, err error) {
 	k := errorKind(err)
 	st.errors[k]++
 	rs.RequestErrors++
 	l.log.Debug("request failed", "namespace", rs.Namespace, "deployment", rs.Deployment, "kind", k, "err", classify.Redact(firstLine(err.Error())))
 }
 
-func errorKind(err error) ErrorKind {
+func errorKind(err error) fleet.ErrorKind {
 	var se *flink.StatusError
 	var de *flink.DecodeError
 	var ne net.Error
 	switch {
 	case errors.Is(err, context.Canceled):
-		return ErrCanceled
+		return fleet.ErrCanceled
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
-		return ErrTimeout
+		return fleet.ErrTimeout
 	case errors.As(err, &se):
-		return ErrHTTP
+		return fleet.ErrHTTP
 	case errors.As(err, &de):
-		return ErrDecode
+		return fleet.ErrDecode
 	case errors.As(err, &ne) && ne.Timeout():
-		return ErrTimeout
+		return fleet.ErrTimeout
 	case errors.As(err, &ne):
-		return ErrConnect
+		return fleet.ErrConnect
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) {
-		return ErrConnect
+		return fleet.ErrConnect
 	}
-	return ErrOther
+	return fleet.ErrOther
 }
 
 func firstLine(s string) string {
@@ -278,8 +296,8 @@ func firstLine(s string) string {
 	return s
 }
 
-func copyErrors(m map[ErrorKind]float64) map[ErrorKind]float64 {
-	out := make(map[ErrorKind]float64, len(m))
+func copyErrors(m map[fleet.ErrorKind]float64) map[fleet.ErrorKind]float64 {
+	out := make(map[fleet.ErrorKind]float64, len(m))
 	for k, v := range m {
 		out[k] = v
 	}

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/flinkslo/flinkslo/health"
 )
 
 // stateFile persists counter baselines so that the `_total` series
@@ -15,17 +17,11 @@ import (
 // increments since the last JobMaster start a second time.
 type stateFile struct {
 	path string
-	Jobs map[string]jobCounters `json:"jobs"`
-}
-
-type jobCounters struct {
-	Restarts    counter `json:"restarts"`
-	CpCompleted counter `json:"checkpointsCompleted"`
-	CpFailed    counter `json:"checkpointsFailed"`
+	Jobs map[string]health.Counters `json:"jobs"`
 }
 
 func loadStateFile(path string) (*stateFile, error) {
-	sf := &stateFile{path: path, Jobs: map[string]jobCounters{}}
+	sf := &stateFile{path: path, Jobs: map[string]health.Counters{}}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return sf, nil
@@ -37,7 +33,7 @@ func loadStateFile(path string) (*stateFile, error) {
 		return nil, fmt.Errorf("decode state file %s: %w", path, err)
 	}
 	if sf.Jobs == nil {
-		sf.Jobs = map[string]jobCounters{}
+		sf.Jobs = map[string]health.Counters{}
 	}
 	return sf, nil
 }
@@ -47,12 +43,12 @@ func stateKey(target, job string) string { return target + "\x00" + job }
 // restore seeds a new job state from the file.
 func (sf *stateFile) restore(target, job string, js *jobState) {
 	if c, ok := sf.Jobs[stateKey(target, job)]; ok {
-		js.restarts, js.cpCompleted, js.cpFailed = c.Restarts, c.CpCompleted, c.CpFailed
+		js.mem.Counters = c
 	}
 }
 
 // write replaces the file atomically with the current counters.
-func (sf *stateFile) write(jobs map[string]jobCounters) error {
+func (sf *stateFile) write(jobs map[string]health.Counters) error {
 	sf.Jobs = jobs
 	b, err := json.Marshal(sf)
 	if err != nil {
@@ -82,10 +78,10 @@ func (l *Loop) saveState() {
 		return
 	}
 	l.mu.Lock()
-	jobs := make(map[string]jobCounters)
+	jobs := make(map[string]health.Counters)
 	for key, st := range l.targets {
 		for name, js := range st.jobs {
-			jobs[stateKey(key, name)] = jobCounters{js.restarts, js.cpCompleted, js.cpFailed}
+			jobs[stateKey(key, name)] = js.mem.Counters
 		}
 	}
 	l.mu.Unlock()

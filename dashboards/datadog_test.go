@@ -15,7 +15,7 @@ import (
 	"github.com/DataDog/datadog-api-client-go/v2/api/datadogV1"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/flinkslo/flinkslo/collector/dogstatsd"
+	"github.com/flinkslo/flinkslo/export/dogstatsd"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/rules"
 )
@@ -67,7 +67,7 @@ func embedded(t *testing.T, pattern string) map[string][]byte {
 // picking a team, namespace, deployment or job filters every job widget.
 var jobQueryVars = map[string][]string{
 	"datadog/fleet-overview.json": {"$team", "$namespace", "$deployment"},
-	"datadog/job-drilldown.json":  {"$namespace", "$deployment", "$job"},
+	"datadog/job-drilldown.json":  {"$namespace", "$deployment", "$job_name"},
 }
 
 func TestDatadogDashboards(t *testing.T) {
@@ -161,42 +161,51 @@ func TestDatadogMonitors(t *testing.T) {
 	}
 }
 
-// Every Prometheus alert has a Datadog monitor with the same route, except
-// the two that watch what only Prometheus sees.
+// Every Prometheus alert has Datadog monitors with the same routes (one
+// per policy rule of a symptom, and the escalated one where it pages after
+// a while), except the ones that watch what only Prometheus sees.
 func TestDatadogMonitorsMirrorPrometheusAlerts(t *testing.T) {
 	f, err := rules.Build(rules.DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
-	prom := map[string]string{} // alert[/tier] → route
+	// alert[/tier] -> its routes
+	prom := map[string][]string{}
+	add := func(m map[string][]string, k, route string) {
+		if !slices.Contains(m[k], route) {
+			m[k] = append(m[k], route)
+			slices.Sort(m[k])
+		}
+	}
 	for _, g := range f.Groups {
 		for _, r := range g.Rules {
 			if r.Alert != "" {
-				prom[strings.TrimSuffix(strings.ToLower(r.Alert)+"/"+r.Labels["tier"], "/")] = r.Labels["route"]
+				add(prom, strings.TrimSuffix(strings.ToLower(r.Alert)+"/"+r.Labels["tier"], "/"), r.Labels["route"])
 			}
 		}
 	}
-	dd := map[string]string{}
+	dd := map[string][]string{}
 	for _, b := range embedded(t, "datadog/monitors/*.json") {
 		var m datadogV1.Monitor
 		if err := json.Unmarshal(b, &m); err != nil {
 			t.Fatal(err)
 		}
-		dd[strings.TrimSuffix(tagValue(m.Tags, "alert")+"/"+tagValue(m.Tags, "tier"), "/")] = tagValue(m.Tags, "route")
+		add(dd, strings.TrimSuffix(tagValue(m.Tags, "alert")+"/"+tagValue(m.Tags, "tier"), "/"), tagValue(m.Tags, "route"))
 	}
 	// No Datadog metric for scrape errors; a stuck loop stops the emitter,
 	// which the no-data monitor flinkslo-exporter-down catches. Only a
 	// leader sends to Datadog, so no Datadog metric can say there is none.
-	promOnly := map[string]string{"flinkslotargetscrapeerrors": "monitor", "flinksloscrapeloopstalled": "page", "flinkslonoleader": "page"}
+	// FlinksloRouterDelivering only feeds Alertmanager's inhibition.
+	promOnly := map[string]string{"flinkslotargetscrapeerrors": "monitor", "flinksloscrapeloopstalled": "page", "flinkslonoleader": "page", "flinkslorouterdelivering": ""}
 	for k, v := range promOnly {
-		dd[k] = v
+		add(dd, k, v)
 	}
 	if d := cmp.Diff(prom, dd); d != "" {
 		t.Errorf("Datadog monitors and Prometheus alerts differ (-prometheus +datadog):\n%s", d)
 	}
 }
 
-// The emitter's own list (collector/dogstatsd) is what flinkslo really
+// The emitter's own list (export/dogstatsd) is what flinkslo really
 // sends; its tests check that list against the lines it writes.
 func TestDatadogQueriesOnlySentMetrics(t *testing.T) {
 	queried, err := DatadogQueriedMetrics()

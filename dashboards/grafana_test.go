@@ -3,6 +3,7 @@ package dashboards
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,12 +12,24 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/flinkslo/flinkslo/rules"
 )
 
-const grafanaOverview = "grafana/flinkslo-overview.json"
+// grafanaSpec is what each Grafana dashboard must offer: its filter
+// variables, which every job panel honours, and those a user picks one
+// value of (a drill-down's job).
+type grafanaSpec struct {
+	file    string
+	filters []string
+	single  []string
+}
+
+var grafanaDashboards = []grafanaSpec{
+	{"grafana/flinkslo-overview.json", []string{"team", "namespace", "deployment"}, nil},
+	{"grafana/flinkslo-job.json", []string{"team", "namespace", "deployment", "job_name"}, []string{"deployment", "job_name"}},
+}
 
 type grafanaDashboard struct {
 	UID           string `json:"uid"`
@@ -56,7 +69,9 @@ type grafanaPanel struct {
 }
 
 // knownPromMetrics is what Grafana may query: flinkslo's exported metrics
-// and the names the shipped rules record.
+// (rules.ExportedMetrics, and the README's metrics reference, which
+// TestMetricsDocumented holds to what the exporter registers) and the
+// names the shipped rules record.
 func knownPromMetrics(t *testing.T) map[string]bool {
 	t.Helper()
 	f, err := rules.Build(rules.DefaultOptions())
@@ -64,18 +79,41 @@ func knownPromMetrics(t *testing.T) map[string]bool {
 		t.Fatal(err)
 	}
 	known := map[string]bool{}
-	for _, n := range append(slices.Clone(rules.ExportedMetrics), f.RecordNames()...) {
+	for _, n := range slices.Concat(rules.ExportedMetrics, f.RecordNames(), documentedMetrics(t)) {
 		known[n] = true
 	}
 	return known
 }
 
-var filterVars = []string{"$team", "$namespace", "$deployment"}
+var metricRow = regexp.MustCompile("(?m)^\\| `(flinkslo_[a-z0-9_]+)` \\|")
+
+// documentedMetrics reads the metric names of the README's metrics table.
+func documentedMetrics(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(b), "<!-- metrics:begin -->")
+	table, _, ok2 := strings.Cut(table, "<!-- metrics:end -->")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no metrics table between <!-- metrics:begin --> and <!-- metrics:end -->")
+	}
+	var names []string
+	for _, m := range metricRow.FindAllStringSubmatch(table, -1) {
+		names = append(names, m[1])
+	}
+	if len(names) < len(rules.ExportedMetrics) {
+		t.Fatalf("read %d metrics from the README's table, fewer than rules.ExportedMetrics", len(names))
+	}
+	return names
+}
 
 // checkGrafana lists what would break the dashboard for a user: a missing
 // variable, a panel not bound to the chosen data source, a query of a
-// metric flinkslo does not have, a job panel that ignores the filters.
-func checkGrafana(b []byte, known map[string]bool) []string {
+// metric flinkslo does not have, a job panel that ignores the filters, a
+// panel that counts the replicas of flinkslo as separate jobs.
+func checkGrafana(b []byte, known map[string]bool, spec grafanaSpec) []string {
 	var d grafanaDashboard
 	if err := json.Unmarshal(b, &d); err != nil {
 		return []string{fmt.Sprintf("not a dashboard: %v", err)}
@@ -92,13 +130,14 @@ func checkGrafana(b []byte, known map[string]bool) []string {
 		case v.Name == "datasource" && (v.Type != "datasource" || v.Query != "prometheus"):
 			bad("variable datasource must pick a prometheus data source")
 		case v.Type == "query":
-			if !v.Multi || !v.IncludeAll || v.Datasource == nil || v.Datasource.UID != "${datasource}" {
-				bad("variable %s must be multi-value, include All and use ${datasource}", v.Name)
+			single := slices.Contains(spec.single, v.Name)
+			if v.Multi == single || v.IncludeAll == single || v.Datasource == nil || v.Datasource.UID != "${datasource}" {
+				bad("variable %s must use ${datasource} and be %s", v.Name, map[bool]string{false: "multi-value including All", true: "single-value without All"}[single])
 			}
-			problems = append(problems, checkExpr("variable "+v.Name, labelValuesExpr(v.Definition), known, false)...)
+			problems = append(problems, checkExpr("variable "+v.Name, labelValuesExpr(v.Definition), known, nil)...)
 		}
 	}
-	for _, want := range []string{"datasource", "team", "namespace", "deployment"} {
+	for _, want := range append([]string{"datasource"}, spec.filters...) {
 		if !vars[want] {
 			bad("no template variable %s", want)
 		}
@@ -122,13 +161,15 @@ func checkGrafana(b []byte, known map[string]bool) []string {
 			if tg.Datasource == nil || tg.Datasource.UID != "${datasource}" {
 				bad("panel %q target %s: not on the ${datasource} data source", p.Title, tg.RefID)
 			}
-			problems = append(problems, checkExpr(fmt.Sprintf("panel %q", p.Title), tg.Expr, known, true)...)
+			problems = append(problems, checkExpr(fmt.Sprintf("panel %q", p.Title), tg.Expr, known, spec.filters)...)
 		}
 	}
 	return problems
 }
 
-func checkExpr(where, expr string, known map[string]bool, filtered bool) []string {
+// checkExpr checks one query; filters are the variables a job panel must
+// honour (none for a variable's own query).
+func checkExpr(where, expr string, known map[string]bool, filters []string) []string {
 	names, err := rules.MetricNames(expr)
 	if err != nil {
 		return []string{fmt.Sprintf("%s: %v", where, err)}
@@ -141,12 +182,17 @@ func checkExpr(where, expr string, known map[string]bool, filtered bool) []strin
 		if !known[n] {
 			problems = append(problems, fmt.Sprintf("%s queries %s, which flinkslo neither exports nor records", where, n))
 		}
-		if filtered && (strings.HasPrefix(n, "flinkslo_job_") || strings.HasPrefix(n, "job:")) {
-			for _, v := range filterVars {
-				if !strings.Contains(expr, v) {
-					problems = append(problems, fmt.Sprintf("%s ignores %s: %s", where, v, expr))
+		if strings.HasPrefix(n, "flinkslo_job_") || strings.HasPrefix(n, "job:") {
+			for _, v := range filters {
+				if !strings.Contains(expr, "$"+v) {
+					problems = append(problems, fmt.Sprintf("%s ignores $%s: %s", where, v, expr))
 				}
 			}
+		}
+	}
+	if filters != nil {
+		for _, n := range undeduplicated(expr, names) {
+			problems = append(problems, fmt.Sprintf("%s counts replicas of flinkslo twice: %s is not folded by max/min/avg without (instance, pod) first: %s", where, n, expr))
 		}
 	}
 	return problems
@@ -170,13 +216,48 @@ func labelValuesExpr(def string) string {
 	return inner
 }
 
-func TestGrafanaOverview(t *testing.T) {
-	b, err := Files.ReadFile(grafanaOverview)
+func TestGrafanaDashboards(t *testing.T) {
+	known := knownPromMetrics(t)
+	for _, spec := range grafanaDashboards {
+		t.Run(spec.file, func(t *testing.T) {
+			b, err := Files.ReadFile(spec.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if problems := checkGrafana(b, known, spec); len(problems) > 0 {
+				t.Errorf("%s:\n%s", spec.file, strings.Join(problems, "\n"))
+			}
+		})
+	}
+}
+
+// Every shipped Grafana dashboard is checked, and each has its own uid
+// (Grafana's sidecar would load only one of two with the same uid).
+func TestEveryGrafanaDashboardChecked(t *testing.T) {
+	files, err := fs.Glob(Files, "grafana/*.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if problems := checkGrafana(b, knownPromMetrics(t)); len(problems) > 0 {
-		t.Errorf("%s:\n%s", grafanaOverview, strings.Join(problems, "\n"))
+	var checked []string
+	uids := map[string]string{}
+	for _, spec := range grafanaDashboards {
+		checked = append(checked, spec.file)
+		b, err := Files.ReadFile(spec.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d grafanaDashboard
+		if err := json.Unmarshal(b, &d); err != nil {
+			t.Fatal(err)
+		}
+		if other, dup := uids[d.UID]; dup {
+			t.Errorf("%s and %s share uid %q", other, spec.file, d.UID)
+		}
+		uids[d.UID] = spec.file
+	}
+	slices.Sort(checked)
+	if !slices.Equal(files, checked) {
+		t.Errorf("Grafana dashboards %v, checked %v: add each to grafanaDashboards", files, checked)
 	}
 }
 
@@ -185,12 +266,14 @@ func TestCheckGrafanaCatchesMistakes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := strings.Join(checkGrafana(b, knownPromMetrics(t)), "\n")
+	got := strings.Join(checkGrafana(b, knownPromMetrics(t), grafanaDashboards[0]), "\n")
 	for _, want := range []string{
 		"no template variable deployment",
 		"panel id 2 used twice",
 		`panel "Typo" queries flinkslo_job_healthyy, which flinkslo neither exports nor records`,
 		`panel "Unfiltered" ignores $team`,
+		`panel "Unfiltered" counts replicas of flinkslo twice: flinkslo_job_healthy is not folded`,
+		`panel "Summed per job" counts replicas of flinkslo twice: flinkslo_job_restarts_total`,
 		`panel "Wrong data source": needs targets and the ${datasource} data source`,
 		"outside the 24-column grid",
 	} {
@@ -200,9 +283,9 @@ func TestCheckGrafanaCatchesMistakes(t *testing.T) {
 	}
 }
 
-var grafanaVar = regexp.MustCompile(`\$(__range|__rate_interval|__interval|team|namespace|deployment)\b`)
+var grafanaVar = regexp.MustCompile(`\$(__range|__rate_interval|__interval|team|namespace|deployment|job_name)\b`)
 
-// Every expression must parse as PromQL: they go into a rule file for the
+// Every expression of every dashboard must parse as PromQL: they go into a rule file for the
 // real promtool, Grafana's variables replaced by what Grafana substitutes.
 func TestGrafanaExprsParseWithPromtool(t *testing.T) {
 	if testing.Short() {
@@ -211,14 +294,6 @@ func TestGrafanaExprsParseWithPromtool(t *testing.T) {
 	promtool, err := exec.LookPath("promtool")
 	if err != nil {
 		t.Fatalf("promtool is required (make test-deps installs Debian's prometheus package): %v", err)
-	}
-	b, err := Files.ReadFile(grafanaOverview)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var d grafanaDashboard
-	if err := json.Unmarshal(b, &d); err != nil {
-		t.Fatal(err)
 	}
 	subst := map[string]string{"__range": "1d", "__rate_interval": "5m", "__interval": "1m"}
 	var recs []rules.Rule
@@ -231,14 +306,24 @@ func TestGrafanaExprsParseWithPromtool(t *testing.T) {
 		})
 		recs = append(recs, rules.Rule{Record: name, Expr: expr})
 	}
-	for _, v := range d.Templating.List {
-		if v.Type == "query" {
-			add("grafana:variable_"+v.Name, labelValuesExpr(v.Definition))
+	for i, spec := range grafanaDashboards {
+		b, err := Files.ReadFile(spec.file)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	for _, p := range flatten(d.Panels) {
-		for _, tg := range p.Targets {
-			add(fmt.Sprintf("grafana:panel_%d_%s", p.ID, tg.RefID), tg.Expr)
+		var d grafanaDashboard
+		if err := json.Unmarshal(b, &d); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range d.Templating.List {
+			if v.Type == "query" {
+				add(fmt.Sprintf("grafana:dashboard_%d_variable_%s", i, v.Name), labelValuesExpr(v.Definition))
+			}
+		}
+		for _, p := range flatten(d.Panels) {
+			for _, tg := range p.Targets {
+				add(fmt.Sprintf("grafana:dashboard_%d_panel_%d_%s", i, p.ID, tg.RefID), tg.Expr)
+			}
 		}
 	}
 	out, err := yaml.Marshal(rules.File{Groups: []rules.Group{{Name: "grafana", Rules: recs}}})
@@ -250,6 +335,6 @@ func TestGrafanaExprsParseWithPromtool(t *testing.T) {
 		t.Fatal(err)
 	}
 	if msg, err := exec.CommandContext(t.Context(), promtool, "check", "rules", path).CombinedOutput(); err != nil {
-		t.Fatalf("promtool check rules on the dashboard's %d expressions: %v\n%s", len(recs), err, msg)
+		t.Fatalf("promtool check rules on the dashboards' %d expressions: %v\n%s", len(recs), err, msg)
 	}
 }

@@ -15,31 +15,51 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/flinkslo/flinkslo/collector/kube"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/kubetest"
+	"github.com/flinkslo/flinkslo/lease"
 )
 
-// variants are the kustomizations a platform team applies.
-var variants = []struct {
-	name, dir string
-	shards    int
-}{
-	{"single shard", ".", 1},
-	{"sharded", "overlays/sharded", 3},
+// variant is one way a platform team installs flinkslo: a kustomization
+// or the Helm chart with a values file.
+type variant struct {
+	name   string
+	shards int
+	render func(t *testing.T) []*unstructured.Unstructured
 }
 
-func render(t *testing.T, dir string) []*unstructured.Unstructured {
-	t.Helper()
-	objs, err := kubetest.Kustomize(dir)
-	if err != nil {
-		t.Fatal(err)
+// variants are every install the manifests and the chart offer. The Helm
+// ones run the real helm, so they skip under -short.
+var variants = []variant{
+	{"kustomize", 1, kustomized(".")},
+	{"kustomize sharded", 3, kustomized("overlays/sharded")},
+	{"kustomize eks", 1, kustomized("overlays/eks")},
+	{"helm", 1, helmed()},
+	{"helm sharded", 3, helmed(chartDir + "/ci/sharded-values.yaml")},
+	{"helm options", 1, helmed(chartDir + "/ci/options-values.yaml")},
+}
+
+func kustomized(dir string) func(t *testing.T) []*unstructured.Unstructured {
+	return func(t *testing.T) []*unstructured.Unstructured {
+		t.Helper()
+		objs, err := kubetest.Kustomize(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return objs
 	}
-	return objs
+}
+
+func helmed(values ...string) func(t *testing.T) []*unstructured.Unstructured {
+	return func(t *testing.T) []*unstructured.Unstructured {
+		t.Helper()
+		return helmTemplate(t, values...)
+	}
 }
 
 func ofKind(objs []*unstructured.Unstructured, kind string) []*unstructured.Unstructured {
@@ -78,7 +98,7 @@ func TestConfigExampleLoads(t *testing.T) {
 func TestWorkload(t *testing.T) {
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
-			objs := render(t, v.dir)
+			objs := v.render(t)
 			sets := ofKind(objs, "StatefulSet")
 			if len(sets) == 0 {
 				t.Fatal("no StatefulSet")
@@ -86,10 +106,10 @@ func TestWorkload(t *testing.T) {
 			leases := names(ofKind(objs, "Lease"))
 			var wantLeases []string
 			for i := range v.shards {
-				wantLeases = append(wantLeases, kube.LeaseName("flinkslo", i, v.shards))
+				wantLeases = append(wantLeases, lease.LeaseName("flinkslo", i, v.shards))
 			}
 			if !slices.Equal(leases, wantLeases) {
-				t.Errorf("Leases %v, want %v (kube.LeaseName of each shard)", leases, wantLeases)
+				t.Errorf("Leases %v, want %v (lease.LeaseName of each shard)", leases, wantLeases)
 			}
 			for _, r := range ofKind(objs, "Role") {
 				role := convert[rbacv1.Role](t, r)
@@ -191,37 +211,112 @@ func names(objs []*unstructured.Unstructured) []string {
 	return out
 }
 
-// TestServiceMonitorScrapesEveryReplica: the ServiceMonitor selects the
-// Service, whose named port exists, and the Service selects every pod.
-func TestServiceMonitorScrapesEveryReplica(t *testing.T) {
+// TestMonitorScrapesEveryReplica: the ServiceMonitor selects the Service,
+// whose named port exists, and the Service selects every pod; or the
+// PodMonitor selects every pod and its port. Either keeps flinkslo's labels.
+func TestMonitorScrapesEveryReplica(t *testing.T) {
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
-			objs := render(t, v.dir)
+			objs := v.render(t)
 			svc := convert[corev1.Service](t, ofKind(objs, "Service")[0])
-			sm := ofKind(objs, "ServiceMonitor")[0]
-			sel, _, _ := unstructured.NestedStringMap(sm.Object, "spec", "selector", "matchLabels")
-			if !labels.SelectorFromSet(sel).Matches(labels.Set(svc.Labels)) {
+			monitors := append(ofKind(objs, "ServiceMonitor"), ofKind(objs, "PodMonitor")...)
+			if len(monitors) != 1 {
+				t.Fatalf("%d ServiceMonitors and PodMonitors, want one", len(monitors))
+			}
+			m := monitors[0]
+			sel, _, _ := unstructured.NestedStringMap(m.Object, "spec", "selector", "matchLabels")
+			field := "endpoints"
+			if m.GetKind() == "PodMonitor" {
+				field = "podMetricsEndpoints"
+			} else if !labels.SelectorFromSet(sel).Matches(labels.Set(svc.Labels)) {
 				t.Errorf("ServiceMonitor selector %v does not match Service labels %v", sel, svc.Labels)
 			}
-			eps, _, _ := unstructured.NestedSlice(sm.Object, "spec", "endpoints")
-			port := fmt.Sprint(eps[0].(map[string]any)["port"])
-			if !slices.ContainsFunc(svc.Spec.Ports, func(p corev1.ServicePort) bool { return p.Name == port }) {
-				t.Errorf("ServiceMonitor scrapes port %q, which the Service lacks", port)
+			eps, _, _ := unstructured.NestedSlice(m.Object, "spec", field)
+			if len(eps) == 0 {
+				t.Fatalf("%s has no %s", m.GetKind(), field)
+			}
+			for _, ep := range eps {
+				ep := ep.(map[string]any)
+				if ep["honorLabels"] != true {
+					t.Errorf("%s endpoint %v: honorLabels not true, so Prometheus would rename flinkslo's namespace label exported_namespace", m.GetKind(), ep["port"])
+				}
+				port := fmt.Sprint(ep["port"])
+				if m.GetKind() == "ServiceMonitor" && !slices.ContainsFunc(svc.Spec.Ports, func(p corev1.ServicePort) bool { return p.Name == port }) {
+					t.Errorf("ServiceMonitor scrapes port %q, which the Service lacks", port)
+				}
+				for _, u := range ofKind(objs, "StatefulSet") {
+					s := convert[appsv1.StatefulSet](t, u)
+					if m.GetKind() == "PodMonitor" && !slices.ContainsFunc(s.Spec.Template.Spec.Containers[0].Ports, func(p corev1.ContainerPort) bool { return p.Name == port }) {
+						t.Errorf("PodMonitor scrapes port %q, which the pods of %s lack", port, s.Name)
+					}
+				}
 			}
 			for _, u := range ofKind(objs, "StatefulSet") {
 				s := convert[appsv1.StatefulSet](t, u)
 				if !labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(s.Spec.Template.Labels)) {
 					t.Errorf("Service does not select the pods of %s", s.Name)
 				}
+				if !labels.SelectorFromSet(sel).Matches(labels.Set(s.Spec.Template.Labels)) && m.GetKind() == "PodMonitor" {
+					t.Errorf("PodMonitor does not select the pods of %s", s.Name)
+				}
 			}
 		})
+	}
+}
+
+// TestEKSServiceAccount: the eks overlay gives the pods' service account
+// an IRSA role, and only that differs from the single-shard deployment.
+func TestEKSServiceAccount(t *testing.T) {
+	eks, plain := kustomized("overlays/eks")(t), kustomized(".")(t)
+	key := func(u *unstructured.Unstructured) string {
+		return u.GetKind() + "/" + u.GetNamespace() + "/" + u.GetName()
+	}
+	want := map[string]*unstructured.Unstructured{}
+	for _, u := range plain {
+		want[key(u)] = u
+	}
+	if len(eks) != len(plain) {
+		t.Errorf("eks renders %d objects, the single shard %d", len(eks), len(plain))
+	}
+	var sa *corev1.ServiceAccount
+	for _, u := range eks {
+		w, ok := want[key(u)]
+		switch {
+		case !ok:
+			t.Errorf("eks renders %s, which the single shard does not", key(u))
+		case u.GetKind() == "ServiceAccount":
+			sa = convert[corev1.ServiceAccount](t, u)
+			u = u.DeepCopy()
+			unstructured.RemoveNestedField(u.Object, "metadata", "annotations")
+			if !equality.Semantic.DeepEqual(u.Object, w.Object) {
+				t.Errorf("the service account differs from the single shard's beyond its annotations")
+			}
+		case !equality.Semantic.DeepEqual(u.Object, w.Object):
+			t.Errorf("%s differs from the single shard's", key(u))
+		}
+	}
+	if sa == nil {
+		t.Fatal("no ServiceAccount")
+	}
+	arn := sa.Annotations["eks.amazonaws.com/role-arn"]
+	if !regexp.MustCompile(`^arn:aws:iam::[0-9]{12}:role/[\w+=,.@/-]+$`).MatchString(arn) {
+		t.Errorf("service account %s: eks.amazonaws.com/role-arn = %q, want an IAM role ARN", sa.Name, arn)
+	}
+	for _, u := range ofKind(eks, "StatefulSet") {
+		s := convert[appsv1.StatefulSet](t, u)
+		if s.Spec.Template.Spec.ServiceAccountName != sa.Name {
+			t.Errorf("%s runs as %q, not the annotated %s", s.Name, s.Spec.Template.Spec.ServiceAccountName, sa.Name)
+		}
+		if fs := s.Spec.Template.Spec.SecurityContext.FSGroup; fs == nil {
+			t.Errorf("%s: no fsGroup, so a non-root container cannot read the projected token", s.Name)
+		}
 	}
 }
 
 // TestREADMEDocumentsVariants keeps the README's apply commands real.
 func TestREADMEDocumentsVariants(t *testing.T) {
 	readme := readFile(t, "README.md")
-	for _, m := range regexp.MustCompile("kubectl apply -k (\\S+)").FindAllStringSubmatch(readme, -1) {
+	for _, m := range regexp.MustCompile("kubectl apply -k ([^\\s`]+)").FindAllStringSubmatch(readme, -1) {
 		dir := strings.TrimPrefix(strings.TrimSuffix(m[1], "/"), "deploy")
 		dir = strings.TrimPrefix(dir, "/")
 		if dir == "" {

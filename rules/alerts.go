@@ -4,51 +4,34 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
-// reasonAlert is a direct alert on one unhealthy reason of a job. Each
-// reason's alert picks the route of whoever usually has to act on that
-// symptom (see runbook.md, "Routes"); the failure's actual cause is
-// flinkslo's router's business, which has already sent the classified
-// failure by the time these fire.
+// reasonAlert is how a direct alert on one unhealthy reason reads: its
+// name, how long the reason must hold, and the summary. Who it goes to is
+// not here: the route of each reason (and, for not_running, of each job
+// state) comes from the classifier's health rules, the same policy
+// flinkslo's router applies to a job nothing explains, so that the two
+// alert paths send each symptom to the same audience.
 type reasonAlert struct {
-	alert    string
-	reason   string
-	after    time.Duration // `for:` before ForScale
-	route    string
-	severity string
-	summary  string // after "Flink job <namespace>/<deployment>/<job> "
-	detail   string
+	alert   string
+	reason  fleet.Reason
+	after   time.Duration // `for:` before ForScale
+	summary string        // after "Flink job <namespace>/<deployment>/<job> "
 }
 
 var reasonAlerts = []reasonAlert{
-	{"FlinkJobManagerUnreachable", "jobmanager_unreachable", 5 * time.Minute, "page", "critical",
-		"is not observable: its JobManager does not answer",
-		"flinkslo cannot reach the JobManager REST API of the deployment. JobManager pods, their service and the network path are the platform's."},
-	{"FlinkJobMissing", "job_missing", 10 * time.Minute, "page", "critical",
-		"is missing from its JobManager",
-		"The deployment is expected to run this job but its JobManager does not list it: the job was lost by the platform (HA metadata, operator, JobManager failover)."},
-	{"FlinkJobNotRunning", "not_running", 10 * time.Minute, "notify", "warning",
-		"is not running",
-		"The job is failing, restarting, failed or cancelled. Most such failures are the job's own code or configuration; flinkslo's router has paged the platform if it classified the failure as a server error."},
-	{"FlinkJobTasksNotRunning", "tasks_not_running", 10 * time.Minute, "page", "critical",
-		"has tasks that are not running",
-		"The job is RUNNING but some tasks are not, past the start-up grace: usually missing task slots or TaskManagers, which is platform capacity."},
-	{"FlinkJobCheckpointsStalled", "checkpoints_stalled", 5 * time.Minute, "page", "critical",
-		"has stopped completing checkpoints",
-		"No checkpoint completed within the job's checkpoint window: recovery would replay ever more data and exactly-once sinks have stopped committing."},
-	{"FlinkJobRestartStorm", "too_many_restarts", 5 * time.Minute, "monitor", "warning",
-		"keeps restarting",
-		"The job restarted more often than the health threshold allows within its window. flinkslo's router classifies each failure and escalates repeats."},
-	{"FlinkJobKafkaLagGrowing", "kafka_lagging", 5 * time.Minute, "notify", "warning",
-		"is falling behind its Kafka input",
-		"The consumer lag of the job's consumer groups keeps growing: the job cannot keep up with its input, which its owners size (parallelism, resources)."},
-	{"FlinkJobKafkaConsumptionStalled", "kafka_stalled", 5 * time.Minute, "page", "critical",
-		"has stopped consuming from Kafka",
-		"The job's consumer groups have lag but commit no progress: data is not flowing through the job."},
-	{"FlinkDeploymentError", "deployment_error", 10 * time.Minute, "notify", "warning",
-		"belongs to a deployment the operator reports in error",
-		"The Flink Kubernetes Operator reports an error for the deployment, usually a spec the team controls (validation, image, resources)."},
+	{"FlinkJobManagerUnreachable", fleet.ReasonUnreachable, 5 * time.Minute, "is not observable: its JobManager does not answer"},
+	{"FlinkJobMissing", fleet.ReasonJobMissing, 10 * time.Minute, "is missing from its JobManager"},
+	{"FlinkJobNotRunning", fleet.ReasonNotRunning, 10 * time.Minute, "is not running"},
+	{"FlinkJobTasksNotRunning", fleet.ReasonTasksNotRunning, 10 * time.Minute, "has tasks that are not running"},
+	{"FlinkJobCheckpointsStalled", fleet.ReasonCheckpointsStalled, 5 * time.Minute, "has stopped completing checkpoints"},
+	{"FlinkJobRestartStorm", fleet.ReasonTooManyRestarts, 5 * time.Minute, "keeps restarting"},
+	{"FlinkJobKafkaLagGrowing", fleet.ReasonKafkaLagging, 5 * time.Minute, "is falling behind its Kafka input"},
+	{"FlinkJobKafkaConsumptionStalled", fleet.ReasonKafkaStalled, 5 * time.Minute, "has stopped consuming from Kafka"},
+	{"FlinkDeploymentError", fleet.ReasonDeploymentError, 10 * time.Minute, "belongs to a deployment the operator reports in error"},
 }
 
 // ReasonAlerts maps each unhealthy reason flinkslo exports to the alert
@@ -56,30 +39,107 @@ var reasonAlerts = []reasonAlert{
 func ReasonAlerts() map[string]string {
 	m := make(map[string]string, len(reasonAlerts))
 	for _, a := range reasonAlerts {
-		m[a.reason] = a.alert
+		m[string(a.reason)] = a.alert
 	}
 	return m
 }
 
-const jobName = "{{ $labels.namespace }}/{{ $labels.deployment }}/{{ $labels.job }}"
+const jobName = "{{ $labels.namespace }}/{{ $labels.deployment }}/{{ $labels.job_name }}"
 
+// jobKey joins job series across metrics: the labels every job series has.
+const jobKey = "on (namespace, deployment, job_name)"
+
+// KindSymptom marks the direct alerts on a job's unhealthy reasons. They
+// say what is wrong, not why: flinkslo's router, when it delivers a route,
+// has already told that route's audience the classified cause, and the
+// shipped Alertmanager configuration inhibits these while it does (see
+// FlinksloRouterDelivering).
+const KindSymptom = "symptom"
+
+// The other kinds: the SLO burn-rate alerts, and flinkslo's own health.
+const (
+	KindSLO  = "slo"
+	KindSelf = "self"
+)
+
+// jobAlertGroup has one alert per health rule of each reason: the job's
+// reason (restricted to the rule's job states, minus the states an earlier
+// rule of the reason took), routed as the rule routes it; a rule that
+// escalates after a while gets a second alert, paging after that long.
 func jobAlertGroup(opts Options) Group {
 	g := Group{Name: "flinkslo-jobs"}
+	byReason := map[fleet.Reason][]classify.HealthRule{}
+	for _, h := range opts.Health {
+		byReason[h.Reason] = append(byReason[h.Reason], h)
+	}
 	for _, a := range reasonAlerts {
-		after := scaledFor(a.after, opts.ForScale)
-		g.Rules = append(g.Rules, Rule{
-			Alert:  a.alert,
-			Expr:   fmt.Sprintf(`flinkslo_job_unhealthy_reason{reason=%q} == 1`, a.reason),
-			For:    after,
-			Labels: map[string]string{"route": a.route, "severity": a.severity},
-			Annotations: map[string]string{
-				"summary":     "Flink job " + jobName + " " + a.summary,
-				"description": a.detail + " Reason " + a.reason + " for " + after + " or more.",
-				"runbook_url": runbookURL(opts, a.alert),
-			},
-		})
+		var taken []string
+		for _, h := range byReason[a.reason] {
+			expr := reasonExpr(a.reason, h.States, taken)
+			for _, st := range h.States {
+				taken = append(taken, string(st))
+			}
+			g.Rules = append(g.Rules, symptomRule(opts, a, h, expr, h.Route, a.after))
+			if h.EscalateAfter > 0 {
+				g.Rules = append(g.Rules, symptomRule(opts, a, h, expr, fleet.Page, h.EscalateAfter))
+			}
+		}
 	}
 	return g
+}
+
+// reasonExpr selects the jobs that have reason, in one of states (any when
+// empty) and in none of taken. Both replicas of a shard export the series,
+// so they are deduplicated first: one alert per job, not per replica.
+func reasonExpr(reason fleet.Reason, states []fleet.JobState, taken []string) string {
+	expr := fmt.Sprintf(`max without (instance, pod) (flinkslo_job_unhealthy_reason{reason=%q}) == 1`, string(reason))
+	if len(states) > 0 {
+		var names []string
+		for _, st := range states {
+			names = append(names, string(st))
+		}
+		expr += fmt.Sprintf("\nand %s\n  (max without (instance, pod) (flinkslo_job_state{state=~%q}) == 1)", jobKey, strings.Join(names, "|"))
+	} else if len(taken) > 0 {
+		expr += fmt.Sprintf("\nunless %s\n  (max without (instance, pod) (flinkslo_job_state{state=~%q}) == 1)", jobKey, strings.Join(taken, "|"))
+	}
+	return expr
+}
+
+func symptomRule(opts Options, a reasonAlert, h classify.HealthRule, expr string, route fleet.Route, after time.Duration) Rule {
+	forDur := scaledFor(after, opts.ForScale)
+	desc := upperFirst(h.Summary) + ". Reason " + string(a.reason) + " for " + forDur + " or more"
+	if route != h.Route {
+		desc += ", with nothing to explain it: the " + string(h.Route) + " route's outage has lasted long enough to page"
+	}
+	return Rule{
+		Alert: a.alert,
+		Expr:  expr,
+		For:   forDur,
+		Labels: map[string]string{
+			"route": string(route), "severity": severity(route), "alert_kind": KindSymptom, "policy_rule": h.ID,
+		},
+		Annotations: map[string]string{
+			"summary":     "Flink job " + jobName + " " + a.summary,
+			"description": desc + ".",
+			"hint":        h.Hint,
+			"runbook_url": runbookURL(opts, a.alert),
+		},
+	}
+}
+
+// severity is what each route means to a pager: a page is critical.
+func severity(r fleet.Route) string {
+	if r == fleet.Page {
+		return "critical"
+	}
+	return "warning"
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // exporterAlertGroup watches flinkslo itself: when it cannot see, every
@@ -88,13 +148,23 @@ func exporterAlertGroup(opts Options) Group {
 	rule := func(alert, expr string, after time.Duration, route, severity, summary, detail string) Rule {
 		return Rule{
 			Alert: alert, Expr: expr, For: scaledFor(after, opts.ForScale),
-			Labels: map[string]string{"route": route, "severity": severity},
+			Labels: map[string]string{"route": route, "severity": severity, "alert_kind": KindSelf},
 			Annotations: map[string]string{
 				"summary": summary, "description": detail, "runbook_url": runbookURL(opts, alert),
 			},
 		}
 	}
+	delivering := Rule{
+		Alert: "FlinksloRouterDelivering", Expr: "max by (route) (flinkslo_alerting_route_active) == 1",
+		Labels: map[string]string{"severity": "none", "alert_kind": KindSelf},
+		Annotations: map[string]string{
+			"summary":     "flinkslo's router delivers route {{ $labels.route }} to people",
+			"description": "Not a problem: while this fires, flinkslo itself tells route {{ $labels.route }}'s audience about every failure, classified, and the shipped Alertmanager configuration inhibits the Prometheus symptom alerts (alert_kind=symptom) of that route, so nobody hears a failure twice.",
+			"runbook_url": runbookURL(opts, "FlinksloRouterDelivering"),
+		},
+	}
 	return Group{Name: "flinkslo-exporter", Rules: []Rule{
+		delivering,
 		rule("FlinksloExporterDown", "absent(flinkslo_last_scrape_timestamp_seconds)", 10*time.Minute, "page", "critical",
 			"Prometheus has no data from flinkslo",
 			"No flinkslo_last_scrape_timestamp_seconds series: flinkslo is down or Prometheus cannot scrape it, so no Flink SLO or job alert can fire."),

@@ -67,10 +67,11 @@ func burnRule(opts Options, s sli, objective float64, sc burnScope, t burnTier) 
 		Alert: sc.alert,
 		Expr:  cond(t.long) + "\nand\n" + cond(t.short),
 		Labels: map[string]string{
-			"route":    sc.route(t),
-			"severity": t.severity,
-			"slo":      s.slo,
-			"tier":     t.name,
+			"route":      sc.route(t),
+			"alert_kind": KindSLO,
+			"severity":   t.severity,
+			"slo":        s.slo,
+			"tier":       t.name,
 		},
 		Annotations: map[string]string{
 			"summary": fmt.Sprintf("%s are burning the %s error budget of the %s SLO at over %s× the sustainable rate",

@@ -14,6 +14,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/internal/config"
 )
 
 // Options tune the generated rules.
@@ -31,6 +34,9 @@ type Options struct {
 	// RunbookURL is the base of every alert's runbook_url annotation; the
 	// alert's name, lower-cased, is appended as the anchor.
 	RunbookURL string
+	// Health are the policy's health rules the symptom alerts mirror
+	// (classify.Classifier.HealthRules); the built-in rules when nil.
+	Health []classify.HealthRule
 }
 
 // DefaultRunbookURL points at the runbook shipped next to the rules.
@@ -52,6 +58,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RunbookURL == "" {
 		o.RunbookURL = d.RunbookURL
+	}
+	if o.Health == nil {
+		o.Health = defaultHealthRules()
 	}
 	return o
 }
@@ -102,4 +111,14 @@ func ParseObjective(s string) (float64, error) {
 		return 0, fmt.Errorf("parse objective %q: a percentage must lie between 0 and 100 (exclusive)", s)
 	}
 	return p / 100, nil
+}
+
+// defaultHealthRules are the built-in policy's health rules.
+func defaultHealthRules() []classify.HealthRule {
+	c, err := classify.New(config.Classify{})
+	if err != nil {
+		// The embedded rules are checked by classify's own tests.
+		panic("built-in classifier rules: " + err.Error())
+	}
+	return c.HealthRules()
 }

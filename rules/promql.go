@@ -123,12 +123,12 @@ func (s *scanner) skipString(quote byte) error {
 func (s *scanner) skipMatchers() error {
 	start := s.pos
 	for s.pos++; s.pos < len(s.src); {
-		switch c := s.src[s.pos]; {
-		case c == '"' || c == '\'' || c == '`':
+		switch c := s.src[s.pos]; c {
+		case '"', '\'', '`':
 			if err := s.skipString(c); err != nil {
 				return err
 			}
-		case c == '}':
+		case '}':
 			s.pos++
 			if strings.Contains(s.src[start:s.pos], "__name__") {
 				return errNameMatcher

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // promtool returns the path of the real promtool. Only -short skips; a
@@ -90,7 +90,7 @@ evaluation_interval: 10s
 tests:
   - interval: 10s
     input_series:
-      - series: 'flinkslo_job_unhealthy_reason{deployment="d",namespace="n",team="t",job="j",reason="not_running"}'
+      - series: 'flinkslo_job_unhealthy_reason{deployment="d",namespace="n",team="t",job_name="j",reason="not_running"}'
         values: '1x20'
     alert_rule_test:
       - eval_time: 50s
@@ -99,10 +99,11 @@ tests:
       - eval_time: 60s
         alertname: FlinkJobNotRunning
         exp_alerts:
-          - exp_labels: {deployment: d, namespace: n, team: t, job: j, reason: not_running, route: notify, severity: warning}
+          - exp_labels: {deployment: d, namespace: n, team: t, job_name: j, reason: not_running, route: page, severity: critical, alert_kind: symptom, policy_rule: health-not-running}
             exp_annotations:
               summary: Flink job n/d/j is not running
-              description: "The job is failing, restarting, failed or cancelled. Most such failures are the job's own code or configuration; flinkslo's router has paged the platform if it classified the failure as a server error. Reason not_running for 1m or more."
+              description: "The job is not running, in a state flinkslo does not expect, and Flink recorded no exception. Reason not_running for 1m or more."
+              hint: Platform - look at the job in the Flink UI and the JobManager log.
               runbook_url: https://github.com/flinkslo/flinkslo/blob/main/rules/runbook.md#flinkjobnotrunning
 `
 	p := filepath.Join(t.TempDir(), "scaled_test.yaml")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the real exporter against a simulated fleet served by a separate
 # process, as a user would run them:
-#   flinkslo fleet --jobmanagers N   (one process, N JobManagers under /jm/NNNN)
+#   flinkslo-sim fleet --jobmanagers N   (one process, N JobManagers under /jm/NNNN)
 #   flinkslo run --config <its config>
 # For each N it reports, from the exporter's own /metrics: the duration of a
 # full scrape cycle, CPU seconds spent per cycle, resident memory, and the
@@ -13,6 +13,7 @@ sizes=("${@:-500 1000 2500 5000}")
 [ $# -eq 0 ] && sizes=(500 1000 2500 5000)
 bin=$(mktemp -d)/flinkslo
 go build -o "$bin" ./cmd/flinkslo
+go build -o "$bin-sim" ./cmd/flinkslo-sim
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -29,7 +30,7 @@ echo "| JobManagers | cycle (s, median) | CPU-s/cycle | RSS (MiB, max) | /metric
 echo "|---|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
   fport=$((18100 + RANDOM % 800)); eport=$((19100 + RANDOM % 800))
-  "$bin" fleet --jobmanagers "$n" --listen "127.0.0.1:$fport" --print-config --log.level=warn > "$work/fleet.yaml" &
+  "$bin-sim" fleet --jobmanagers "$n" --listen "127.0.0.1:$fport" --print-config --log.level=warn > "$work/fleet.yaml" &
   fleet=$!
   sleep 2
   { echo "scrapeInterval: 15s"; echo "scrapeTimeout: 5s"; echo "maxConcurrentRequests: 128"; cat "$work/fleet.yaml"; } > "$work/run.yaml"

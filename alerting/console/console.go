@@ -1,5 +1,5 @@
 // Package console prints each routed notification as one line: the sink
-// used when no receiver is configured and always in `flinkslo demo`, and,
+// used when no receiver is configured and always in the demo, and,
 // with --alerting.dry-run, the printer of what each real sink would send.
 // Lines are human-readable, or one JSON object each with --log.format=json.
 package console
@@ -30,6 +30,10 @@ func New(w io.Writer, asJSON bool) *Sink { return &Sink{w: w, json: asJSON} }
 
 // Accepts what people read; single occurrences are grouped.
 func (s *Sink) Accepts(a incident.Action) bool { return a != incident.Occurrence }
+
+// Transient reports that a printed line is not worth resuming after a
+// restart (at most once).
+func (s *Sink) Transient() bool { return true }
 
 // Send prints n.
 func (s *Sink) Send(_ context.Context, n incident.Notification) (incident.Receipt, error) {
@@ -80,9 +84,14 @@ func Fields(n incident.Notification) []incident.Field {
 	if n.Action != incident.Resolve {
 		add("reason", n.Reason)
 		add("hint", n.Hint)
+		add("culprit", n.Culprit)
 	}
-	add("channel", n.SlackChannel)
+	add("team", n.Team)
+	add("to", strings.Join(n.Destinations, ", "))
 	add("note", n.Note)
+	for _, l := range n.Links {
+		add(strings.ToLower(strings.ReplaceAll(l.Text, " ", "_")), l.URL)
+	}
 	return f
 }
 
@@ -129,7 +138,6 @@ func jsonLine(n incident.Notification, sink string, fields []incident.Field) []b
 	kv("event", string(n.Action))
 	kv("namespace", n.Key.Namespace)
 	kv("deployment", n.Key.Deployment)
-	kv("team", n.Team)
 	for _, f := range fields {
 		if f.Key != "event" {
 			kv(f.Key, f.Value)

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -24,10 +24,12 @@ var t0 = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 // day is a day of an incident's life as the console shows it.
 func day() []incident.Notification {
 	page := incident.Notification{
-		Key:    incident.Key{Namespace: "orders", Deployment: "orders-enrichment", Job: "orders-enrichment", Category: "platform_code_exception"},
-		Action: incident.Trigger, Route: classify.Page, Team: "orders",
-		Reason: "NullPointerException in Flink code", Hint: "platform on-call: check recent platform changes",
+		Key:    incident.Key{JobRef: fleet.JobRef{Namespace: "orders", Deployment: "orders-enrichment", Job: "orders-enrichment"}, Category: "platform_code_exception"},
+		Action: incident.Trigger, Route: fleet.Page, Team: "orders",
 		At: t0, Opened: t0, Count: 1, Total: 1, SlackChannel: "#flink-platform",
+		Destinations: []string{"pagerduty", "slack #flink-platform"},
+		Links:        []incident.Link{{Text: "Runbook", URL: "https://runbooks.example.com/platform_code_exception"}},
+		Decision:     fleet.Decision{Reason: "NullPointerException in Flink code", Hint: "platform on-call: check recent platform changes"},
 	}
 	repeat := page
 	repeat.Action, repeat.Count, repeat.Total, repeat.Window, repeat.At = incident.Repeat, 3, 4, 5*time.Minute, t0.Add(5*time.Minute)
@@ -36,18 +38,20 @@ func day() []incident.Notification {
 	resolve := page
 	resolve.Action, resolve.Total, resolve.At = incident.Resolve, 9, t0.Add(5*time.Hour)
 	notify := incident.Notification{
-		Key:    incident.Key{Namespace: "checkout", Deployment: "cart", Job: "cart", Category: "sql_validation_error"},
-		Action: incident.Trigger, Route: classify.Notify, Team: "checkout", At: t0,
-		Reason: `Column 'user_id' not found in table "carts"`, Hint: "fix the query", Count: 1, Total: 1,
+		Key:    incident.Key{JobRef: fleet.JobRef{Namespace: "checkout", Deployment: "cart", Job: "cart"}, Category: "sql_validation_error"},
+		Action: incident.Trigger, Route: fleet.Notify, Team: "checkout", At: t0, Count: 1, Total: 1,
 		SlackChannel: "#flink-platform", Note: "team checkout has no Slack channel; posted to the monitor channel",
+		Destinations: []string{"slack #flink-platform"},
+		Decision:     fleet.Decision{Reason: `Column 'user_id' not found in table "carts"`, Hint: "fix the query"},
 	}
 	health := incident.Notification{
-		Key:    incident.Key{Namespace: "risk", Deployment: "scoring", Job: "scoring", Category: "job_unhealthy"},
-		Action: incident.Trigger, Route: classify.Monitor, Source: incident.SourceHealth, Team: "risk", At: t0,
-		Health: []string{"checkpoints_stalled"}, Reason: "checkpoints stalled and no classified failure explains it", Count: 1, Total: 1,
+		Key:    incident.Key{JobRef: fleet.JobRef{Namespace: "risk", Deployment: "scoring", Job: "scoring"}, Category: "job_unhealthy"},
+		Action: incident.Trigger, Route: fleet.Monitor, Source: fleet.SourceHealth, Team: "risk", At: t0,
+		Health: []string{"checkpoints_stalled"}, Count: 1, Total: 1, Destinations: []string{"slack #flink-platform", "datadog event"},
+		Decision: fleet.Decision{Reason: "checkpoints stalled and no classified failure explains it"},
 	}
 	escalated := health
-	escalated.Route, escalated.EscalatedFrom, escalated.Health = classify.Page, classify.Monitor, []string{"not_running", "checkpoints_stalled"}
+	escalated.Route, escalated.EscalatedFrom, escalated.Health = fleet.Page, fleet.Monitor, []string{"not_running", "checkpoints_stalled"}
 	return []incident.Notification{page, repeat, remind, resolve, notify, health, escalated}
 }
 
@@ -80,7 +84,7 @@ func TestHumanLineShape(t *testing.T) {
 	var buf bytes.Buffer
 	_, err := New(&buf, false).Send(context.Background(), day()[0])
 	require.NoError(t, err)
-	require.Equal(t, `PAGE    orders/orders-enrichment job=orders-enrichment category=platform_code_exception reason="NullPointerException in Flink code" hint="platform on-call: check recent platform changes" channel=#flink-platform`+"\n", buf.String())
+	require.Equal(t, `PAGE    orders/orders-enrichment job=orders-enrichment category=platform_code_exception reason="NullPointerException in Flink code" hint="platform on-call: check recent platform changes" team=orders to="pagerduty, slack #flink-platform" runbook=https://runbooks.example.com/platform_code_exception`+"\n", buf.String())
 }
 
 type fakeReal struct{}
@@ -97,7 +101,7 @@ func TestDryRun(t *testing.T) {
 	require.False(t, d.Accepts(incident.Repeat), "a dry run takes what the real sink takes")
 	_, err := d.Send(context.Background(), day()[0])
 	require.NoError(t, err)
-	require.Equal(t, "DRY-RUN pagerduty PAGE    orders/orders-enrichment job=orders-enrichment category=platform_code_exception event=trigger dedup_key=flinkslo/orders/orders-enrichment/orders-enrichment/platform_code_exception\n", buf.String())
+	require.Equal(t, "DRY-RUN pagerduty PAGE    orders/orders-enrichment job=orders-enrichment category=platform_code_exception event=trigger dedup_key=flinkslo/orders/orders-enrichment/orders-enrichment/platform_code_exception team=orders hint=\"platform on-call: check recent platform changes\"\n", buf.String())
 }
 
 func FuzzQuote(f *testing.F) {

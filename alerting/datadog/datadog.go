@@ -12,7 +12,7 @@ import (
 	"github.com/DataDog/datadog-go/v5/statsd"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // EventSender sends a DogStatsD event; *statsd.Client is one. main builds
@@ -32,6 +32,10 @@ type Sink struct{ s EventSender }
 
 // New returns a sink sending through s.
 func New(s EventSender) *Sink { return &Sink{s: s} }
+
+// Transient reports that DogStatsD events go over UDP unacknowledged, so
+// there is nothing to resume after a restart (at most once).
+func (d *Sink) Transient() bool { return true }
 
 // Accepts single occurrences, ungrouped (Datadog aggregates them by key),
 // and resolves.
@@ -73,7 +77,7 @@ func Event(n incident.Notification) *statsd.Event {
 	if !n.FailureTime.IsZero() && n.Action == incident.Occurrence {
 		e.Timestamp = n.FailureTime
 	}
-	if n.Route == classify.Page {
+	if n.Route == fleet.Page {
 		e.Priority = statsd.Normal
 	}
 	return e
@@ -84,9 +88,9 @@ func alertType(n incident.Notification) statsd.EventAlertType {
 		return statsd.Success
 	}
 	switch n.Route {
-	case classify.Page:
+	case fleet.Page:
 		return statsd.Error
-	case classify.Monitor:
+	case fleet.Monitor:
 		return statsd.Warning
 	}
 	return statsd.Info
@@ -118,7 +122,7 @@ func Tags(n incident.Notification) []string {
 	var out []string
 	for _, kv := range [][2]string{
 		{"route", string(n.Route)}, {"category", n.Key.Category}, {"deployment", n.Key.Deployment},
-		{"namespace", n.Key.Namespace}, {"team", n.Team}, {"job", n.Key.Job}, {"event", string(n.Action)},
+		{"namespace", n.Key.Namespace}, {"team", n.Team}, {"job_name", n.Key.Job}, {"event", string(n.Action)},
 	} {
 		if kv[1] != "" {
 			out = append(out, kv[0]+":"+tagValue(kv[1]))

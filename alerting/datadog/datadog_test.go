@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 var _ EventSender = (*statsd.Client)(nil)
@@ -21,10 +21,10 @@ var t0 = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 
 func occurrence() incident.Notification {
 	return incident.Notification{
-		Key:    incident.Key{Namespace: "orders", Deployment: "orders-enrichment", Job: "orders-enrichment", Category: "checkpoint_expired"},
-		Action: incident.Occurrence, Route: classify.Monitor, Team: "orders",
-		Reason: "checkpoint 42 expired before completing", Hint: "nothing yet: Flink retries", Rule: "checkpoint-expired",
+		Key:    incident.Key{JobRef: fleet.JobRef{Namespace: "orders", Deployment: "orders-enrichment", Job: "orders-enrichment"}, Category: "checkpoint_expired"},
+		Action: incident.Occurrence, Route: fleet.Monitor, Team: "orders",
 		FailureTime: t0, At: t0, Count: 1, Total: 1,
+		Decision: fleet.Decision{Reason: "checkpoint 42 expired before completing", Hint: "nothing yet: Flink retries", Rule: "checkpoint-expired"},
 	}
 }
 
@@ -60,22 +60,22 @@ func TestEventOnTheWire(t *testing.T) {
 	text := `job failed\nWhy: checkpoint 42 expired before completing\nWhat to do: nothing yet: Flink retries\nRule: checkpoint-expired`
 	want := "_e{" + itoa(len(title)) + "," + itoa(len(text)) + "}:" + title + "|" + text +
 		"|d:" + itoa(int(t0.Unix())) + "|k:orders/orders-enrichment/orders-enrichment/checkpoint_expired|p:low|s:flinkslo|t:warning" +
-		"|#route:monitor,category:checkpoint_expired,deployment:orders-enrichment,namespace:orders,team:orders,job:orders-enrichment,event:occurrence"
+		"|#route:monitor,category:checkpoint_expired,deployment:orders-enrichment,namespace:orders,team:orders,job_name:orders-enrichment,event:occurrence"
 	require.Equal(t, want, read(t, conn))
 }
 
 func TestAlertTypeAndPriority(t *testing.T) {
 	cases := []struct {
 		name     string
-		route    classify.Route
+		route    fleet.Route
 		action   incident.Action
 		alert    statsd.EventAlertType
 		priority statsd.EventPriority
 	}{
-		{"page", classify.Page, incident.Occurrence, statsd.Error, statsd.Normal},
-		{"monitor", classify.Monitor, incident.Occurrence, statsd.Warning, statsd.Low},
-		{"notify", classify.Notify, incident.Occurrence, statsd.Info, statsd.Low},
-		{"resolve", classify.Page, incident.Resolve, statsd.Success, statsd.Normal},
+		{"page", fleet.Page, incident.Occurrence, statsd.Error, statsd.Normal},
+		{"monitor", fleet.Monitor, incident.Occurrence, statsd.Warning, statsd.Low},
+		{"notify", fleet.Notify, incident.Occurrence, statsd.Info, statsd.Low},
+		{"resolve", fleet.Page, incident.Resolve, statsd.Success, statsd.Normal},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,7 +94,7 @@ func TestTagsCannotBreakTheWireFormat(t *testing.T) {
 	n.Team = ""
 	require.Equal(t, []string{
 		"route:monitor", "category:checkpoint_expired", "deployment:orders-enrichment",
-		"namespace:orders", "job:join_users__orders___v2", "event:occurrence",
+		"namespace:orders", "job_name:join_users__orders___v2", "event:occurrence",
 	}, Tags(n))
 }
 

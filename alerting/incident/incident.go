@@ -8,7 +8,8 @@ package incident
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"strings"
+
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // Key identifies an incident: one category of failure of one job of one
@@ -16,26 +17,12 @@ import (
 // so that it is the same after an exporter restart or a leader failover, and
 // it is what PagerDuty deduplicates on.
 type Key struct {
-	Namespace  string `json:"namespace"`
-	Deployment string `json:"deployment"`
-	// Job is empty for failures of the deployment itself (pods, operator).
-	Job      string `json:"job"`
+	fleet.JobRef
 	Category string `json:"category"`
 }
 
 // String is namespace/deployment/job/category.
-func (k Key) String() string {
-	return k.Namespace + "/" + k.Deployment + "/" + k.Job + "/" + k.Category
-}
-
-// Target is namespace/deployment, or the deployment alone without a
-// namespace, as people name it.
-func (k Key) Target() string {
-	if k.Namespace == "" {
-		return k.Deployment
-	}
-	return k.Namespace + "/" + k.Deployment
-}
+func (k Key) String() string { return k.JobRef.String() + "/" + k.Category }
 
 // maxDedupKey is PagerDuty's limit on dedup_key.
 const maxDedupKey = 255
@@ -49,19 +36,4 @@ func (k Key) DedupKey() string {
 	}
 	sum := sha256.Sum256([]byte(s))
 	return "flinkslo/sha256:" + hex.EncodeToString(sum[:])
-}
-
-// JobKey identifies the job an incident belongs to (Job empty: the
-// deployment).
-func (k Key) JobKey() JobKey {
-	return JobKey{Namespace: k.Namespace, Deployment: k.Deployment, Job: k.Job}
-}
-
-// JobKey identifies a job, or with Job empty a deployment.
-type JobKey struct {
-	Namespace, Deployment, Job string
-}
-
-func (j JobKey) String() string {
-	return strings.Join([]string{j.Namespace, j.Deployment, j.Job}, "/")
 }

@@ -5,11 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 func TestDedupKey(t *testing.T) {
-	k := Key{Namespace: "orders", Deployment: "enrich", Job: "enrich", Category: "platform_code_exception"}
+	k := Key{JobRef: fleet.JobRef{Namespace: "orders", Deployment: "enrich", Job: "enrich"}, Category: "platform_code_exception"}
 	if got, want := k.DedupKey(), "flinkslo/orders/enrich/enrich/platform_code_exception"; got != want {
 		t.Fatalf("DedupKey() = %q, want %q", got, want)
 	}
@@ -42,7 +42,7 @@ func TestHuman(t *testing.T) {
 
 func TestWhat(t *testing.T) {
 	t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
-	base := Notification{Route: classify.Page, Opened: t0, At: t0.Add(4 * time.Hour), Total: 9}
+	base := Notification{Route: fleet.Page, Opened: t0, At: t0.Add(4 * time.Hour), Total: 9}
 	cases := []struct {
 		name string
 		mod  func(*Notification)
@@ -50,9 +50,9 @@ func TestWhat(t *testing.T) {
 	}{
 		{"trigger", func(n *Notification) { n.Action = Trigger }, "job failed"},
 		{"health trigger", func(n *Notification) {
-			n.Action, n.Source, n.Health = Trigger, SourceHealth, []string{"not_running"}
+			n.Action, n.Source, n.Health = Trigger, fleet.SourceHealth, []string{"not_running"}
 		}, "job unhealthy: not_running"},
-		{"escalation", func(n *Notification) { n.Action, n.EscalatedFrom = Trigger, classify.Monitor }, "escalated from monitor to page"},
+		{"escalation", func(n *Notification) { n.Action, n.EscalatedFrom = Trigger, fleet.Monitor }, "escalated from monitor to page"},
 		{"one repeat", func(n *Notification) { n.Action, n.Count, n.Window = Repeat, 1, 5*time.Minute }, "1 more occurrence in the last 5m (9 since opened)"},
 		{"remind", func(n *Notification) { n.Action = Remind }, "still open after 4h (9 occurrences)"},
 		{"resolve", func(n *Notification) { n.Action = Resolve }, "healthy again; open for 4h (9 occurrences)"},

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // Action is what a notification says about its incident. Only these strings
@@ -32,35 +32,29 @@ var Actions = []Action{Trigger, Repeat, Remind, Resolve, Occurrence}
 
 func (a Action) String() string { return string(a) }
 
-// SourceHealth marks a notification about a health transition (the job
-// became unhealthy with no classified failure to explain it) rather than
-// about a classified failure.
-const SourceHealth classify.Source = "health"
-
 // Notification is one message about one incident. It carries everything any
 // sink renders, already decided by the router: route, destination channel,
 // links. Excerpt and Message were redacted before they reached the router.
 type Notification struct {
 	Key    Key
 	Action Action
-	Route  classify.Route
+	Route  fleet.Route
 	// EscalatedFrom is set on a Trigger that moves an open incident to a
 	// more urgent route (a repeating monitor cause that now pages).
-	EscalatedFrom classify.Route
+	EscalatedFrom fleet.Route
 	// PastRoutes are the other routes the incident was sent on before, so
 	// that a Resolve reaches every receiver that got a Trigger.
-	PastRoutes []classify.Route
+	PastRoutes []fleet.Route
 	Team       string
 	JobID      string
 
-	// The classified failure (the latest one for Repeat and Remind).
-	Source      classify.Source
-	Reason      string
-	Hint        string
-	Rule        string
-	Escalated   bool
-	Root        string
-	Message     string
+	// Decision is the policy's decision about the latest failure (or the
+	// health verdict) of the incident, carried as it was made: route,
+	// category, reason, hint, rule, escalation, root cause. Route above is
+	// the incident's, which only ever moves up.
+	fleet.Decision
+	// The evidence, for the message.
+	Source      fleet.Source
 	Exception   string
 	Excerpt     string
 	TaskName    string
@@ -87,9 +81,26 @@ type Notification struct {
 	// Note explains a fallback ("team x has no Slack channel").
 	SlackChannel string
 	Note         string
+	// Destinations name every receiver the notification goes to
+	// ("pagerduty", "slack #team-alerts", "datadog"), for the console and
+	// dry-run lines and the status page.
+	Destinations []string
 	// Threads are the Slack thread timestamps known for the incident, by
 	// channel, from earlier deliveries (possibly by another replica).
 	Threads map[string]string
+
+	// ID identifies the notification across retries, restarts and
+	// failovers (it is its number in the router's outbox). A sink whose
+	// receiver cannot deduplicate marks what it sends with it, so that a
+	// repeat can be recognised.
+	ID string
+	// Unconfirmed is set when an earlier attempt to deliver the
+	// notification may have reached the receiver without its saying so (a
+	// timeout or reset, see DeliveryError.Unconfirmed, or flinkslo stopped
+	// while it was in flight): the time by which that attempt had ended.
+	// A sink that cannot make a repeat harmless looks for the earlier
+	// delivery before sending again. Zero when every attempt was answered.
+	Unconfirmed time.Time
 }
 
 // Link is a URL with a label.
@@ -135,7 +146,7 @@ func (n Notification) What() string {
 	if n.EscalatedFrom != "" {
 		return fmt.Sprintf("escalated from %s to %s", n.EscalatedFrom, n.Route)
 	}
-	if n.Source == SourceHealth {
+	if n.Source == fleet.SourceHealth {
 		return "job unhealthy: " + strings.Join(n.Health, ", ")
 	}
 	return "job failed"

@@ -3,6 +3,12 @@
 // resolve with the same routing key once the job has recovered. It does
 // not retry (the router's queue does), but it tells the router which
 // failures are worth retrying.
+//
+// Delivery guarantee: exactly one PagerDuty alert per incident. Events are
+// sent at least once (a timeout or a crash sends again), and PagerDuty
+// folds a repeated trigger or resolve of a dedup_key into the alert it
+// already has. A trigger still undelivered when its incident resolves is
+// not sent at all (SkipResolved), and neither is its resolve.
 package pagerduty
 
 import (
@@ -16,7 +22,7 @@ import (
 	pd "github.com/PagerDuty/go-pagerduty"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -33,7 +39,7 @@ type Options struct {
 	// EU accounts and tests override it).
 	EventsURL string
 	// Routes maps each route that pages to its service.
-	Routes map[classify.Route]Route
+	Routes map[fleet.Route]Route
 	// Transport is the HTTP transport; http.DefaultTransport when nil.
 	// Timeouts come from the context of each Send.
 	Transport http.RoundTripper
@@ -42,7 +48,10 @@ type Options struct {
 // Sink sends notifications to PagerDuty.
 type Sink struct {
 	client *pd.Client
-	routes map[classify.Route]Route
+	routes map[fleet.Route]Route
+	// dest names each route's routing key for the router's queues: the
+	// first route (page, monitor, notify) that uses the key.
+	dest map[fleet.Route]string
 }
 
 // New builds a sink; it does no I/O.
@@ -65,10 +74,47 @@ func New(o Options) (*Sink, error) {
 	base := strings.TrimSuffix(strings.TrimSuffix(o.EventsURL, "/"), "/v2/enqueue")
 	c := pd.NewClient("", pd.WithV2EventsAPIEndpoint(base))
 	c.HTTPClient = &http.Client{Transport: retryAfterTransport{o.Transport}}
-	return &Sink{client: c, routes: o.Routes}, nil
+	return &Sink{client: c, routes: o.Routes, dest: destinations(o.Routes)}, nil
 }
 
-// Accepts: PagerDuty gets triggers, reminders (a re-trigger reopens an
+func destinations(routes map[fleet.Route]Route) map[fleet.Route]string {
+	byKey := map[string]string{}
+	out := map[fleet.Route]string{}
+	for _, r := range []fleet.Route{fleet.Page, fleet.Monitor, fleet.Notify} {
+		rt, ok := routes[r]
+		if !ok {
+			continue
+		}
+		k := rt.RoutingKey.Reveal()
+		if _, seen := byKey[k]; !seen {
+			byKey[k] = string(r)
+		}
+		out[r] = byKey[k]
+	}
+	return out
+}
+
+// Destination is n's routing key, named after the first route using it:
+// PagerDuty's rate limit is per routing key.
+func (s *Sink) Destination(n incident.Notification) string {
+	if d, ok := s.dest[n.Route]; ok {
+		return d
+	}
+	return string(n.Route)
+}
+
+// Pacing keeps each routing key under the Events API's 120 events a
+// minute, with a burst for a wave of pages.
+func (s *Sink) Pacing(string) incident.Pacing {
+	return incident.Pacing{PerSecond: 2, Burst: 10, InFlight: 4}
+}
+
+// SkipResolved reports that a page that could not be delivered before its
+// incident resolved is not sent late; the platform channel has the record
+// of it.
+func (s *Sink) SkipResolved() bool { return true }
+
+// Accepts what PagerDuty gets: triggers, reminders (a re-trigger reopens an
 // alert someone resolved by hand while the job still fails) and resolves.
 // Grouped repeats stay out: PagerDuty already counts them on the alert.
 func (s *Sink) Accepts(a incident.Action) bool {
@@ -109,7 +155,7 @@ func (s *Sink) post(ctx context.Context, e *pd.V2Event) error {
 
 // events builds the events for n: one per distinct routing key.
 func (s *Sink) events(n incident.Notification) []*pd.V2Event {
-	routes := []classify.Route{n.Route}
+	routes := []fleet.Route{n.Route}
 	if n.Action == incident.Resolve {
 		routes = append(routes, n.PastRoutes...)
 	}
@@ -200,6 +246,9 @@ func details(n incident.Notification) map[string]any {
 	}
 	if len(n.Health) > 0 {
 		d["unhealthy_reasons"] = strings.Join(n.Health, ", ")
+	}
+	if n.Culprit != "" {
+		d["culprit"], d["culprit_owner"] = n.Culprit, n.CulpritOwner
 	}
 	if n.Escalated {
 		d["escalated"] = true

@@ -7,10 +7,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/pdfake"
 )
@@ -24,22 +25,19 @@ var t0 = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 
 func newSink(t *testing.T, s *pdfake.Server) *Sink {
 	t.Helper()
-	sink, err := New(Options{EventsURL: s.URL(), Routes: map[classify.Route]Route{
-		classify.Page:    {RoutingKey: config.NewSecret(pageKey), Severity: "critical"},
-		classify.Monitor: {RoutingKey: config.NewSecret(monitorKey), Severity: "warning"},
-	}})
+	sink, err := New(Options{EventsURL: s.URL(), Routes: map[fleet.Route]Route{fleet.Page: {RoutingKey: config.NewSecret(pageKey), Severity: "critical"}, fleet.Monitor: {RoutingKey: config.NewSecret(monitorKey), Severity: "warning"}}})
 	require.NoError(t, err)
 	return sink
 }
 
 func pageNotification() incident.Notification {
 	return incident.Notification{
-		Key:    incident.Key{Namespace: "orders", Deployment: "orders-enrichment", Job: "orders-enrichment", Category: "platform_code_exception"},
-		Action: incident.Trigger, Route: classify.Page, Team: "checkout", JobID: "a1b2",
-		Source: classify.SourceFlinkREST, Reason: "NullPointerException in Flink code", Hint: "page the platform on-call",
-		Rule: "code-owner", Exception: "java.lang.NullPointerException", Excerpt: "java.lang.NullPointerException\n\tat org.apache.flink.X",
+		Key:    incident.Key{JobRef: fleet.JobRef{Namespace: "orders", Deployment: "orders-enrichment", Job: "orders-enrichment"}, Category: "platform_code_exception"},
+		Action: incident.Trigger, Route: fleet.Page, Team: "checkout", JobID: "a1b2",
+		Source: fleet.SourceFlinkREST, Exception: "java.lang.NullPointerException", Excerpt: "java.lang.NullPointerException\n\tat org.apache.flink.X",
 		FailureTime: t0, At: t0.Add(time.Second), Opened: t0, Count: 1, Total: 1,
-		Links: []incident.Link{{Text: "Runbook", URL: "https://runbooks.example.com/platform_code_exception"}},
+		Links:    []incident.Link{{Text: "Runbook", URL: "https://runbooks.example.com/platform_code_exception"}},
+		Decision: fleet.Decision{Reason: "NullPointerException in Flink code", Hint: "page the platform on-call", Rule: "code-owner"},
 	}
 }
 
@@ -73,7 +71,7 @@ func TestTriggerPayload(t *testing.T) {
 		},
 		Links: []pdfake.Link{{Href: "https://runbooks.example.com/platform_code_exception", Text: "Runbook"}},
 	}}
-	if d := cmp.Diff(want, got); d != "" {
+	if d := cmp.Diff(want, got, cmpopts.IgnoreFields(pdfake.Event{}, "Received")); d != "" {
 		t.Fatalf("events (-want +got):\n%s", d)
 	}
 	require.Equal(t, []string{want[0].DedupKey}, s.Open())
@@ -88,15 +86,15 @@ func TestResolveReachesEveryKeyTheIncidentUsed(t *testing.T) {
 	// A monitor incident that escalated to a page was triggered on both
 	// services; the resolve must close both alerts.
 	n := pageNotification()
-	n.Route = classify.Monitor
+	n.Route = fleet.Monitor
 	_, err := sink.Send(ctx, n)
 	require.NoError(t, err)
-	n.Route, n.EscalatedFrom = classify.Page, classify.Monitor
+	n.Route, n.EscalatedFrom = fleet.Page, fleet.Monitor
 	_, err = sink.Send(ctx, n)
 	require.NoError(t, err)
 	require.Len(t, s.Open(), 2)
 
-	n.Action, n.EscalatedFrom, n.PastRoutes = incident.Resolve, "", []classify.Route{classify.Monitor}
+	n.Action, n.EscalatedFrom, n.PastRoutes = incident.Resolve, "", []fleet.Route{fleet.Monitor}
 	_, err = sink.Send(ctx, n)
 	require.NoError(t, err)
 	require.Empty(t, s.Open())
@@ -152,9 +150,7 @@ func TestHangingEndpointEndsWithTheContext(t *testing.T) {
 func TestEventsURLWithoutEnqueuePathIsABase(t *testing.T) {
 	s := pdfake.New()
 	defer s.Close()
-	sink, err := New(Options{EventsURL: strings.TrimSuffix(s.URL(), "/v2/enqueue") + "/", Routes: map[classify.Route]Route{
-		classify.Page: {RoutingKey: config.NewSecret(pageKey), Severity: "error"},
-	}})
+	sink, err := New(Options{EventsURL: strings.TrimSuffix(s.URL(), "/v2/enqueue") + "/", Routes: map[fleet.Route]Route{fleet.Page: {RoutingKey: config.NewSecret(pageKey), Severity: "error"}}})
 	require.NoError(t, err)
 	_, err = sink.Send(context.Background(), pageNotification())
 	require.NoError(t, err)
@@ -187,4 +183,49 @@ func TestAccepts(t *testing.T) {
 		incident.Trigger: true, incident.Remind: true, incident.Resolve: true,
 		incident.Repeat: false, incident.Occurrence: false,
 	}, got)
+}
+
+// Each routing key is a destination of its own, named after its first
+// route, never after the key.
+func TestDestinationIsTheRoutingKey(t *testing.T) {
+	page := Route{RoutingKey: config.NewSecret(pageKey), Severity: "critical"}
+	cases := []struct {
+		name   string
+		routes map[fleet.Route]Route
+		want   map[fleet.Route]string
+	}{
+		{"a key per route", map[fleet.Route]Route{fleet.Page: page, fleet.Monitor: {RoutingKey: config.NewSecret(monitorKey)}},
+			map[fleet.Route]string{fleet.Page: "page", fleet.Monitor: "monitor"}},
+		{"one key for two routes", map[fleet.Route]Route{fleet.Page: page, fleet.Monitor: page},
+			map[fleet.Route]string{fleet.Page: "page", fleet.Monitor: "page"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sink, err := New(Options{Routes: tc.routes})
+			require.NoError(t, err)
+			for route, want := range tc.want {
+				n := pageNotification()
+				n.Route = route
+				require.Equal(t, want, sink.Destination(n))
+			}
+			require.True(t, sink.SkipResolved(), "a page that is over is not sent late")
+			require.Equal(t, incident.Pacing{PerSecond: 2, Burst: 10, InFlight: 4}, sink.Pacing("page"), "under the Events API's 120 a minute per key")
+		})
+	}
+}
+
+// A trigger whose answer was lost is sent again: PagerDuty folds it into
+// the alert it has, so the incident pages once.
+func TestARepeatedTriggerIsOneAlert(t *testing.T) {
+	s := pdfake.New()
+	defer s.Close()
+	sink := newSink(t, s)
+	s.Inject(pdfake.Fault{Lost: true})
+	_, err := sink.Send(context.Background(), pageNotification())
+	require.Error(t, err)
+	require.False(t, incident.IsRejected(err))
+	_, err = sink.Send(context.Background(), pageNotification())
+	require.NoError(t, err)
+	require.Len(t, s.Events(), 2)
+	require.Equal(t, []string{"flinkslo/orders/orders-enrichment/orders-enrichment/platform_code_exception"}, s.Open())
 }

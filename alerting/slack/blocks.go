@@ -8,7 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // Slack's Block Kit limits (api.slack.com/reference/block-kit/blocks),
@@ -96,11 +96,11 @@ func header(n incident.Notification) string {
 	return emoji(n.Route) + " " + route + " · " + n.Key.Category
 }
 
-func emoji(r classify.Route) string {
+func emoji(r fleet.Route) string {
 	switch r {
-	case classify.Page:
+	case fleet.Page:
 		return "🚨"
-	case classify.Monitor:
+	case fleet.Monitor:
 		return "👀"
 	}
 	return "🔧"
@@ -116,6 +116,10 @@ func fields(n incident.Notification) []*slack.TextBlockObject {
 	}
 	if n.Exception != "" {
 		kv = append(kv, [2]string{"Exception", code(n.Exception)})
+	}
+	if n.Culprit != "" {
+		// The frame the hint's "top tenant frame" means, and whose it is.
+		kv = append(kv, [2]string{"Culprit (" + esc(n.CulpritOwner) + " code)", code(n.Culprit)})
 	}
 	if len(n.Health) > 0 {
 		kv = append(kv, [2]string{"Unhealthy", esc(strings.Join(n.Health, ", "))})

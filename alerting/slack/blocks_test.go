@@ -12,7 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -26,12 +26,12 @@ type (
 // testdata, where a reviewer sees exactly what Slack receives.
 func TestRenderGolden(t *testing.T) {
 	page := notifyNotification()
-	page.Route, page.SlackChannel, page.Key.Category = classify.Page, "#flink-platform", "platform_code_exception"
+	page.Route, page.SlackChannel, page.Key.Category = fleet.Page, "#flink-platform", "platform_code_exception"
 	page.Reason, page.Hint, page.Rule = "NullPointerException thrown in Flink code", "platform on-call: check the Flink version and recent platform changes", "code-owner"
 	page.Escalated = true
 	page.Excerpt = "java.lang.NullPointerException: ```boom``` <!channel>\n\tat org.apache.flink.runtime.X.y(X.java:1)"
 	health := notifyNotification()
-	health.Route, health.Source, health.Key.Category = classify.Page, incident.SourceHealth, "job_unhealthy"
+	health.Route, health.Source, health.Key.Category = fleet.Page, fleet.SourceHealth, "job_unhealthy"
 	health.Reason, health.Hint, health.Rule, health.Exception, health.Excerpt = "job is FAILED and no classified failure explains it", "look at the JobManager log", "health", "", ""
 	health.Health = []string{"not_running", "checkpoints_stalled"}
 	health.Note = "team checkout has no Slack channel (set teams.checkout.slackChannel); posted to the monitor channel"

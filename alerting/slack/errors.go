@@ -2,8 +2,8 @@ package slack
 
 import (
 	"errors"
+	"net"
 	"net/http"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -18,21 +18,18 @@ var retryableCodes = map[string]bool{
 	"request_timeout": true, "ratelimited": true, "team_added_to_org": true,
 }
 
-// classify tells the router whether err is worth retrying, and blocks the
-// channel for the Retry-After of a 429 so that the posts queued behind this
-// one wait too.
-func (s *Sink) classify(ch string, err error) error {
+// classify tells the router whether err is worth retrying. A 429 holds
+// every channel for its Retry-After: Slack limits a workspace as well as
+// each channel, and the answer does not say which limit it was. An error
+// without an answer from Slack, after the connection was made, may hide a
+// post that went through.
+func (s *Sink) classify(err error) error {
 	if err == nil {
 		return nil
 	}
 	var rl *slack.RateLimitedError
 	if errors.As(err, &rl) {
-		s.mu.Lock()
-		if c := s.channels[ch]; c != nil {
-			c.blockedUntil = time.Now().Add(rl.RetryAfter)
-		}
-		s.mu.Unlock()
-		return incident.RetryAfter(err, rl.RetryAfter)
+		return incident.RetryAllAfter(err, rl.RetryAfter)
 	}
 	var sc slack.StatusCodeError
 	if errors.As(err, &sc) {
@@ -42,8 +39,26 @@ func (s *Sink) classify(ch string, err error) error {
 		return incident.Reject(err)
 	}
 	var se slack.SlackErrorResponse
-	if errors.As(err, &se) && !retryableCodes[se.Err] {
-		return incident.Reject(err)
+	if errors.As(err, &se) {
+		if !retryableCodes[se.Err] {
+			return incident.Reject(err)
+		}
+		return err
 	}
-	return err
+	var de *incident.DeliveryError
+	if errors.As(err, &de) || neverSent(err) {
+		return err
+	}
+	return incident.Unconfirmed(err)
+}
+
+// neverSent: the request failed before it could reach Slack (no
+// connection, no DNS answer).
+func neverSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
 }

@@ -1,19 +1,27 @@
 // Package slack posts incidents to Slack with slack-go: a Block Kit message
 // per incident in the route's channel, follow-ups and the recovery in its
-// thread. It paces each channel to Slack's ≈1 message per second and honours
-// 429 Retry-After for the whole channel. With an incoming webhook instead of
-// a bot token there is no message ts, so follow-ups are new messages that
-// name the incident.
+// thread. Each channel (or the webhook) is its own destination for the
+// router, paced to Slack's ≈1 message per second; a 429 holds every
+// channel for its Retry-After, as Slack's limits are per workspace too.
+//
+// Delivery guarantee: a top-level message is posted once. Every post
+// carries the notification's id in its message metadata; when an attempt
+// ended without an answer (a timeout, a reset, a crash), the sink first
+// looks for that id in the channel's recent history (conversations.history,
+// bounded) and, if the message is there, adopts it instead of posting
+// again. Thread replies, and everything sent through an incoming webhook
+// (which has neither history nor ts), are at least once: an unanswered
+// attempt may show twice.
 package slack
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"sync"
-	"time"
 
 	"github.com/slack-go/slack"
 	"golang.org/x/time/rate"
@@ -35,6 +43,9 @@ type Options struct {
 	// PerChannel and Burst pace posts per channel (default 1/s, burst 3).
 	PerChannel rate.Limit
 	Burst      int
+	// Logger says when an earlier post cannot be looked for (a missing
+	// scope); discarded when nil.
+	Logger *slog.Logger
 }
 
 // Sink posts notifications to Slack.
@@ -44,17 +55,11 @@ type Sink struct {
 	http    *http.Client
 	limit   rate.Limit
 	burst   int
+	log     *slog.Logger
 
-	mu       sync.Mutex
-	channels map[string]*channel
-	threads  map[string]string // incident key + channel → thread ts
-}
-
-// channel is one channel's pacing.
-type channel struct {
-	limiter *rate.Limiter
-	// blockedUntil is set by a 429: nothing goes to the channel before.
-	blockedUntil time.Time
+	mu      sync.Mutex
+	threads map[string]string // incident key + channel → thread ts
+	history *history
 }
 
 // New builds a sink; it does no I/O.
@@ -74,9 +79,12 @@ func New(o Options) (*Sink, error) {
 	if o.Burst == 0 {
 		o.Burst = 3
 	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
 	hc := &http.Client{Transport: o.Transport}
-	s := &Sink{webhook: o.WebhookURL, http: hc, limit: o.PerChannel, burst: o.Burst,
-		channels: map[string]*channel{}, threads: map[string]string{}}
+	s := &Sink{webhook: o.WebhookURL, http: hc, limit: o.PerChannel, burst: o.Burst, log: o.Logger,
+		threads: map[string]string{}, history: newHistory()}
 	if !o.Token.IsZero() {
 		s.api = slack.New(o.Token.Reveal(), slack.OptionAPIURL(o.APIURL), slack.OptionHTTPClient(hc))
 	}
@@ -88,24 +96,50 @@ func (s *Sink) Accepts(a incident.Action) bool { return a != incident.Occurrence
 
 var errNoChannel = errors.New("no slack channel for this notification")
 
-// Send posts n to n.SlackChannel, in the incident's thread when one is known.
+// Destination is the channel n is posted to, or "webhook" with an incoming
+// webhook, which posts to its own channel.
+func (s *Sink) Destination(n incident.Notification) string {
+	if s.api == nil {
+		return "webhook"
+	}
+	return n.SlackChannel
+}
+
+// Pacing holds each channel (and the webhook) to Slack's rate, with two
+// posts in flight so that one that hangs does not stall the channel.
+func (s *Sink) Pacing(string) incident.Pacing {
+	return incident.Pacing{PerSecond: float64(s.limit), Burst: s.burst, InFlight: 2}
+}
+
+// Send posts n to n.SlackChannel, in the incident's thread when one is
+// known. A top-level message whose earlier attempt is unconfirmed is
+// looked for first.
 func (s *Sink) Send(ctx context.Context, n incident.Notification) (incident.Receipt, error) {
 	ch := n.SlackChannel
 	if ch == "" {
 		return incident.Receipt{}, incident.Reject(errNoChannel)
 	}
-	if err := s.wait(ctx, ch); err != nil {
-		return incident.Receipt{}, fmt.Errorf("wait for slack channel %s: %w", ch, err)
-	}
 	thread := s.thread(n, ch)
 	msg := render(n, thread != "")
 	if s.api == nil {
-		return incident.Receipt{}, s.classify(ch, s.postWebhook(ctx, ch, msg))
+		return incident.Receipt{}, s.classify(s.postWebhook(ctx, ch, msg))
+	}
+	if thread == "" && !n.Unconfirmed.IsZero() && n.ID != "" {
+		ts, found, err := s.lookup(ctx, ch, n)
+		if err != nil {
+			return incident.Receipt{}, s.classify(fmt.Errorf("look for an earlier post of %s of %s in slack channel %s: %w", n.Action, n.Key, ch, err))
+		}
+		if found {
+			return s.remember(n, ch, "", ts), nil
+		}
 	}
 	opts := []slack.MsgOption{
 		slack.MsgOptionText(msg.text, false),
 		slack.MsgOptionBlocks(msg.blocks...),
 		slack.MsgOptionDisableLinkUnfurl(),
+	}
+	if n.ID != "" {
+		opts = append(opts, slack.MsgOptionMetadata(marker(n)))
 	}
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
@@ -113,9 +147,13 @@ func (s *Sink) Send(ctx context.Context, n incident.Notification) (incident.Rece
 			opts = append(opts, slack.MsgOptionBroadcast())
 		}
 	}
-	_, ts, err := s.api.PostMessageContext(ctx, ch, opts...)
+	id, ts, err := s.api.PostMessageContext(ctx, ch, opts...)
 	if err != nil {
-		return incident.Receipt{}, s.classify(ch, fmt.Errorf("post %s of %s to slack channel %s: %w", n.Action, n.Key, ch, err))
+		return incident.Receipt{}, s.classify(fmt.Errorf("post %s of %s to slack channel %s: %w", n.Action, n.Key, ch, err))
+	}
+	s.history.learn(ch, id)
+	if thread == "" {
+		s.history.posted(id, n, ts)
 	}
 	return s.remember(n, ch, thread, ts), nil
 }
@@ -161,35 +199,6 @@ func (s *Sink) postWebhook(ctx context.Context, ch string, m message) error {
 		err = fmt.Errorf("%s slack webhook: %w", ue.Op, ue.Err)
 	}
 	return fmt.Errorf("post to slack webhook for channel %s: %w", ch, err)
-}
-
-// wait paces posts to ch and holds them while a 429 is in force.
-func (s *Sink) wait(ctx context.Context, ch string) error {
-	c := s.channel(ch)
-	s.mu.Lock()
-	until := c.blockedUntil
-	s.mu.Unlock()
-	if d := time.Until(until); d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-	return c.limiter.Wait(ctx)
-}
-
-func (s *Sink) channel(ch string) *channel {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.channels[ch]
-	if !ok {
-		c = &channel{limiter: rate.NewLimiter(s.limit, s.burst)}
-		s.channels[ch] = c
-	}
-	return c
 }
 
 // Describe says what Send would post, for --alerting.dry-run.

@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
-	"github.com/flinkslo/flinkslo/alerting/internal/slackfake"
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
+	"github.com/flinkslo/flinkslo/internal/slackfake"
 )
 
 const token = "xoxb-test-token-123"
@@ -23,9 +23,6 @@ func newSink(t *testing.T, s *slackfake.Server, o Options) *Sink {
 		o.Token = config.NewSecret(token)
 	}
 	o.APIURL = s.APIURL()
-	if o.PerChannel == 0 {
-		o.PerChannel = 1000 // pacing has its own test
-	}
 	sink, err := New(o)
 	require.NoError(t, err)
 	return sink
@@ -33,10 +30,9 @@ func newSink(t *testing.T, s *slackfake.Server, o Options) *Sink {
 
 func notifyNotification() incident.Notification {
 	return incident.Notification{
-		Key:    incident.Key{Namespace: "checkout", Deployment: "cart-sessions", Job: "cart-sessions", Category: "kafka_topic_authorization"},
-		Action: incident.Trigger, Route: classify.Notify, Team: "checkout", JobID: "9f8e",
-		Source: classify.SourceFlinkREST, Reason: "the job's principal may not read topic <payments.v1>", Hint: "grant READ on payments.v1 to the job's principal",
-		Rule: "kafka-topic-acl", Exception: "org.apache.kafka.common.errors.TopicAuthorizationException",
+		Key:    incident.Key{JobRef: fleet.JobRef{Namespace: "checkout", Deployment: "cart-sessions", Job: "cart-sessions"}, Category: "kafka_topic_authorization"},
+		Action: incident.Trigger, Route: fleet.Notify, Team: "checkout", JobID: "9f8e",
+		Source: fleet.SourceFlinkREST, Exception: "org.apache.kafka.common.errors.TopicAuthorizationException",
 		Excerpt:     "org.apache.kafka.common.errors.TopicAuthorizationException: Not authorized to access topics: [payments.v1]\n\tat org.apache.flink.connector.kafka.source.reader.KafkaPartitionSplitReader.fetch(KafkaPartitionSplitReader.java:110)",
 		FailureTime: t0, At: t0, Opened: t0, Count: 1, Total: 1,
 		Links: []incident.Link{
@@ -44,6 +40,7 @@ func notifyNotification() incident.Notification {
 			{Text: "Runbook", URL: "https://runbooks.example.com/flink/kafka_topic_authorization"},
 		},
 		SlackChannel: "#checkout-alerts",
+		Decision:     fleet.Decision{Reason: "the job's principal may not read topic <payments.v1>", Hint: "grant READ on payments.v1 to the job's principal", Rule: "kafka-topic-acl"},
 	}
 }
 
@@ -113,10 +110,10 @@ func TestEscalationInTheThreadIsBroadcast(t *testing.T) {
 	defer s.Close()
 	sink := newSink(t, s, Options{})
 	n := notifyNotification()
-	n.Route, n.SlackChannel = classify.Monitor, "#flink-platform"
+	n.Route, n.SlackChannel = fleet.Monitor, "#flink-platform"
 	_, err := sink.Send(context.Background(), n)
 	require.NoError(t, err)
-	n.Route, n.EscalatedFrom = classify.Page, classify.Monitor
+	n.Route, n.EscalatedFrom = fleet.Page, fleet.Monitor
 	_, err = sink.Send(context.Background(), n)
 	require.NoError(t, err)
 	msgs := s.Messages()
@@ -127,15 +124,18 @@ func TestEscalationInTheThreadIsBroadcast(t *testing.T) {
 
 func TestErrorsSayWhetherToRetry(t *testing.T) {
 	cases := []struct {
-		name     string
-		fault    slackfake.Fault
-		rejected bool
-		after    time.Duration
+		name        string
+		fault       slackfake.Fault
+		rejected    bool
+		after       time.Duration
+		everyone    bool
+		unconfirmed bool
 	}{
 		{name: "server error", fault: slackfake.Fault{Status: 503}},
-		{name: "rate limited", fault: slackfake.Fault{Status: 429, RetryAfter: "2"}, after: 2 * time.Second},
+		{name: "rate limited", fault: slackfake.Fault{Status: 429, RetryAfter: "2"}, after: 2 * time.Second, everyone: true},
 		{name: "rate limited without Retry-After", fault: slackfake.Fault{Status: 429}},
-		{name: "closed connection", fault: slackfake.Fault{CloseConn: true}},
+		{name: "closed connection", fault: slackfake.Fault{CloseConn: true}, unconfirmed: true},
+		{name: "answer lost after the post", fault: slackfake.Fault{Lost: true}, unconfirmed: true},
 		{name: "slack internal_error", fault: slackfake.Fault{SlackError: "internal_error"}},
 		{name: "channel not found", fault: slackfake.Fault{SlackError: "channel_not_found"}, rejected: true},
 		{name: "bot not in channel", fault: slackfake.Fault{SlackError: "not_in_channel"}, rejected: true},
@@ -150,52 +150,126 @@ func TestErrorsSayWhetherToRetry(t *testing.T) {
 			require.Error(t, err)
 			require.Equal(t, tc.rejected, incident.IsRejected(err), "rejected: %v", err)
 			require.Equal(t, tc.after, incident.RetryAfterOf(err))
+			require.Equal(t, tc.everyone, incident.HoldsAllDestinations(err), "a 429 holds every channel: %v", err)
+			require.Equal(t, tc.unconfirmed, incident.IsUnconfirmed(err), "unconfirmed: %v", err)
 			require.NotContains(t, err.Error(), token)
 		})
 	}
 }
 
-func TestRetryAfterHoldsTheWholeChannel(t *testing.T) {
+func TestNoAnswerBeforeTheConnectionIsConfirmedNotSent(t *testing.T) {
 	s := slackfake.New()
-	defer s.Close()
+	s.Close() // nothing listens: the post never left
 	sink := newSink(t, s, Options{})
-	s.Inject(slackfake.Fault{Status: 429, RetryAfter: "30"})
-	n := notifyNotification()
-	_, err := sink.Send(context.Background(), n)
-	require.Equal(t, 30*time.Second, incident.RetryAfterOf(err))
-
-	// Another post to the same channel waits for the Retry-After…
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	_, err = sink.Send(ctx, n)
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-	// …while other channels go on.
-	other := n
-	other.SlackChannel = "#flink-platform"
-	_, err = sink.Send(context.Background(), other)
-	require.NoError(t, err)
-	require.Len(t, s.Messages(), 1)
-	require.Equal(t, "#flink-platform", s.Messages()[0].Channel)
+	_, err := sink.Send(context.Background(), notifyNotification())
+	require.Error(t, err)
+	require.False(t, incident.IsUnconfirmed(err), "a refused connection delivered nothing: %v", err)
 }
 
-func TestPacingPerChannel(t *testing.T) {
+func TestDestinationsAndPacing(t *testing.T) {
 	s := slackfake.New()
 	defer s.Close()
-	sink := newSink(t, s, Options{PerChannel: 1, Burst: 1})
 	n := notifyNotification()
-	_, err := sink.Send(context.Background(), n)
-	require.NoError(t, err)
+	bot := newSink(t, s, Options{PerChannel: 1, Burst: 3})
+	require.Equal(t, "#checkout-alerts", bot.Destination(n), "each channel is its own destination")
+	require.Equal(t, incident.Pacing{PerSecond: 1, Burst: 3, InFlight: 2}, bot.Pacing("#checkout-alerts"))
+	hook := newSink(t, s, Options{WebhookURL: config.NewSecret(s.WebhookURL()), PerChannel: 1, Burst: 3})
+	require.Equal(t, "webhook", hook.Destination(n), "an incoming webhook posts to one channel whatever the notification says")
+}
 
-	// A second post within the second would exceed 1/s: the limiter says
-	// so at once when the deadline is shorter than the wait.
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	_, err = sink.Send(ctx, n)
+// The notification's id travels in the post's metadata, so that a post
+// whose answer was lost can be found.
+func TestPostsCarryTheirNotification(t *testing.T) {
+	s := slackfake.New()
+	defer s.Close()
+	n := notifyNotification()
+	n.ID = "42"
+	_, err := newSink(t, s, Options{}).Send(context.Background(), n)
+	require.NoError(t, err)
+	md := s.Messages()[0].Metadata
+	require.Equal(t, "flinkslo_notification", md.EventType)
+	require.Equal(t, map[string]any{"incident": "checkout/cart-sessions/cart-sessions/kafka_topic_authorization", "notification": "42"}, md.EventPayload)
+}
+
+func TestUnconfirmedPostIsLookedForBeforeRepeating(t *testing.T) {
+	cases := []struct {
+		name string
+		// fault answers the first post.
+		fault slackfake.Fault
+		// posts is how many messages the channel ends with; history the
+		// conversations.history calls for two notifications.
+		posts, history int
+	}{
+		{name: "the post went through and its answer was lost", fault: slackfake.Fault{Lost: true}, posts: 2, history: 1},
+		{name: "the connection broke before the post", fault: slackfake.Fault{CloseConn: true}, posts: 2, history: 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := slackfake.New()
+			defer s.Close()
+			s.ChannelID("#checkout-alerts") // the channel exists
+			sink := newSink(t, s, Options{})
+			ctx := context.Background()
+			a := notifyNotification()
+			a.ID, a.At = "1", time.Now()
+			b := a
+			b.ID, b.Key.Job = "2", "other"
+			s.Inject(tc.fault, tc.fault)
+			_, err := sink.Send(ctx, a)
+			require.True(t, incident.IsUnconfirmed(err))
+			_, err = sink.Send(ctx, b)
+			require.True(t, incident.IsUnconfirmed(err))
+
+			// The retries: each notification is in the channel once, and
+			// one read of its history served both.
+			a.Unconfirmed, b.Unconfirmed = time.Now(), time.Now()
+			ra, err := sink.Send(ctx, a)
+			require.NoError(t, err)
+			rb, err := sink.Send(ctx, b)
+			require.NoError(t, err)
+			msgs := s.Messages()
+			require.Len(t, msgs, tc.posts)
+			require.Equal(t, incident.Receipt{Channel: "#checkout-alerts", ThreadTS: msgs[0].TS}, ra, "the thread is the post that got through")
+			require.Equal(t, msgs[1].TS, rb.ThreadTS)
+			require.Equal(t, tc.history, s.Calls("conversations.history"))
+
+			// A follow-up threads under it.
+			rep := a
+			rep.Action, rep.Unconfirmed = incident.Repeat, time.Time{}
+			_, err = sink.Send(ctx, rep)
+			require.NoError(t, err)
+			require.Equal(t, msgs[0].TS, s.Messages()[len(s.Messages())-1].ThreadTS)
+		})
+	}
+}
+
+func TestLookingNeedsTheChannelsHistory(t *testing.T) {
+	s := slackfake.New()
+	defer s.Close()
+	s.ChannelID("#checkout-alerts")
+	sink := newSink(t, s, Options{})
+	n := notifyNotification()
+	n.ID, n.At = "1", time.Now()
+	// The answer is lost, and the token may not read the channel: the
+	// post goes out again rather than not at all.
+	s.Inject(slackfake.Fault{Lost: true}, slackfake.Fault{SlackError: "missing_scope"})
+	_, err := sink.Send(context.Background(), n)
+	require.True(t, incident.IsUnconfirmed(err))
+	n.Unconfirmed = time.Now()
+	_, err = sink.Send(context.Background(), n)
+	require.NoError(t, err)
+	require.Len(t, s.Messages(), 2, "at least once when the history cannot be read")
+
+	// History answering 500 is worth a retry, not a second post.
+	n.ID = "2"
+	s.Inject(slackfake.Fault{Lost: true}, slackfake.Fault{Status: 500})
+	_, err = sink.Send(context.Background(), n)
+	require.True(t, incident.IsUnconfirmed(err))
+	n.Unconfirmed = time.Now()
+	_, err = sink.Send(context.Background(), n)
 	require.Error(t, err)
-	other := n
-	other.SlackChannel = "#flink-platform"
-	_, err = sink.Send(ctx, other)
-	require.NoError(t, err, "each channel has its own budget")
+	require.False(t, incident.IsRejected(err))
+	require.Len(t, s.Messages(), 3)
 }
 
 func TestNoChannelIsRejected(t *testing.T) {

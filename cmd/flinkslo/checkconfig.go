@@ -2,33 +2,61 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 
 	"github.com/alecthomas/kingpin/v2"
 
+	"github.com/flinkslo/flinkslo/internal/cli"
+
+	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
 type checkConfigCmd struct{ file string }
 
-func (c *checkConfigCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause {
-	cmd := app.Command("check-config", "Validate a configuration file and exit: 0 when valid.")
+func (c *checkConfigCmd) Register(app *kingpin.Application, e *cli.Env) *kingpin.CmdClause {
+	cmd := app.Command("check-config", "Validate a configuration file and exit: 0 when flinkslo run would start with it, given the secrets it names. Warns about each secret or file it cannot read here.")
 	cmd.Arg("file", "Configuration file.").Required().StringVar(&c.file)
 	return cmd
 }
 
-func (c *checkConfigCmd) run(_ context.Context, e *env) error {
+// run refuses what `flinkslo run` refuses whatever its environment: what
+// config.Load and Config.Runnable reject, and rules files that do not
+// compile. What depends on the environment — a secret, certificate or
+// rules file this machine cannot read — is a warning naming it: run may
+// well have it where it runs.
+func (c *checkConfigCmd) Run(_ context.Context, e *cli.Env) error {
 	cfg, err := config.Load(c.file)
 	if err != nil {
 		return err
 	}
-	if err := cfg.RequireTargets(); err != nil {
+	warnings := append(cfg.Warnings(), cfg.CheckEnvironment(e.Getenv)...)
+	for _, w := range warnings {
+		fmt.Fprintf(e.Stdout, "warning: %s\n", w)
+	}
+	errs := []error{cfg.Runnable()}
+	// The rules files check-config can read must compile as run compiles
+	// them; one it cannot read is among the warnings above.
+	readable := func(path string) ([]byte, error) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, nil // an empty rules file
+		}
+		return b, nil
+	}
+	if _, err := classify.New(cfg.Classify, classify.WithReadFile(readable)); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config %s: %w", c.file, err)
 	}
-	for _, w := range warnings(cfg, e.getenv) {
-		fmt.Fprintf(e.stdout, "warning: %s\n", w)
+	summary := fmt.Sprintf("%d static targets, kubernetes discovery %s", len(cfg.Targets), onOff(cfg.Kubernetes != nil))
+	if n := len(warnings); n > 0 {
+		summary += fmt.Sprintf(", %d warnings", n)
 	}
-	_, err = fmt.Fprintf(e.stdout, "%s: OK (%d static targets, kubernetes discovery %s)\n", c.file, len(cfg.Targets), onOff(cfg.Kubernetes != nil))
+	_, err = fmt.Fprintf(e.Stdout, "%s: OK (%s)\n", c.file, summary)
 	return err
 }
 
@@ -37,32 +65,4 @@ func onOff(b bool) string {
 		return "on"
 	}
 	return "off"
-}
-
-// warnings are problems that do not make a config invalid but that a user
-// wants to know before deploying: secrets the environment does not hold,
-// routes with no way to send.
-func warnings(cfg *config.Config, getenv func(string) string) []string {
-	var out []string
-	a := cfg.Alerting
-	for _, rt := range []struct {
-		name string
-		r    config.Route
-	}{{"page", a.Page}, {"monitor", a.Monitor}, {"notify", a.Notify}} {
-		name, r := rt.name, rt.r
-		if pd := r.PagerDuty; pd != nil {
-			if _, err := config.ReadSecret(getenv, pd.RoutingKeyEnv, pd.RoutingKeyFile); err != nil {
-				out = append(out, fmt.Sprintf("alerting.%s.pagerduty: routing key: %v (flinkslo run will refuse to start until it is set)", name, err))
-			}
-		}
-		if r.Slack != nil && a.Slack.TokenEnv == "" && a.Slack.TokenFile == "" && a.Slack.WebhookURLEnv == "" && a.Slack.WebhookURLFile == "" {
-			out = append(out, fmt.Sprintf("alerting.%s.slack: no alerting.slack tokenEnv/tokenFile or webhookURLEnv/webhookURLFile (flinkslo run will refuse to start)", name))
-		}
-	}
-	for _, t := range cfg.Targets {
-		if t.Team != "" && t.SlackChannel == "" && cfg.Teams[t.Team].SlackChannel == "" && a.Notify.Slack != nil {
-			out = append(out, fmt.Sprintf("target %s: team %q has no teams.%s.slackChannel: its notifications go to the monitor channel", t.Name, t.Team, t.Team))
-		}
-	}
-	return out
 }

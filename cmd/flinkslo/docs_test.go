@@ -3,10 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
+	"log/slog"
 	"net"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -14,10 +15,11 @@ import (
 	"time"
 
 	"github.com/prometheus/common/promslog"
+	"go.yaml.in/yaml/v3"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/internal/config"
+	"github.com/flinkslo/flinkslo/internal/daemon"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 	"github.com/flinkslo/flinkslo/internal/kafkafake"
 )
@@ -75,16 +77,15 @@ scrapeTimeout: 1s
 stateFile: %s/state.json
 targets:
   - { name: orders, namespace: shop, team: shop, url: %q, kafka: { consumerGroups: [orders-enrichment] } }
+teams: { shop: { slackChannel: "#shop" } }
 kafka: { brokers: [%q], pollInterval: 1s, perPartitionMetrics: true }
 datadog: { address: %q }
+otlp: { endpoint: "http://127.0.0.1:1", interval: 1s, timeout: 1s }
 `, dir, srv.URL, kc.Brokers()[0], udp.LocalAddr().String())))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }, logCfg: testLogConfig()}
-	static := &reloadable{}
-	static.set(collector.StaticTargets(cfg))
-	p, err := build(e, cfg, buildOptions{log: e.logger(), static: static, console: true})
+	p, err := daemon.Build(cfg, daemon.Options{Log: testLogger(), ForceConsole: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,10 +95,10 @@ datadog: { address: %q }
 		runParts(ctx, p)
 	}()
 	// The exporter's own families (some only appear with the operator's
-	// status or a failing target) are checked one by one against the README
-	// by collector.TestMetricsDocumented; here every other part must show
+	// status or a failing target) are generated into the README from the
+	// table (export.TestMetricsTable); here every other part must show
 	// everything it documents.
-	doc := slices.DeleteFunc(readmeMetrics(t), func(n string) bool { return slices.Contains(p.exporter.Names(), n) })
+	doc := slices.DeleteFunc(readmeMetrics(t), func(n string) bool { return slices.Contains(p.Exporter().Names(), n) })
 	var exposed []string
 	// Lag in seconds needs a few polls of moving consumers; under -race on a
 	// busy machine that can take a while, and the loop ends as soon as all show.
@@ -118,8 +119,8 @@ datadog: { address: %q }
 }
 
 // exposedMetrics is every flinkslo_* family /metrics would serve now.
-func exposedMetrics(t *testing.T, p *parts) []string {
-	mfs, err := p.reg.Gather()
+func exposedMetrics(t *testing.T, p *daemon.Daemon) []string {
+	mfs, err := p.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,9 +128,9 @@ func exposedMetrics(t *testing.T, p *parts) []string {
 	for _, mf := range mfs {
 		names = append(names, mf.GetName())
 	}
-	if snap := p.store.Load(); snap != nil {
-		text := string(p.exporter.Text(snap))
-		for _, n := range p.exporter.Names() {
+	if snap := p.Store.Load(); snap != nil {
+		text := string(p.Exporter().Text(snap))
+		for _, n := range p.Exporter().Names() {
 			if strings.Contains(text, "\n"+n+"{") {
 				names = append(names, n)
 			}
@@ -138,18 +139,19 @@ func exposedMetrics(t *testing.T, p *parts) []string {
 	return slices.DeleteFunc(names, func(n string) bool { return !strings.HasPrefix(n, "flinkslo_") || n == "flinkslo_build_info" })
 }
 
-func testLogConfig() *promslog.Config {
+// testLogger logs errors only, to stderr, as the daemon would.
+func testLogger() *slog.Logger {
 	c := &promslog.Config{Level: promslog.NewLevel(), Format: promslog.NewFormat()}
 	_ = c.Level.Set("error")
-	return c
+	return promslog.New(c)
 }
 
 // runParts runs the parts until ctx ends, as run does.
-func runParts(ctx context.Context, p *parts) {
+func runParts(ctx context.Context, p *daemon.Daemon) {
 	g, gctx := errgroup.WithContext(ctx)
-	p.start(g, gctx)
+	p.Start(gctx, g)
 	_ = g.Wait()
-	p.close()
+	p.Close()
 }
 
 // missing returns the elements of a not in b.
@@ -161,4 +163,96 @@ func missing(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// readmeBlock is one ```yaml block of the README.
+type readmeBlock struct {
+	line     int    // of the opening fence
+	text     string // between the fences
+	fragment bool   // marked "<!-- config fragment: why -->" on the line before
+}
+
+// readmeConfigs returns the README's YAML blocks: every one is a flinkslo
+// configuration, whole or (marked) a fragment of one.
+func readmeConfigs(t *testing.T) []readmeBlock {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	var out []readmeBlock
+	for i := 0; i < len(lines); i++ {
+		if strings.TrimSpace(lines[i]) != "```yaml" {
+			continue
+		}
+		blk := readmeBlock{line: i + 1, fragment: i > 0 && strings.HasPrefix(lines[i-1], "<!-- config fragment:")}
+		var body []string
+		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != "```"; i++ {
+			body = append(body, lines[i])
+		}
+		blk.text = strings.Join(body, "\n") + "\n"
+		out = append(out, blk)
+	}
+	return out
+}
+
+// TestReadmeConfigs: every configuration in the README is one check-config
+// accepts without a warning and `flinkslo run` starts with, given the
+// secrets it names; a block marked as a fragment must at least load.
+func TestReadmeConfigs(t *testing.T) {
+	blocks := readmeConfigs(t)
+	whole := 0
+	for _, blk := range blocks {
+		t.Run(fmt.Sprintf("README line %d", blk.line), func(t *testing.T) {
+			if blk.fragment {
+				if _, err := config.Parse([]byte(blk.text)); err != nil {
+					t.Fatalf("the fragment does not load: %v\n%s", err, blk.text)
+				}
+				return
+			}
+			whole++
+			path := filepath.Join(t.TempDir(), "flinkslo.yaml")
+			writeFile(t, path, blk.text)
+			env := namedSecrets(t, blk.text)
+			code, out, errOut := runCLI(t, "", env, "check-config", path)
+			if code != 0 || strings.Contains(out, "warning:") {
+				t.Errorf("check-config: exit %d, want 0 without warnings (or mark the block <!-- config fragment: … -->)\n%s%s", code, out, errOut)
+			}
+			if started, log := startRun(t, path, env); !started {
+				t.Errorf("run did not start:\n%s", log)
+			}
+		})
+	}
+	if whole == 0 {
+		t.Error("the README shows no whole configuration")
+	}
+}
+
+// namedSecrets gives every environment variable a configuration names (the
+// value of a …Env key, or of bearerToken's env) a value, as a deployment's
+// Secret would.
+func namedSecrets(t *testing.T, text string) map[string]string {
+	t.Helper()
+	var root yaml.Node
+	if err := yaml.Unmarshal([]byte(text), &root); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i].Value, n.Content[i+1]
+				if (strings.HasSuffix(k, "Env") || k == "env") && v.Kind == yaml.ScalarNode {
+					env[v.Value] = "readme-test-" + strings.ToLower(v.Value)
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(&root)
+	return env
 }

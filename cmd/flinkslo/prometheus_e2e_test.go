@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flinkslo/flinkslo/internal/flinkfake"
 	"github.com/flinkslo/flinkslo/rules"
 )
 
@@ -29,12 +30,13 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// TestPrometheusScrapesDemo runs a real Prometheus server (Debian's
-// prometheus package) against `flinkslo demo` with the shipped rules, their
-// `for:` durations scaled down, and checks through Prometheus's HTTP API
-// that the demo's unhealthy jobs fire their direct alerts while the healthy
-// and suspended deployments stay quiet.
-func TestPrometheusScrapesDemo(t *testing.T) {
+// TestPrometheusScrapesFlinkslo runs a real Prometheus server (Debian's
+// prometheus package) against `flinkslo run` watching simulated JobManagers
+// in every failure mode, with the shipped rules, their `for:` durations
+// scaled down, and checks through Prometheus's HTTP API that the unhealthy
+// jobs fire their direct alerts, on the route the policy gives them, while
+// the healthy and suspended deployments stay quiet.
+func TestPrometheusScrapesFlinkslo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a Prometheus server")
 	}
@@ -45,19 +47,47 @@ func TestPrometheusScrapesDemo(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	demoAddr := freeAddr(t)
+	type jobManager struct {
+		scenario flinkfake.Scenario
+		failure  flinkfake.FailureKind
+		extra    string // more target settings
+	}
+	fleet := map[string]jobManager{
+		"ad-attribution":       {scenario: flinkfake.HTTP500},
+		"search-indexer":       {scenario: flinkfake.InvalidJSON},
+		"fraud-scoring":        {scenario: flinkfake.Failed, failure: flinkfake.PlatformBug},
+		"clickstream-sessions": {scenario: flinkfake.CheckpointsStalled},
+		"recommendations":      {scenario: flinkfake.TasksNotRunning},
+		"orders-enrichment":    {},
+		"quarterly-reports":    {extra: ", suspended: true"},
+	}
+	var targets, teams strings.Builder
+	for name, jm := range fleet {
+		fmt.Fprintf(&teams, "  %s: {}\n", name)
+		f := flinkfake.New(flinkfake.Options{Cluster: name, Jobs: []flinkfake.JobSpec{{Name: name, Scenario: jm.scenario, Failure: jm.failure}},
+			CheckpointInterval: 2 * time.Second})
+		if jm.scenario >= flinkfake.Slow {
+			f.SetScenario(jm.scenario)
+		}
+		srv := flinkfake.Serve(t, f)
+		fmt.Fprintf(&targets, "  - { name: %s, namespace: %s, team: %s, url: %q%s }\n", name, name, name, srv.URL, jm.extra)
+	}
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "flinkslo.yaml")
+	writeFile(t, cfgPath, "scrapeInterval: 2s\nhealth: { startupGrace: 4s, checkpointWindowFloor: 6s }\ntargets:\n"+targets.String()+"teams:\n"+teams.String())
+	flinksloAddr := freeAddr(t)
+	var runErr lockedBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"demo", "--web.listen-address", demoAddr, "--no-table", "--log.level", "error"}, strings.NewReader(""), io.Discard, io.Discard, func(string) string { return "" })
+		done <- run(ctx, []string{"run", "--config", cfgPath, "--web.listen-address", flinksloAddr, "--log.level", "error"}, strings.NewReader(""), io.Discard, &runErr, func(string) string { return "" })
 	}()
 	defer func() {
 		cancel()
 		if code := <-done; code != 0 {
-			t.Errorf("demo exited with %d", code)
+			t.Errorf("flinkslo run exited with %d: %s", code, runErr.String())
 		}
 	}()
 
-	dir := t.TempDir()
 	rb, err := rules.Generate(rules.Options{ForScale: 0.01})
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +98,7 @@ rule_files: [rules.yaml]
 scrape_configs:
   - job_name: flinkslo
     static_configs: [{ targets: [%q] }]
-`, demoAddr))
+`, flinksloAddr))
 	promAddr := freeAddr(t)
 	prom := exec.Command(promBin, "--config.file="+filepath.Join(dir, "prometheus.yml"),
 		"--storage.tsdb.path="+filepath.Join(dir, "data"), "--web.listen-address="+promAddr)
@@ -86,13 +116,12 @@ scrape_configs:
 	}()
 
 	reasons := rules.ReasonAlerts()
-	want := map[string]string{ // deployment → alert that must fire
-		"ad-attribution":       reasons["jobmanager_unreachable"], // HTTP 500
-		"search-indexer":       reasons["jobmanager_unreachable"], // invalid JSON
-		"fraud-scoring":        reasons["not_running"],            // FAILED
-		"clickstream-sessions": reasons["checkpoints_stalled"],
-		"inventory-sync":       reasons["checkpoints_stalled"],
-		"recommendations":      reasons["tasks_not_running"],
+	want := map[string]string{ // deployment → alert/route that must fire
+		"ad-attribution":       reasons["jobmanager_unreachable"] + "/monitor", // HTTP 500
+		"search-indexer":       reasons["jobmanager_unreachable"] + "/monitor", // invalid JSON
+		"fraud-scoring":        reasons["not_running"] + "/page",               // FAILED
+		"clickstream-sessions": reasons["checkpoints_stalled"] + "/monitor",
+		"recommendations":      reasons["tasks_not_running"] + "/monitor",
 	}
 	quiet := []string{"orders-enrichment", "quarterly-reports"}
 	deadline := time.Now().Add(2 * time.Minute)
@@ -119,7 +148,8 @@ scrape_configs:
 	}
 }
 
-// firingByDeployment asks Prometheus for its firing alerts, by deployment.
+// firingByDeployment asks Prometheus for its firing alerts, by deployment,
+// as alertname/route.
 func firingByDeployment(base string) (map[string][]string, error) {
 	resp, err := http.Get(base + "/api/v1/alerts")
 	if err != nil {
@@ -140,7 +170,7 @@ func firingByDeployment(base string) (map[string][]string, error) {
 	out := map[string][]string{}
 	for _, a := range body.Data.Alerts {
 		if dep := a.Labels["deployment"]; dep != "" && a.State == "firing" {
-			out[dep] = append(out[dep], a.Labels["alertname"])
+			out[dep] = append(out[dep], a.Labels["alertname"]+"/"+a.Labels["route"])
 		}
 	}
 	for _, v := range out {

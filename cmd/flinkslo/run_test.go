@@ -23,9 +23,9 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/collector/kube"
 	"github.com/flinkslo/flinkslo/internal/config"
+	"github.com/flinkslo/flinkslo/internal/daemon"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 	"github.com/flinkslo/flinkslo/internal/kubetest"
 )
@@ -139,7 +139,7 @@ func TestRunInKubernetes(t *testing.T) {
 	if _, err := dyn.Resource(kube.DeploymentGVR).Namespace("checkout").Patch(t.Context(), "orders-enrichment", types.MergePatchType, []byte(patch), metav1.PatchOptions{}, "status"); err != nil {
 		t.Fatal(err)
 	}
-	failures := regexp.MustCompile(`(?m)^flinkslo_job_failures_total\{category="image_pull_tenant",deployment="orders-enrichment",job="orders-enrichment",namespace="checkout",route="notify",team="checkout"\} 1$`)
+	failures := regexp.MustCompile(`(?m)^flinkslo_job_failures_total\{category="image_pull_tenant",deployment="orders-enrichment",job_name="orders-enrichment",namespace="checkout",route="notify",team="checkout"\} 1$`)
 	reason := regexp.MustCompile(`(?m)^flinkslo_job_unhealthy_reason\{[^}]*deployment="orders-enrichment"[^}]*reason="deployment_error"[^}]*\} 1$`)
 	waitMetrics("the operator's image pull error counted for the team, the job unhealthy", func(m string) bool {
 		return failures.MatchString(m) && reason.MatchString(m)
@@ -244,7 +244,7 @@ func TestShardsSplitStaticTargets(t *testing.T) {
 	jm := httptest.NewServer(flinkfake.New(flinkfake.Options{Jobs: []flinkfake.JobSpec{{Name: "job"}}}))
 	defer jm.Close()
 	var b strings.Builder
-	b.WriteString("targets:\n")
+	b.WriteString("teams: { t: {} }\ntargets:\n")
 	const n = 60
 	for i := range n {
 		b.WriteString("  - { name: d" + strconv.Itoa(i) + ", namespace: ns, team: t, url: " + jm.URL + " }\n")
@@ -253,16 +253,13 @@ func TestShardsSplitStaticTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }, logCfg: testLogConfig()}
 	seen := map[string]int{}
 	for index := range 3 {
-		static := &reloadable{}
-		static.set(collector.StaticTargets(cfg))
-		p, err := build(e, cfg, buildOptions{log: e.logger(), static: static, shardIndex: index, shardCount: 3})
+		p, err := daemon.Build(cfg, daemon.Options{Log: testLogger(), ShardIndex: index, ShardCount: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
-		snap := p.loop.RunOnce(t.Context())
+		snap := p.Loop.RunOnce(t.Context())
 		if got := len(snap.Targets); got < n/3-10 || got > n/3+10 {
 			t.Errorf("shard %d scrapes %d of %d targets, want about a third", index, got, n)
 		}

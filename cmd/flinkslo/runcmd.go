@@ -4,17 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/signal"
-	"sync/atomic"
+	"sync"
 	"syscall"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/common/version"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/internal/cli"
 	"github.com/flinkslo/flinkslo/internal/config"
+	"github.com/flinkslo/flinkslo/internal/daemon"
 )
 
 type runCmd struct {
@@ -25,8 +26,8 @@ type runCmd struct {
 	dryRun     bool
 }
 
-func (c *runCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause {
-	cmd := app.Command("run", "Run the exporter daemon.")
+func (c *runCmd) Register(app *kingpin.Application, e *cli.Env) *kingpin.CmdClause {
+	cmd := app.Command("run", "Run the exporter daemon. SIGHUP or POST /-/reload re-reads the config.")
 	cmd.Flag("config", "Configuration file (YAML).").Required().StringVar(&c.configFile)
 	cmd.Flag("kubeconfig", "Kubeconfig for discovery outside a cluster (default $KUBECONFIG, then ~/.kube/config, then the in-cluster config).").StringVar(&c.kubeconfig)
 	cmd.Flag("shard.index", "This replica's shard, 0-based (a StatefulSet ordinal works).").Default("0").IntVar(&c.shardIndex)
@@ -35,39 +36,48 @@ func (c *runCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause {
 	return cmd
 }
 
-func (c *runCmd) run(ctx context.Context, e *env) error {
+func (c *runCmd) Run(ctx context.Context, e *cli.Env) error {
+	if c.shardCount < 1 || c.shardIndex < 0 || c.shardIndex >= c.shardCount {
+		return fmt.Errorf("--shard.index %d is not in [0, --shard.count %d)", c.shardIndex, c.shardCount)
+	}
 	cfg, err := config.Load(c.configFile)
 	if err != nil {
 		return err
 	}
-	if err := cfg.RequireTargets(); err != nil {
+	if err := cfg.Runnable(); err != nil {
 		return err
 	}
-	if c.shardCount < 1 || c.shardIndex < 0 || c.shardIndex >= c.shardCount {
-		return fmt.Errorf("--shard.index %d is not in [0, --shard.count %d)", c.shardIndex, c.shardCount)
+	log := e.Logger()
+	opts := daemon.Options{
+		Log: log, Getenv: e.Getenv, Console: e.Stdout, JSON: e.JSON(), Kubeconfig: c.kubeconfig,
+		ShardIndex: c.shardIndex, ShardCount: c.shardCount, DryRun: c.dryRun, Version: version.Version, DisableUI: e.Web.DisableUI,
 	}
-	log := e.logger()
-	static := &reloadable{}
-	static.set(collector.StaticTargets(cfg))
-	p, err := build(e, cfg, buildOptions{
-		log: log, static: static, kubeconfig: c.kubeconfig,
-		shardIndex: c.shardIndex, shardCount: c.shardCount, dryRun: c.dryRun,
-	})
+	d, err := daemon.Build(cfg, opts)
 	if err != nil {
 		return err
 	}
-	srv, err := newServer(e.web.listen, e.web.telemetry, exposition(p), p.ready, log)
+	// A SIGHUP and a POST /-/reload may come at once: one reload at a time.
+	var mu sync.Mutex
+	reload := func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		return d.Reload(c.configFile, opts)
+	}
+	srv, err := daemon.NewServer(e.Web.Listen, daemon.Endpoints{
+		Telemetry: e.Web.Telemetry, Metrics: d.Metrics(), Ready: d.Ready, Reload: reload,
+		Status: d.Status(e.Web.Telemetry), WebConfigFile: e.Web.ConfigFile,
+	}, log)
 	if err != nil {
 		return err
 	}
-	log.Info("flinkslo started", "version", version, "listen", srv.addr(), "static_targets", len(cfg.Targets),
-		"kubernetes", cfg.Kubernetes != nil, "shard", fmt.Sprintf("%d/%d", c.shardIndex, c.shardCount))
+	log.Info("flinkslo started", "version", version.Version, "revision", version.GetRevision(), "listen", srv.Addr(),
+		"static_targets", len(cfg.Targets), "kubernetes", cfg.Kubernetes != nil, "shard", fmt.Sprintf("%d/%d", c.shardIndex, c.shardCount))
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Run(gctx) })
-	g.Go(func() error { return reloadOnHUP(gctx, c.configFile, static, log) })
-	p.start(g, gctx)
+	g.Go(func() error { return reloadOnHUP(gctx, reload) })
+	d.Start(gctx, g)
 	err = g.Wait()
-	p.close()
+	d.Close()
 	log.Info("flinkslo stopped")
 	if errors.Is(err, context.Canceled) {
 		return nil
@@ -75,19 +85,9 @@ func (c *runCmd) run(ctx context.Context, e *env) error {
 	return err
 }
 
-// reloadable is the static target list, replaced on SIGHUP.
-type reloadable struct {
-	v atomic.Pointer[[]collector.Target]
-}
-
-func (r *reloadable) set(ts []collector.Target) { r.v.Store(&ts) }
-
-// Targets returns the current list.
-func (r *reloadable) Targets() []collector.Target { return *r.v.Load() }
-
-// reloadOnHUP re-reads the static targets on SIGHUP. A config that no
-// longer loads keeps the running one and says why.
-func reloadOnHUP(ctx context.Context, path string, r *reloadable, log *slog.Logger) error {
+// reloadOnHUP reloads the configuration on SIGHUP; a failed reload keeps
+// the running configuration (the daemon logs why).
+func reloadOnHUP(ctx context.Context, reload func() error) error {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -96,13 +96,7 @@ func reloadOnHUP(ctx context.Context, path string, r *reloadable, log *slog.Logg
 		case <-ctx.Done():
 			return nil
 		case <-hup:
+			_ = reload()
 		}
-		cfg, err := config.Load(path)
-		if err != nil {
-			log.Error("config reload failed, keeping the running targets", "err", err)
-			continue
-		}
-		r.set(collector.StaticTargets(cfg))
-		log.Info("config reloaded: static targets replaced (other settings apply after a restart)", "static_targets", len(cfg.Targets))
 	}
 }

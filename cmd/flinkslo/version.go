@@ -3,18 +3,20 @@ package main
 import (
 	"context"
 	"fmt"
-	"runtime"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/common/version"
+
+	"github.com/flinkslo/flinkslo/internal/cli"
 )
 
 type versionCmd struct{}
 
-func (c *versionCmd) register(app *kingpin.Application, e *env) *kingpin.CmdClause {
-	return app.Command("version", "Print the version.")
+func (c *versionCmd) Register(app *kingpin.Application, e *cli.Env) *kingpin.CmdClause {
+	return app.Command("version", "Print the version, as --version does.")
 }
 
-func (c *versionCmd) run(_ context.Context, e *env) error {
-	_, err := fmt.Fprintf(e.stdout, "flinkslo %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+func (c *versionCmd) Run(_ context.Context, e *cli.Env) error {
+	_, err := fmt.Fprintln(e.Stdout, version.Print("flinkslo"))
 	return err
 }

@@ -38,7 +38,7 @@ func reportCPU(b *testing.B, start time.Duration, ops int) {
 }
 
 // BenchmarkDecode decodes each response shape as a steady 1.20 and 2.3
-// JobManager sends it.
+// JobManager sends it (the vertex endpoints for the job's sink).
 func BenchmarkDecode(b *testing.B) {
 	for _, v := range []flinkfake.Version{flinkfake.V1_20, flinkfake.V2_3} {
 		jm := flinkfake.New(flinkfake.Options{Version: v, Now: flinkfake.NewClock(t0).Now, Jobs: []flinkfake.JobSpec{
@@ -46,6 +46,9 @@ func BenchmarkDecode(b *testing.B) {
 		}})
 		steady, _ := jm.JobID("steady")
 		loop, _ := jm.JobID("loop")
+		var d JobDetails
+		_ = decodeJSON(get(jm, "/jobs/"+steady), '{', &d)
+		sink := "/jobs/" + steady + "/vertices/" + d.Vertices[len(d.Vertices)-1].ID
 		shapes := []struct {
 			name, path string
 			decode     func([]byte) error
@@ -58,6 +61,11 @@ func BenchmarkDecode(b *testing.B) {
 			{"metrics", "/jobs/" + steady + "/metrics?get=numRestarts,fullRestarts,uptime,numberOfCompletedCheckpoints,numberOfFailedCheckpoints,lastCheckpointCompletedTimestamp",
 				func(d []byte) error { _, err := decodeMetrics(d); return err }},
 			{"exceptions-16", "/jobs/" + loop + "/exceptions?maxExceptions=16", func(d []byte) error { _, err := decodeExceptions(d); return err }},
+			{"subtask-metrics", sink + "/subtasks/metrics?get=busyTimeMsPerSecond,backPressuredTimeMsPerSecond,idleTimeMsPerSecond&agg=max",
+				func(d []byte) error { _, err := decodeAggregated(d); return err }},
+			{"watermarks", sink + "/watermarks", func(d []byte) error { _, err := decodeWatermarks(d); return err }},
+			{"taskmanagers-metrics", "/taskmanagers/metrics?get=Status.JVM.Memory.Heap.Used,Status.JVM.Memory.Heap.Max,Status.JVM.GarbageCollector.All.TimeMsPerSecond&agg=max",
+				func(d []byte) error { _, err := decodeAggregated(d); return err }},
 		}
 		for _, s := range shapes {
 			body := get(jm, s.path)

@@ -47,14 +47,15 @@ func (l *lexer) counts(c *CheckpointCounts) bool {
 }
 
 func (l *lexer) summary(s *CheckpointSummary) bool {
-	f := fields{names: []string{"end_to_end_duration"}}
+	f := fields{names: []string{"end_to_end_duration", "state_size", "checkpointed_size"}}
+	dst := [...]*MinMaxAvg{&s.EndToEndDuration, &s.StateSize, &s.CheckpointedSize}
 	return l.object(func(key []byte) bool {
 		i, ok := f.index(key)
 		switch {
 		case !ok:
 			return false
-		case i == 0:
-			return l.null() || l.minMaxAvg(&s.EndToEndDuration)
+		case i >= 0:
+			return l.null() || l.minMaxAvg(dst[i])
 		}
 		return l.skip()
 	})
@@ -121,12 +122,13 @@ func (l *lexer) history(h *[]CheckpointStats) bool {
 var statsFields = [...]string{
 	"className", "id", "status", "is_savepoint", "trigger_timestamp", "latest_ack_timestamp",
 	"end_to_end_duration", "state_size", "checkpoint_type", "external_path", "failure_timestamp", "failure_message",
+	"checkpointed_size",
 }
 
 func (l *lexer) stats(c *CheckpointStats) bool {
 	f := fields{names: statsFields[:]}
 	ints := [...]*int64{1: &c.ID, 4: (*int64)(&c.TriggerTimestamp), 5: (*int64)(&c.LatestAckTimestamp),
-		6: &c.EndToEndDuration, 7: &c.StateSize, 10: (*int64)(&c.FailureTimestamp)}
+		6: &c.EndToEndDuration, 7: &c.StateSize, 10: (*int64)(&c.FailureTimestamp), 12: &c.CheckpointedSize}
 	strs := [...]*string{0: &c.ClassName, 2: &c.Status, 8: &c.CheckpointType, 9: &c.ExternalPath, 11: &c.FailureMessage}
 	return l.object(func(key []byte) bool {
 		i, ok := f.index(key)

@@ -14,6 +14,14 @@
 // lacks stay zero, exceptions are normalised across the 2.0 removal of the
 // legacy fields, metric values are read from strings, and a job state a
 // newer Flink invents is kept verbatim (JobState.Known reports it).
+//
+// Besides the endpoints read every cycle, the client reads the inputs of
+// the detail signals, meant for a slower cadence: the job graph and each
+// vertex's I/O counts (Job, JobDetails.Graph), subtask metrics aggregated
+// per vertex (SubtaskMetrics), input watermarks (Watermarks) and
+// TaskManager JVM metrics (TaskManagersMetrics, TaskManagerMetrics).
+// docs/flink-detail-endpoints.md lists them with their version
+// differences.
 package flink
 
 import (

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 )
 
@@ -84,33 +82,9 @@ func decodeMetrics(data []byte) (map[string]float64, error) {
 	}
 	out := make(map[string]float64, len(ms))
 	for _, m := range ms {
-		if m.Value.ok {
-			out[m.ID] = m.Value.v
+		if m.Value.Valid {
+			out[m.ID] = m.Value.Value
 		}
 	}
 	return out, nil
-}
-
-// metricValue is a metric's value: a string on the wire ("3"), a number
-// accepted too. Anything else, or a value that is not a finite number,
-// leaves ok false rather than failing the whole response.
-type metricValue struct {
-	v  float64
-	ok bool
-}
-
-func (m *metricValue) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if len(b) >= 2 && b[0] == '"' {
-		if bytes.IndexByte(b, '\\') >= 0 {
-			if json.Unmarshal(b, &s) != nil {
-				return nil
-			}
-		} else {
-			s = string(b[1 : len(b)-1])
-		}
-	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	m.v, m.ok = v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
-	return nil
 }

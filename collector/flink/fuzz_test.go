@@ -3,6 +3,7 @@ package flink
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -84,10 +86,94 @@ func FuzzDecodeJobsOverview(f *testing.F) {
 	})
 }
 
+// FuzzDecodeJobDetails: whatever the plan, the graph's edges agree both
+// ways and name only listed vertices.
 func FuzzDecodeJobDetails(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var v JobDetails
-		_ = decodeJSON(data, '{', &v)
+		if decodeJSON(data, '{', &v) != nil {
+			return
+		}
+		g := v.Graph()
+		listed := map[string]bool{}
+		for _, id := range g.Vertices() {
+			listed[id] = true
+		}
+		for _, id := range g.Vertices() {
+			for _, out := range g.Outputs(id) {
+				if !listed[out] || !slices.Contains(g.Inputs(out), id) {
+					t.Fatalf("edge %s→%s is not an input of %s, or names an unlisted vertex", id, out, out)
+				}
+			}
+		}
+		_ = g.Sources()
+		_ = g.Sinks()
+	})
+}
+
+// FuzzDecodeAggregated: only finite numbers are Valid.
+func FuzzDecodeAggregated(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := decodeAggregated(data)
+		if err != nil {
+			return
+		}
+		for id, a := range m {
+			for _, v := range []Number{a.Min, a.Max, a.Avg, a.Sum, a.Skew} {
+				if v.Valid && (math.IsNaN(v.Value) || math.IsInf(v.Value, 0)) || !v.Valid && v.Value != 0 {
+					t.Fatalf("metric %q: %+v", id, v)
+				}
+			}
+		}
+	})
+}
+
+// FuzzDecodeWatermarks: a known minimum is known everywhere and the
+// lowest; subtasks come sorted and once.
+func FuzzDecodeWatermarks(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ws, err := decodeWatermarks(data)
+		if err != nil {
+			return
+		}
+		low, ok := ws.Min(0)
+		for i, w := range ws {
+			if i > 0 && ws[i-1].Subtask >= w.Subtask {
+				t.Fatalf("subtasks out of order or repeated: %v", ws)
+			}
+			if ok && (!w.Watermark.Known() || w.Watermark < low) {
+				t.Fatalf("min %d, known %v, but subtask %+v", low, ok, w)
+			}
+		}
+	})
+}
+
+// FuzzDecodeMetricNames: sorted, distinct, non-empty ids.
+func FuzzDecodeMetricNames(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		names, err := decodeMetricNames(data)
+		if err != nil {
+			return
+		}
+		for i, n := range names {
+			if n == "" || i > 0 && names[i-1] >= n {
+				t.Fatalf("names %q: want sorted, distinct, non-empty", names)
+			}
+		}
+		_ = FindGCMetrics(names)
+	})
+}
+
+func FuzzDecodeTaskManagers(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var v struct {
+			TaskManagers []TaskManager `json:"taskmanagers"`
+		}
+		if decodeJSON(data, '{', &v) == nil {
+			for _, tm := range v.TaskManagers {
+				_ = tm.LastHeartbeat.Time()
+			}
+		}
 	})
 }
 
@@ -110,7 +196,10 @@ func FuzzDecodeMetrics(f *testing.F) {
 // messages of valid text.
 func FuzzStatusError(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
-		se := statusError(404, bytes.NewReader(data)).(*StatusError)
+		var se *StatusError
+		if !errors.As(statusError(404, bytes.NewReader(data)), &se) {
+			t.Fatal("not a StatusError")
+		}
 		if len(se.Messages) > maxErrorMessages {
 			t.Fatalf("%d messages", len(se.Messages))
 		}
@@ -128,7 +217,8 @@ func FuzzStatusError(f *testing.F) {
 // TestFuzzSeeds writes the seed corpus with -update and otherwise checks
 // it is there: every fuzz target starts from every version's real shapes.
 func TestFuzzSeeds(t *testing.T) {
-	targets := []string{"FuzzDecodeExceptions", "FuzzDecodeCheckpoints", "FuzzCheckpointsFastPath", "FuzzDecodeJobsOverview", "FuzzDecodeJobDetails", "FuzzDecodeMetrics", "FuzzStatusError"}
+	targets := []string{"FuzzDecodeExceptions", "FuzzDecodeCheckpoints", "FuzzCheckpointsFastPath", "FuzzDecodeJobsOverview", "FuzzDecodeJobDetails", "FuzzDecodeMetrics", "FuzzStatusError",
+		"FuzzDecodeAggregated", "FuzzDecodeWatermarks", "FuzzDecodeMetricNames", "FuzzDecodeTaskManagers"}
 	if !*updateSeeds {
 		for _, target := range targets {
 			files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", target, "*"))
@@ -147,6 +237,7 @@ func TestFuzzSeeds(t *testing.T) {
 		loop, _ := jm.JobID("loop")
 		failing, _ := jm.JobID("failing")
 		nocp, _ := jm.JobID("nocp")
+		writeDetailSeeds(t, v)
 		for target, path := range map[string]string{
 			"FuzzDecodeExceptions":    "/jobs/" + loop + "/exceptions?maxExceptions=2",
 			"FuzzDecodeCheckpoints":   "/jobs/" + failing + "/checkpoints",
@@ -172,7 +263,43 @@ func TestFuzzSeeds(t *testing.T) {
 	} {
 		writeSeed(t, "FuzzCheckpointsFastPath", name, []byte(body))
 	}
+	writeSeed(t, "FuzzDecodeAggregated", "odd-values", []byte(`[{"id":"busyTimeMsPerSecond","min":"NaN","max":"Infinity","avg":1e400,"sum":"12","skew":null},{"max":1.0},{"id":"a","min":-0.0}]`))
+	writeSeed(t, "FuzzDecodeWatermarks", "edges", []byte(`[{"id":"1.currentInputWatermark","value":"-9223372036854775808"},{"id":"0.currentInputWatermark","value":"9223372036854775807"},{"id":"0.currentInputWatermark","value":"9223372036854775808"},{"id":"x.currentInputWatermark","value":"1"},{"id":"2.currentInputWatermark","value":17}]`))
+	writeSeed(t, "FuzzDecodeJobDetails", "plan-edges", []byte(`{"vertices":[{"id":"a","metrics":{"read-records":1.5,"accumulated-busy-time":"NaN"}}],"plan":"{\"nodes\":[{\"id\":\"a\"},{\"id\":\"b\",\"inputs\":[{\"id\":\"a\"},{\"id\":\"a\"},{\"id\":\"zz\"}]},{\"id\":\"a\"}]}"}`))
 	writeSeed(t, "FuzzStatusError", "cut-mid-string", []byte(`{"errors":["Checkpointing has not been enabled.\n\tat org.apache`))
+}
+
+// writeDetailSeeds writes version v's seeds of the detail decoders: the
+// JobManager runs a job per detail scenario.
+func writeDetailSeeds(t *testing.T, v flinkfake.Version) {
+	jm := flinkfake.New(flinkfake.Options{Version: v, Now: flinkfake.NewClock(t0).Now, Cluster: "orders", Jobs: []flinkfake.JobSpec{
+		{Name: "pipeline", Scenario: flinkfake.Backpressure},
+		{Name: "bounded", Scenario: flinkfake.BoundedSource},
+		{Name: "lag", Scenario: flinkfake.WatermarkLag},
+		{Name: "nowm", Scenario: flinkfake.NoWatermark},
+	}})
+	vertices := func(name string) []string {
+		id, _ := jm.JobID(name)
+		var d JobDetails
+		if err := decodeJSON(get(jm, "/jobs/"+id), '{', &d); err != nil {
+			t.Fatal(err)
+		}
+		paths := []string{"/jobs/" + id}
+		for _, vx := range d.Vertices {
+			paths = append(paths, "/jobs/"+id+"/vertices/"+vx.ID)
+		}
+		return paths
+	}
+	p, b, l, nw := vertices("pipeline"), vertices("bounded"), vertices("lag"), vertices("nowm")
+	s := string(v)
+	writeSeed(t, "FuzzDecodeJobDetails", s+"-bounded", get(jm, b[0]))
+	writeSeed(t, "FuzzDecodeAggregated", s, get(jm, p[3]+"/subtasks/metrics?get=busyTimeMsPerSecond,backPressuredTimeMsPerSecond,idleTimeMsPerSecond,numRecordsInPerSecond"))
+	writeSeed(t, "FuzzDecodeAggregated", s+"-taskmanagers", get(jm, "/taskmanagers/metrics?get=Status.JVM.Memory.Heap.Used,Status.JVM.Memory.Heap.Max,Status.JVM.CPU.Load&agg=max,sum"))
+	writeSeed(t, "FuzzDecodeWatermarks", s, get(jm, l[3]+"/watermarks"))
+	writeSeed(t, "FuzzDecodeWatermarks", s+"-none", get(jm, nw[2]+"/watermarks"))
+	writeSeed(t, "FuzzDecodeMetricNames", s, get(jm, "/taskmanagers/metrics"))
+	writeSeed(t, "FuzzDecodeMetricNames", s+"-source", get(jm, p[1]+"/subtasks/metrics"))
+	writeSeed(t, "FuzzDecodeTaskManagers", s, get(jm, "/taskmanagers"))
 }
 
 func get(h http.Handler, path string) []byte {

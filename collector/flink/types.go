@@ -1,49 +1,10 @@
 package flink
 
-import "time"
+import (
+	"time"
 
-// JobState is a Flink JobStatus. The set is the same from Flink 1.15 to
-// 2.x; an unknown value from a newer Flink is kept verbatim (see Known).
-type JobState string
-
-// The Flink job states (org.apache.flink.api.common.JobStatus).
-const (
-	StateInitializing JobState = "INITIALIZING"
-	StateCreated      JobState = "CREATED"
-	StateRunning      JobState = "RUNNING"
-	StateFailing      JobState = "FAILING"
-	StateFailed       JobState = "FAILED"
-	StateCancelling   JobState = "CANCELLING"
-	StateCanceled     JobState = "CANCELED"
-	StateFinished     JobState = "FINISHED"
-	StateRestarting   JobState = "RESTARTING"
-	StateSuspended    JobState = "SUSPENDED"
-	StateReconciling  JobState = "RECONCILING"
+	"github.com/flinkslo/flinkslo/fleet"
 )
-
-// JobStates lists every known state, in a stable order for state-sets.
-var JobStates = []JobState{
-	StateInitializing, StateCreated, StateRunning, StateFailing, StateFailed,
-	StateCancelling, StateCanceled, StateFinished, StateRestarting, StateSuspended, StateReconciling,
-}
-
-func (s JobState) String() string { return string(s) }
-
-// Known reports whether s is one of the states this version understands.
-func (s JobState) Known() bool {
-	for _, k := range JobStates {
-		if s == k {
-			return true
-		}
-	}
-	return false
-}
-
-// GloballyTerminal reports whether the job will never run again in this
-// cluster (FAILED, CANCELED, FINISHED).
-func (s JobState) GloballyTerminal() bool {
-	return s == StateFailed || s == StateCanceled || s == StateFinished
-}
 
 // Millis is an epoch-milliseconds timestamp as Flink writes it; -1 and 0
 // mean "none".
@@ -78,42 +39,59 @@ type JobsOverview struct {
 // JobOverview is one item of /jobs/overview (JobDetails). The JSON keys are
 // the same from 1.15 to 2.x (the 1.15/1.16 OpenAPI files are wrong here).
 type JobOverview struct {
-	ID               string   `json:"jid"`
-	Name             string   `json:"name"`
-	State            JobState `json:"state"`
-	StartTime        Millis   `json:"start-time"`
-	EndTime          Millis   `json:"end-time"`
-	Duration         int64    `json:"duration"`
-	LastModification Millis   `json:"last-modification"`
+	ID               string         `json:"jid"`
+	Name             string         `json:"name"`
+	State            fleet.JobState `json:"state"`
+	StartTime        Millis         `json:"start-time"`
+	EndTime          Millis         `json:"end-time"`
+	Duration         int64          `json:"duration"`
+	LastModification Millis         `json:"last-modification"`
 	// Tasks counts tasks per lower-case ExecutionState, plus "total".
 	Tasks map[string]int `json:"tasks"`
 }
 
 // JobDetails is GET /jobs/:jobid (JobDetailsInfo), trimmed to what the
-// signals use. The plan and stream graph are large and skipped.
+// signals use: the state timestamps, the vertices with their I/O metrics,
+// and the plan's edges (Graph). The 2.x stream graph is skipped.
 type JobDetails struct {
-	ID        string   `json:"jid"`
-	Name      string   `json:"name"`
-	State     JobState `json:"state"`
-	StartTime Millis   `json:"start-time"`
-	EndTime   Millis   `json:"end-time"`
-	Now       Millis   `json:"now"`
+	ID        string         `json:"jid"`
+	Name      string         `json:"name"`
+	State     fleet.JobState `json:"state"`
+	StartTime Millis         `json:"start-time"`
+	EndTime   Millis         `json:"end-time"`
+	Now       Millis         `json:"now"`
 	// Timestamps gives the last entry into each state (0 = never).
-	Timestamps map[JobState]Millis `json:"timestamps"`
-	Vertices   []Vertex            `json:"vertices"`
+	Timestamps map[fleet.JobState]Millis `json:"timestamps"`
+	Vertices   []Vertex                  `json:"vertices"`
 	// JobType is STREAMING or BATCH (1.20+, empty before).
 	JobType string `json:"job-type"`
+	// Plan is the job graph's plan; see Graph.
+	Plan Plan `json:"plan"`
 }
 
 // Vertex is a JobDetailsVertexInfo.
 type Vertex struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Parallelism int    `json:"parallelism"`
-	Status      string `json:"status"`
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	Parallelism    int    `json:"parallelism"`
+	MaxParallelism int    `json:"maxParallelism"`
+	// Status is the aggregate ExecutionState of the subtasks (RUNNING,
+	// FINISHED for a bounded source that has read its input, …).
+	Status string `json:"status"`
+	// StartTime is when the subtasks started; EndTime when the vertex
+	// reached a terminal status (-1, so zero Time, until then).
+	StartTime Millis `json:"start-time"`
+	EndTime   Millis `json:"end-time"`
 	// Tasks counts subtasks per upper-case ExecutionState.
 	Tasks map[string]int `json:"tasks"`
+	// Metrics sums the subtasks' I/O since they started.
+	Metrics IOMetrics `json:"metrics"`
 }
+
+// Finished reports a vertex whose every subtask FINISHED (a bounded source
+// that read its input): it no longer reads, writes or registers metrics,
+// which is normal.
+func (v Vertex) Finished() bool { return v.Status == "FINISHED" }
 
 // Checkpoints is GET /jobs/:jobid/checkpoints (CheckpointingStatistics).
 type Checkpoints struct {
@@ -133,9 +111,14 @@ type CheckpointCounts struct {
 	Failed     int64 `json:"failed"`
 }
 
-// CheckpointSummary keeps the end-to-end duration statistics.
+// CheckpointSummary keeps the duration and size statistics over the
+// checkpoints Flink remembers (web.checkpoints.history).
 type CheckpointSummary struct {
 	EndToEndDuration MinMaxAvg `json:"end_to_end_duration"`
+	// StateSize is the full state size; CheckpointedSize what each
+	// checkpoint persisted (the increment, with incremental checkpoints).
+	StateSize        MinMaxAvg `json:"state_size"`
+	CheckpointedSize MinMaxAvg `json:"checkpointed_size"`
 }
 
 // MinMaxAvg is a StatsSummaryDto, trimmed.
@@ -163,11 +146,16 @@ type CheckpointStats struct {
 	TriggerTimestamp   Millis `json:"trigger_timestamp"`
 	LatestAckTimestamp Millis `json:"latest_ack_timestamp"`
 	EndToEndDuration   int64  `json:"end_to_end_duration"`
-	StateSize          int64  `json:"state_size"`
-	CheckpointType     string `json:"checkpoint_type"`
-	ExternalPath       string `json:"external_path"`
-	FailureTimestamp   Millis `json:"failure_timestamp"`
-	FailureMessage     string `json:"failure_message"`
+	// StateSize is the checkpoint's full state size in bytes;
+	// CheckpointedSize what it persisted: the increment with incremental
+	// checkpoints, the same as StateSize otherwise (both 1.15+; before,
+	// state_size alone meant what was persisted).
+	StateSize        int64  `json:"state_size"`
+	CheckpointedSize int64  `json:"checkpointed_size"`
+	CheckpointType   string `json:"checkpoint_type"`
+	ExternalPath     string `json:"external_path"`
+	FailureTimestamp Millis `json:"failure_timestamp"`
+	FailureMessage   string `json:"failure_message"`
 }
 
 // RestoredCheckpoint is latest.restored.
@@ -247,6 +235,6 @@ type exceptionsWire struct {
 
 // metricWire is one item of /jobs/:jobid/metrics.
 type metricWire struct {
-	ID    string      `json:"id"`
-	Value metricValue `json:"value"`
+	ID    string `json:"id"`
+	Value Number `json:"value"`
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/flinkfake"
 )
 
@@ -91,7 +92,7 @@ func checkJobs(ctx context.Context, t *testing.T, c *Client, v flinkfake.Version
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.ID != steady || d.State != StateRunning || len(d.Vertices) != 3 || d.Timestamps[StateRunning] == 0 || d.Now == 0 {
+	if d.ID != steady || d.State != fleet.StateRunning || len(d.Vertices) != 3 || d.Timestamps[fleet.StateRunning] == 0 || d.Now == 0 {
 		t.Errorf("details %+v: want RUNNING with 3 vertices and a RUNNING timestamp", d)
 	}
 	if wantType := v >= "1.20"; (d.JobType == "STREAMING") != wantType {

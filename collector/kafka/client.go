@@ -8,7 +8,6 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl"
-	"github.com/twmb/franz-go/pkg/sasl/aws"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 
@@ -65,7 +64,13 @@ func clientOpts(cc clusterConfig, getenv func(string) string, requestTimeout tim
 		opts = append(opts, kgo.DialTLSConfig(tc))
 	}
 	if cc.sasl != nil {
-		m, err := mechanism(cc.sasl, getenv)
+		var m sasl.Mechanism
+		var err error
+		if cc.sasl.Mechanism == "AWS_MSK_IAM" {
+			m, err = mskIAM(cc, getenv, requestTimeout, log)
+		} else {
+			m, err = mechanism(cc.sasl, getenv)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("kafka cluster %s: %w", cc.name, err)
 		}
@@ -106,35 +111,8 @@ func mechanism(s *config.SASL, getenv func(string) string) (sasl.Mechanism, erro
 			return scram.Sha256(auth), nil
 		}
 		return scram.Sha512(auth), nil
-	case "AWS_MSK_IAM":
-		return mskIAM(s, getenv)
 	}
 	return nil, fmt.Errorf("unsupported sasl mechanism %q", s.Mechanism)
-}
-
-// mskIAM reads AWS credentials from the standard environment variables,
-// or the ones the config names, at every authentication.
-func mskIAM(s *config.SASL, getenv func(string) string) (sasl.Mechanism, error) {
-	name := func(v, def string) string {
-		if v != "" {
-			return v
-		}
-		return def
-	}
-	akEnv := name(s.AccessKeyEnv, "AWS_ACCESS_KEY_ID")
-	skEnv := name(s.SecretKeyEnv, "AWS_SECRET_ACCESS_KEY")
-	stEnv := name(s.SessionTokenEnv, "AWS_SESSION_TOKEN")
-	auth := func(context.Context) (aws.Auth, error) {
-		ak, sk := getenv(akEnv), getenv(skEnv)
-		if ak == "" || sk == "" {
-			return aws.Auth{}, fmt.Errorf("aws credentials: %s and %s must be set", akEnv, skEnv)
-		}
-		return aws.Auth{AccessKey: ak, SecretKey: sk, SessionToken: getenv(stEnv)}, nil
-	}
-	if _, err := auth(context.Background()); err != nil {
-		return nil, err
-	}
-	return aws.ManagedStreamingIAM(auth), nil
 }
 
 // kgoLogger passes the Kafka client's own errors to slog at debug level:

@@ -73,9 +73,10 @@ func TestSASLSecretMissing(t *testing.T) {
 	if _, err := New(cfg, os.Getenv, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "sasl password") {
 		t.Errorf("New with an unreadable password file: err = %v, want one naming the sasl password", err)
 	}
-	cfg.SASL = &config.SASL{Mechanism: "AWS_MSK_IAM"}
-	if _, err := New(cfg, func(string) string { return "" }, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "AWS_ACCESS_KEY_ID") {
-		t.Errorf("New with MSK IAM and no credentials: err = %v, want one naming AWS_ACCESS_KEY_ID", err)
+	awsEnv(t)
+	cfg.SASL = &config.SASL{Mechanism: "AWS_MSK_IAM", AccessKeyEnv: "MSK_ACCESS_KEY_ID"}
+	if _, err := New(cfg, func(string) string { return "" }, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "MSK_ACCESS_KEY_ID") {
+		t.Errorf("New with MSK IAM static keys unset: err = %v, want one naming MSK_ACCESS_KEY_ID", err)
 	}
 }
 

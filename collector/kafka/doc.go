@@ -149,8 +149,9 @@
 // flinkslo_consumergroup_partition_lag_records, _lag_seconds,
 // _committed_offset and _end_offset {cluster, group, topic, partition}; per
 // cluster: flinkslo_kafka_up, _scrape_duration_seconds,
-// _last_scrape_success_timestamp_seconds, _scrape_errors_total and
-// _time_lag_tables.
+// _last_scrape_success_timestamp_seconds, _scrape_errors_total,
+// _auth_errors_total (the polls among those that failed to authenticate or
+// were denied) and _time_lag_tables.
 //
 // # The View, and how to render it
 //
@@ -191,4 +192,14 @@
 // per-partition series (556,000 series) and produces about 60 MB of text;
 // with them, 4.6 million series and about 500 MB of text per poll, which
 // is worth caching compressed.
+//
+// # Authentication
+//
+// SASL PLAIN and SCRAM read the password at every authentication, so a
+// rotated secret file is picked up. AWS_MSK_IAM (awsiam.go) signs each
+// session with credentials from the configured static keys or the AWS
+// SDK's default chain (IRSA web identity, EKS Pod Identity, instance
+// roles), optionally assuming kafka.sasl.aws.roleARN; they are cached and
+// replaced five minutes before they expire. A failure to obtain them fails
+// the poll like an unreachable cluster.
 package kafka

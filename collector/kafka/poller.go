@@ -84,7 +84,8 @@ type poller struct {
 	errMu   sync.Mutex // lastErr is set from the requests' goroutines
 	lastErr error
 
-	failures atomic.Uint64
+	failures  atomic.Uint64
+	authFails atomic.Uint64
 	view     atomic.Pointer[View]
 }
 
@@ -128,8 +129,12 @@ func (p *poller) poll(ctx context.Context, wanted []string) error {
 	v.Tables = p.tables
 	if err != nil {
 		p.failures.Add(1)
+		if authFailed(err) {
+			p.authFails.Add(1)
+		}
 	}
 	v.Failures = p.failures.Load()
+	v.AuthFailures = p.authFails.Load()
 	v.Duration = time.Since(began)
 	v.Seq = p.set.seq.Add(1)
 	p.view.Store(v)

@@ -17,6 +17,7 @@ const (
 	FamilyPartitions
 	FamilyStatus
 	FamilyStatusSince
+	FamilyAuthErrors
 	FamilyLastSuccess
 	FamilyScrapeDuration
 	FamilyScrapeErrors
@@ -47,6 +48,7 @@ var families = [NumFamilies]familyInfo{
 	FamilyPartitions:          {"consumergroup_partitions", "Partitions of the group's topics by how their lag was obtained (measured, stale, unmeasured, uncommitted).", []string{"cluster", "group", "state"}, false},
 	FamilyStatus:              {"consumergroup_status", "Evaluation of the group over kafka.evaluationWindow (ok, lagging, stalled, rewinding, unknown), as a state set.", []string{"cluster", "group", "status"}, false},
 	FamilyStatusSince:         {"consumergroup_status_since_timestamp_seconds", "When the group's current status began.", groupLabels, false},
+	FamilyAuthErrors:          {"kafka_auth_errors_total", "Polls of the cluster that failed to authenticate or were denied: credentials unavailable or refused, or an action not allowed.", []string{"cluster"}, true},
 	FamilyLastSuccess:         {"kafka_last_scrape_success_timestamp_seconds", "When the cluster last answered a poll.", []string{"cluster"}, false},
 	FamilyScrapeDuration:      {"kafka_scrape_duration_seconds", "Duration of the last poll of the cluster.", []string{"cluster"}, false},
 	FamilyScrapeErrors:        {"kafka_scrape_errors_total", "Polls of the cluster that could not read it.", []string{"cluster"}, true},
@@ -100,6 +102,8 @@ func (v *View) Walk(f Family, perPartition bool, emit func(*Sample)) {
 		s.Value = v.Duration.Seconds()
 	case FamilyScrapeErrors:
 		s.Value = float64(v.Failures)
+	case FamilyAuthErrors:
+		s.Value = float64(v.AuthFailures)
 	case FamilyTimeLagTables:
 		s.Value = float64(v.Tables)
 	case FamilyLastSuccess:

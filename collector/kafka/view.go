@@ -168,6 +168,9 @@ type View struct {
 	// Failures counts the polls of the cluster that could not read it,
 	// this one included.
 	Failures uint64
+	// AuthFailures counts those of Failures that failed to authenticate or
+	// were denied.
+	AuthFailures uint64
 	// Tables is how many partitions keep an offset→time table.
 	Tables int
 	// Groups, sorted by name.

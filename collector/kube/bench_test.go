@@ -14,7 +14,7 @@ import (
 // informers would have delivered them.
 func fleetDiscoverer(b *testing.B, n int) *Discoverer {
 	b.Helper()
-	d, err := New(Options{Config: testConfig(), Teams: testTeams, Dynamic: dynamicfake.NewSimpleDynamicClient(runtime.NewScheme()), Client: fake.NewClientset()})
+	d, err := New(Options{Config: testConfig(), Dynamic: dynamicfake.NewSimpleDynamicClient(runtime.NewScheme()), Client: fake.NewClientset()})
 	if err != nil {
 		b.Fatal(err)
 	}

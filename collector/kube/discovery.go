@@ -1,9 +1,8 @@
 // Package kube discovers Flink deployments from the Flink Kubernetes
 // Operator's FlinkDeployment and FlinkSessionJob resources, watches their
 // JobManager and TaskManager pods for failures the REST API cannot show
-// (OOMKilled, image pulls, scheduling, evictions, node loss), and keeps two
-// replicas of a shard consistent with a Lease: leader election and a small
-// state store in the Lease's annotations.
+// (OOMKilled, image pulls, scheduling, evictions, node loss). Leader
+// election lives in package lease.
 package kube
 
 import (
@@ -21,17 +20,9 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
-
-// Reporter takes failures seen outside the REST scrape; the collector's
-// Loop classifies, counts and routes them. Reporting the same fingerprint
-// again is harmless: it is counted once.
-type Reporter interface {
-	ReportFailure(collector.FailureReport)
-}
 
 // Owner says whether this replica owns a target key (namespace/name);
 // shard.Shard is one.
@@ -48,22 +39,19 @@ const DefaultResync = 5 * time.Minute
 type Options struct {
 	// Config is the kubernetes section, with defaults applied.
 	Config *config.Kubernetes
-	// Teams give a target its team's Slack channel.
-	Teams map[string]config.Team
 	// Dynamic reads the operator's resources.
 	Dynamic dynamic.Interface
 	// Client reads pods and events; needed when Config.PodSignals is on.
 	Client kubernetes.Interface
 	// Shard limits targets and reports to this replica's part; nil owns all.
-	Shard Owner
-	// Reporter receives operator and pod failures; nil drops them.
-	Reporter Reporter
-	Logger   *slog.Logger
+	Shard  Owner
+	Logger *slog.Logger
 	// Resync defaults to DefaultResync.
 	Resync time.Duration
 }
 
-// Discoverer is a collector.TargetSource fed by informers.
+// Discoverer is the scrape loop's source of targets and of failure reports
+// (collector.TargetSource and collector.FailureSource), fed by informers.
 type Discoverer struct {
 	opts    Options
 	log     *slog.Logger
@@ -72,13 +60,14 @@ type Discoverer struct {
 	mu        sync.Mutex
 	resources map[string]*resource // by resource key
 	opErrors  map[string]*opError  // by resource key
-	cached    []collector.Target
+	cached    []fleet.Target
 	dirty     bool
 
 	synced atomic.Bool
-}
 
-var _ collector.TargetSource = (*Discoverer)(nil)
+	rmu     sync.Mutex // guards reports; informers report while the loop drains
+	reports []fleet.FailureReport
+}
 
 // New checks the options; Run starts watching.
 func New(opts Options) (*Discoverer, error) {
@@ -100,7 +89,7 @@ func New(opts Options) (*Discoverer, error) {
 	return &Discoverer{
 		opts:      opts,
 		log:       opts.Logger,
-		targets:   targets{cfg: opts.Config, teams: opts.Teams},
+		targets:   targets{cfg: opts.Config},
 		resources: map[string]*resource{},
 		opErrors:  map[string]*opError{},
 	}, nil
@@ -146,7 +135,7 @@ func (d *Discoverer) Ready() error {
 
 // Targets returns the discovered targets this replica owns, sorted by key.
 // The slice is shared: callers must not modify it.
-func (d *Discoverer) Targets() []collector.Target {
+func (d *Discoverer) Targets() []fleet.Target {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.dirty || d.cached == nil {
@@ -159,8 +148,8 @@ func (d *Discoverer) Targets() []collector.Target {
 // rebuildLocked builds every target. A FlinkDeployment and a
 // FlinkSessionJob of the same name in a namespace would share a key; the
 // deployment keeps it.
-func (d *Discoverer) rebuildLocked() []collector.Target {
-	out := make([]collector.Target, 0, len(d.resources))
+func (d *Discoverer) rebuildLocked() []fleet.Target {
+	out := make([]fleet.Target, 0, len(d.resources))
 	byKey := make(map[string]int, len(d.resources))
 	for _, r := range d.resources {
 		t, ok := d.targetLocked(r)
@@ -182,7 +171,7 @@ func (d *Discoverer) rebuildLocked() []collector.Target {
 	return out
 }
 
-func (d *Discoverer) targetLocked(r *resource) (collector.Target, bool) {
+func (d *Discoverer) targetLocked(r *resource) (fleet.Target, bool) {
 	var session *resource
 	if r.Kind == KindSessionJob {
 		session = d.resources[KindDeployment+"/"+r.Namespace+"/"+r.Session]
@@ -191,6 +180,14 @@ func (d *Discoverer) targetLocked(r *resource) (collector.Target, bool) {
 }
 
 func (d *Discoverer) owns(key string) bool { return d.opts.Shard == nil || d.opts.Shard.Owns(key) }
+
+// Reshard rebuilds the targets at the next Targets, after the shard
+// changed: the resources are all kept, whoever owns them.
+func (d *Discoverer) Reshard() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.dirty = true
+}
 
 // upsert records a resource as added or changed and reports its operator
 // error. Work per event is constant: the target list is rebuilt once, when
@@ -224,20 +221,43 @@ func (d *Discoverer) remove(kind, namespace, name string) {
 
 // deploymentTarget is the target of the FlinkDeployment namespace/name, for
 // a pod's signals; false when it is not discovered or not this shard's.
-func (d *Discoverer) deploymentTarget(namespace, name string) (collector.Target, bool) {
+func (d *Discoverer) deploymentTarget(namespace, name string) (fleet.Target, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	r := d.resources[KindDeployment+"/"+namespace+"/"+name]
 	if r == nil {
-		return collector.Target{}, false
+		return fleet.Target{}, false
 	}
 	t, ok := d.targetLocked(r)
 	return t, ok && d.owns(t.Key())
 }
 
-func (d *Discoverer) report(t collector.Target, job string, in classify.Input, fingerprint string) {
-	if d.opts.Reporter == nil || !d.owns(t.Key()) {
+// report queues a failure for the scrape loop, which drains the queue
+// every cycle (Reports). Reporting a fingerprint again is harmless: the
+// loop counts it once. The queue is bounded: past maxReports the oldest
+// go, as a loop that stopped draining must not grow it without limit.
+func (d *Discoverer) report(t fleet.Target, job string, in fleet.Evidence, fingerprint string) {
+	if !d.owns(t.Key()) {
 		return
 	}
-	d.opts.Reporter.ReportFailure(collector.FailureReport{Target: t, Job: job, Input: in, Fingerprint: fingerprint})
+	d.rmu.Lock()
+	defer d.rmu.Unlock()
+	if len(d.reports) >= maxReports {
+		d.reports = d.reports[1:]
+	}
+	d.reports = append(d.reports, fleet.FailureReport{Target: t, Job: job, Evidence: in, Fingerprint: fingerprint})
+}
+
+// maxReports bounds the queue of undrained failure reports.
+const maxReports = 10000
+
+// Reports returns and forgets the failures seen since the last call: the
+// operator's status errors and the pods' failures, for the scrape loop to
+// classify, count and route.
+func (d *Discoverer) Reports() []fleet.FailureReport {
+	d.rmu.Lock()
+	defer d.rmu.Unlock()
+	out := d.reports
+	d.reports = nil
+	return out
 }

@@ -14,30 +14,32 @@ import (
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 	"k8s.io/client-go/kubernetes/fake"
 
-	"github.com/flinkslo/flinkslo/classify"
-	"github.com/flinkslo/flinkslo/collector"
 	"github.com/flinkslo/flinkslo/collector/shard"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
-// recorder is the collector's side of Reporter: it keeps every report and
-// counts each fingerprint once, as the Loop does.
+// recorder is the loop's side of the reports: it drains them from the
+// discoverer, keeps every one and counts each fingerprint once, as the
+// Loop does.
 type recorder struct {
+	d       *Discoverer
 	mu      sync.Mutex
-	reports []collector.FailureReport
+	reports []fleet.FailureReport
 }
 
-func (r *recorder) ReportFailure(f collector.FailureReport) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.reports = append(r.reports, f)
+func (r *recorder) drain() {
+	if r.d != nil {
+		r.reports = append(r.reports, r.d.Reports()...)
+	}
 }
 
 // distinct returns the first report of each fingerprint, in order.
-func (r *recorder) distinct() []collector.FailureReport {
+func (r *recorder) distinct() []fleet.FailureReport {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.drain()
 	seen := map[string]bool{}
-	var out []collector.FailureReport
+	var out []fleet.FailureReport
 	for _, f := range r.reports {
 		if !seen[f.Fingerprint] {
 			seen[f.Fingerprint] = true
@@ -50,6 +52,7 @@ func (r *recorder) distinct() []collector.FailureReport {
 func (r *recorder) total() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.drain()
 	return len(r.reports)
 }
 
@@ -71,14 +74,12 @@ func start(t *testing.T, opts Options, objs ...runtime.Object) *harness {
 	if opts.Config == nil {
 		opts.Config = testConfig()
 	}
-	if opts.Teams == nil {
-		opts.Teams = testTeams
-	}
-	opts.Dynamic, opts.Client, opts.Reporter = dyn, h.cs, h.rec
+	opts.Dynamic, opts.Client = dyn, h.cs
 	d, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.rec.d = d
 	h.d = d
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -108,7 +109,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func keys(ts []collector.Target) []string {
+func keys(ts []fleet.Target) []string {
 	out := make([]string, len(ts))
 	for i, t := range ts {
 		out[i] = t.Key()
@@ -116,13 +117,13 @@ func keys(ts []collector.Target) []string {
 	return out
 }
 
-func (h *harness) target(key string) (collector.Target, bool) {
+func (h *harness) target(key string) (fleet.Target, bool) {
 	for _, t := range h.d.Targets() {
 		if t.Key() == key {
 			return t, true
 		}
 	}
-	return collector.Target{}, false
+	return fleet.Target{}, false
 }
 
 func (h *harness) resource(u *unstructured.Unstructured) interface {
@@ -175,7 +176,7 @@ func TestTargetsFollowResources(t *testing.T) {
 		h.update(t, u)
 		eventually(t, "new team", func() bool {
 			tg, _ := h.target("checkout/orders-enrichment")
-			return tg.Team == "growth" && tg.SlackChannel == "#growth-alerts" && !tg.Suspended
+			return tg.Team == "growth" && !tg.Suspended
 		})
 	})
 
@@ -201,7 +202,7 @@ func TestOperatorErrorReportedOncePerOccurrence(t *testing.T) {
 	h := start(t, Options{}, fixture(t, "deploy-error.yaml"))
 	eventually(t, "error reported", func() bool { return len(h.rec.distinct()) == 1 })
 	first := h.rec.distinct()[0]
-	if first.Input.Source != classify.SourceOperator || first.Input.OperatorError == "" || first.Target.Key() != "web/clickstream" {
+	if first.Evidence.Source != fleet.SourceOperator || first.Evidence.OperatorError == "" || first.Target.Key() != "web/clickstream" {
 		t.Fatalf("report = %+v, want the operator error of web/clickstream", first)
 	}
 

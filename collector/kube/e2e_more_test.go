@@ -1,16 +1,12 @@
 package kube
 
 import (
-	"context"
-	"errors"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // testPodSignals plays the kubelet: a TaskManager pod is OOM-killed and
@@ -45,8 +41,8 @@ func testPodSignals(t *testing.T, c *cluster) {
 	}
 	eventually(t, "OOMKilled reported", func() bool { _, ok := reportOf(&harness{rec: rec}, "OOMKilled"); return ok })
 	r, _ := reportOf(&harness{rec: rec}, "OOMKilled")
-	if r.Target.Key() != "analytics/shared-session" || r.Input.Source != classify.SourceK8s || r.Input.ExitCode != 137 {
-		t.Errorf("OOMKilled report = %s source %s exit %d", r.Target.Key(), r.Input.Source, r.Input.ExitCode)
+	if r.Target.Key() != "analytics/shared-session" || r.Evidence.Source != fleet.SourceK8s || r.Evidence.ExitCode != 137 {
+		t.Errorf("OOMKilled report = %s source %s exit %d", r.Target.Key(), r.Evidence.Source, r.Evidence.ExitCode)
 	}
 
 	pending := newPod("shared-session-taskmanager-1-2")
@@ -63,52 +59,4 @@ func testPodSignals(t *testing.T, c *cluster) {
 		t.Fatalf("play the scheduler: %v", err)
 	}
 	eventually(t, "FailedScheduling reported", func() bool { _, ok := reportOf(&harness{rec: rec}, "FailedScheduling"); return ok })
-}
-
-// testFailover races two replicas for the shipped Lease as flinkslo's
-// service account: one leads, its state survives its exit, and a replica
-// that lost the Lease can no longer write.
-func testFailover(t *testing.T, c *cluster) {
-	cfg := fastElection
-	cfg.Namespace, cfg.LeaseName = "flinkslo", "flinkslo"
-	cs := func() kubernetes.Interface { return kubernetes.NewForConfigOrDie(c.sa) }
-	a, b := runReplica(t, cs(), cfg, "flinkslo-0"), runReplica(t, cs(), cfg, "flinkslo-1")
-	leader, follower := leaderOf(t, a, b)
-	ctx := context.Background()
-
-	open := []byte(`{"incidents":[{"key":"analytics/shared-session//container_oom_killed","route":"page"}]}`)
-	if err := leader.e.StateStore().Save(ctx, open); err != nil {
-		t.Fatalf("leader Save: %v", err)
-	}
-	if err := follower.e.StateStore().Save(ctx, []byte(`{}`)); err != nil {
-		t.Fatalf("follower Save: %v", err)
-	}
-	time.Sleep(3 * cfg.RetryPeriod.D()) // renewals by the leader, attempts by the follower
-	if leader.e.IsLeader() == follower.e.IsLeader() {
-		t.Fatal("both or neither lead after renewals")
-	}
-
-	// What the leader knew of the Lease while leading: it claims the Lease.
-	leader.e.lock.mu.Lock()
-	stale := leader.e.lock.lease.DeepCopy()
-	leader.e.lock.mu.Unlock()
-
-	leader.stop() // releases the Lease
-	eventually(t, "follower takes over", follower.e.IsLeader)
-	if got, err := follower.e.StateStore().Load(ctx); err != nil || string(got) != string(open) {
-		t.Fatalf("new leader loads %s, %v; want %s", got, err, open)
-	}
-
-	// A former leader that still believes it leads (a long GC pause, a
-	// partition) writes from its stale copy: only the API server's
-	// resourceVersion check can stop it, and must.
-	leader.e.lock.mu.Lock()
-	leader.e.lock.lease = stale
-	leader.e.lock.mu.Unlock()
-	if err := leader.e.lock.saveState(ctx, []byte(`{"stale":true}`)); !errors.Is(err, errNotHolder) {
-		t.Fatalf("stale write: err = %v, want refused as not the holder", err)
-	}
-	if got, _ := follower.e.StateStore().Load(ctx); string(got) != string(open) {
-		t.Errorf("state after a stale write = %s, want %s", got, open)
-	}
 }

@@ -13,7 +13,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/kubetest"
 )
 
@@ -48,14 +48,13 @@ func (c *cluster) discoverer(t *testing.T, opts Options) (*Discoverer, *recorder
 	if opts.Config == nil {
 		opts.Config = testConfig()
 	}
-	opts.Teams = testTeams
 	opts.Dynamic = dynamic.NewForConfigOrDie(c.sa)
 	opts.Client = kubernetes.NewForConfigOrDie(c.sa)
-	opts.Reporter = rec
 	d, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	rec.d = d
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
@@ -114,7 +113,6 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("discovery follows the operator's resources", func(t *testing.T) { testDiscovery(t, c) })
 	t.Run("label selector", func(t *testing.T) { testLabelSelector(t, c) })
 	t.Run("pod signals", func(t *testing.T) { testPodSignals(t, c) })
-	t.Run("leader election and state across failover", func(t *testing.T) { testFailover(t, c) })
 }
 
 func testDiscovery(t *testing.T, c *cluster) {
@@ -129,7 +127,7 @@ func testDiscovery(t *testing.T, c *cluster) {
 	eventually(t, "four targets", func() bool { return slices.Equal(keys(d.Targets()), want) })
 
 	eventually(t, "operator error reported", func() bool { _, ok := reportFor(rec, "web/clickstream"); return ok })
-	if r, _ := reportFor(rec, "web/clickstream"); r.Input.OperatorError == "" {
+	if r, _ := reportFor(rec, "web/clickstream"); r.Evidence.OperatorError == "" {
 		t.Errorf("operator error report %+v carries no status.error", r)
 	}
 
@@ -143,7 +141,7 @@ func testDiscovery(t *testing.T, c *cluster) {
 	c.patch(t, app, `{"metadata":{"labels":{"flinkslo.io/team":"growth"}}}`, false)
 	eventually(t, "team changed", func() bool {
 		tg, _ := targetOf(d, "checkout/orders-enrichment")
-		return tg.Team == "growth" && tg.SlackChannel == "#growth-alerts"
+		return tg.Team == "growth"
 	})
 
 	if err := c.dyn.Resource(SessionJobGVR).Namespace("analytics").Delete(t.Context(), "sessions-rollup", metav1.DeleteOptions{}); err != nil {
@@ -166,21 +164,21 @@ func testLabelSelector(t *testing.T, c *cluster) {
 	eventually(t, "unlabelled deployment dropped", func() bool { return len(d.Targets()) == 0 })
 }
 
-func targetOf(d *Discoverer, key string) (collector.Target, bool) {
+func targetOf(d *Discoverer, key string) (fleet.Target, bool) {
 	for _, tg := range d.Targets() {
 		if tg.Key() == key {
 			return tg, true
 		}
 	}
-	return collector.Target{}, false
+	return fleet.Target{}, false
 }
 
 // reportFor is the first distinct report about a target.
-func reportFor(rec *recorder, key string) (collector.FailureReport, bool) {
+func reportFor(rec *recorder, key string) (fleet.FailureReport, bool) {
 	for _, r := range rec.distinct() {
 		if r.Target.Key() == key {
 			return r, true
 		}
 	}
-	return collector.FailureReport{}, false
+	return fleet.FailureReport{}, false
 }

@@ -6,7 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // eventReasons are the Warning events on a pod that say why it cannot run
@@ -37,8 +37,8 @@ func eventSignal(ev *corev1.Event) (signal, bool) {
 		msg = msg[:maxMessage]
 	}
 	return signal{
-		Input: classify.Input{
-			Source:     classify.SourceK8s,
+		Input: fleet.Evidence{
+			Source:     fleet.SourceK8s,
 			K8sReason:  ev.Reason,
 			K8sMessage: msg,
 			Timestamp:  eventTime(ev),

@@ -35,7 +35,7 @@ func FuzzTargetOf(f *testing.F) {
 		session := parseResource(u, KindDeployment, cfg)
 		for _, kind := range []string{KindDeployment, KindSessionJob} {
 			r := parseResource(u, kind, cfg)
-			tg, ok := targets{cfg: cfg, teams: testTeams}.of(r, session)
+			tg, ok := targets{cfg: cfg}.of(r, session)
 			if !ok {
 				continue
 			}

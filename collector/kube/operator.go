@@ -3,7 +3,7 @@ package kube
 import (
 	"fmt"
 
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // opError tracks a resource's status.error so that each occurrence is one
@@ -18,7 +18,7 @@ type opError struct {
 
 // signal is one failure found in a resource, pod or event, ready to report.
 type signal struct {
-	Input       classify.Input
+	Input       fleet.Evidence
 	Fingerprint string
 }
 
@@ -44,7 +44,7 @@ func (d *Discoverer) operatorErrorLocked(r *resource) (signal, bool) {
 		e.n++
 	}
 	return signal{
-		Input:       classify.Input{Source: classify.SourceOperator, OperatorError: text},
+		Input:       fleet.Evidence{Source: fleet.SourceOperator, OperatorError: text},
 		Fingerprint: fmt.Sprintf("operator/%s/%d", r.UID, e.n),
 	}, true
 }

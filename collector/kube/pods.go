@@ -4,7 +4,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // podChanged reports the failures in a Flink pod's status against its
@@ -35,7 +35,7 @@ func (d *Discoverer) eventSeen(ev *corev1.Event, p *corev1.Pod) {
 
 // podJob is the job a pod failure hits: the only job of an application
 // cluster; none for a session cluster, whose pods serve many jobs.
-func podJob(t collector.Target) string {
+func podJob(t fleet.Target) string {
 	if t.ClusterOnly {
 		return ""
 	}

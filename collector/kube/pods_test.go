@@ -7,7 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 func (h *harness) createPod(t *testing.T, p *corev1.Pod) {
@@ -24,13 +24,13 @@ func (h *harness) updatePod(t *testing.T, p *corev1.Pod) {
 	}
 }
 
-func reportOf(h *harness, reason string) (collector.FailureReport, bool) {
+func reportOf(h *harness, reason string) (fleet.FailureReport, bool) {
 	for _, r := range h.rec.distinct() {
-		if r.Input.K8sReason == reason {
+		if r.Evidence.K8sReason == reason {
 			return r, true
 		}
 	}
-	return collector.FailureReport{}, false
+	return fleet.FailureReport{}, false
 }
 
 func TestPodFailuresReachTheDeployment(t *testing.T) {
@@ -88,8 +88,8 @@ func TestPodFailuresReachTheDeployment(t *testing.T) {
 			return false
 		})
 		r, _ := reportOf(h, "FailedScheduling")
-		if r.Target.Key() != "checkout/orders-enrichment" || r.Input.K8sMessage != "Pod orders-enrichment-taskmanager-1-4: 0/9 nodes are available: 9 Insufficient memory." {
-			t.Errorf("FailedScheduling report = %s %q", r.Target.Key(), r.Input.K8sMessage)
+		if r.Target.Key() != "checkout/orders-enrichment" || r.Evidence.K8sMessage != "Pod orders-enrichment-taskmanager-1-4: 0/9 nodes are available: 9 Insufficient memory." {
+			t.Errorf("FailedScheduling report = %s %q", r.Target.Key(), r.Evidence.K8sMessage)
 		}
 	})
 

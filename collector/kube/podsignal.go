@@ -6,7 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // waitingReasons are the container waiting reasons that mean the container
@@ -160,7 +160,7 @@ func k8sSignal(p *corev1.Pod, reason, msg string, exit int, at time.Time) signal
 	if len(msg) > maxMessage {
 		msg = msg[:maxMessage]
 	}
-	return signal{Input: classify.Input{Source: classify.SourceK8s, K8sReason: reason, K8sMessage: msg, ExitCode: exit, Timestamp: at}}
+	return signal{Input: fleet.Evidence{Source: fleet.SourceK8s, K8sReason: reason, K8sMessage: msg, ExitCode: exit, Timestamp: at}}
 }
 
 // podTime is when the pod last changed condition: the best time a waiting

@@ -6,7 +6,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -45,15 +45,12 @@ type resource struct {
 	// PipelineName is spec.flinkConfiguration["pipeline.name"], the job
 	// name before the operator has reported one.
 	PipelineName string
-	Operator     collector.OperatorStatus
+	Operator     fleet.OperatorStatus
 }
 
 // key identifies a resource within discovery: kinds share namespaces and
 // names, so a FlinkSessionJob may be called like a FlinkDeployment.
 func (r *resource) key() string { return r.Kind + "/" + r.Namespace + "/" + r.Name }
-
-// targetKey is the key of the target the resource becomes.
-func (r *resource) targetKey() string { return r.Namespace + "/" + r.Name }
 
 // parseResource reads a FlinkDeployment or FlinkSessionJob. It never fails:
 // the operator's CRDs keep most fields optional and older operators wrote
@@ -77,7 +74,7 @@ func parseResource(u *unstructured.Unstructured, kind string, keys *config.Kuber
 	_, r.HasJob = field(obj, "spec", "job").(map[string]any)
 	r.Suspended = r.HasJob && strings.EqualFold(str(obj, "spec", "job", "state"), "suspended")
 	r.PipelineName = str(obj, "spec", "flinkConfiguration", "pipeline.name")
-	r.Operator = collector.OperatorStatus{
+	r.Operator = fleet.OperatorStatus{
 		Kind:                       kind,
 		LifecycleState:             str(obj, "status", "lifecycleState"),
 		JobManagerDeploymentStatus: str(obj, "status", "jobManagerDeploymentStatus"),

@@ -7,6 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -40,37 +41,37 @@ func TestReportsRouteThroughTheClassifier(t *testing.T) {
 		name      string
 		pod       func(*corev1.Pod)
 		event     *corev1.Event
-		wantRoute classify.Route
+		wantRoute fleet.Route
 	}{
-		{name: "oom killed taskmanager pages", wantRoute: classify.Page, pod: func(p *corev1.Pod) {
+		{name: "oom killed taskmanager pages", wantRoute: fleet.Page, pod: func(p *corev1.Pod) {
 			p.Status.Phase = corev1.PodFailed
 			p.Status.ContainerStatuses[0].State = corev1.ContainerState{Terminated: terminated("OOMKilled", 137, "containerd://a")}
 		}},
-		{name: "platform image missing pages", wantRoute: classify.Page,
+		{name: "platform image missing pages", wantRoute: fleet.Page,
 			pod: waiting("ImagePullBackOff", `Back-off pulling image "registry.plat.internal/flink/runtime:1.20.9"`)},
-		{name: "team image missing notifies", wantRoute: classify.Notify,
+		{name: "team image missing notifies", wantRoute: fleet.Notify,
 			pod: waiting("ErrImagePull", `rpc error: code = NotFound desc = failed to pull and unpack image "ghcr.io/acme/orders:v42": not found`)},
-		{name: "missing secret notifies", wantRoute: classify.Notify,
+		{name: "missing secret notifies", wantRoute: fleet.Notify,
 			pod: waiting("CreateContainerConfigError", `secret "kafka-credentials" not found`)},
-		{name: "crash loop on the team's entry class notifies", wantRoute: classify.Notify,
+		{name: "crash loop on the team's entry class notifies", wantRoute: fleet.Notify,
 			pod: crashLoop("org.apache.flink.client.program.ProgramInvocationException: The program's entry point class 'com.acme.ingest.Main' was not found in the jar file.")},
-		{name: "unexplained crash loop pages", wantRoute: classify.Page, pod: crashLoop("")},
-		{name: "eviction under node pressure is monitored", wantRoute: classify.Monitor, pod: func(p *corev1.Pod) {
+		{name: "unexplained crash loop pages", wantRoute: fleet.Page, pod: crashLoop("")},
+		{name: "eviction under node pressure is monitored", wantRoute: fleet.Monitor, pod: func(p *corev1.Pod) {
 			p.Status.Phase, p.Status.Reason, p.Status.Message = corev1.PodFailed, "Evicted", "The node was low on resource: memory."
 		}},
-		{name: "node lost is monitored", wantRoute: classify.Monitor, pod: func(p *corev1.Pod) {
+		{name: "node lost is monitored", wantRoute: fleet.Monitor, pod: func(p *corev1.Pod) {
 			p.Status.Conditions = []corev1.PodCondition{{Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue, Reason: "DeletionByTaintManager", Message: "Taint manager: deleting due to NoExecute taint"}}
 		}},
-		{name: "node shutdown is monitored", wantRoute: classify.Monitor, pod: func(p *corev1.Pod) {
+		{name: "node shutdown is monitored", wantRoute: fleet.Monitor, pod: func(p *corev1.Pod) {
 			p.Status.Phase, p.Status.Reason = corev1.PodFailed, "Terminated"
 			p.Status.Message = "Pod was terminated in response to imminent node shutdown."
 		}},
-		{name: "no capacity yet is monitored", wantRoute: classify.Monitor, event: &corev1.Event{
+		{name: "no capacity yet is monitored", wantRoute: fleet.Monitor, event: &corev1.Event{
 			ObjectMeta:     metav1.ObjectMeta{UID: "ev"},
 			InvolvedObject: corev1.ObjectReference{Kind: "Pod"}, Type: corev1.EventTypeWarning, Reason: "FailedScheduling", Count: 1,
 			Message: "0/9 nodes are available: 3 Insufficient cpu, 6 node(s) didn't match Pod's node affinity/selector.",
 		}},
-		{name: "volume that cannot mount pages", wantRoute: classify.Page, event: &corev1.Event{
+		{name: "volume that cannot mount pages", wantRoute: fleet.Page, event: &corev1.Event{
 			ObjectMeta:     metav1.ObjectMeta{UID: "ev"},
 			InvolvedObject: corev1.ObjectReference{Kind: "Pod"}, Type: corev1.EventTypeWarning, Reason: "FailedMount", Count: 1,
 			Message: `MountVolume.SetUp failed for volume "flink-config-volume" : configmap "flink-config-orders" not found`,
@@ -105,7 +106,7 @@ func TestReportsRouteThroughTheClassifier(t *testing.T) {
 		if !ok {
 			t.Fatal("no operator error reported")
 		}
-		if res := c.Classify(s.Input); res.Route != classify.Page {
+		if res := c.Classify(s.Input); res.Route != fleet.Page {
 			t.Errorf("operator error routed %s (%s, rule %s), want page", res.Route, res.Category, res.Rule)
 		}
 	})

@@ -3,7 +3,7 @@ package kube
 import (
 	"strings"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -15,20 +15,18 @@ const noJobYet = "pending-submission"
 
 // targets turns discovered resources into scrape targets.
 type targets struct {
-	cfg   *config.Kubernetes
-	teams map[string]config.Team
+	cfg *config.Kubernetes
 }
 
 // of returns the target of r; session is the FlinkDeployment that a
 // FlinkSessionJob runs on, nil when it is missing or r is a deployment.
 // A session job that names no session cluster is no target.
-func (b targets) of(r, session *resource) (collector.Target, bool) {
+func (b targets) of(r, session *resource) (fleet.Target, bool) {
 	op := r.Operator
-	t := collector.Target{
+	t := fleet.Target{
 		Deployment:     r.Name,
 		Namespace:      r.Namespace,
-		Team:           r.Team,
-		SlackChannel:   r.SlackChannel,
+		Owner:          fleet.Owner{Team: r.Team, SlackChannel: r.SlackChannel},
 		URL:            r.RESTURL,
 		Suspended:      r.Suspended,
 		ConsumerGroups: r.ConsumerGroups,
@@ -47,7 +45,7 @@ func (b targets) of(r, session *resource) (collector.Target, bool) {
 		}
 	case KindSessionJob:
 		if r.Session == "" {
-			return collector.Target{}, false
+			return fleet.Target{}, false
 		}
 		// A session job shares its cluster's JobManager; without an id it
 		// would see all of the cluster's jobs.
@@ -63,10 +61,7 @@ func (b targets) of(r, session *resource) (collector.Target, bool) {
 			t.URL = b.url(r.Session, r.Namespace)
 		}
 	default:
-		return collector.Target{}, false
-	}
-	if t.SlackChannel == "" {
-		t.SlackChannel = b.teams[t.Team].SlackChannel
+		return fleet.Target{}, false
 	}
 	return t, true
 }
@@ -74,7 +69,7 @@ func (b targets) of(r, session *resource) (collector.Target, bool) {
 // inherit fills what a session job does not say from its session cluster:
 // the REST URL and, when the job names no team, the cluster's team and
 // channel.
-func (b targets) inherit(t *collector.Target, session *resource) {
+func (b targets) inherit(t *fleet.Target, session *resource) {
 	if session == nil {
 		return
 	}

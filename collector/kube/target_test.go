@@ -9,7 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
-	"github.com/flinkslo/flinkslo/collector"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -24,11 +24,6 @@ func testConfig() *config.Kubernetes {
 		ConsumerGroupsKey: config.DefaultConsumerGroupsKey,
 		PodSignals:        &on,
 	}
-}
-
-var testTeams = map[string]config.Team{
-	"checkout": {SlackChannel: "#checkout-alerts"},
-	"growth":   {SlackChannel: "#growth-alerts"},
 }
 
 func fixture(t testing.TB, name string) *unstructured.Unstructured {
@@ -49,17 +44,17 @@ func TestTargetOf(t *testing.T) {
 		name    string
 		file    string
 		session string // fixture of the session cluster, if any
-		want    collector.Target
+		want    fleet.Target
 	}{
 		{
 			name: "application deployment with team label and groups annotation",
 			file: "application.yaml",
-			want: collector.Target{
-				Deployment: "orders-enrichment", Namespace: "checkout", Team: "checkout",
-				URL: "http://orders-enrichment-rest.checkout.svc:8081", SlackChannel: "#checkout-alerts",
+			want: fleet.Target{
+				Deployment: "orders-enrichment", Namespace: "checkout", Owner: fleet.Owner{Team: "checkout"},
+				URL:            "http://orders-enrichment-rest.checkout.svc:8081",
 				ConsumerGroups: []string{"orders-enrichment", "orders-audit"}, JobName: "orders-enrichment",
 				Source: "kubernetes",
-				Operator: &collector.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "STABLE",
+				Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "STABLE",
 					JobManagerDeploymentStatus: "READY", JobState: "RUNNING", JobName: "orders-enrichment",
 					JobID: "5f3c6e0a9d1b4a2c8e7f6a5b4c3d2e1f"},
 			},
@@ -67,21 +62,21 @@ func TestTargetOf(t *testing.T) {
 		{
 			name: "suspended deployment with annotations overriding url and channel",
 			file: "suspended.yaml",
-			want: collector.Target{
-				Deployment: "fraud-scoring", Namespace: "risk", Team: "risk",
-				URL: "https://flink.example.com/risk/fraud-scoring", SlackChannel: "#risk-oncall",
+			want: fleet.Target{
+				Deployment: "fraud-scoring", Namespace: "risk", Owner: fleet.Owner{Team: "risk", SlackChannel: "#risk-oncall"},
+				URL:       "https://flink.example.com/risk/fraud-scoring",
 				Suspended: true, JobName: "fraud-scoring", Source: "kubernetes",
-				Operator: &collector.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "SUSPENDED",
+				Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "SUSPENDED",
 					JobManagerDeploymentStatus: "MISSING", JobState: "FINISHED", JobName: "fraud-scoring"},
 			},
 		},
 		{
 			name: "jobmanager deployment error keeps the operator's error",
 			file: "deploy-error.yaml",
-			want: collector.Target{
-				Deployment: "clickstream", Namespace: "web", Team: "web",
+			want: fleet.Target{
+				Deployment: "clickstream", Namespace: "web", Owner: fleet.Owner{Team: "web"},
 				URL: "http://clickstream-rest.web.svc:8081", Source: "kubernetes",
-				Operator: &collector.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "DEPLOYED",
+				Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "DEPLOYED",
 					JobManagerDeploymentStatus: "ERROR", JobState: "RECONCILING",
 					Error: `{"type":"org.apache.flink.kubernetes.operator.exception.DeploymentFailedException","message":"[flink-main-container] Back-off pulling image \"registry.plat.internal/flink/runtime:1.20.9-missing\"","additionalMetadata":{"reason":"ImagePullBackOff"},"throwableList":[]}`},
 			},
@@ -89,32 +84,32 @@ func TestTargetOf(t *testing.T) {
 		{
 			name: "session cluster watches the jobmanager only",
 			file: "session-cluster.yaml",
-			want: collector.Target{
-				Deployment: "shared-session", Namespace: "analytics", Team: "data-platform",
-				URL: "http://shared-session-rest.analytics.svc.cluster.local:8081", SlackChannel: "#data-platform",
+			want: fleet.Target{
+				Deployment: "shared-session", Namespace: "analytics", Owner: fleet.Owner{Team: "data-platform", SlackChannel: "#data-platform"},
+				URL:         "http://shared-session-rest.analytics.svc.cluster.local:8081",
 				ClusterOnly: true, Source: "kubernetes",
-				Operator: &collector.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "STABLE", JobManagerDeploymentStatus: "READY"},
+				Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "STABLE", JobManagerDeploymentStatus: "READY"},
 			},
 		},
 		{
 			name:    "session job uses its cluster's url and its own team",
 			file:    "session-job.yaml",
 			session: "session-cluster.yaml",
-			want: collector.Target{
-				Deployment: "sessions-rollup", Namespace: "analytics", Team: "growth",
-				URL: "http://shared-session-rest.analytics.svc.cluster.local:8081", SlackChannel: "#growth-alerts",
+			want: fleet.Target{
+				Deployment: "sessions-rollup", Namespace: "analytics", Owner: fleet.Owner{Team: "growth"},
+				URL:   "http://shared-session-rest.analytics.svc.cluster.local:8081",
 				JobID: "a1b2c3d4e5f60718293a4b5c6d7e8f90", JobName: "sessions-rollup", Source: "kubernetes",
-				Operator: &collector.OperatorStatus{Kind: "FlinkSessionJob", LifecycleState: "STABLE", JobState: "RUNNING",
+				Operator: &fleet.OperatorStatus{Kind: "FlinkSessionJob", LifecycleState: "STABLE", JobState: "RUNNING",
 					JobName: "sessions-rollup", JobID: "a1b2c3d4e5f60718293a4b5c6d7e8f90"},
 			},
 		},
 		{
 			name: "session job without its cluster keeps the url the cluster would have",
 			file: "session-job-orphan.yaml",
-			want: collector.Target{
+			want: fleet.Target{
 				Deployment: "late-arrivals", Namespace: "analytics",
 				URL: "http://missing-session-rest.analytics.svc:8081", JobID: noJobYet, Source: "kubernetes",
-				Operator: &collector.OperatorStatus{Kind: "FlinkSessionJob", LifecycleState: "CREATED"},
+				Operator: &fleet.OperatorStatus{Kind: "FlinkSessionJob", LifecycleState: "CREATED"},
 			},
 		},
 	}
@@ -128,7 +123,7 @@ func TestTargetOf(t *testing.T) {
 				s := fixture(t, tt.session)
 				session = parseResource(s, s.GetKind(), cfg)
 			}
-			got, ok := targets{cfg: cfg, teams: testTeams}.of(r, session)
+			got, ok := targets{cfg: cfg}.of(r, session)
 			if !ok {
 				t.Fatal("no target")
 			}

@@ -12,6 +12,7 @@ package shard
 import (
 	"fmt"
 	"hash/fnv"
+	"sync/atomic"
 )
 
 // Shard is one replica's part of the fleet: Index out of Count.
@@ -61,4 +62,33 @@ func jump(key uint64, buckets int32) int32 {
 		j = int64(float64(b+1) * (float64(int64(1)<<31) / float64((key>>33)+1)))
 	}
 	return int32(b)
+}
+
+// Live is a shard that may change while flinkslo runs: a StatefulSet
+// scaled, and every replica's count with it. It is safe for concurrent
+// use; the zero Live owns every key.
+type Live struct{ p atomic.Pointer[Shard] }
+
+// NewLive starts a Live at s.
+func NewLive(s Shard) *Live {
+	l := &Live{}
+	l.p.Store(&s)
+	return l
+}
+
+// Load is the shard now.
+func (l *Live) Load() Shard {
+	if s := l.p.Load(); s != nil {
+		return *s
+	}
+	return Shard{}
+}
+
+// Owns reports whether key belongs to the shard now.
+func (l *Live) Owns(key string) bool { return l.Load().Owns(key) }
+
+// Set moves to s and reports whether that changed anything.
+func (l *Live) Set(s Shard) bool {
+	old := l.p.Swap(&s)
+	return old == nil || *old != s
 }

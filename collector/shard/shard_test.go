@@ -173,3 +173,30 @@ func TestJumpReferenceValues(t *testing.T) {
 		})
 	}
 }
+
+// TestLive: a replica whose StatefulSet is scaled owns, from then on,
+// exactly what the new count gives it.
+func TestLive(t *testing.T) {
+	keys := fleet(1000)
+	l := NewLive(Shard{Index: 1, Count: 2})
+	for _, k := range keys {
+		if l.Owns(k) != (Of(k, 2) == 1) {
+			t.Fatalf("%s: owned %v at 1/2", k, l.Owns(k))
+		}
+	}
+	if !l.Set(Shard{Index: 1, Count: 3}) {
+		t.Fatal("a new count is a change")
+	}
+	if l.Set(Shard{Index: 1, Count: 3}) {
+		t.Fatal("the same shard again is no change")
+	}
+	for _, k := range keys {
+		if l.Owns(k) != (Of(k, 3) == 1) {
+			t.Fatalf("%s: owned %v at 1/3", k, l.Owns(k))
+		}
+	}
+	var zero Live
+	if !zero.Owns(keys[0]) || zero.Load() != (Shard{}) {
+		t.Fatal("the zero Live owns every key")
+	}
+}

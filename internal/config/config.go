@@ -29,6 +29,11 @@ type Config struct {
 	Classify   Classify        `yaml:"classify"`
 	Kubernetes *Kubernetes     `yaml:"kubernetes"`
 	Datadog    *Datadog        `yaml:"datadog"`
+	OTLP       *OTLP           `yaml:"otlp"`
+
+	// lines is where each key of the file is, for Runnable's and the
+	// warnings' messages; empty for a Config not parsed from a file.
+	lines lineIndex
 }
 
 // Target is one statically configured Flink deployment (one JobManager REST
@@ -71,7 +76,8 @@ type HTTPClient struct {
 	Headers map[string]string `yaml:"headers"`
 }
 
-// TLS configures a client TLS connection. Files are read at start-up.
+// TLS configures a client TLS connection. The files are read again when
+// they change (prometheus/common/config), so rotated certificates apply.
 type TLS struct {
 	CAFile             string `yaml:"caFile"`
 	CertFile           string `yaml:"certFile"`
@@ -154,11 +160,34 @@ type SASL struct {
 	Username     string `yaml:"username"`
 	PasswordEnv  string `yaml:"passwordEnv"`
 	PasswordFile string `yaml:"passwordFile"`
-	// AWS_MSK_IAM: credentials come from the usual AWS environment variables
-	// unless these name other ones.
+	// AWS_MSK_IAM: static credentials from the environment variables these
+	// name (the others default to the standard AWS ones). Without any of
+	// them, credentials come from the AWS SDK's default chain.
 	AccessKeyEnv    string `yaml:"accessKeyEnv"`
 	SecretKeyEnv    string `yaml:"secretKeyEnv"`
 	SessionTokenEnv string `yaml:"sessionTokenEnv"`
+	// AWS tunes where AWS_MSK_IAM credentials come from.
+	AWS *AWSAuth `yaml:"aws"`
+}
+
+// AWSAuth tunes the AWS SDK's credential chain for AWS_MSK_IAM.
+type AWSAuth struct {
+	// Region of STS; default from the chain (AWS_REGION, the profile), then
+	// the region in the brokers' host names.
+	Region string `yaml:"region"`
+	// Profile of the shared config files to read.
+	Profile string `yaml:"profile"`
+	// RoleARN is a role to assume with the chain's credentials.
+	RoleARN string `yaml:"roleARN"`
+	// RoleSessionName names the STS sessions (roleARN, and web identity
+	// when AWS_ROLE_SESSION_NAME is unset); CloudTrail shows it.
+	RoleSessionName string `yaml:"roleSessionName"`
+}
+
+// StaticAWSKeys reports whether AWS_MSK_IAM uses the static keys of the
+// configured environment variables rather than the SDK's chain.
+func (s *SASL) StaticAWSKeys() bool {
+	return s.AccessKeyEnv != "" || s.SecretKeyEnv != "" || s.SessionTokenEnv != ""
 }
 
 // GroupFilter selects consumer groups by RE2 regular expressions.

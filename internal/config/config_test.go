@@ -1,6 +1,8 @@
 package config
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,6 +50,9 @@ func TestLoadFullConfig(t *testing.T) {
 	if cfg.Datadog == nil || cfg.Datadog.Namespace != DefaultDatadogNamespace || *cfg.Datadog.Aggregation || !*cfg.Datadog.Events {
 		t.Errorf("datadog = %+v", cfg.Datadog)
 	}
+	if a := cfg.Kafka.Clusters[0].SASL.AWS; a == nil || a.RoleARN == "" || a.RoleSessionName != DefaultAWSRoleSessionName {
+		t.Errorf("kafka.clusters[0].sasl.aws = %+v, want roleARN and the default roleSessionName", a)
+	}
 	if cfg.Kafka.PollInterval.D() != 15*time.Second {
 		t.Errorf("kafka.pollInterval = %s, want scrapeInterval", cfg.Kafka.PollInterval)
 	}
@@ -57,18 +62,36 @@ func TestBadConfigsNameFieldAndLine(t *testing.T) {
 	tests := []struct {
 		file string
 		want []string // substrings of the error
+		not  []string // keys the user did not write, which it must not blame
 	}{
-		{"unknown-field.yaml", []string{"line 4", `unknown field "urll"`, `did you mean "url"`}},
-		{"bad-duration.yaml", []string{"line 1", "scrapeInterval", `invalid duration "fast"`}},
-		{"duplicate-target.yaml", []string{"line 4", "targets[1].name", "already defined by targets[0]"}},
-		{"secret-in-url.yaml", []string{"line 3", "targets[0].url", "credentials in the URL"}},
-		{"pagerduty-no-key.yaml", []string{"line 3", "alerting.page.pagerduty", "routingKeyEnv or routingKeyFile"}},
-		{"groups-without-brokers.yaml", []string{"line 4", "targets[0].kafka", "kafka.brokers"}},
-		{"bad-regex.yaml", []string{"line 3", "kafka.groups.allow[0]", "missing closing )"}},
-		{"bad-time-lag.yaml", []string{"line 3", "kafka.timeLag", `"exact": want auto, interpolate or record`}},
-		{"timeout-over-interval.yaml", []string{"line 2", "scrapeTimeout", "longer than scrapeInterval"}},
-		{"bad-channel.yaml", []string{"line 2", "teams.checkout.slackChannel"}},
-		{"bad-unknown-route.yaml", []string{"line 1", "classify.unknownRoute", `"pager"`}},
+		{"unknown-field.yaml", []string{"line 4", `unknown field "urll"`, `did you mean "url"`}, nil},
+		{"bad-duration.yaml", []string{"line 1", "scrapeInterval", `invalid duration "fast"`}, nil},
+		{"duplicate-target.yaml", []string{"line 4", "targets[1].name", "already defined by targets[0]"}, nil},
+		{"secret-in-url.yaml", []string{"line 3", "targets[0].url", "credentials in the URL"}, nil},
+		{"pagerduty-no-key.yaml", []string{"line 3", "alerting.page.pagerduty", "routingKeyEnv or routingKeyFile"}, nil},
+		{"groups-without-brokers.yaml", []string{"line 4", "targets[0].kafka", "kafka.brokers"}, nil},
+		{"bad-regex.yaml", []string{"line 3", "kafka.groups.allow[0]", "missing closing )"}, nil},
+		{"bad-time-lag.yaml", []string{"line 3", "kafka.timeLag", `"exact": want auto, interpolate or record`}, nil},
+		{"timeout-over-interval.yaml", []string{"line 2", "scrapeTimeout", "longer than scrapeInterval"}, nil},
+		{"bad-channel.yaml", []string{"line 2", "teams.checkout.slackChannel"}, nil},
+		{"bad-unknown-route.yaml", []string{"line 1", "classify.unknownRoute", `"pager"`}, nil},
+		{"aws-role-arn.yaml", []string{"line 6", "kafka.sasl.aws.roleARN", "arn:aws:iam::<account>:role/<name>"}, nil},
+		{"aws-region.yaml", []string{"line 5", "kafka.sasl.aws.region", `"Ireland"`}, nil},
+		{"aws-without-msk-iam.yaml", []string{"line 9", "kafka.clusters[0].sasl.aws", "needs mechanism AWS_MSK_IAM"}, nil},
+		{"aws-profile-with-keys.yaml", []string{"line 8", "kafka.sasl.aws.profile", "exclusive"}, nil},
+		{"undefined-team.yaml", []string{"line 4: targets[0].team", `team "chekout" is not defined in teams (did you mean "checkout"?)`, "2 targets name it"}, []string{"targets[1]"}},
+		{"team-without-teams.yaml", []string{"line 4: targets[0].team", "add teams.checkout with its slackChannel"}, nil},
+		{"bad-indent-item.yaml", []string{"line 5: invalid YAML", "indentation"}, nil},
+		{"bad-indent-key.yaml", []string{"line 4: invalid YAML", "indentation"}, nil},
+		{"tab-indent.yaml", []string{"line 4: invalid YAML", "indented with a tab"}, nil},
+		{"unclosed-quote.yaml", []string{"line 3: invalid YAML", "never closed"}, nil},
+		{"negative-interval.yaml", []string{"line 1: scrapeInterval: must be positive"}, []string{"scrapeTimeout", "pollInterval"}},
+		{"negative-poll.yaml", []string{"line 4: kafka.pollInterval: must be positive"}, []string{"scrapeInterval"}},
+		{"bad-broker-port.yaml", []string{"line 4: kafka.brokers[1]", `"kafka-1:ninety"`, "port a number"}, []string{"brokers[0]"}},
+		{"bad-label-selector.yaml", []string{"line 3: kubernetes.labelSelector"}, nil},
+		{"bad-datadog-port.yaml", []string{"line 2: datadog.address", "port a number"}, nil},
+		{"lease-shorter-than-default-deadline.yaml", []string{"line 2: kubernetes.leaderElection", "have leaseDuration 8s, renewDeadline 10s (default), retryPeriod 2s (default)"}, nil},
+		{"bad-lease-name.yaml", []string{"line 4: kubernetes.leaderElection.leaseName", `"Flinkslo_Leader"`}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -80,6 +103,11 @@ func TestBadConfigsNameFieldAndLine(t *testing.T) {
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(err.Error(), w) {
+					t.Errorf("error %q names %q, which the file does not set", err, w)
 				}
 			}
 			if !strings.HasPrefix(err.Error(), "config "+path) {
@@ -139,10 +167,20 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("targets: [{name: a, url: 'http://a:1', kafka: {consumerGroups: ['']}}]"))
 	f.Add([]byte("scrapeInterval: 1y\nhealth: {restartThreshold: -1}"))
+	f.Add([]byte("targets:\n  - name: a\n    url: http://a:1\n  kafka: {}\n\t- x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg, err := Parse(data)
 		if err == nil && cfg == nil {
 			t.Fatal("nil config without error")
+		}
+		// A syntax error names a line of the file.
+		var se *SyntaxError
+		if errors.As(err, &se) && se.Line > bytes.Count(data, []byte("\n"))+1 {
+			t.Fatalf("syntax error on line %d of a %d-line file: %v", se.Line, bytes.Count(data, []byte("\n"))+1, err)
+		}
+		if err == nil {
+			_ = cfg.Runnable()
+			_ = cfg.Warnings()
 		}
 	})
 }

@@ -6,7 +6,7 @@ import "time"
 // these values; TestDefaultsDocumented keeps the two in step.
 const (
 	DefaultScrapeInterval        = 15 * time.Second
-	DefaultScrapeTimeout         = 5 * time.Second
+	DefaultScrapeTimeout         = 5 * time.Second // or scrapeInterval, if shorter
 	DefaultMaxConcurrentRequests = 128
 
 	DefaultStartupGrace               = 2 * time.Minute
@@ -19,6 +19,7 @@ const (
 	DefaultKafkaRequestTimeout   = 10 * time.Second
 	DefaultKafkaEvaluationWindow = 10 * time.Minute
 	DefaultKafkaTimeLag          = "auto"
+	DefaultAWSRoleSessionName    = "flinkslo"
 
 	DefaultGroupWindow    = 5 * time.Minute
 	DefaultRepeatInterval = 4 * time.Hour
@@ -44,6 +45,12 @@ const (
 
 	DefaultDatadogAddress   = "127.0.0.1:8125"
 	DefaultDatadogNamespace = "flinkslo"
+
+	DefaultOTLPProtocol     = "http"
+	DefaultOTLPCompression  = "gzip"
+	DefaultOTLPInterval     = time.Minute
+	DefaultOTLPTimeout      = 10 * time.Second
+	DefaultOTLPMaxBatchSize = 10000
 )
 
 func setDur(d *Duration, v time.Duration) {
@@ -67,7 +74,9 @@ func setBool(b **bool, v bool) {
 // applyDefaults fills every unset field that has a default.
 func applyDefaults(c *Config) {
 	setDur(&c.ScrapeInterval, DefaultScrapeInterval)
-	setDur(&c.ScrapeTimeout, DefaultScrapeTimeout)
+	// As Prometheus does: a timeout the user did not set never exceeds
+	// the interval they did.
+	setDur(&c.ScrapeTimeout, min(DefaultScrapeTimeout, c.ScrapeInterval.D()))
 	if c.MaxConcurrentRequests == 0 {
 		c.MaxConcurrentRequests = DefaultMaxConcurrentRequests
 	}
@@ -89,6 +98,15 @@ func applyDefaults(c *Config) {
 	setDur(&k.RequestTimeout, DefaultKafkaRequestTimeout)
 	setDur(&k.EvaluationWindow, DefaultKafkaEvaluationWindow)
 	setStr(&k.TimeLag, DefaultKafkaTimeLag)
+	sasls := []*SASL{k.SASL}
+	for _, cl := range k.Clusters {
+		sasls = append(sasls, cl.SASL)
+	}
+	for _, s := range sasls {
+		if s != nil && s.AWS != nil {
+			setStr(&s.AWS.RoleSessionName, DefaultAWSRoleSessionName)
+		}
+	}
 
 	a := &c.Alerting
 	setDur(&a.GroupWindow, DefaultGroupWindow)
@@ -133,5 +151,15 @@ func applyDefaults(c *Config) {
 		// saves no packets and costs memory on large fleets.
 		setBool(&d.Aggregation, false)
 		setBool(&d.Events, true)
+	}
+
+	if o := c.OTLP; o != nil {
+		setStr(&o.Protocol, DefaultOTLPProtocol)
+		setStr(&o.Compression, DefaultOTLPCompression)
+		setDur(&o.Interval, DefaultOTLPInterval)
+		setDur(&o.Timeout, DefaultOTLPTimeout)
+		if o.MaxBatchSize == 0 {
+			o.MaxBatchSize = DefaultOTLPMaxBatchSize
+		}
 	}
 }

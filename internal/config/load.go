@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // maxFileSize bounds a configuration file; a larger one is almost certainly
@@ -45,7 +45,7 @@ func Load(path string) (*Config, error) {
 func Parse(data []byte) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, err
+		return nil, YAMLSyntaxError(data, err)
 	}
 	lines := indexLines(&root)
 	cfg := &Config{}
@@ -60,6 +60,7 @@ func Parse(data []byte) (*Config, error) {
 			return nil, errors.New("more than one YAML document: a config file holds exactly one")
 		}
 	}
+	cfg.lines = lines
 	applyDefaults(cfg)
 	if err := cfg.validate(lines); err != nil {
 		return nil, err

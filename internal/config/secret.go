@@ -21,11 +21,20 @@ func (s Secret) Reveal() string { return s.v }
 // IsZero reports whether no secret was configured.
 func (s Secret) IsZero() bool { return s.v == "" }
 
-func (s Secret) String() string               { return redacted(s) }
-func (s Secret) GoString() string             { return redacted(s) }
-func (s Secret) LogValue() slog.Value         { return slog.StringValue(redacted(s)) }
+// String prints the secret redacted.
+func (s Secret) String() string { return redacted(s) }
+
+// GoString prints the secret redacted, in %#v too.
+func (s Secret) GoString() string { return redacted(s) }
+
+// LogValue logs the secret redacted.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(redacted(s)) }
+
+// MarshalText encodes the secret redacted (JSON, text formats).
 func (s Secret) MarshalText() ([]byte, error) { return []byte(redacted(s)), nil }
-func (s Secret) MarshalYAML() (any, error)    { return redacted(s), nil }
+
+// MarshalYAML encodes the secret redacted.
+func (s Secret) MarshalYAML() (any, error) { return redacted(s), nil }
 
 func redacted(s Secret) string {
 	if s.v == "" {

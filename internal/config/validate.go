@@ -3,10 +3,14 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // FieldError is a validation error tied to a key of the file.
@@ -28,6 +32,13 @@ type checker struct {
 	errs  []error
 }
 
+// written reports whether the file sets path itself, rather than leaving
+// it to a default derived from another key.
+func (c *checker) written(path string) bool {
+	_, ok := c.lines[path]
+	return ok
+}
+
 func (c *checker) fail(path, format string, args ...any) {
 	c.errs = append(c.errs, &FieldError{Line: c.lines.line(path), Path: path, Msg: fmt.Sprintf(format, args...)})
 }
@@ -36,6 +47,7 @@ func (c *Config) validate(lines lineIndex) error {
 	ck := &checker{lines: lines}
 	c.validateScrape(ck)
 	c.validateTargets(ck)
+	c.validateTeamRefs(ck)
 	c.Kafka.validate(ck, "kafka")
 	for name, t := range c.Teams {
 		p := "teams." + name
@@ -54,6 +66,9 @@ func (c *Config) validate(lines lineIndex) error {
 	if c.Datadog != nil {
 		c.Datadog.validate(ck)
 	}
+	if c.OTLP != nil {
+		c.OTLP.validate(ck)
+	}
 	return errors.Join(ck.errs...)
 }
 
@@ -70,10 +85,13 @@ func (c *Config) validateScrape(ck *checker) {
 	if c.ScrapeInterval <= 0 {
 		ck.fail("scrapeInterval", "must be positive")
 	}
-	if c.ScrapeTimeout <= 0 {
+	// An unset timeout is derived from the interval: only what the user
+	// wrote is theirs to fix.
+	switch {
+	case !ck.written("scrapeTimeout"):
+	case c.ScrapeTimeout <= 0:
 		ck.fail("scrapeTimeout", "must be positive")
-	}
-	if c.ScrapeTimeout > c.ScrapeInterval {
+	case c.ScrapeTimeout > c.ScrapeInterval && c.ScrapeInterval > 0:
 		ck.fail("scrapeTimeout", "%s is longer than scrapeInterval %s", c.ScrapeTimeout, c.ScrapeInterval)
 	}
 	if c.MaxConcurrentRequests < 1 {
@@ -257,7 +275,7 @@ func (k *Kafka) validate(ck *checker, p string) {
 	for i, re := range k.Groups.Deny {
 		validateRegexp(ck, fmt.Sprintf("%s.groups.deny[%d]", p, i), re)
 	}
-	if k.PollInterval <= 0 {
+	if k.PollInterval <= 0 && ck.written(p+".pollInterval") { // else scrapeInterval's
 		ck.fail(p+".pollInterval", "must be positive")
 	}
 	if k.RequestTimeout <= 0 {
@@ -275,10 +293,22 @@ func (k *Kafka) validate(ck *checker, p string) {
 
 func validateBrokers(ck *checker, p string, brokers []string) {
 	for i, b := range brokers {
-		if _, port, ok := strings.Cut(b, ":"); !ok || port == "" {
-			ck.fail(fmt.Sprintf("%s[%d]", p, i), "%q: want host:port", b)
+		if !hostPort(b) {
+			ck.fail(fmt.Sprintf("%s[%d]", p, i), "%q: want host:port, the port a number from 1 to 65535", b)
 		}
 	}
+}
+
+// hostPort reports whether addr is host:port with a numeric port, as the
+// Kafka and DogStatsD clients require ("[::1]:9092" for IPv6; an empty
+// host is this one).
+func hostPort(addr string) bool {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 func validateRegexp(ck *checker, p, re string) {
@@ -298,10 +328,43 @@ func validateSASL(ck *checker, p string, s *SASL) {
 		}
 		validateSecretRef(ck, p, "passwordEnv", "passwordFile", s.PasswordEnv, s.PasswordFile, true)
 	case "AWS_MSK_IAM":
+		validateAWSAuth(ck, p, s)
 	case "":
 		ck.fail(p+".mechanism", "required: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or AWS_MSK_IAM")
 	default:
 		ck.fail(p+".mechanism", "%q: want PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or AWS_MSK_IAM", s.Mechanism)
+	}
+	if s.AWS != nil && s.Mechanism != "AWS_MSK_IAM" {
+		ck.fail(p+".aws", "needs mechanism AWS_MSK_IAM, not %q", s.Mechanism)
+	}
+}
+
+var (
+	// awsRegionRE: eu-west-1, us-gov-west-1, cn-north-1, eusc-de-east-1.
+	awsRegionRE = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]+$`)
+	// iamRoleARNRE: arn:<partition>:iam::<account>:role/<path and name>.
+	iamRoleARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$`)
+	// stsSessionNameRE is what STS accepts as RoleSessionName.
+	stsSessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+)
+
+func validateAWSAuth(ck *checker, p string, s *SASL) {
+	a := s.AWS
+	if a == nil {
+		return
+	}
+	ap := p + ".aws"
+	if a.Region != "" && !awsRegionRE.MatchString(a.Region) {
+		ck.fail(ap+".region", "%q: want a region such as eu-west-1", a.Region)
+	}
+	if a.Profile != "" && s.StaticAWSKeys() {
+		ck.fail(ap+".profile", "profile and accessKeyEnv/secretKeyEnv/sessionTokenEnv are exclusive")
+	}
+	if a.RoleARN != "" && !iamRoleARNRE.MatchString(a.RoleARN) {
+		ck.fail(ap+".roleARN", "%q: want arn:aws:iam::<account>:role/<name>", a.RoleARN)
+	}
+	if !stsSessionNameRE.MatchString(a.RoleSessionName) {
+		ck.fail(ap+".roleSessionName", "%q: 2 to 64 letters, digits or _+=,.@-", a.RoleSessionName)
 	}
 }
 
@@ -358,6 +421,22 @@ func (c *Classify) validate(ck *checker) {
 }
 
 func (k *Kubernetes) validate(ck *checker) {
+	if _, err := labels.Parse(k.LabelSelector); err != nil {
+		ck.fail("kubernetes.labelSelector", "%q: %v", k.LabelSelector, err)
+	}
+	for i, ns := range k.Namespaces {
+		if ns != "" {
+			validateDNSLabel(ck, fmt.Sprintf("kubernetes.namespaces[%d]", i), ns)
+		}
+	}
+	if le := k.LeaderElection; le.Enabled {
+		if errs := validation.IsDNS1123Subdomain(le.LeaseName); len(errs) > 0 {
+			ck.fail("kubernetes.leaderElection.leaseName", "%q: %s", le.LeaseName, strings.Join(errs, "; "))
+		}
+		if le.Namespace != "" {
+			validateDNSLabel(ck, "kubernetes.leaderElection.namespace", le.Namespace)
+		}
+	}
 	if !strings.Contains(k.RESTURLTemplate, "{name}") {
 		ck.fail("kubernetes.restURLTemplate", "%q must contain {name}", k.RESTURLTemplate)
 	}
@@ -370,7 +449,21 @@ func (k *Kubernetes) validate(ck *checker) {
 	}
 	le := k.LeaderElection
 	if le.Enabled && !(le.LeaseDuration > le.RenewDeadline && le.RenewDeadline > le.RetryPeriod && le.RetryPeriod > 0) {
-		ck.fail("kubernetes.leaderElection", "want leaseDuration > renewDeadline > retryPeriod > 0")
+		// Name the values in force: some may be defaults the user never wrote.
+		have := func(key string, d Duration) string {
+			if ck.written("kubernetes.leaderElection." + key) {
+				return fmt.Sprintf("%s %s", key, d)
+			}
+			return fmt.Sprintf("%s %s (default)", key, d)
+		}
+		ck.fail("kubernetes.leaderElection", "want leaseDuration > renewDeadline > retryPeriod > 0, have %s, %s, %s",
+			have("leaseDuration", le.LeaseDuration), have("renewDeadline", le.RenewDeadline), have("retryPeriod", le.RetryPeriod))
+	}
+}
+
+func validateDNSLabel(ck *checker, path, name string) {
+	if errs := validation.IsDNS1123Label(name); len(errs) > 0 {
+		ck.fail(path, "%q is not a namespace name: %s", name, strings.Join(errs, "; "))
 	}
 }
 
@@ -378,10 +471,11 @@ func (d *Datadog) validate(ck *checker) {
 	a := d.Address
 	switch {
 	case strings.HasPrefix(a, "unix://"), strings.HasPrefix(a, "unixgram://"), strings.HasPrefix(a, "unixstream://"):
-	default:
-		if _, port, ok := strings.Cut(a, ":"); !ok || port == "" {
-			ck.fail("datadog.address", "%q: want host:port or unix:///path/to/socket", a)
+		if _, path, _ := strings.Cut(a, "://"); path == "" {
+			ck.fail("datadog.address", "%q: no socket path", a)
 		}
+	case !hostPort(a):
+		ck.fail("datadog.address", "%q: want host:port (the port a number) or unix:///path/to/socket", a)
 	}
 	for i, t := range d.Tags {
 		if t == "" || strings.ContainsAny(t, ", |") {

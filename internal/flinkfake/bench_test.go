@@ -53,12 +53,14 @@ func BenchmarkFleetRequest(b *testing.B) {
 }
 
 // BenchmarkEndpoint is the handler's cost per endpoint for one healthy
-// 1.20 job, and for the exception history of a restart loop.
+// 1.20 job (its sink vertex for the vertex endpoints), and for the
+// exception history of a restart loop.
 func BenchmarkEndpoint(b *testing.B) {
 	clk := NewClock(t0)
 	jm := New(Options{Now: clk.Now, Jobs: []JobSpec{{Name: "orders"}, {Name: "loop", Scenario: RestartLoop}}})
 	id, _ := jm.JobID("orders")
 	loop, _ := jm.JobID("loop")
+	sink := "/jobs/" + id + "/vertices/" + jm.byID(id).vertices[2].id
 	for _, tc := range []struct{ name, path string }{
 		{"overview", "/overview"},
 		{"jobs-overview", "/jobs/overview"},
@@ -67,6 +69,9 @@ func BenchmarkEndpoint(b *testing.B) {
 		{"checkpoint-config", "/jobs/" + id + "/checkpoints/config"},
 		{"metrics", "/jobs/" + id + "/metrics?get=numRestarts,fullRestarts,uptime,numberOfCompletedCheckpoints"},
 		{"exceptions-16", "/jobs/" + loop + "/exceptions?maxExceptions=16"},
+		{"subtask-metrics", sink + "/subtasks/metrics?get=busyTimeMsPerSecond,backPressuredTimeMsPerSecond,idleTimeMsPerSecond&agg=max"},
+		{"watermarks", sink + "/watermarks"},
+		{"taskmanagers-metrics", "/taskmanagers/metrics?get=Status.JVM.Memory.Heap.Used,Status.JVM.Memory.Heap.Max,Status.JVM.GarbageCollector.All.TimeMsPerSecond&agg=max"},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			req := httptest.NewRequest("GET", tc.path, nil)

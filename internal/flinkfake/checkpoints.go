@@ -18,6 +18,9 @@ type checkpointView struct {
 // trigger rather than after the configured timeout.
 const (
 	msgExpired = "Checkpoint expired before completing."
+	// msgSuspend is CheckpointFailureReason.CHECKPOINT_COORDINATOR_SUSPEND:
+	// the coordinator aborts what is in flight when the job changes state.
+	msgSuspend = "Checkpoint Coordinator is suspending."
 	msgAsync   = "Asynchronous task checkpoint failed."
 )
 
@@ -38,8 +41,8 @@ func (j *job) checkpoints(now int64, tm timing, st jobStatus, keep int64) checkp
 	case j.ended:
 	case j.scenario == CheckpointsStalled:
 		n = min(e/tm.interval, 1)
-	case j.scenario == Healthy || j.scenario.transport() || j.scenario == CheckpointsFailing:
-		n = e / tm.interval
+	case j.scenario == Healthy || j.scenario.transport() || j.scenario == CheckpointsFailing || j.scenario.detail():
+		n = e / j.period(tm)
 	}
 	fresh := make([]checkpoint, 0, min(n, keep)+int64(len(j.pastCP)))
 	for k := n; k >= max(1, n-keep+1); k-- {
@@ -77,12 +80,17 @@ func (j *job) checkpoints(now int64, tm timing, st jobStatus, keep int64) checkp
 func (j *job) segmentCheckpoint(k, now int64, tm timing) checkpoint {
 	id := j.lastID + k
 	h := mix64(j.seed ^ uint64(id))
-	trig := j.segStart + k*tm.interval
+	trig := j.segStart + k*j.period(tm)
 	c := checkpoint{
 		id: id, trigger: trig, subtasks: j.subtasks(), jobID: j.id,
 		dur:            min(600+int64(h%1400), tm.interval/2),
 		stateSize:      48<<20 + id*4096,
 		checkpointSize: 1<<20 + int64(h%(3<<20)),
+	}
+	if j.scenario == SlowCheckpoints {
+		c.dur = slowDuration(tm)
+		c.stateSize += k * (8 << 20)
+		c.checkpointSize = 4<<20 + k*(2<<20)
 	}
 	el := now - trig
 	switch {
@@ -109,6 +117,22 @@ func (j *job) segmentCheckpoint(k, now int64, tm timing) checkpoint {
 	return c
 }
 
+// detail reports a detail scenario (Stuck … MetricsPending): checkpoints
+// complete as in Healthy.
+func (s Scenario) detail() bool { return s >= Stuck && s <= MetricsPending }
+
+// slowDuration is how long a SlowCheckpoints checkpoint takes.
+func slowDuration(tm timing) int64 { return tm.timeout * 9 / 10 }
+
+// period is the time between two checkpoint triggers: the interval, or
+// with max_concurrent 1 the duration when checkpoints take longer.
+func (j *job) period(tm timing) int64 {
+	if j.scenario == SlowCheckpoints {
+		return max(tm.interval, slowDuration(tm))
+	}
+	return tm.interval
+}
+
 // appendPath appends the external path of checkpoint id of job jobID.
 func appendPath(b []byte, jobID string, id int64) []byte {
 	b = append(b, "s3://plat-state-eu1/checkpoints/"...)
@@ -125,7 +149,7 @@ func (cv *checkpointView) abortInFlight(t int64) {
 		if c.status != "IN_PROGRESS" {
 			continue
 		}
-		c.status, c.failedAt, c.message = "FAILED", t, msgExpired
+		c.status, c.failedAt, c.message = "FAILED", t, msgSuspend
 		c.dur = t - c.trigger
 		cv.inProgress--
 		cv.counts.failed++

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/flinkslo/flinkslo/classify"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -20,9 +21,9 @@ func TestFailureKindsRouteAsIntended(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[FailureKind]classify.Route{
-		UserConfig: classify.Notify, PlatformBug: classify.Page, Transient: classify.Monitor,
-		CheckpointStorage: classify.Page, CoordinatorFailure: classify.Page,
+	want := map[FailureKind]fleet.Route{
+		UserConfig: fleet.Notify, PlatformBug: fleet.Page, Transient: fleet.Monitor,
+		CheckpointStorage: fleet.Page, CoordinatorFailure: fleet.Page, UserCode: fleet.Notify,
 	}
 	for _, v := range Versions() {
 		for k, route := range want {
@@ -30,10 +31,10 @@ func TestFailureKindsRouteAsIntended(t *testing.T) {
 				j := newJob(t, v, k)
 				e := j.entry(1, t0.UnixMilli(), final)
 				r := route
-				if final && r == classify.Monitor {
-					r = classify.Page // a transient cause that ended the job pages
+				if final && r == fleet.Monitor {
+					r = fleet.Page // a transient cause that ended the job pages
 				}
-				in := classify.Input{Source: classify.SourceFlinkREST, ExceptionName: e.name, Stacktrace: e.trace, TaskName: e.task, Timestamp: time.UnixMilli(e.at)}
+				in := fleet.Evidence{Source: fleet.SourceFlinkREST, ExceptionName: e.name, Stacktrace: e.trace, TaskName: e.task, Timestamp: time.UnixMilli(e.at)}
 				if got := c.Classify(in); got.Route != r {
 					t.Errorf("%s %s (final %v): routed %s (%s, rule %s), want %s", v, k, final, got.Route, got.Category, got.Rule, r)
 				}

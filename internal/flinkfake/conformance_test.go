@@ -22,6 +22,7 @@ var (
 var endpoints = []string{
 	"/overview", "/config", "/jobs", "/jobs/overview", "/jobs/:jobid", "/jobs/:jobid/status",
 	"/jobs/:jobid/checkpoints", "/jobs/:jobid/checkpoints/config", "/jobs/:jobid/exceptions",
+	"/taskmanagers",
 }
 
 // fieldSet maps a field path ("exceptionHistory.entries.[].taskName") to
@@ -48,7 +49,7 @@ func TestConformance(t *testing.T) {
 	for _, v := range Versions() {
 		t.Run(string(v), func(t *testing.T) {
 			seen := map[string]map[string]bool{}
-			for _, sc := range []Scenario{Healthy, RestartLoop, CheckpointsFailing, Failed} {
+			for _, sc := range []Scenario{Healthy, RestartLoop, CheckpointsFailing, Failed, BoundedSource, MetricsPending} {
 				for url, body := range renderAll(t, v, sc, Transient) {
 					fs, ok := golden[v][url]
 					if !ok {

@@ -65,7 +65,7 @@ func (jm *JobManager) Resubmit(name string) (string, error) {
 	now := jm.now()
 	cp := old.checkpoints(now, jm.timing, old.status(now, jm.timing), 2)
 	old.end(now, jm.timing)
-	j := jm.params.newJob(name, old.serial+1, old.scenario, old.failure, now)
+	j := jm.params.newJob(name, old.serial+1, old.graph, old.scenario, old.failure, now)
 	j.lastID = cp.lastID
 	if c := cp.completed; c != nil {
 		j.base.restored = 1
@@ -85,7 +85,7 @@ func (jm *JobManager) AddJob(spec JobSpec) string {
 			serial = max(serial, j.serial+1)
 		}
 	}
-	j := jm.params.newJob(spec.Name, serial, spec.Scenario, spec.Failure, jm.now())
+	j := jm.params.newJob(spec.Name, serial, graphFor(spec.Scenario), spec.Scenario, spec.Failure, jm.now())
 	jm.jobs = append(jm.jobs, j)
 	return j.id
 }

@@ -82,6 +82,26 @@ func errBadJobID(w *jw, value string) int {
 	return http.StatusBadRequest
 }
 
+func errBadVertexID(w *jw, value string) int {
+	errBody(w, fmt.Sprintf("Bad request, could not parse parameters: Cannot resolve path parameter (vertexid) from value %q.", value))
+	return http.StatusBadRequest
+}
+
+// errVertexNotFound is AbstractJobVertexHandler's answer for a vertex id
+// the job does not have.
+func errVertexNotFound(w *jw, id string) int {
+	t := &throwable{
+		class: "org.apache.flink.runtime.rest.handler.RestHandlerException",
+		msg:   fmt.Sprintf("No vertex with ID '%s' exists.", id),
+		frames: stack([]string{
+			"org.apache.flink.runtime.rest.handler.job.AbstractJobVertexHandler.handleRequest(AbstractJobVertexHandler.java:94)",
+			"org.apache.flink.runtime.rest.handler.job.AbstractExecutionGraphHandler.lambda$handleRequest$0(AbstractExecutionGraphHandler.java:87)",
+		}, handlerFrames()),
+	}
+	errBody(w, t.String())
+	return http.StatusNotFound
+}
+
 func errBadQuery(w *jw, key, value string) int {
 	errBody(w, fmt.Sprintf("Bad request, could not parse parameters: Cannot resolve query parameter (%s) from value %q.", key, value))
 	return http.StatusBadRequest

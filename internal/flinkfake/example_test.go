@@ -35,7 +35,7 @@ func ExampleNew() {
 }
 
 // A fleet and the flinkslo configuration that watches it, as
-// `flinkslo fleet` serves and prints them.
+// `flinkslo-sim fleet` serves and prints them.
 func ExampleFleet_WriteConfig() {
 	fl := flinkfake.NewFleet(flinkfake.FleetOptions{JobManagers: 2, Seed: "example"})
 	if err := fl.WriteConfig(os.Stdout, "http://127.0.0.1:8081"); err != nil {

@@ -83,7 +83,7 @@ func (j *job) site(k int64) failureSite {
 	return failureSite{
 		jobID: j.id, cluster: j.cluster,
 		source: j.vertices[0].name, sourceID: j.vertices[0].id,
-		keyed: j.vertices[1].name, topic: j.topic,
+		keyed: j.vertices[j.keyed].name, topic: j.topic,
 		tmID:    fmt.Sprintf("%s-taskmanager-1-%d", j.cluster, tm),
 		tmHost:  taskManagerHost(j.cluster, tm),
 		subtask: sub, par: v.par, n: int(k),

@@ -16,14 +16,14 @@ func (f *Fleet) WriteConfig(w io.Writer, baseURL string) error {
 	base := strings.TrimRight(baseURL, "/")
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "# flinkslo targets for %d simulated JobManagers served by flinkfake at %s.\n", len(f.targets), base)
-	bw.WriteString("targets:\n")
+	fmt.Fprint(bw, "targets:\n")
 	teams := map[string]bool{}
 	for _, t := range f.targets {
 		teams[t.Team] = true
 		fmt.Fprintf(bw, "  - name: %s\n    namespace: %s\n    team: %s\n    url: %s%s\n", t.Name, t.Namespace, t.Team, base, t.Path)
 	}
 	if len(teams) > 0 {
-		bw.WriteString("teams:\n")
+		fmt.Fprint(bw, "teams:\n")
 	}
 	names := make([]string, 0, len(teams))
 	for t := range teams {

@@ -16,6 +16,7 @@ const (
 // timing is how fast the simulation moves, shared by a JobManager's jobs.
 type timing struct {
 	interval     int64 // checkpoint interval, ms
+	timeout      int64 // checkpoint timeout, ms
 	restartEvery int64 // one RestartLoop cycle, ms
 	restartDelay int64 // the part of a cycle spent RESTARTING, ms
 }
@@ -32,6 +33,9 @@ type job struct {
 	failure  FailureKind
 	serial   int // how many times the job was resubmitted before this one
 	vertices []vertex
+	graph    graphKind
+	keyed    int // the vertex keyed failures hit
+	neck     int // the vertex Backpressure makes the bottleneck
 	cluster  string
 	topic    string
 
@@ -47,17 +51,14 @@ type job struct {
 	lastDone *checkpoint
 	lastFail *checkpoint
 	restored *restore
-	pastEx   []exEntry // newest first, at most exceptionHistorySize
-	exMemo   map[int64]exEntry
+	// pressured is how long the job ran MemoryPressure before segStart.
+	pressured int64
+	pastEx    []exEntry // newest first, at most exceptionHistorySize
+	exMemo    map[int64]exEntry
 
 	ended    bool // CANCELED: replaced by a resubmission
 	vanished bool
 	override string
-}
-
-type vertex struct {
-	id, name string
-	par      int
 }
 
 type counters struct {
@@ -103,20 +104,15 @@ type jobParams struct {
 	par     int
 }
 
-func (p jobParams) newJob(name string, serial int, s Scenario, k FailureKind, at int64) *job {
+func (p jobParams) newJob(name string, serial int, g graphKind, s Scenario, k FailureKind, at int64) *job {
 	id := hexID(p.seed, p.cluster, name, fmt.Sprint(serial))
-	par := p.par
-	sinkPar := max(1, par/2)
 	j := &job{
 		v: p.v, id: id, name: name, scenario: s, failure: k, serial: serial, cluster: p.cluster,
 		seed:  hash64(id),
 		topic: name + ".v1",
-		vertices: []vertex{
-			{id: hexID(id, "v0"), name: fmt.Sprintf("Source: %s_src[1] -> Calc[2]", name), par: par},
-			{id: hexID(id, "v1"), name: "Window(TumblingEventTimeWindows(60000))[3]", par: par},
-			{id: hexID(id, "v2"), name: fmt.Sprintf("Sink: %s_sink[4]", name), par: sinkPar},
-		},
+		graph: g,
 	}
+	j.vertices, j.keyed, j.neck = p.graph(g, id, name)
 	j.start(at)
 	return j
 }
@@ -131,6 +127,9 @@ func (j *job) start(at int64) {
 	j.prevState = stRunning
 	j.base = counters{}
 	j.pastCP, j.lastDone, j.lastFail, j.pastEx, j.exMemo = nil, nil, nil, nil, nil
+	for i := range j.vertices {
+		j.vertices[i].base = ioCounters{}
+	}
 }
 
 func (j *job) subtasks() int {
@@ -158,6 +157,10 @@ func (j *job) switchAt(t int64, s Scenario, tm timing) {
 	cp := j.checkpoints(t, tm, st, checkpointHistorySize)
 	// An in-flight checkpoint is aborted by whatever changed.
 	cp.abortInFlight(t)
+	for i := range j.vertices {
+		j.vertices[i].base = j.counters(i, t, st)
+	}
+	j.pressured = j.pressure(t)
 	j.pastEx = j.exceptions(t, tm)
 	j.exMemo = nil
 	j.base = cp.counts

@@ -1,5 +1,5 @@
 // Package flinkfake simulates Flink JobManagers for tests, benchmarks and
-// `flinkslo demo`/`flinkslo fleet`. A JobManager is an http.Handler that
+// `flinkslo-sim demo`/`flinkslo-sim fleet`. A JobManager is an http.Handler that
 // answers the REST endpoints flinkslo reads with the JSON shapes of a given
 // Flink line (1.15 … 2.3, from the REST API stability snapshots); a Fleet
 // serves thousands of them from one handler.
@@ -11,7 +11,7 @@
 // fail over the JobManager, resubmit, add, remove or hide jobs.
 //
 // Tests use Clock, Serve/ServeJobManager (httptest servers stopped at the
-// end of the test) and RefusedURL (nothing listening). `flinkslo fleet`
+// end of the test) and RefusedURL (nothing listening). `flinkslo-sim fleet`
 // builds a Fleet, serves it with http.Serve and prints WriteConfig's
 // targets; TestConformance keeps every field in step with the snapshots.
 package flinkfake
@@ -44,6 +44,18 @@ type Options struct {
 	// CheckpointInterval is the time between checkpoint triggers; default
 	// 10s.
 	CheckpointInterval time.Duration
+	// CheckpointTimeout is execution.checkpointing.timeout as the
+	// checkpoint config reports it; default 10m. SlowCheckpoints take 90%
+	// of it: make it short (a minute) to see several of them quickly.
+	CheckpointTimeout time.Duration
+	// WatermarkLag is how far the WatermarkLag scenario's input watermark
+	// trails the clock; default 5m.
+	WatermarkLag time.Duration
+	// GarbageCollectors names the TaskManagers' collectors as their
+	// metrics do (the JVM's names with spaces as underscores); default G1:
+	// G1_Young_Generation, G1_Old_Generation. The first is the young
+	// collector, the last the old one.
+	GarbageCollectors []string
 	// RestartEvery is one RestartLoop cycle and RestartDelay the part of it
 	// spent RESTARTING; defaults 30s and 10s.
 	RestartEvery, RestartDelay time.Duration
@@ -84,6 +96,8 @@ type JobManager struct {
 	mu        sync.Mutex
 	jobs      []*job // submission order
 	transport Scenario
+	// born is when the TaskManagers started (the initial jobs' start).
+	born int64
 }
 
 // New returns a JobManager whose jobs started Options.Uptime before now.
@@ -97,14 +111,16 @@ func newJobManager(o Options, bufs *sync.Pool) *JobManager {
 		params: jobParams{v: o.Version, cluster: o.Cluster, seed: o.Seed, par: o.Parallelism},
 		timing: timing{
 			interval:     o.CheckpointInterval.Milliseconds(),
+			timeout:      o.CheckpointTimeout.Milliseconds(),
 			restartEvery: o.RestartEvery.Milliseconds(),
 			restartDelay: o.RestartDelay.Milliseconds(),
 		},
 		transport: Healthy,
 	}
 	now := jm.now()
+	jm.born = now - o.Uptime.Milliseconds()
 	for _, s := range o.Jobs {
-		j := jm.params.newJob(s.Name, 0, Healthy, s.Failure, now-o.Uptime.Milliseconds())
+		j := jm.params.newJob(s.Name, 0, graphFor(s.Scenario), Healthy, s.Failure, jm.born)
 		jm.jobs = append(jm.jobs, j)
 		jm.apply(j, s.Scenario, now-o.ScenarioAge.Milliseconds())
 	}
@@ -127,6 +143,11 @@ func (o Options) withDefaults() Options {
 	o.Parallelism = defaultInt(o.Parallelism, 4)
 	// Flink counts in milliseconds; so does the simulation.
 	o.CheckpointInterval = max(defaultDur(o.CheckpointInterval, 10*time.Second), 2*time.Millisecond)
+	o.CheckpointTimeout = max(defaultDur(o.CheckpointTimeout, 10*time.Minute), 10*time.Millisecond)
+	o.WatermarkLag = defaultDur(o.WatermarkLag, 5*time.Minute)
+	if len(o.GarbageCollectors) == 0 {
+		o.GarbageCollectors = []string{"G1_Young_Generation", "G1_Old_Generation"}
+	}
 	o.RestartEvery = defaultDur(o.RestartEvery, 30*time.Second)
 	o.RestartDelay = defaultDur(o.RestartDelay, 10*time.Second)
 	o.RestartEvery = max(o.RestartEvery, 3*time.Millisecond)

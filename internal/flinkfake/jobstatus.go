@@ -52,7 +52,7 @@ func (j *job) status(now int64, tm timing) jobStatus {
 }
 
 // tasks returns the subtask states of each vertex.
-func (j *job) tasks(st jobStatus, out []taskCounts) []taskCounts {
+func (j *job) tasks(st jobStatus, now int64, out []taskCounts) []taskCounts {
 	out = out[:0]
 	for i, v := range j.vertices {
 		var c taskCounts
@@ -60,6 +60,8 @@ func (j *job) tasks(st jobStatus, out []taskCounts) []taskCounts {
 		case st.state == stRunning && j.scenario == TasksNotRunning && i == len(j.vertices)-1:
 			c[exDeploying] = (v.par + 1) / 2
 			c[exScheduled] = v.par - c[exDeploying]
+		case j.finished(i, now, st):
+			c[exFinished] = v.par
 		case st.state == stRunning:
 			c[exRunning] = v.par
 		case st.state == stCanceled:
@@ -80,7 +82,7 @@ func (j *job) failingVertex() int {
 	if j.failure == UserConfig || j.failure == CoordinatorFailure {
 		return 0
 	}
-	return 1
+	return j.keyed
 }
 
 // lastModification is when a task last changed state.

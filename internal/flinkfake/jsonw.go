@@ -1,6 +1,8 @@
 package flinkfake
 
 import (
+	"bytes"
+	"math"
 	"strconv"
 	"unicode/utf8"
 )
@@ -48,6 +50,43 @@ func (w *jw) float(v float64) {
 	w.b = strconv.AppendFloat(w.b, v, 'f', 1, 64)
 }
 
+// double writes v as Jackson writes a Java double: Double.toString's
+// digits (scientific from 10^7), NaN and the infinities as strings.
+func (w *jw) double(v float64) {
+	w.sep()
+	w.b = appendJavaDouble(w.b, v)
+}
+
+// appendJavaDouble appends v in Java's Double.toString form, quoted when
+// it is not a number JSON can carry (Jackson's default).
+func appendJavaDouble(b []byte, v float64) []byte {
+	switch {
+	case math.IsNaN(v):
+		return append(b, `"NaN"`...)
+	case math.IsInf(v, 1):
+		return append(b, `"Infinity"`...)
+	case math.IsInf(v, -1):
+		return append(b, `"-Infinity"`...)
+	}
+	var digits [32]byte
+	if a := math.Abs(v); a != 0 && (a < 1e-3 || a >= 1e7) {
+		s := strconv.AppendFloat(digits[:0], v, 'e', -1, 64) // 5.36870912e+08
+		e := bytes.IndexByte(s, 'e')
+		b = append(b, s[:e]...)
+		if bytes.IndexByte(s[:e], '.') < 0 {
+			b = append(b, ".0"...)
+		}
+		exp, _ := strconv.Atoi(string(s[e+1:]))
+		return strconv.AppendInt(append(b, 'E'), int64(exp), 10)
+	}
+	s := strconv.AppendFloat(digits[:0], v, 'f', -1, 64)
+	b = append(b, s...)
+	if bytes.IndexByte(s, '.') < 0 {
+		b = append(b, ".0"...)
+	}
+	return b
+}
+
 func (w *jw) kInt(k string, v int64)     { w.key(k).int(v) }
 func (w *jw) kBool(k string, v bool)     { w.key(k).bool(v) }
 func (w *jw) kStr(k, v string)           { w.key(k).str(v) }
@@ -57,7 +96,6 @@ func (w *jw) kOpen(k string) *jw         { return w.key(k).open() }
 func (w *jw) kOpenArr(k string) *jw      { return w.key(k).openArr() }
 func (w *jw) kEmptyObj(k string)         { w.key(k).open().close() }
 func (w *jw) kEmptyArr(k string)         { w.key(k).openArr().closeArr() }
-func (w *jw) kTime(k string, v int64)    { w.kInt(k, v) }
 func (w *jw) kStrOrNull(k, v string) {
 	if v == "" {
 		w.kNull(k)

@@ -90,7 +90,7 @@ func (jm *JobManager) renderJobsOverview(w *jw, now int64) {
 		w.kInt("last-modification", j.lastModification(st))
 		w.kOpen("tasks")
 		var sum taskCounts
-		w.tasks = j.tasks(st, w.tasks[:0])
+		w.tasks = j.tasks(st, now, w.tasks[:0])
 		for _, c := range w.tasks {
 			for s, n := range c {
 				sum[s] += n

@@ -4,7 +4,7 @@ package flinkfake
 func (jm *JobManager) renderJob(w *jw, j *job, now int64) {
 	v := jm.opts.Version
 	st := j.status(now, jm.timing)
-	w.tasks = j.tasks(st, w.tasks[:0])
+	w.tasks = j.tasks(st, now, w.tasks[:0])
 	tasks := w.tasks
 	w.open()
 	w.kStr("jid", j.id)
@@ -24,8 +24,8 @@ func (jm *JobManager) renderJob(w *jw, j *job, now int64) {
 	w.close()
 	w.kOpenArr("vertices")
 	var counts taskCounts
-	for i, vx := range j.vertices {
-		jm.writeVertex(w, j, vx, tasks[i], st, now)
+	for i := range j.vertices {
+		jm.writeVertex(w, j, i, tasks[i], st, now)
 		for s := range numExec {
 			if execName(s) == tasks[i].aggregate() {
 				counts[s]++
@@ -51,9 +51,14 @@ func (jm *JobManager) renderJob(w *jw, j *job, now int64) {
 	w.close()
 }
 
-func (jm *JobManager) writeVertex(w *jw, j *job, vx vertex, c taskCounts, st jobStatus, now int64) {
+func (jm *JobManager) writeVertex(w *jw, j *job, i int, c taskCounts, st jobStatus, now int64) {
 	v := jm.opts.Version
-	start := st.stamps[stRunning]
+	vx := &j.vertices[i]
+	start, end, last := st.stamps[stRunning], int64(-1), now
+	if j.finished(i, now, st) {
+		end = j.boundedEnd(st)
+		last = end
+	}
 	w.open()
 	w.kStr("id", vx.id)
 	if v.hasJobType() {
@@ -64,29 +69,41 @@ func (jm *JobManager) writeVertex(w *jw, j *job, vx vertex, c taskCounts, st job
 	w.kInt("parallelism", int64(vx.par))
 	w.kStr("status", c.aggregate())
 	w.kInt("start-time", start)
-	w.kInt("end-time", -1)
-	w.kInt("duration", max(now-start, 0))
+	w.kInt("end-time", end)
+	w.kInt("duration", max(last-start, 0))
 	w.kOpen("tasks")
 	for s, n := range c {
 		w.kInt(execName(s), int64(n))
 	}
 	w.close()
-	up := max(now-start, 0)
-	w.kOpen("metrics")
-	w.kInt("read-bytes", up*37)
-	w.kBool("read-bytes-complete", true)
-	w.kInt("write-bytes", up*41)
-	w.kBool("write-bytes-complete", true)
-	w.kInt("read-records", up/3)
-	w.kBool("read-records-complete", true)
-	w.kInt("write-records", up/3)
-	w.kBool("write-records-complete", true)
-	if v.hasBlocked() {
-		w.kInt("accumulated-backpressured-time", 0)
-		w.kInt("accumulated-idle-time", up*6/10)
-		w.kFloat("accumulated-busy-time", float64(up*4/10))
-	}
+	writeIOMetrics(w, v, j, i, st, now)
 	w.close()
+}
+
+// writeIOMetrics writes a vertex's metrics (IOMetricsInfo): sums over its
+// subtasks. A source's task has no network input and a sink's no network
+// output, so their read and write sides stay 0. Subtasks whose metrics
+// the store does not have add nothing and clear the -complete flags.
+func writeIOMetrics(w *jw, v Version, j *job, i int, st jobStatus, now int64) {
+	var c ioCounters
+	complete, _ := j.reported(i, now, st)
+	if complete {
+		c = j.counters(i, now, st)
+	}
+	w.kOpen("metrics")
+	w.kInt("read-bytes", c.recIn*bytesPerRecord)
+	w.kBool("read-bytes-complete", complete)
+	w.kInt("write-bytes", c.recOut*bytesPerRecord)
+	w.kBool("write-bytes-complete", complete)
+	w.kInt("read-records", c.recIn)
+	w.kBool("read-records-complete", complete)
+	w.kInt("write-records", c.recOut)
+	w.kBool("write-records-complete", complete)
+	if v.hasBlocked() {
+		w.kInt("accumulated-backpressured-time", int64(c.bp))
+		w.kInt("accumulated-idle-time", int64(c.idle))
+		w.key("accumulated-busy-time").double(c.busy)
+	}
 	w.close()
 }
 
@@ -102,6 +119,15 @@ func (jm *JobManager) writePlan(w *jw, j *job) {
 	w.kStr("plan", string(inner.b))
 }
 
+// shipStrategy is how records reach vertex i: by key hash into the keyed
+// vertex, rebalanced elsewhere (parallelisms differ, so no forwarding).
+func shipStrategy(j *job, i int) string {
+	if i == j.keyed {
+		return "HASH"
+	}
+	return "REBALANCE"
+}
+
 func writePlanObject(w *jw, j *job) {
 	w.open()
 	w.kStr("jid", j.id)
@@ -115,13 +141,16 @@ func writePlanObject(w *jw, j *job) {
 		w.kStr("operator", "")
 		w.kStr("operator_strategy", "")
 		w.kStr("description", vx.name)
-		if i > 0 {
-			w.kOpenArr("inputs").open()
-			w.kInt("num", 0)
-			w.kStr("id", j.vertices[i-1].id)
-			w.kStr("ship_strategy", "HASH")
-			w.kStr("exchange", "pipelined_bounded")
-			w.close()
+		if len(vx.inputs) > 0 {
+			w.kOpenArr("inputs")
+			for n, in := range vx.inputs {
+				w.open()
+				w.kInt("num", int64(n))
+				w.kStr("id", j.vertices[in].id)
+				w.kStr("ship_strategy", shipStrategy(j, i))
+				w.kStr("exchange", "pipelined_bounded")
+				w.close()
+			}
 			w.closeArr()
 		}
 		w.kEmptyObj("optimizer_properties")
@@ -137,7 +166,7 @@ func (jm *JobManager) renderCheckpointConfig(w *jw) {
 	w.open()
 	w.kStr("mode", "exactly_once")
 	w.kInt("interval", jm.timing.interval)
-	w.kInt("timeout", 600000)
+	w.kInt("timeout", jm.timing.timeout)
 	w.kInt("min_pause", 0)
 	w.kInt("max_concurrent", 1)
 	w.kOpen("externalization")

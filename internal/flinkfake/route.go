@@ -49,6 +49,9 @@ func (jm *JobManager) render(w *jw, r *http.Request, path string) (int, Scenario
 	case "/jobs/overview":
 		jm.renderJobsOverview(w, now)
 	default:
+		if p == "/taskmanagers" || strings.HasPrefix(p, "/taskmanagers/") {
+			return jm.renderTaskManagerPath(w, r, path, p, now), fault
+		}
 		rest, ok := strings.CutPrefix(p, "/jobs/")
 		if !ok {
 			return errNotFound(w, path), fault
@@ -71,7 +74,9 @@ func (jm *JobManager) jobEndpoint(sub string) bool {
 
 func (jm *JobManager) renderJobPath(w *jw, r *http.Request, path, rest string, now int64, fault Scenario) (int, Scenario) {
 	id, sub, _ := strings.Cut(rest, "/")
-	if !jm.jobEndpoint(sub) {
+	vsub, isVertex := strings.CutPrefix(sub, "vertices/")
+	vid, vsub, _ := strings.Cut(vsub, "/")
+	if isVertex && vsub != "subtasks/metrics" && vsub != "watermarks" || !isVertex && !jm.jobEndpoint(sub) {
 		return errNotFound(w, path), fault
 	}
 	if !isJobID(id) {
@@ -80,6 +85,12 @@ func (jm *JobManager) renderJobPath(w *jw, r *http.Request, path, rest string, n
 	j := jm.byID(strings.ToLower(id))
 	if j != nil && fault == Healthy && j.scenario.transport() {
 		fault = j.scenario
+	}
+	if isVertex {
+		if !isJobID(vid) {
+			return errBadVertexID(w, vid), fault
+		}
+		return jm.renderVertexPath(w, r, id, j, strings.ToLower(vid), vsub, now), fault
 	}
 	if j == nil || j.vanished {
 		if sub == "metrics" {

@@ -35,6 +35,50 @@ const (
 	// checkpoint metrics do not exist.
 	CheckpointingDisabled
 
+	// The detail scenarios below shape the vertex, watermark, checkpoint
+	// and TaskManager metrics; each leaves the job RUNNING with checkpoints
+	// completing, so the classic signals stay healthy and only the one it
+	// is about shows (see load.go and taskmanagers.go for the numbers).
+
+	// Stuck: no records flow from segment start (record counters frozen,
+	// their -complete flags true, every subtask idle) while the Kafka
+	// source's pendingRecords keeps growing: its input has data.
+	Stuck
+	// IdleSource: records frozen and subtasks idle like Stuck, but
+	// pendingRecords is 0: the input is empty, which is normal. The input
+	// watermark stops with the records (no idleness configured).
+	IdleSource
+	// WatermarkLag: subtask 0 of every non-source vertex has its input
+	// watermark Options.WatermarkLag behind the clock (one lagging
+	// partition holds the minimum back); the other subtasks are current.
+	WatermarkLag
+	// NoWatermark: every input watermark is Long.MIN_VALUE, as in a job
+	// without a watermark strategy.
+	NoWatermark
+	// Backpressure: one middle vertex is busy (985 ms/s), every vertex
+	// upstream of it is back-pressured (about 900 ms/s) and the ones
+	// downstream are not. Submitted with this scenario, the job runs a
+	// four-vertex pipeline (source, window, enrich, sink) whose enrich
+	// vertex is the bottleneck; switched to it later, the window of the
+	// usual three vertices is.
+	Backpressure
+	// SlowCheckpoints: every checkpoint takes 90% of
+	// Options.CheckpointTimeout and the next starts when it completes; the
+	// incremental (checkpointed) size grows by 2 MiB per checkpoint.
+	SlowCheckpoints
+	// MemoryPressure: the TaskManagers running the job have their heap 95%
+	// used and spend 450 ms of every second in garbage collection.
+	MemoryPressure
+	// BoundedSource: submitted with this scenario, the job joins a Kafka
+	// source with a bounded source (a dimension table) that reads 50,000
+	// records and FINISHES a minute after the job starts running; the job
+	// stays RUNNING. Switched to later, it acts like Healthy.
+	BoundedSource
+	// MetricsPending: the metric store has nothing yet for the sink
+	// vertex: its record counts are 0 with every -complete flag false, and
+	// its subtask metrics and watermarks are empty.
+	MetricsPending
+
 	// Slow delays every response by Options.Delay, giving up when the
 	// request's context ends.
 	Slow
@@ -59,6 +103,15 @@ var scenarioNames = [...]string{
 	Failed:                "failed",
 	TasksNotRunning:       "tasks-not-running",
 	CheckpointingDisabled: "checkpointing-disabled",
+	Stuck:                 "stuck",
+	IdleSource:            "idle-source",
+	WatermarkLag:          "watermark-lag",
+	NoWatermark:           "no-watermark",
+	Backpressure:          "backpressure",
+	SlowCheckpoints:       "slow-checkpoints",
+	MemoryPressure:        "memory-pressure",
+	BoundedSource:         "bounded-source",
+	MetricsPending:        "metrics-pending",
 	Slow:                  "slow",
 	HTTP500:               "http-500",
 	InvalidJSON:           "invalid-json",
@@ -117,6 +170,9 @@ const (
 	// TaskManager) raised by the Kafka source's OperatorCoordinator with an
 	// IllegalStateException inside Flink (page).
 	CoordinatorFailure
+	// UserCode: the team's own map function throws a NullPointerException
+	// on a record (com.acme frames on top): their code to fix (notify).
+	UserCode
 )
 
 var failureNames = [...]string{
@@ -125,11 +181,12 @@ var failureNames = [...]string{
 	Transient:          "transient",
 	CheckpointStorage:  "checkpoint-storage",
 	CoordinatorFailure: "coordinator-failure",
+	UserCode:           "user-code",
 }
 
 // FailureKinds returns every kind in declaration order.
 func FailureKinds() []FailureKind {
-	return []FailureKind{UserConfig, PlatformBug, Transient, CheckpointStorage, CoordinatorFailure}
+	return []FailureKind{UserConfig, PlatformBug, Transient, CheckpointStorage, CoordinatorFailure, UserCode}
 }
 
 func (k FailureKind) String() string {

@@ -59,14 +59,6 @@ func splitCommon(trace, enclosing []string) ([]string, int) {
 	return trace[:m+1], len(trace) - 1 - m
 }
 
-// root returns the innermost cause.
-func (t *throwable) root() *throwable {
-	for t.cause != nil {
-		t = t.cause
-	}
-	return t
-}
-
 // stack joins frame groups into one stack, innermost first.
 func stack(groups ...[]string) []string {
 	n := 0

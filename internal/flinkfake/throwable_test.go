@@ -60,7 +60,7 @@ func TestFailureKindsLookLikeJava(t *testing.T) {
 
 func newJob(t *testing.T, v Version, k FailureKind) *job {
 	t.Helper()
-	return jobParams{v: v, cluster: "orders", par: 4}.newJob("orders", 0, RestartLoop, k, t0.UnixMilli())
+	return jobParams{v: v, cluster: "orders", par: 4}.newJob("orders", 0, graphLinear, RestartLoop, k, t0.UnixMilli())
 }
 
 // FuzzJSONString checks the response writer's string escaping against

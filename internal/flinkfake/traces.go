@@ -49,6 +49,8 @@ func newFailure(k FailureKind, s failureSite) failure {
 		return failure{t: heartbeatTimeout(s), task: s.keyedTask()}
 	case CheckpointStorage:
 		return failure{t: storageForbidden(s), task: s.keyedTask()}
+	case UserCode:
+		return failure{t: tenantNPE(s), task: s.keyedTask(), user: true}
 	default:
 		return failure{t: coordinatorFailure(s), global: true}
 	}
@@ -95,6 +97,27 @@ func kafkaAuthorization(s failureSite) *throwable {
 				}, fetcher[1:]),
 			},
 		},
+	}
+}
+
+// tenantNPE: the team's enrichment function dereferences a field a record
+// does not have.
+func tenantNPE(s failureSite) *throwable {
+	msg := ""
+	if s.v.java17() {
+		msg = `Cannot invoke "String.length()" because the return value of "com.acme.fraud.Transaction.getMerchantId()" is null`
+	}
+	return &throwable{
+		class: "java.lang.NullPointerException",
+		msg:   msg,
+		frames: stack([]string{
+			"com.acme.fraud.MerchantEnricher.map(MerchantEnricher.java:57)",
+			"com.acme.fraud.MerchantEnricher.map(MerchantEnricher.java:21)",
+			"org.apache.flink.streaming.api.operators.StreamMap.processElement(StreamMap.java:38)",
+			"org.apache.flink.streaming.runtime.tasks.OneInputStreamTask$StreamTaskNetworkOutput.emitRecord(OneInputStreamTask.java:237)",
+			"org.apache.flink.streaming.runtime.io.AbstractStreamTaskNetworkInput.processElement(AbstractStreamTaskNetworkInput.java:146)",
+			"org.apache.flink.streaming.runtime.io.AbstractStreamTaskNetworkInput.emitNext(AbstractStreamTaskNetworkInput.java:110)",
+		}, mailboxLoop(s.v)[1:]),
 	}
 }
 

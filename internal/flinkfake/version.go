@@ -101,6 +101,9 @@ func (v Version) isV2() bool               { return v.atLeast(2, 0) }  // legacy
 func (v Version) hasFullRestarts() bool    { return !v.isV2() }
 func (v Version) hasOverviewJobType() bool { return v.atLeast(2, 3) } // jobType/schedulerType on /jobs/overview
 func (v Version) hasLastCompletedID() bool { return v.atLeast(1, 17) }
+func (v Version) hasGCRates() bool         { return v.atLeast(1, 19) } // GarbageCollector.All, .TimeMsPerSecond (FLINK-33318)
+func (v Version) hasSkew() bool            { return v.atLeast(1, 20) } // agg=skew
+func (v Version) hasAssignedTasks() bool   { return v.atLeast(2, 3) }  // /taskmanagers assignedTasks
 func (v Version) usesPekko() bool          { return v.atLeast(1, 18) }
 func (v Version) fixedFullRestarts() bool  { return v.atLeast(1, 17) } // FLINK-30558
 func (v Version) java17() bool             { return v.isV2() }

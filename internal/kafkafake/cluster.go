@@ -3,7 +3,7 @@
 // explicit timestamps, and consumer groups commit offsets only when a
 // checkpoint completes, without ever joining the group, so Kafka sees them
 // as Empty groups with committed offsets. Tests use it for real produced
-// records and real commits; `flinkslo demo` uses Sim for a live fleet.
+// records and real commits; `flinkslo-sim demo` uses Sim for a live fleet.
 package kafkafake
 
 import (

@@ -43,7 +43,7 @@ type Job struct {
 	StallAfter time.Duration
 }
 
-// DemoJobs are the three groups of `flinkslo demo`: one keeping up, one
+// DemoJobs are the three groups of `flinkslo-sim demo`: one keeping up, one
 // falling behind, one stalled, each checkpointing every 10s. An evaluation
 // window of a minute or more (kafka.evaluationWindow) shows their statuses.
 func DemoJobs() []Job {

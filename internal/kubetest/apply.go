@@ -169,22 +169,24 @@ func (s *Server) ServiceAccountConfig(t testing.TB, namespace, name string) *res
 }
 
 // ApplyKustomization applies the kustomization in dir as a platform team
-// would with `kubectl apply -k`, but for the Prometheus Operator's
-// ServiceMonitor, whose CRD the test server does not have.
+// would with `kubectl apply -k`, but for the Prometheus Operator's objects
+// (ServiceMonitor, PrometheusRule), whose CRDs the test server does not
+// have.
 func (s *Server) ApplyKustomization(t testing.TB, dir string) {
 	t.Helper()
 	objs, err := Kustomize(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Apply(t, WithoutServiceMonitors(objs)...)
+	s.Apply(t, WithoutPrometheusOperator(objs)...)
 }
 
-// WithoutServiceMonitors drops the objects the test server cannot take.
-func WithoutServiceMonitors(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
+// WithoutPrometheusOperator drops the objects of the Prometheus Operator's
+// API group, which the test server cannot take without its CRDs.
+func WithoutPrometheusOperator(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
 	var out []*unstructured.Unstructured
 	for _, o := range objs {
-		if o.GetKind() != "ServiceMonitor" {
+		if o.GroupVersionKind().Group != "monitoring.coreos.com" {
 			out = append(out, o)
 		}
 	}

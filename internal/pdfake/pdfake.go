@@ -1,9 +1,11 @@
 // Package pdfake is a PagerDuty Events API v2 endpoint for tests: it
 // validates events the way PagerDuty documents (202 accepted, 400 invalid),
-// records what it accepted, keeps PagerDuty's open/resolved alert state per
-// routing key and dedup_key, and misbehaves on request (5xx, 429 with
-// Retry-After, hanging, closing the connection) so that retry logic can be
-// tested against the real wire format.
+// records what it accepted (and when), keeps PagerDuty's open/resolved
+// alert state per routing key and dedup_key, and misbehaves on request
+// (5xx, 429 with Retry-After, hanging, closing the connection, accepting
+// an event and losing the answer), once per injected fault or for as long
+// as it is down, so that retry logic can be tested against the real wire
+// format.
 package pdfake
 
 import (
@@ -14,6 +16,7 @@ import (
 	"net/http/httptest"
 	"sort"
 	"sync"
+	"time"
 )
 
 // EnqueuePath is where the Events API v2 accepts events.
@@ -32,6 +35,9 @@ type Event struct {
 	Images     []Image  `json:"images,omitempty"`
 	Client     string   `json:"client,omitempty"`
 	ClientURL  string   `json:"client_url,omitempty"`
+
+	// Received is when the server accepted it.
+	Received time.Time `json:"-"`
 }
 
 // Payload is the trigger payload.
@@ -69,6 +75,9 @@ type Fault struct {
 	Hang bool
 	// CloseConn closes the connection without answering.
 	CloseConn bool
+	// Lost accepts the event, then closes the connection instead of
+	// answering: PagerDuty has it, and the client cannot know.
+	Lost bool
 }
 
 // Server is a running fake endpoint. Close it when done.
@@ -78,6 +87,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	faults   []Fault
+	down     *Fault
 	requests int
 	events   []Event
 	open     map[string]bool // routing key + "\x00" + dedup key
@@ -107,6 +117,20 @@ func (s *Server) Inject(f ...Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, f...)
+}
+
+// Down makes the server answer every request with f until Up.
+func (s *Server) Down(f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = &f
+}
+
+// Up ends Down.
+func (s *Server) Up() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = nil
 }
 
 // Requests is the number of requests received, faulted ones included.
@@ -151,6 +175,9 @@ func (s *Server) takeFault() (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests++
+	if s.down != nil {
+		return *s.down, true
+	}
 	if len(s.faults) == 0 {
 		return Fault{}, false
 	}
@@ -160,7 +187,8 @@ func (s *Server) takeFault() (Fault, bool) {
 }
 
 func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
-	if f, ok := s.takeFault(); ok {
+	f, faulted := s.takeFault()
+	if faulted && !f.Lost {
 		s.fault(w, r, f)
 		return
 	}
@@ -182,6 +210,10 @@ func (s *Server) enqueue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dedup := s.record(e)
+	if faulted {
+		hangUp(w)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusAccepted)
 	_ = json.NewEncoder(w).Encode(map[string]string{"status": "success", "message": "Event processed", "dedup_key": dedup})
@@ -197,6 +229,7 @@ func (s *Server) record(e Event) string {
 		s.nextKey++
 		e.DedupKey = fmt.Sprintf("pdfake-%d", s.nextKey)
 	}
+	e.Received = time.Now()
 	s.events = append(s.events, e)
 	k := e.RoutingKey + "\x00" + e.DedupKey
 	switch e.Action {
@@ -216,16 +249,21 @@ func (s *Server) fault(w http.ResponseWriter, r *http.Request, f Fault) {
 		case <-s.closed:
 		}
 	case f.CloseConn:
-		if hj, ok := w.(http.Hijacker); ok {
-			if c, _, err := hj.Hijack(); err == nil {
-				_ = c.Close()
-			}
-		}
+		hangUp(w)
 	default:
 		if f.RetryAfter != "" {
 			w.Header().Set("Retry-After", f.RetryAfter)
 		}
 		invalid(w, f.Status, http.StatusText(f.Status))
+	}
+}
+
+// hangUp closes the connection without an answer.
+func hangUp(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if c, _, err := hj.Hijack(); err == nil {
+			_ = c.Close()
+		}
 	}
 }
 

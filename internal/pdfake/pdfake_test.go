@@ -98,3 +98,22 @@ func TestFaults(t *testing.T) {
 	require.Len(t, s.Events(), 1, "faulted requests are not recorded")
 	require.Equal(t, 5, s.Requests())
 }
+
+func TestDownAndLost(t *testing.T) {
+	s := New()
+	defer s.Close()
+	c := client(s)
+	s.Down(Fault{Status: 500})
+	for range 3 {
+		_, err := c.ManageEventWithContext(context.Background(), trigger("a"))
+		require.Error(t, err)
+	}
+	s.Up()
+	s.Inject(Fault{Lost: true})
+	_, err := c.ManageEventWithContext(context.Background(), trigger("a"))
+	require.Error(t, err, "the answer is lost…")
+	require.Len(t, s.Events(), 1, "…but the event was accepted")
+	require.Equal(t, []string{"a"}, s.Open())
+	require.False(t, s.Events()[0].Received.IsZero())
+	require.Equal(t, 4, s.Requests())
+}

@@ -1,0 +1,10 @@
+// Package fleet is the data model that crosses flinkslo's steps: the
+// targets discovery finds (Target, Owner), the identity of a job (JobRef),
+// what one scrape cycle learnt (Snapshot, JobStatus), the failures it saw
+// (Failure, Evidence) and what the policy decided about them (Decision,
+// Verdict, Route).
+//
+// It is the leaf of the flow: it does no I/O and imports none of the
+// steps, so that every step and every consumer can share its shapes
+// without depending on one another.
+package fleet
