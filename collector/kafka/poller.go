@@ -86,7 +86,7 @@ type poller struct {
 
 	failures  atomic.Uint64
 	authFails atomic.Uint64
-	view     atomic.Pointer[View]
+	view      atomic.Pointer[View]
 }
 
 func newPoller(name string, kcl *kgo.Client, set *settings, log *slog.Logger) *poller {
