@@ -23,6 +23,7 @@ type driverFlags struct {
 	checkEvery int
 	csv        string
 	gather     string
+	gzip       bool
 }
 
 func (d *driverFlags) register(fs *flag.FlagSet) {
@@ -30,7 +31,8 @@ func (d *driverFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&d.rounds, "rounds", 6, "polls per size (the first connects and builds state)")
 	fs.IntVar(&d.checkEvery, "check-every", 1, "scrape and check every this many rounds (always the first and the last)")
 	fs.StringVar(&d.csv, "csv", "", "append every poll's figures to this CSV file (RSS over time)")
-	fs.StringVar(&d.gather, "gather", "every", "also scrape /metrics through client_golang's Gather: every (check round), last (round) or never; its garbage shows in RSS")
+	fs.BoolVar(&d.gzip, "gzip", true, "the timed /metrics scrapes ask for gzip, as Prometheus does (the first after a poll then also compresses)")
+	fs.StringVar(&d.gather, "gather", "every", "also scrape the collector through client_golang's Gather (what /metrics did before the cache): every (check round), last (round) or never; its garbage shows in RSS")
 }
 
 // child is a lagbench process in another role.
@@ -108,8 +110,8 @@ func runDriver(ctx context.Context, d driverFlags, b brokerFlags, e exporterFlag
 		csv = f
 		fmt.Fprintln(f, "groups,partitions,timelag,round,elapsed_s,poll_wall_s,poll_cpu_s,kfake_cpu_s,load1,rss_bytes,hwm_bytes,heap_alloc_bytes,allocated_bytes,num_gc")
 	}
-	fmt.Printf("| groups × partitions | timeLag | first poll (wall / CPU-s) | poll, median (wall / CPU-s) | Gather scrape, median (wall / CPU-s) | view walk, median (wall / CPU-s) | RSS end / peak (MiB) | heap (MiB) | series | time lag (exact / absent / below / off) | check |\n")
-	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| groups × partitions | timeLag | first poll (wall / CPU-s) | poll, median (wall / CPU-s) | Gather scrape, median (wall / CPU-s) | /metrics, first scrape after a poll (renders), median (wall / CPU-s) | /metrics, cached, median (wall / CPU-s) | RSS end / peak (MiB) | heap (MiB) | series | time lag (exact / absent / below / off) | check |\n")
+	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for s := range strings.SplitSeq(d.sizes, ",") {
 		gs, ps, ok := strings.Cut(s, "x")
 		g, err1 := strconv.Atoi(gs)
@@ -156,7 +158,7 @@ func runSize(ctx context.Context, d driverFlags, b brokerFlags, e exporterFlags,
 	}
 	f := b.fleet()
 	rounds := min(d.rounds, f.MaxRounds())
-	var polls, scrapes, walks []pollStats
+	var polls, scrapes, walks, cached []pollStats
 	var tally, firstTally timeTally
 	var firstView, lastView viewTally
 	var series int
@@ -183,11 +185,18 @@ func runSize(ctx context.Context, d driverFlags, b brokerFlags, e exporterFlags,
 				time.Since(began).Seconds(), st.WallS, st.CPUS, st.BrokerCPUS, load1(), st.RSS, st.HWM, st.HeapAlloc, st.Allocated, st.NumGC)
 		}
 		if r == 0 || r == rounds-1 || r%max(d.checkEvery, 1) == 0 {
-			sc, n, tt, errs, err := scrapeAndCheck(ctx, base, "/walk", f, r, e, true)
+			sc, n, tt, errs, err := scrapeAndCheck(ctx, base, "/cached", d.gzip, f, r, e, true)
 			if err != nil {
 				return "", err
 			}
 			walks = append(walks, sc)
+			// The check read it once more; a third scrape is timed
+			// from the cache.
+			cs, _, _, _, err := scrapeAndCheck(ctx, base, "/cached", d.gzip, f, r, e, false)
+			if err != nil {
+				return "", err
+			}
+			cached = append(cached, cs)
 			series, tally = n, tt
 			if r == 0 {
 				firstTally = tt
@@ -207,7 +216,7 @@ func runSize(ctx context.Context, d driverFlags, b brokerFlags, e exporterFlags,
 				// The Gather path is checked at the last round only: its
 				// series are the same, and parsing them twice per round
 				// would double the driver's time.
-				sc, n, _, gerrs, err := scrapeAndCheck(ctx, base, "/metrics", f, r, e, r == rounds-1)
+				sc, n, _, gerrs, err := scrapeAndCheck(ctx, base, "/metrics", false, f, r, e, r == rounds-1)
 				if err != nil {
 					return "", err
 				}
@@ -249,17 +258,18 @@ func runSize(ctx context.Context, d driverFlags, b brokerFlags, e exporterFlags,
 	}
 	first, last := polls[0], polls[len(polls)-1]
 	steady := polls[min(1, len(polls)-1):]
-	return fmt.Sprintf("| %d × %d (%s) | %s | %.2f s / %.2f | %s | %s | %s | %.0f / %.0f | %.0f | %d | %d / %d / %d / %d | %s |",
+	return fmt.Sprintf("| %d × %d (%s) | %s | %.2f s / %.2f | %s | %s | %s | %s | %.0f / %.0f | %.0f | %d | %d / %d / %d / %d | %s |",
 		b.groups, b.partitions, count(b.groups*b.partitions), e.timeLag, first.WallS, first.CPUS,
-		medians(steady), medians(scrapes), medians(walks), mib(last.RSS), mib(last.HWM), mib(int64(last.HeapAlloc)), series,
+		medians(steady), medians(scrapes), medians(walks), medians(cached), mib(last.RSS), mib(last.HWM), mib(int64(last.HeapAlloc)), series,
 		tally.exact, tally.absent, tally.lowerBound, tally.off, verdict), nil
 }
 
-// scrapeAndCheck times one scrape of path, then, if check, scrapes it
-// again and checks every series against the truth.
-func scrapeAndCheck(ctx context.Context, base, path string, f kafkafake.LagFleet, round int, e exporterFlags, check bool) (pollStats, int, timeTally, []string, error) {
+// scrapeAndCheck times one scrape of path (gzipped if gz), then, if
+// check, scrapes it again, plain, and checks every series against the
+// truth.
+func scrapeAndCheck(ctx context.Context, base, path string, gz bool, f kafkafake.LagFleet, round int, e exporterFlags, check bool) (pollStats, int, timeTally, []string, error) {
 	t0 := time.Now()
-	size, err := fetch(ctx, base+path)
+	size, err := fetch(ctx, base+path, gz)
 	if err != nil {
 		return pollStats{}, 0, timeTally{}, nil, err
 	}
@@ -293,11 +303,15 @@ func scrapeAndCheck(ctx context.Context, base, path string, f kafkafake.LagFleet
 	return st, c.lines, tt, errs, nil
 }
 
-// fetch GETs url and returns how many bytes the body had.
-func fetch(ctx context.Context, url string) (int64, error) {
+// fetch GETs url, asking for gzip if gz, and returns how many bytes the
+// body had (as sent).
+func fetch(ctx context.Context, url string, gz bool) (int64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return 0, err
+	}
+	if gz {
+		req.Header.Set("Accept-Encoding", "gzip")
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -312,7 +326,7 @@ func fetch(ctx context.Context, url string) (int64, error) {
 
 // at is the poll time the exporter shows, for the view's truth.
 func at(ctx context.Context, base string) float64 {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/walk", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/cached", nil)
 	if err != nil {
 		return 0
 	}

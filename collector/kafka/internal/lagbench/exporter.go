@@ -23,6 +23,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/flinkslo/flinkslo/collector/kafka"
+	"github.com/flinkslo/flinkslo/export/promexport"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -101,6 +103,11 @@ func runExporter(ctx context.Context, f exporterFlags) error {
 	http.HandleFunc("POST /groups", x.setGroups)
 	http.HandleFunc("POST /poll", x.poll)
 	http.Handle("GET /metrics", x.timed(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	// What flinkslo's /metrics serves: the Kafka series rendered from the
+	// views into the cached exposition, once per poll (the first scrape
+	// after a poll renders; the others copy).
+	cached := promexport.NewExposition(promexport.NewExporter(fleet.NewStore()), prometheus.NewRegistry(), promexport.NewKafkaSource(c))
+	http.Handle("GET /cached", x.timed(cached))
 	http.Handle("GET /walk", x.timed(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		_ = writeWalk(w, c.Views(), c.PerPartitionMetrics())
