@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
-	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/kafkafake"
@@ -29,8 +32,8 @@ func BenchmarkPoll(b *testing.B) {
 	for _, sz := range []struct{ groups, partitions int }{
 		{50, 64}, {500, 8}, {500, 64}, {1000, 64},
 	} {
-		for _, mode := range []string{"interpolate", "record"} {
-			if mode == "record" && sz.groups*sz.partitions != 32000 {
+		for _, mode := range []string{"interpolate", "auto", "record"} {
+			if mode != "interpolate" && sz.groups*sz.partitions != 32000 {
 				continue
 			}
 			b.Run(fmt.Sprintf("groups=%d/partitions=%d/timeLag=%s", sz.groups, sz.partitions, mode), func(b *testing.B) {
@@ -98,55 +101,224 @@ func liveHeap() float64 {
 }
 
 // BenchmarkMeasure is the collector's own work per cycle without any I/O:
-// lag, time-lag tables, evaluation and the published view, for 500 groups
-// × 64 partitions whose offsets advance every cycle. Enough cycles run
-// first to fill every table and sample ring, so state-MiB is the
-// steady-state worst case.
+// lag, time-lag tables, evaluation and the published view, for groups ×
+// partitions whose end offsets advance every cycle. Enough cycles run
+// first to fill the tables and commit histories, so state-B/partition is
+// the steady state (the made-up answers are built outside the timing and
+// are not counted). Two fleets: commits near the end (tables trimmed to
+// the few points since the oldest commit, the common case) and commits
+// behind every table point (every table at its full tablePoints, the
+// worst case); each with and without per-partition rows in the view.
+//
+//	go test -run '^$' -bench BenchmarkMeasure -benchtime 3x -memprofile mem.out ./collector/kafka/
 func BenchmarkMeasure(b *testing.B) {
-	const groups, partitions = 500, 64
-	set := &settings{window: 10 * time.Minute, pollInterval: testPoll, requestTimeout: time.Second}
+	for _, sz := range []struct{ groups, partitions int }{{500, 64}, {5000, 20}} {
+		for _, behind := range []bool{false, true} {
+			for _, perPart := range []bool{false, true} {
+				name := fmt.Sprintf("groups=%d/partitions=%d/behind=%v/perPartition=%v", sz.groups, sz.partitions, behind, perPart)
+				b.Run(name, func(b *testing.B) { benchMeasure(b, sz.groups, sz.partitions, behind, perPart) })
+			}
+		}
+	}
+}
+
+func benchMeasure(b *testing.B, groups, partitions int, behind, perPart bool) {
 	clk := newClock()
-	set.now = clk.Now
 	base := liveHeap()
-	p := newPoller("default", nil, set, slog.New(slog.DiscardHandler))
+	p := syntheticPoller(clk, perPart)
+	names := groupNames(groups)
 	cycle := 0
 	step := func() {
 		cycle++
 		clk.Advance(testPoll)
-		in := syntheticInput(groups, partitions, cycle, clk.Now())
-		p.view.Store(&clusterView{up: true, groups: p.measure(in)})
+		resp, ends := syntheticAnswers(names, partitions, cycle, behind)
+		b.StartTimer()
+		syntheticCycle(p, names, resp, ends, clk.Now())
+		b.StopTimer()
 	}
+	b.StopTimer()
 	for range 3 * tablePoints {
 		step()
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	for b.Loop() {
+	b.StopTimer()
+	for range b.N {
 		step()
 	}
-	b.StopTimer()
-	b.ReportMetric((liveHeap()-base)/(1<<20), "state-MiB")
+	n := float64(groups * partitions)
+	state := (liveHeap() - base) / n
+	b.ReportMetric(state, "state-B/partition")
+	parts := stateBreakdown(p)
+	rest := state
+	for _, part := range parts {
+		b.ReportMetric(part.bytes/n, part.name+"-B/partition")
+		rest -= part.bytes / n
+	}
+	b.ReportMetric(rest, "rest-B/partition")
 	runtime.KeepAlive(p)
 }
 
-// syntheticInput: every partition's end offset grows by a varying amount
-// each cycle and each group commits most of it, so tables keep points and
-// commits keep samples.
-func syntheticInput(groups, partitions, cycle int, at time.Time) *input {
-	in := &input{at: at, commits: kadm.FetchOffsetsResponses{}, ends: kadm.ListedOffsets{}}
-	for g := range groups {
-		topic := fmt.Sprintf("topic-%04d", g)
-		group := fmt.Sprintf("flink-job-%04d", g)
-		offs := kadm.OffsetResponses{topic: {}}
-		ends := map[int32]kadm.ListedOffset{}
-		for p := range int32(partitions) {
-			end := int64(cycle*100 + cycle*cycle%37 + int(p))
-			ends[p] = kadm.ListedOffset{Topic: topic, Partition: p, Offset: end}
-			offs[topic][p] = kadm.OffsetResponse{Offset: kadm.Offset{Topic: topic, Partition: p, At: end - int64(cycle%7)*10}}
+// stateBreakdown is where a poller's memory goes, by structure, from the
+// lengths and capacities it holds; the rest (group and topic records,
+// names, maps) is what the live heap has beyond it.
+func stateBreakdown(p *poller) []struct {
+	name  string
+	bytes float64
+} {
+	var partStates, topicParts, tables int
+	for _, g := range p.groups {
+		for _, gt := range g.topics {
+			partStates += cap(gt.parts)
 		}
-		in.ends[topic] = ends
-		in.commits[group] = kadm.FetchOffsetsResponse{Group: group, Fetched: offs}
-		in.topics = append(in.topics, topic)
 	}
-	return in
+	for _, t := range p.topics {
+		topicParts += cap(t.parts)
+		for i := range t.parts {
+			tables += cap(t.parts[i].table.pts)
+		}
+	}
+	var view int
+	if v := p.view.Load(); v != nil {
+		view = cap(v.Groups) * int(unsafe.Sizeof(GroupLag{}))
+		for _, g := range v.Groups {
+			view += len(g.Topics) * int(unsafe.Sizeof(TopicLag{}))
+			for _, t := range g.Topics {
+				view += len(t.Partitions) * int(unsafe.Sizeof(PartitionLag{}))
+			}
+		}
+	}
+	f := func(n int, size uintptr) float64 { return float64(n) * float64(size) }
+	return []struct {
+		name  string
+		bytes float64
+	}{
+		{"partState", f(partStates, unsafe.Sizeof(partState{}))},
+		{"topicPart", f(topicParts, unsafe.Sizeof(topicPart{}))},
+		{"table", f(tables, unsafe.Sizeof(point{}))},
+		{"history", f(len(p.hist.blocks)*slabBlock, unsafe.Sizeof(history{}))},
+		{"read", f(len(p.reads.blocks)*slabBlock, unsafe.Sizeof(readTime{}))},
+		{"view", float64(view)},
+	}
+}
+
+// BenchmarkViewWalk walks every series of a published view, per-partition
+// families included, as a renderer caching the text exposition does once
+// per poll: the hook to plug that renderer into. BenchmarkCollect is the
+// same view through client_golang's Gather, the path /metrics takes until
+// then.
+func BenchmarkViewWalk(b *testing.B) {
+	for _, sz := range []struct{ groups, partitions int }{{5000, 20}, {50000, 20}} {
+		b.Run(fmt.Sprintf("groups=%d/partitions=%d", sz.groups, sz.partitions), func(b *testing.B) {
+			v := syntheticView(b, sz.groups, sz.partitions)
+			var n int
+			var sum float64
+			emit := func(s *Sample) { n, sum = n+1, sum+s.Value }
+			b.ReportAllocs()
+			for b.Loop() {
+				n = 0
+				for f := range NumFamilies {
+					v.Walk(f, true, emit)
+				}
+			}
+			b.ReportMetric(float64(n), "series")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/series")
+		})
+	}
+}
+
+func BenchmarkCollect(b *testing.B) {
+	const groups, partitions = 5000, 20
+	v := syntheticView(b, groups, partitions)
+	c := &Collector{perPart: true, descs: newDescs(), pollers: []*poller{{name: "default"}}}
+	c.pollers[0].view.Store(v)
+	reg := prometheus.NewRegistry()
+	must(b, reg.Register(c))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := reg.Gather(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// syntheticView is the view of a few synthetic cycles over groups ×
+// partitions, every partition's row kept.
+func syntheticView(b *testing.B, groups, partitions int) *View {
+	b.Helper()
+	clk := newClock()
+	p := syntheticPoller(clk, true)
+	names := groupNames(groups)
+	for cycle := range 3 {
+		clk.Advance(testPoll)
+		resp, ends := syntheticAnswers(names, partitions, cycle+1, false)
+		syntheticCycle(p, names, resp, ends, clk.Now())
+	}
+	return p.view.Load()
+}
+
+func syntheticPoller(clk *clock, partitions bool) *poller {
+	set := &settings{
+		window: 10 * time.Minute, pollInterval: testPoll, requestTimeout: time.Second,
+		timeLag: timeLagInterpolate, partitions: partitions, now: clk.Now, seq: new(atomic.Uint64),
+	}
+	return newPoller("default", nil, set, slog.New(slog.DiscardHandler))
+}
+
+func groupNames(n int) []string {
+	names := make([]string, n)
+	for g := range n {
+		names[g] = fmt.Sprintf("flink-job-%05d", g)
+	}
+	return names
+}
+
+// syntheticAnswers makes up one cycle's answers: every partition's end
+// offset grows by a varying amount each cycle and each group commits most
+// of it, so tables keep points and commits keep histories. behind: the
+// groups commit one record a cycle from 0 instead, below every point
+// their tables hold.
+func syntheticAnswers(names []string, partitions, cycle int, behind bool) (*kmsg.OffsetFetchResponse, map[string][]int64) {
+	resp := kmsg.NewPtrOffsetFetchResponse()
+	ends := make(map[string][]int64, len(names))
+	for g, name := range names {
+		topic := fmt.Sprintf("topic-%05d", g)
+		rg := kmsg.NewOffsetFetchResponseGroup()
+		rg.Group = name
+		rt := kmsg.NewOffsetFetchResponseGroupTopic()
+		rt.Topic = topic
+		e := make([]int64, partitions)
+		for part := range partitions {
+			e[part] = int64(1000 + cycle*100 + cycle*cycle%37 + part)
+			rp := kmsg.NewOffsetFetchResponseGroupTopicPartition()
+			rp.Partition, rp.Offset = int32(part), e[part]-int64(cycle%7)*10
+			if behind {
+				rp.Offset = int64(cycle)
+			}
+			rt.Partitions = append(rt.Partitions, rp)
+		}
+		ends[topic] = e
+		rg.Topics = append(rg.Topics, rt)
+		resp.Groups = append(resp.Groups, rg)
+	}
+	return resp, ends
+}
+
+// syntheticCycle runs one cycle of p on made-up answers instead of a
+// cluster.
+func syntheticCycle(p *poller, names []string, resp *kmsg.OffsetFetchResponse, ends map[string][]int64, at time.Time) {
+	p.seq++
+	p.selectOrder(names)
+	topics := p.register(resp, nil)
+	p.forgetTopics()
+	for _, t := range topics {
+		t.metaAt = at
+		t.grow(len(ends[t.name]))
+		for i, e := range ends[t.name] {
+			t.parts[i].leader, t.parts[i].end, t.parts[i].endPoll = 0, e, p.seq
+		}
+	}
+	p.tables = p.updateTables(topics, at)
+	p.measureCommits(at)
+	p.view.Store(&View{Cluster: p.name, Up: true, Seq: p.set.seq.Add(1), Groups: p.assemble(at)})
 }

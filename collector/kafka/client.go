@@ -41,6 +41,13 @@ func retryTimeout(requestTimeout time.Duration) time.Duration {
 	return min(max(requestTimeout/4, 250*time.Millisecond), 2*time.Second)
 }
 
+// connOpts keep connections open between polls: franz-go closes a
+// connection idle for 20 s by default, so with a longer poll interval
+// every poll would dial (and authenticate to) every broker again.
+func connOpts(pollInterval time.Duration) []kgo.Opt {
+	return []kgo.Opt{kgo.ConnIdleTimeout(max(3*pollInterval, 20*time.Second))}
+}
+
 func clientOpts(cc clusterConfig, getenv func(string) string, requestTimeout time.Duration, log *slog.Logger) ([]kgo.Opt, error) {
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(cc.brokers...),

@@ -27,6 +27,7 @@ type Collector struct {
 	descs   descs
 	pollers []*poller
 	byName  map[string]*poller
+	seq     atomic.Uint64
 
 	wanted atomic.Pointer[map[string][]string]
 	warnMu sync.Mutex
@@ -39,6 +40,7 @@ type Option func(*options)
 type options struct {
 	now        func() time.Time
 	clientOpts []kgo.Opt
+	owner      func(group string) bool
 }
 
 // WithClock sets the clock used for evaluation and time lag (time.Now by
@@ -51,6 +53,16 @@ func WithClientOpts(opts ...kgo.Opt) Option {
 	return func(o *options) { o.clientOpts = append(o.clientOpts, opts...) }
 }
 
+// WithGroupOwner divides the groups kafka.groups.allow selects between
+// replicas: only those owner reports true for are measured here (wire it
+// to the shard's Owns). Groups the targets name (SetGroups) are always
+// measured, because the target's own replica needs them, but one the
+// patterns select is exported only by the replica that owns it, so every
+// consumer-group series comes from exactly one replica.
+func WithGroupOwner(owner func(group string) bool) Option {
+	return func(o *options) { o.owner = owner }
+}
+
 // New builds one Kafka client per configured cluster: the default one
 // (kafka.brokers, named config.DefaultCluster) and every kafka.clusters
 // entry. Clients connect lazily, on the first poll. SASL secrets are read
@@ -61,24 +73,32 @@ func New(cfg config.Kafka, getenv func(string) string, logger *slog.Logger, opts
 	for _, opt := range opts {
 		opt(&o)
 	}
+	mode, err := parseTimeLag(cfg.TimeLag)
+	if err != nil {
+		return nil, err
+	}
+	c := &Collector{log: logger, perPart: cfg.PerPartitionMetrics, descs: newDescs(), byName: map[string]*poller{}, warned: map[string]bool{}}
 	set := &settings{
 		window:         cfg.EvaluationWindow.D(),
 		pollInterval:   cfg.PollInterval.D(),
 		requestTimeout: cfg.RequestTimeout.D(),
-		recordTimes:    cfg.TimeLag == "record",
+		timeLag:        mode,
+		readsPerPoll:   autoReadsPerPoll,
+		partitions:     cfg.PerPartitionMetrics,
+		owner:          o.owner,
 		now:            o.now,
+		seq:            &c.seq,
 	}
+	c.set = set
 	if set.window <= 0 || set.pollInterval <= 0 || set.requestTimeout <= 0 {
 		return nil, errors.New("kafka: evaluationWindow, pollInterval and requestTimeout must be positive (load the config with defaults)")
 	}
-	var err error
 	if set.allow, err = compile(cfg.Groups.Allow); err != nil {
 		return nil, fmt.Errorf("kafka groups allow: %w", err)
 	}
 	if set.deny, err = compile(cfg.Groups.Deny); err != nil {
 		return nil, fmt.Errorf("kafka groups deny: %w", err)
 	}
-	c := &Collector{set: set, log: logger, perPart: cfg.PerPartitionMetrics, descs: newDescs(), byName: map[string]*poller{}, warned: map[string]bool{}}
 	for _, cc := range clusters(cfg) {
 		log := logger.With("cluster", cc.name)
 		kopts, err := clientOpts(cc, getenv, set.requestTimeout, log)
@@ -86,6 +106,7 @@ func New(cfg config.Kafka, getenv func(string) string, logger *slog.Logger, opts
 			c.Close()
 			return nil, err
 		}
+		kopts = append(kopts, connOpts(set.pollInterval)...)
 		kcl, err := kgo.NewClient(append(kopts, o.clientOpts...)...)
 		if err != nil {
 			c.Close()
@@ -96,6 +117,19 @@ func New(cfg config.Kafka, getenv func(string) string, logger *slog.Logger, opts
 		c.byName[cc.name] = p
 	}
 	return c, nil
+}
+
+// parseTimeLag maps kafka.timeLag; empty is the default, auto.
+func parseTimeLag(s string) (timeLagMode, error) {
+	switch s {
+	case "", "auto":
+		return timeLagAuto, nil
+	case "interpolate":
+		return timeLagInterpolate, nil
+	case "record":
+		return timeLagRecord, nil
+	}
+	return 0, fmt.Errorf("kafka timeLag %q: want auto, interpolate or record", s)
 }
 
 func compile(exprs []string) ([]*regexp.Regexp, error) {
@@ -200,32 +234,48 @@ func (c *Collector) runCluster(ctx context.Context, p *poller) {
 // is unknown, has not been polled yet or could not be reached at its last
 // poll, or when the group was not measured.
 func (c *Collector) Lag(cluster, group string) (GroupLag, bool) {
+	v := c.View(cluster)
+	if v == nil || !v.Up {
+		return GroupLag{}, false
+	}
+	return v.Group(group)
+}
+
+// View returns the latest view of one cluster (an empty name means the
+// default one), or nil before its first poll or when it is not configured.
+func (c *Collector) View(cluster string) *View {
 	if cluster == "" {
 		cluster = config.DefaultCluster
 	}
 	p, ok := c.byName[cluster]
 	if !ok {
-		return GroupLag{}, false
+		return nil
 	}
-	v := p.view.Load()
-	if v == nil || !v.up {
-		return GroupLag{}, false
-	}
-	g, ok := v.groups[group]
-	if !ok {
-		return GroupLag{}, false
-	}
-	return *g, true
+	return p.view.Load()
 }
+
+// Views returns the latest view of every cluster polled so far, in
+// configuration order.
+func (c *Collector) Views() []*View {
+	out := make([]*View, 0, len(c.pollers))
+	for _, p := range c.pollers {
+		if v := p.view.Load(); v != nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// PerPartitionMetrics reports kafka.perPartitionMetrics: whether the
+// per-partition families are exported (View.Walk's perPartition).
+func (c *Collector) PerPartitionMetrics() bool { return c.perPart }
 
 // Clusters reports, for every configured cluster that has been polled,
 // whether its last poll could read it (flinkslo_kafka_up).
 func (c *Collector) Clusters() map[string]bool {
 	out := make(map[string]bool, len(c.pollers))
-	for _, p := range c.pollers {
-		if v := p.view.Load(); v != nil {
-			out[p.name] = v.up
-		}
+	for _, v := range c.Views() {
+		out[v.Cluster] = v.Up
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -118,16 +119,65 @@ func TestPartitionRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var s partState
+			var hs histories
 			at := time.Unix(1000, 0)
 			for i, o := range tt.obs {
 				if i > 0 {
 					at = at.Add(testPoll)
 				}
-				s.observe(at, o.committed, o.end, window)
+				s.observe(&hs, at, o.committed, o.end, window)
 			}
-			if got := s.status(at, window); got != tt.want {
+			if got := s.evaluate(&hs, at, window); got != tt.want {
 				t.Errorf("status = %s, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// The lagging rule kept in O(1) space agrees with the rule applied to
+// every lag sample in the window, whatever the sequence of lags and the
+// moment it is evaluated.
+func TestGrowingMatchesSamples(t *testing.T) {
+	type sample struct {
+		at  int32
+		lag int64
+	}
+	// reference is the rule over the samples themselves.
+	reference := func(samples []sample, since int32) bool {
+		var in []sample
+		for _, s := range samples {
+			if s.at >= since {
+				in = append(in, s)
+			}
+		}
+		if len(in) < minLagSamples || in[0].lag == 0 || in[len(in)-1].lag <= in[0].lag {
+			return false
+		}
+		for i := 1; i < len(in); i++ {
+			if in[i].lag < in[i-1].lag {
+				return false
+			}
+		}
+		return true
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for run := range 2000 {
+		h := newHistory()
+		var samples []sample
+		at := int32(0)
+		for range 1 + r.IntN(30) {
+			at += 1 + r.Int32N(20)
+			lag := r.Int64N(4) // few values: many ties, zeros and decreases
+			if r.IntN(3) == 0 && len(samples) > 0 {
+				lag = samples[len(samples)-1].lag + r.Int64N(3)
+			}
+			samples = append(samples, sample{at, lag})
+			h.addSample(at, lag)
+			for since := at - 100; since <= at+1; since += 1 + r.Int32N(7) {
+				if got, want := h.growing(since), reference(samples, since); got != want {
+					t.Fatalf("run %d: growing(%d) = %v, the samples say %v: %v", run, since, got, want, samples)
+				}
+			}
+		}
 	}
 }

@@ -69,7 +69,7 @@ func TestPartitionUnreadable(t *testing.T) {
 		mustProduce(t, ctx, k, tp.topic, tp.p, 10, clk.Now())
 	}
 	must(t, k.Commit(ctx, "g", map[string]map[int32]int64{"bad": {0: 2, 1: 3}, "good": {0: 4}}))
-	c := newTestCollector(t, testConfig(k.Brokers()), clk, "g")
+	c := newTestCollector(t, partitionConfig(k.Brokers()), clk, "g")
 	must(t, c.Poll(ctx))
 
 	k.Fake().Fault(kfake.Fault{

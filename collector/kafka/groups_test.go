@@ -139,3 +139,23 @@ func TestClustersIndependent(t *testing.T) {
 		t.Error("a group of an unconfigured cluster is reported")
 	}
 }
+
+// Kafka does not check that group IDs are UTF-8, and a label value must
+// be: a listed group whose name is not is left out (Collect would panic
+// on it), the others are exported as usual.
+func TestGroupNameNotUTF8(t *testing.T) {
+	ctx := ctxT(t)
+	k := startKafka(t)
+	clk := newClock()
+	must(t, k.CreateTopic(ctx, "in", 1))
+	mustProduce(t, ctx, k, "in", 0, 10, clk.Now())
+	must(t, k.Commit(ctx, "ok", map[string]map[int32]int64{"in": {0: 1}}))
+	must(t, k.Commit(ctx, "bad-\xff", map[string]map[int32]int64{"in": {0: 2}}))
+	cfg := testConfig(k.Brokers())
+	cfg.Groups.Allow = []string{"."}
+	c := newTestCollector(t, cfg, clk)
+	must(t, c.Poll(ctx))
+	if got := lagSeries(t, c); !cmp.Equal(got, []string{"ok/in"}) {
+		t.Errorf("lag series %v, want ok/in only", got)
+	}
+}

@@ -66,6 +66,14 @@ func testConfig(brokers []string) config.Kafka {
 	}
 }
 
+// partitionConfig keeps every partition's lag in the views, for tests
+// that look at partitions.
+func partitionConfig(brokers []string) config.Kafka {
+	cfg := testConfig(brokers)
+	cfg.PerPartitionMetrics = true
+	return cfg
+}
+
 func newTestCollector(t testing.TB, cfg config.Kafka, clk *clock, groups ...string) *Collector {
 	t.Helper()
 	c, err := New(cfg, func(string) string { return "" }, slog.New(slog.DiscardHandler), WithClock(clk.Now))

@@ -24,7 +24,7 @@ func TestRecordLag(t *testing.T) {
 		"refunds": {0: 5, 1: 2},
 	}))
 
-	c := newTestCollector(t, testConfig(k.Brokers()), clk, "enrich", "never-committed")
+	c := newTestCollector(t, partitionConfig(k.Brokers()), clk, "enrich", "never-committed")
 	must(t, c.Poll(ctx))
 
 	g := mustLag(t, c, "enrich")

@@ -1,235 +1,167 @@
 package kafka
 
 import (
-	"cmp"
-	"errors"
-	"maps"
-	"slices"
+	"math"
 	"time"
-
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kerr"
 )
 
-// measure turns one cycle's input into group views and advances the
-// evaluation state. Groups, partitions and topics not seen this cycle are
-// forgotten, so their series vanish.
-func (p *poller) measure(in *input) map[string]*GroupLag {
-	p.updateTables(in)
-	out := make(map[string]*GroupLag, len(in.commits))
-	for g, r := range in.commits {
-		out[g] = p.measureGroup(g, r, in)
-	}
-	for g := range p.parts {
-		if _, ok := out[g]; !ok {
-			delete(p.parts, g)
-			delete(p.status, g)
-		}
-	}
-	return out
-}
+// autoReadsPerPoll bounds the record timestamps timeLag auto reads per
+// cluster and poll; the partitions left over are read at the next polls.
+const autoReadsPerPoll = 20000
 
-// updateTables adds this cycle's end offsets to the offset→time tables and
-// drops the tables of topics no group commits to any more.
-func (p *poller) updateTables(in *input) {
-	for t := range p.tables {
-		if _, ok := in.ends[t]; !ok || topicDeleted(in.ends, t) {
-			delete(p.tables, t)
-		}
+// measureCommits is the first half of measuring a cycle: every partition
+// the cycle's OffsetFetch listed with a committed offset is observed,
+// evaluated and given a time lag from its table. It returns the
+// partitions whose record timestamp is wanted: every lagging one (timeLag
+// record), or those the table cannot place closely enough, unknown ones
+// first, whole groups in name order, at most readsPerPoll (auto). Only
+// what the budget can take is collected, so a fleet far behind costs no
+// more memory than one caught up.
+func (p *poller) measureCommits(at time.Time) []readWant {
+	limit := math.MaxInt
+	if p.set.timeLag == timeLagAuto {
+		limit = p.set.readsPerPoll
 	}
-	for t, ps := range in.ends {
-		if topicDeleted(in.ends, t) {
+	first, wide := p.first[:0], p.wide[:0]
+	for _, g := range p.order {
+		if g.failed {
 			continue
 		}
-		if p.tables[t] == nil {
-			p.tables[t] = map[int32]*timeTable{}
-		}
-		for part, lo := range ps {
-			if part < 0 || lo.Err != nil || lo.Offset < 0 {
+		for i := range g.topics {
+			gt := &g.topics[i]
+			t := gt.t
+			if gt.listed != p.seq || t.deleted {
 				continue
 			}
-			tt := p.tables[t][part]
-			if tt == nil {
-				tt = &timeTable{}
-				p.tables[t][part] = tt
+			for j := range gt.parts {
+				st := &gt.parts[j]
+				if st.fetched != p.seq || st.has(flagNoCommit|flagFetchErr) || !t.hasEnd(int32(j), p.seq) {
+					continue // uncommitted, or carried: see assemble
+				}
+				w := readWant{t: t, part: int32(j), offset: st.pending, st: st}
+				switch p.measurePartition(&t.parts[j], st, at) {
+				case readFirst:
+					if len(first) < limit {
+						first = append(first, w)
+					}
+				case readWide:
+					if len(first)+len(wide) < limit {
+						wide = append(wide, w)
+					}
+				}
 			}
-			tt.add(lo.Offset, in.at)
 		}
 	}
-	var n int
-	for _, ps := range p.tables {
-		n += len(ps)
-	}
-	p.tableCount.Store(int64(n))
+	p.first, p.wide = first, wide
+	return append(first, wide[:min(len(wide), limit-len(first))]...)
 }
 
-// topicDeleted: the listing answered that the topic does not exist.
-func topicDeleted(ends kadm.ListedOffsets, topic string) bool {
-	lo, ok := ends.Lookup(topic, -1)
-	return ok && errors.Is(lo.Err, kerr.UnknownTopicOrPartition)
+// readNeed says whether, and how urgently, a partition's record timestamp
+// is wanted.
+type readNeed uint8
+
+const (
+	readNone readNeed = iota
+	readFirst
+	readWide
+)
+
+func (p *poller) measurePartition(tp *topicPart, st *partState, at time.Time) readNeed {
+	committed, end := st.pending, tp.end
+	if st.lastAt != 0 && end < st.end {
+		p.reads.release(st.read) // the log was truncated or the topic recreated
+		st.read = 0
+	}
+	st.observe(&p.hist, at, committed, end, p.set.window)
+	st.lastAt = at.UnixNano()
+	st.status = st.evaluate(&p.hist, at, p.set.window).rank()
+	st.flags |= flagFresh
+	if tp.keepFrom < 0 || committed < tp.keepFrom {
+		tp.keepFrom = committed
+	}
+	est, need := p.timeLag(tp, st, committed, end, at)
+	st.setEstimate(est)
+	return need
 }
 
-func (p *poller) measureGroup(g string, r kadm.FetchOffsetsResponse, in *input) *GroupLag {
-	states := p.parts[g]
-	if states == nil {
-		states = map[tp]*partState{}
-		p.parts[g] = states
-	}
-	byTopic := make(map[string][]PartitionLag, len(r.Fetched))
-	seen := make(map[tp]bool, len(states))
-	if groupFetchFailed(r, true) {
-		for key, st := range states {
-			byTopic[key.topic] = append(byTopic[key.topic], p.carry(key, st, in.at))
-			seen[key] = true
-		}
-	} else {
-		r.Fetched.Each(func(o kadm.OffsetResponse) {
-			key := tp{o.Topic, o.Partition}
-			if pl, ok := p.measurePartition(key, o, states, in); ok {
-				byTopic[key.topic] = append(byTopic[key.topic], pl)
-				seen[key] = true
-			}
-		})
-		addUncommitted(byTopic, seen, in.ends)
-	}
-	for key := range states {
-		if !seen[key] {
-			delete(states, key)
-		}
-	}
-	gl := assemble(p.name, g, in.at, byTopic)
-	p.setStatus(gl)
-	return gl
-}
-
-// measurePartition measures one committed partition; ok is false for a
-// partition of a deleted topic, which is dropped.
-func (p *poller) measurePartition(key tp, o kadm.OffsetResponse, states map[tp]*partState, in *input) (PartitionLag, bool) {
-	if topicDeleted(in.ends, key.topic) {
-		return PartitionLag{}, false
-	}
-	if o.Err == nil && o.At < 0 {
-		return PartitionLag{Partition: key.partition, State: PartitionUncommitted, Committed: -1, End: -1, Status: StatusUnknown}, true
-	}
-	end, ok := in.ends.Lookup(key.topic, key.partition)
-	if o.Err != nil || !ok || end.Err != nil || end.Offset < 0 {
-		return p.carry(key, states[key], in.at), true
-	}
-	st := states[key]
-	if st == nil {
-		st = &partState{}
-		states[key] = st
-	}
-	st.observe(in.at, o.At, end.Offset, p.set.window)
-	est := p.timeLag(key, o.At, end.Offset, in)
-	pl := PartitionLag{
-		Partition: key.partition, State: PartitionMeasured,
-		Committed: o.At, End: end.Offset, Records: max(0, end.Offset-o.At),
-		Seconds: est.seconds, SecondsError: est.errBound, SecondsKnown: est.known, SecondsCapped: est.capped,
-		Status: st.status(in.at, p.set.window),
-	}
-	st.last, st.lastAt = pl, in.at
-	return pl, true
-}
-
-// carry reports a partition that could not be read: its last measurement
-// while younger than staleCycles poll intervals, otherwise unmeasured.
-func (p *poller) carry(key tp, st *partState, now time.Time) PartitionLag {
-	if st != nil && !st.lastAt.IsZero() && now.Sub(st.lastAt) <= p.set.staleAfter() {
-		pl := st.last
-		pl.State = PartitionStale
-		return pl
-	}
-	return PartitionLag{Partition: key.partition, State: PartitionUnmeasured, Committed: -1, End: -1, Status: StatusUnknown}
-}
-
-// timeLag prefers the timestamp of the record at the committed offset
-// (timeLag: record) and falls back to the offset→time table.
-func (p *poller) timeLag(key tp, committed, end int64, in *input) estimate {
+// timeLag estimates the age of the record at committed: exactly 0 when
+// caught up, from a record timestamp read at that offset, or from the
+// table (after any read record before it).
+func (p *poller) timeLag(tp *topicPart, st *partState, committed, end int64, at time.Time) (estimate, readNeed) {
 	if committed >= end {
-		return estimate{known: true}
+		return estimate{known: true}, readNone
 	}
-	if bt, ok := in.records[tpOffset{key, committed}]; ok {
-		return estimate{seconds: max(0, in.at.Sub(bt.at).Seconds()), errBound: bt.span.Seconds(), known: true}
+	a := noAnchor
+	if st.read != 0 {
+		r := p.reads.get(st.read)
+		if r.offset == committed {
+			return r.estimate(at), readNone
+		}
+		if r.offset < committed {
+			a = anchor{offset: r.offset, ms: r.ms}
+		}
 	}
-	if tt := p.tables[key.topic][key.partition]; tt != nil {
-		return tt.lookup(committed, in.at, p.set.window)
+	est := tp.table.lookup(committed, at, p.set.window, a)
+	switch p.set.timeLag {
+	case timeLagRecord:
+		return est, readFirst
+	case timeLagAuto:
+		if !est.known || est.capped {
+			return est, readFirst
+		}
+		if est.errBound > autoTolerance(est.seconds, p.set.pollInterval) {
+			return est, readWide
+		}
 	}
-	return estimate{}
+	return est, readNone
 }
 
-// addUncommitted lists the partitions of each committed topic that the
-// group never committed.
-func addUncommitted(byTopic map[string][]PartitionLag, seen map[tp]bool, ends kadm.ListedOffsets) {
-	for t := range byTopic {
-		for part := range ends[t] {
-			if part >= 0 && !seen[tp{t, part}] {
-				byTopic[t] = append(byTopic[t], PartitionLag{Partition: part, State: PartitionUncommitted, Committed: -1, End: -1, Status: StatusUnknown})
+// autoTolerance is the widest bracket timeLag auto accepts from the
+// table: two poll intervals, or a tenth of the lag when that is more.
+func autoTolerance(seconds float64, poll time.Duration) float64 {
+	return max(2*poll.Seconds(), seconds/10)
+}
+
+func (s *partState) setEstimate(e estimate) {
+	s.seconds, s.errBound = e.seconds, float32(e.errBound)
+	s.flags &^= flagKnown | flagCapped
+	if e.known {
+		s.flags |= flagKnown
+	}
+	if e.capped {
+		s.flags |= flagCapped
+	}
+}
+
+// lag is the partition's latest fresh measurement.
+func (s *partState) lag(part int32) PartitionLag {
+	return PartitionLag{
+		Partition: part, State: PartitionMeasured,
+		Committed: s.committed, End: s.end, Records: max(0, s.end-s.committed),
+		Seconds: s.seconds, SecondsError: float64(s.errBound),
+		SecondsKnown: s.has(flagKnown), SecondsCapped: s.has(flagCapped),
+	}
+}
+
+// updateTables adds this poll's end offsets to the topics' offset→time
+// tables, trimmed below the oldest offset committed at the previous poll,
+// and returns how many partitions have a table.
+func (p *poller) updateTables(topics []*topicState, at time.Time) int {
+	n := 0
+	for _, t := range topics {
+		for i := range t.parts {
+			tp := &t.parts[i]
+			switch {
+			case t.deleted:
+				tp.table = timeTable{}
+			case tp.endPoll == p.seq:
+				tp.table.add(tp.end, at, tp.keepFrom)
+				tp.keepFrom = -1
+			}
+			if tp.table.len() > 0 {
+				n++
 			}
 		}
 	}
-}
-
-// setStatus sets the group's status to its worst partition's and keeps
-// StatusSince across cycles while the status holds.
-func (p *poller) setStatus(gl *GroupLag) {
-	status := StatusUnknown
-	for _, t := range gl.Topics {
-		for _, pl := range t.Partitions {
-			if pl.Status.rank() > status.rank() {
-				status = pl.Status
-			}
-		}
-	}
-	prev, ok := p.status[gl.Group]
-	if !ok || prev.status != status {
-		prev = groupStatus{status: status, since: gl.At}
-		p.status[gl.Group] = prev
-	}
-	gl.Status, gl.StatusSince = prev.status, prev.since
-}
-
-// assemble sums partitions into topics and topics into the group.
-func assemble(cluster, group string, at time.Time, byTopic map[string][]PartitionLag) *GroupLag {
-	gl := &GroupLag{Cluster: cluster, Group: group, At: at, Partitions: map[PartitionState]int{}}
-	gl.Known, gl.SecondsKnown = len(byTopic) > 0, len(byTopic) > 0
-	for _, t := range slices.Sorted(maps.Keys(byTopic)) {
-		parts := byTopic[t]
-		slices.SortFunc(parts, func(a, b PartitionLag) int { return cmp.Compare(a.Partition, b.Partition) })
-		tl := topicLag(t, parts)
-		for _, pl := range parts {
-			gl.Partitions[pl.State]++
-		}
-		gl.Known = gl.Known && tl.Complete
-		gl.SecondsKnown = gl.SecondsKnown && tl.SecondsKnown
-		gl.SecondsCapped = gl.SecondsCapped || tl.SecondsCapped
-		gl.Records += tl.Records
-		gl.Seconds = max(gl.Seconds, tl.Seconds)
-		gl.Topics = append(gl.Topics, tl)
-	}
-	gl.SecondsKnown = gl.SecondsKnown && gl.Known
-	return gl
-}
-
-func topicLag(topic string, parts []PartitionLag) TopicLag {
-	tl := TopicLag{Topic: topic, Partitions: parts, Complete: true, SecondsKnown: true}
-	var counted int
-	for _, pl := range parts {
-		switch pl.State {
-		case PartitionUncommitted:
-			continue
-		case PartitionUnmeasured:
-			tl.Complete, tl.SecondsKnown = false, false
-			continue
-		}
-		counted++
-		tl.Records += pl.Records
-		tl.Seconds = max(tl.Seconds, pl.Seconds)
-		tl.SecondsKnown = tl.SecondsKnown && pl.SecondsKnown
-		tl.SecondsCapped = tl.SecondsCapped || pl.SecondsCapped
-	}
-	if counted == 0 {
-		tl.Complete, tl.SecondsKnown = false, false
-	}
-	return tl
+	return n
 }

@@ -1,7 +1,6 @@
 package kafka
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,37 +10,47 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // staleCycles is how many poll intervals a partition's last measurement
 // is carried while it cannot be read, before its lag becomes unknown.
 const staleCycles = 3
 
+// timeLagMode is kafka.timeLag.
+type timeLagMode uint8
+
+const (
+	timeLagAuto timeLagMode = iota
+	timeLagInterpolate
+	timeLagRecord
+)
+
 // settings are shared by every cluster's poller.
 type settings struct {
 	window         time.Duration
 	pollInterval   time.Duration
 	requestTimeout time.Duration
-	recordTimes    bool
-	allow, deny    []*regexp.Regexp
-	now            func() time.Time
+	timeLag        timeLagMode
+	// readsPerPoll bounds timeLag auto's record reads (autoReadsPerPoll).
+	readsPerPoll int
+	// partitions keeps every partition's row in the views
+	// (kafka.perPartitionMetrics).
+	partitions  bool
+	allow, deny []*regexp.Regexp
+	// owner, when set, keeps only the pattern-selected groups it owns.
+	owner func(group string) bool
+	now   func() time.Time
+	// seq numbers the views of every cluster.
+	seq *atomic.Uint64
 }
 
 func (s *settings) staleAfter() time.Duration { return staleCycles * s.pollInterval }
-
-type tp struct {
-	topic     string
-	partition int32
-}
-
-type groupStatus struct {
-	status Status
-	since  time.Time
-}
 
 // poller polls one cluster. Cycles are serialised by mu, which guards the
 // state carried between cycles; readers only load the published view.
@@ -52,16 +61,32 @@ type poller struct {
 	set  *settings
 	log  *slog.Logger
 
-	mu     sync.Mutex
-	tables map[string]map[int32]*timeTable
-	parts  map[string]map[tp]*partState
-	status map[string]groupStatus
-	listed []string
+	mu sync.Mutex
+	// seq numbers this poller's polls; state touched at a poll carries it.
+	seq     uint32
+	groups  map[string]*groupState
+	order   []*groupState // this poll's groups, sorted by name
+	topics  map[string]*topicState
+	hist    histories
+	reads   slab[readTime]
+	scratch []PartitionLag
+	// work divides ListOffsets between leaders, reused across polls.
+	work map[int32]*leaderWork
+	// first and wide collect timeLag auto's reads, reused across polls.
+	first, wide []readWant
+	listed      []string
+	tables      int
+	// idNames names topics by ID, for OffsetFetch v10 answers.
+	idNames map[[16]byte]string
+	// metaNext rotates Metadata requests over the brokers.
+	metaNext int
 
-	failures   atomic.Uint64
-	authFails  atomic.Uint64
-	tableCount atomic.Int64
-	view       atomic.Pointer[clusterView]
+	errMu   sync.Mutex // lastErr is set from the requests' goroutines
+	lastErr error
+
+	failures  atomic.Uint64
+	authFails atomic.Uint64
+	view      atomic.Pointer[View]
 }
 
 func newPoller(name string, kcl *kgo.Client, set *settings, log *slog.Logger) *poller {
@@ -69,19 +94,11 @@ func newPoller(name string, kcl *kgo.Client, set *settings, log *slog.Logger) *p
 	adm.SetTimeoutMillis(int32(set.requestTimeout.Milliseconds()))
 	return &poller{
 		name: name, kcl: kcl, adm: adm, set: set, log: log,
-		tables: map[string]map[int32]*timeTable{},
-		parts:  map[string]map[tp]*partState{},
-		status: map[string]groupStatus{},
+		groups:  map[string]*groupState{},
+		topics:  map[string]*topicState{},
+		idNames: map[[16]byte]string{},
+		work:    map[int32]*leaderWork{},
 	}
-}
-
-// input is what one cycle read from the cluster.
-type input struct {
-	at      time.Time
-	commits kadm.FetchOffsetsResponses
-	ends    kadm.ListedOffsets
-	topics  []string
-	records map[tpOffset]batchTime
 }
 
 // poll runs one cycle and publishes its view. A cycle that cannot read the
@@ -91,34 +108,71 @@ func (p *poller) poll(ctx context.Context, wanted []string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	began := time.Now()
-	v := &clusterView{}
+	p.seq++
+	p.lastErr = nil
+	v := &View{Cluster: p.name}
 	if prev := p.view.Load(); prev != nil {
-		v.lastSuccess = prev.lastSuccess
+		v.LastSuccess = prev.LastSuccess
 	}
-	in, err := p.read(ctx, p.selectGroups(ctx, wanted))
-	v.duration = time.Since(began)
+	p.selectOrder(p.selectGroups(ctx, wanted))
+	at, err := p.cycle(ctx)
 	if err != nil && ctx.Err() != nil {
 		// Shutting down is not the cluster's fault: keep the last view.
 		return ctx.Err()
 	}
 	if err != nil {
+		v.Err = fmt.Errorf("poll kafka cluster %s: %w", p.name, err)
+	} else {
+		v.Up, v.LastSuccess = true, at
+		v.Groups = p.assemble(at)
+	}
+	v.Tables = p.tables
+	if err != nil {
 		p.failures.Add(1)
 		if authFailed(err) {
 			p.authFails.Add(1)
 		}
-		v.err = fmt.Errorf("poll kafka cluster %s: %w", p.name, err)
-		p.view.Store(v)
-		return v.err
 	}
-	v.up, v.lastSuccess = true, in.at
-	v.groups = p.measure(in)
+	v.Failures = p.failures.Load()
+	v.AuthFailures = p.authFails.Load()
+	v.Duration = time.Since(began)
+	v.Seq = p.set.seq.Add(1)
 	p.view.Store(v)
-	return nil
+	return v.Err
+}
+
+// cycle reads the cluster and measures every partition, leaving the
+// results in the poller's state for assemble. It returns when the offsets
+// were read.
+func (p *poller) cycle(ctx context.Context) (time.Time, error) {
+	if len(p.order) == 0 {
+		rctx, cancel := context.WithTimeout(ctx, p.set.requestTimeout)
+		defer cancel()
+		if err := p.kcl.Ping(rctx); err != nil {
+			return time.Time{}, fmt.Errorf("ping brokers: %w", err)
+		}
+		p.forgetTopics()
+		p.tables = 0
+		return p.set.now(), nil
+	}
+	topics := p.readCommits(ctx, p.order)
+	if err := commitsFailed(p.order, p.seq, p.lastErr); err != nil {
+		return time.Time{}, err
+	}
+	p.forgetTopics()
+	p.readEnds(ctx, topics)
+	at := p.set.now()
+	p.tables = p.updateTables(topics, at)
+	want := p.measureCommits(at)
+	p.readRecords(ctx, want, at)
+	clear(want) // they point into state that may be forgotten by the next poll
+	clear(p.wide)
+	return at, nil
 }
 
 // selectGroups is the groups the targets want plus, when allow patterns
-// are configured, every listed consumer group they match and no deny
-// pattern matches. A failed listing keeps the previous one.
+// are configured, every listed consumer group they match, no deny pattern
+// matches and this shard owns. A failed listing keeps the previous one.
 func (p *poller) selectGroups(ctx context.Context, wanted []string) []string {
 	if len(p.set.allow) == 0 {
 		return wanted
@@ -142,82 +196,125 @@ func (p *poller) selectGroups(ctx context.Context, wanted []string) []string {
 	return slices.Compact(out)
 }
 
+// selected: the patterns select the group and this replica owns it.
 func (p *poller) selected(group string) bool {
+	return p.matches(group) && (p.set.owner == nil || p.set.owner(group))
+}
+
+// matches: an allow pattern matches the group and no deny pattern does.
+// A name that is not UTF-8, which Kafka allows, cannot be a label value:
+// it is never selected.
+func (p *poller) matches(group string) bool {
+	if len(p.set.allow) == 0 || !utf8.ValidString(group) {
+		return false
+	}
 	match := func(res []*regexp.Regexp) bool {
 		return slices.ContainsFunc(res, func(re *regexp.Regexp) bool { return re.MatchString(group) })
 	}
 	return match(p.set.allow) && !match(p.set.deny)
 }
 
-// read fetches every group's committed offsets in one batched OffsetFetch
-// per coordinator, then the end offsets of the union of their topics in
-// one ListOffsets per leader: the whole cycle is a handful of requests
-// however many groups there are. Committed offsets are read first, so lag
-// can be overstated by what arrives in between but never negative.
-func (p *poller) read(ctx context.Context, groups []string) (*input, error) {
-	in := &input{}
-	rctx, cancel := context.WithTimeout(ctx, p.set.requestTimeout)
-	defer cancel()
-	if len(groups) == 0 {
-		if err := p.kcl.Ping(rctx); err != nil {
-			return nil, fmt.Errorf("ping brokers: %w", err)
+// selectOrder makes this poll's groups, sorted, and forgets the others.
+// A group that another replica owns is measured for its targets but not
+// exported here (see WithGroupOwner): its owner exports it.
+func (p *poller) selectOrder(names []string) {
+	p.order = p.order[:0]
+	for _, n := range names {
+		g := p.groups[n]
+		if g == nil {
+			g = &groupState{name: n, coordinator: -1}
+			p.groups[n] = g
 		}
-		in.at = p.set.now()
-		return in, nil
+		g.selected, g.failed = p.seq, true
+		g.shadow = p.set.owner != nil && p.matches(n) && !p.set.owner(n)
+		p.order = append(p.order, g)
 	}
-	in.commits = p.adm.FetchManyOffsets(rctx, groups...)
-	if err := allGroupsFailed(in.commits, groups); err != nil {
-		return nil, fmt.Errorf("fetch committed offsets of %d groups: %w", len(groups), err)
-	}
-	in.topics = committedTopics(in.commits)
-	if len(in.topics) > 0 {
-		ectx, cancel := context.WithTimeout(ctx, p.set.requestTimeout)
-		defer cancel()
-		ends, err := p.adm.ListEndOffsets(ectx, in.topics...)
-		var se *kadm.ShardErrors
-		if err != nil && (!errors.As(err, &se) || se.AllFailed) {
-			return nil, fmt.Errorf("list end offsets of %d topics: %w", len(in.topics), err)
+	if len(p.groups) > len(p.order) {
+		for n, g := range p.groups {
+			if g.selected != p.seq {
+				g.forget(p)
+				delete(p.groups, n)
+			}
 		}
-		in.ends = ends
 	}
-	in.at = p.set.now()
-	if p.set.recordTimes {
-		in.records = p.recordTimes(ctx, in)
-	}
-	return in, nil
 }
 
-// allGroupsFailed returns an error when no group could be fetched: the
-// cluster (or every coordinator) is unreachable. A group that does not
-// exist is not a failure: it has no commits.
-func allGroupsFailed(rs kadm.FetchOffsetsResponses, groups []string) error {
-	var first error
-	for _, g := range groups {
-		r, ok := rs[g]
+// register takes in one OffsetFetch answer: which groups answered, the
+// topics they commit to and each partition's committed offset, so that
+// the answer can be dropped before the end offsets are read. It appends
+// the topics no earlier answer of this poll named to topics.
+func (p *poller) register(resp *kmsg.OffsetFetchResponse, topics []*topicState) []*topicState {
+	for i := range resp.Groups {
+		rg := &resp.Groups[i]
+		g := p.groups[rg.Group]
+		if g == nil || g.selected != p.seq {
+			continue
+		}
+		if err := kerr.ErrorForCode(rg.ErrorCode); err != nil && !errors.Is(err, kerr.GroupIDNotFound) {
+			p.setErr(err)
+			continue
+		}
+		g.fetched, g.failed = p.seq, false
+		for j := range rg.Topics {
+			if t := p.registerTopic(g, &rg.Topics[j]); t != nil {
+				topics = append(topics, t)
+			}
+		}
+	}
+	return topics
+}
+
+// registerTopic returns the topic if this is its first group this poll.
+func (p *poller) registerTopic(g *groupState, rt *kmsg.OffsetFetchResponseGroupTopic) *topicState {
+	if rt.Topic == "" {
+		return nil // an ID franz-go could not name
+	}
+	t := p.topics[rt.Topic]
+	if t == nil {
+		t = &topicState{name: rt.Topic}
+		p.topics[rt.Topic] = t
+	}
+	first := t.wanted != p.seq
+	t.wanted = p.seq
+	gt := g.topic(t)
+	gt.t, gt.listed = t, p.seq
+	n := 0
+	for _, rp := range rt.Partitions {
+		n = max(n, int(rp.Partition)+1)
+	}
+	gt.growParts(n)
+	if n > len(t.parts) && !t.metaAt.IsZero() {
+		t.refresh = true // a partition was added
+	}
+	for _, rp := range rt.Partitions {
+		if rp.Partition < 0 {
+			continue
+		}
+		st := &gt.parts[rp.Partition]
 		switch {
-		case !ok:
-			first = cmp.Or(first, fmt.Errorf("group %s missing from response", g))
-		case r.Err == nil || errors.Is(r.Err, kerr.GroupIDNotFound):
-			return nil
+		case rp.ErrorCode != 0:
+			st.flags = st.flags&^(flagFresh|flagNoCommit) | flagFetchErr
+		case rp.Offset < 0:
+			st.forget(p)
+			st.flags = flagNoCommit
 		default:
-			first = cmp.Or(first, r.Err)
+			st.flags &^= flagFresh | flagNoCommit | flagFetchErr
+			st.pending = rp.Offset
 		}
+		st.fetched = p.seq
 	}
-	return first
+	if first {
+		return t
+	}
+	return nil
 }
 
-func committedTopics(rs kadm.FetchOffsetsResponses) []string {
-	var out []string
-	for _, r := range rs {
-		for t := range r.Fetched {
-			out = append(out, t)
+// forgetTopics drops the topics no group committed to at this poll.
+func (p *poller) forgetTopics() {
+	for name, t := range p.topics {
+		if t.wanted != p.seq {
+			delete(p.topics, name)
+			delete(p.idNames, t.id)
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// groupFetchFailed: the group's offsets could not be read this cycle.
-func groupFetchFailed(r kadm.FetchOffsetsResponse, ok bool) bool {
-	return !ok || (r.Err != nil && !errors.Is(r.Err, kerr.GroupIDNotFound))
 }

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -27,9 +26,13 @@ const (
 	maxTimestampMs = 7258118400000
 )
 
-type tpOffset struct {
-	tp
+// readWant is one committed offset whose record timestamp is wanted,
+// and the partition state that gets it.
+type readWant struct {
+	t      *topicState
+	part   int32
 	offset int64
+	st     *partState
 }
 
 // batchTime is the estimated timestamp of one record and its error bound.
@@ -38,151 +41,165 @@ type batchTime struct {
 	span time.Duration
 }
 
-// recordTimes reads the timestamp of the record at each lagging committed
-// offset: one Fetch per leader and chunk, asking for the first bytes of
-// the batch that holds the offset. Partitions it cannot read fall back to
-// the offset→time table.
-func (p *poller) recordTimes(ctx context.Context, in *input) map[tpOffset]batchTime {
-	want := lagging(in)
+// readRecords reads the timestamp of the record at each wanted offset:
+// one Fetch per leader and chunk, asking for the first bytes of the batch
+// that holds the offset, with the cached metadata. A result is written
+// into its partition state; partitions it cannot read keep the estimate
+// from the offset→time table.
+func (p *poller) readRecords(ctx context.Context, want []readWant, at time.Time) {
 	if len(want) == 0 {
-		return nil
+		return
 	}
-	mctx, cancel := context.WithTimeout(ctx, p.set.requestTimeout)
-	defer cancel()
-	meta, err := p.adm.Metadata(mctx, in.topics...)
-	if err != nil {
-		p.log.Debug("read topic leaders failed; time lag from the offset table", "err", err)
-		return nil
-	}
-	out := map[tpOffset]batchTime{}
+	slices.SortFunc(want, func(a, b readWant) int {
+		return cmp.Or(cmp.Compare(a.t.name, b.t.name), cmp.Compare(a.part, b.part), cmp.Compare(a.offset, b.offset))
+	})
 	var mu sync.Mutex
+	var got []readResult
 	var wg sync.WaitGroup
-	for leader, reqs := range fetchRequests(want, meta.Topics) {
+	for leader, reqs := range fetchRequests(want) {
 		wg.Go(func() {
-			for _, req := range reqs {
-				got := p.fetchTimes(ctx, leader, req, meta.Topics)
-				mu.Lock()
-				for k, v := range got {
-					out[k] = v
-				}
-				mu.Unlock()
+			var mine []readResult
+			for _, r := range reqs {
+				mine = p.fetchTimes(ctx, leader, r, mine)
 			}
+			mu.Lock()
+			got = append(got, mine...)
+			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	return out
+	// The slab of read timestamps is the poller's: fill it here, not from
+	// the leaders' goroutines.
+	for _, r := range got {
+		p.setRead(r.w.st, r.w.offset, r.bt, at)
+	}
 }
 
-// lagging lists the committed offsets behind their end offset.
-func lagging(in *input) []tpOffset {
-	var out []tpOffset
-	for _, r := range in.commits {
-		r.Fetched.Each(func(o kadm.OffsetResponse) {
-			end, ok := in.ends.Lookup(o.Topic, o.Partition)
-			if o.Err == nil && o.At >= 0 && ok && end.Err == nil && o.At < end.Offset {
-				out = append(out, tpOffset{tp{o.Topic, o.Partition}, o.At})
-			}
-		})
-	}
-	slices.SortFunc(out, func(a, b tpOffset) int {
-		return cmp.Or(cmp.Compare(a.topic, b.topic), cmp.Compare(a.partition, b.partition), cmp.Compare(a.offset, b.offset))
-	})
-	return slices.Compact(out)
+// readResult is one decoded record timestamp.
+type readResult struct {
+	w  readWant
+	bt batchTime
+}
+
+// fetchRound is one Fetch and the wants it answers, in request order.
+type fetchRound struct {
+	req   *kmsg.FetchRequest
+	wants []readWant
 }
 
 // fetchRequests groups the wanted offsets by leader. A Fetch names each
 // partition once, so a partition several groups commit at different
 // offsets goes into as many rounds.
-func fetchRequests(want []tpOffset, topics kadm.TopicDetails) map[int32][]*kmsg.FetchRequest {
-	rounds := map[int32][][]tpOffset{}
+func fetchRequests(want []readWant) map[int32][]fetchRound {
+	rounds := map[int32][][]readWant{}
 	round := 0
 	for i, w := range want {
-		if i > 0 && want[i-1].tp == w.tp {
+		if i > 0 && want[i-1].t == w.t && want[i-1].part == w.part {
 			round++
 		} else {
 			round = 0
 		}
-		pd, ok := topics[w.topic].Partitions[w.partition]
-		if !ok || pd.Err != nil || pd.Leader < 0 {
+		leader := w.t.parts[w.part].leader
+		if leader < 0 {
 			continue
 		}
-		rs := rounds[pd.Leader]
+		rs := rounds[leader]
 		for len(rs) <= round {
 			rs = append(rs, nil)
 		}
 		rs[round] = append(rs[round], w)
-		rounds[pd.Leader] = rs
+		rounds[leader] = rs
 	}
-	out := map[int32][]*kmsg.FetchRequest{}
+	out := map[int32][]fetchRound{}
 	for leader, rs := range rounds {
 		for _, r := range rs {
 			for chunk := range slices.Chunk(r, fetchChunk) {
-				out[leader] = append(out[leader], fetchRequest(chunk, topics))
+				out[leader] = append(out[leader], fetchRound{req: fetchRequest(chunk), wants: chunk})
 			}
 		}
 	}
 	return out
 }
 
-func fetchRequest(ws []tpOffset, topics kadm.TopicDetails) *kmsg.FetchRequest {
+func fetchRequest(ws []readWant) *kmsg.FetchRequest {
 	req := kmsg.NewPtrFetchRequest()
 	req.MaxWaitMillis = 0
 	req.MinBytes = 1
 	req.MaxBytes = int32(len(ws) * fetchPartitionBytes)
-	idx := map[string]int{}
-	for _, w := range ws {
-		i, ok := idx[w.topic]
-		if !ok {
+	for i, w := range ws {
+		if i == 0 || ws[i-1].t != w.t {
 			rt := kmsg.NewFetchRequestTopic()
-			rt.Topic, rt.TopicID = w.topic, topics[w.topic].ID
+			rt.Topic, rt.TopicID = w.t.name, w.t.id
 			req.Topics = append(req.Topics, rt)
-			i = len(req.Topics) - 1
-			idx[w.topic] = i
 		}
 		rp := kmsg.NewFetchRequestTopicPartition()
-		rp.Partition, rp.FetchOffset, rp.PartitionMaxBytes = w.partition, w.offset, fetchPartitionBytes
-		req.Topics[i].Partitions = append(req.Topics[i].Partitions, rp)
+		rp.Partition, rp.FetchOffset, rp.PartitionMaxBytes = w.part, w.offset, fetchPartitionBytes
+		rt := &req.Topics[len(req.Topics)-1]
+		rt.Partitions = append(rt.Partitions, rp)
 	}
 	return req
 }
 
-// fetchTimes sends one Fetch and decodes the timestamps it can.
-func (p *poller) fetchTimes(ctx context.Context, leader int32, req *kmsg.FetchRequest, topics kadm.TopicDetails) map[tpOffset]batchTime {
-	offsets := map[tp]int64{}
-	for _, rt := range req.Topics {
-		for _, rp := range rt.Partitions {
-			offsets[tp{rt.Topic, rp.Partition}] = rp.FetchOffset
-		}
-	}
+// fetchTimes sends one Fetch and appends the timestamps it can decode.
+func (p *poller) fetchTimes(ctx context.Context, leader int32, r fetchRound, out []readResult) []readResult {
 	fctx, cancel := context.WithTimeout(ctx, p.set.requestTimeout)
 	defer cancel()
-	kresp, err := p.kcl.Broker(int(leader)).Request(fctx, req)
+	kresp, err := p.kcl.Broker(int(leader)).Request(fctx, r.req)
 	if err != nil {
 		p.log.Debug("fetch record timestamps failed; time lag from the offset table", "broker", leader, "err", err)
-		return nil
+		return out
 	}
-	byID := map[[16]byte]string{}
-	for name, td := range topics {
-		byID[td.ID] = name
+	type key struct {
+		t    *topicState
+		part int32
 	}
-	out := map[tpOffset]batchTime{}
+	wants := make(map[key]readWant, len(r.wants))
+	byName := map[string]*topicState{}
+	byID := map[[16]byte]*topicState{}
+	for _, w := range r.wants {
+		wants[key{w.t, w.part}] = w
+		byName[w.t.name], byID[w.t.id] = w.t, w.t
+	}
 	for _, rt := range kresp.(*kmsg.FetchResponse).Topics {
-		name := rt.Topic
-		if name == "" {
-			name = byID[rt.TopicID]
+		t := byName[rt.Topic]
+		if rt.Topic == "" {
+			t = byID[rt.TopicID]
 		}
 		for _, rp := range rt.Partitions {
-			key := tp{name, rp.Partition}
-			off, ok := offsets[key]
+			w, ok := wants[key{t, rp.Partition}]
 			if !ok || rp.ErrorCode != 0 {
 				continue
 			}
-			if bt, ok := recordTime(rp.RecordBatches, off); ok {
-				out[tpOffset{key, off}] = bt
+			if bt, ok := recordTime(rp.RecordBatches, w.offset); ok {
+				out = append(out, readResult{w: w, bt: bt})
 			}
 		}
 	}
 	return out
+}
+
+// readTime is a record timestamp read at a group's committed offset:
+// the record at offset was produced at ms, ±span ms.
+type readTime struct {
+	offset int64
+	ms     int64
+	span   uint32
+}
+
+func (r readTime) estimate(at time.Time) estimate {
+	return estimate{seconds: max(0, float64(at.UnixNano()-r.ms*1e6)/1e9), errBound: float64(r.span) / 1e3, known: true}
+}
+
+// setRead records a read record timestamp: the partition's time lag is
+// known from it now, and later polls place commits after it.
+func (p *poller) setRead(st *partState, offset int64, bt batchTime, at time.Time) {
+	rt := readTime{offset: offset, ms: bt.at.UnixMilli(), span: uint32(min(bt.span.Milliseconds(), 1<<32-1))}
+	if st.read == 0 {
+		st.read = p.reads.alloc(rt)
+	} else {
+		*p.reads.get(st.read) = rt
+	}
+	st.setEstimate(rt.estimate(at))
 }
 
 // recordTime finds, in raw fetched record batches, the batch holding

@@ -34,7 +34,7 @@ func TestTimeLagInterpolated(t *testing.T) {
 			clk := newClock()
 			must(t, k.CreateTopic(ctx, "in", 1))
 			must(t, k.Commit(ctx, "g", map[string]map[int32]int64{"in": {0: 0}}))
-			c := newTestCollector(t, testConfig(k.Brokers()), clk, "g")
+			c := newTestCollector(t, partitionConfig(k.Brokers()), clk, "g")
 			for range 3 {
 				mustProduce(t, ctx, k, "in", 0, 100, clk.Now())
 				must(t, c.Poll(ctx))
@@ -99,7 +99,7 @@ func TestTimeLagRecord(t *testing.T) {
 	mustProduce(t, ctx, k, "in", 1, 10, now.Add(-2*time.Hour))
 	must(t, k.Commit(ctx, "g", map[string]map[int32]int64{"in": {0: 13, 1: 0}}))
 
-	cfg := testConfig(k.Brokers())
+	cfg := partitionConfig(k.Brokers())
 	cfg.TimeLag = "record"
 	c := newTestCollector(t, cfg, clk, "g")
 	must(t, c.Poll(ctx))

@@ -1,6 +1,10 @@
 package kafka
 
-import "time"
+import (
+	"cmp"
+	"slices"
+	"time"
+)
 
 // Status is the evaluation of a group over the sliding window.
 type Status string
@@ -30,47 +34,57 @@ var statuses = []Status{StatusOK, StatusLagging, StatusStalled, StatusRewinding,
 
 func (s Status) String() string { return string(s) }
 
-// rank orders statuses for "worst partition wins".
-func (s Status) rank() int {
-	switch s {
-	case StatusStalled:
-		return 4
-	case StatusLagging:
-		return 3
-	case StatusRewinding:
-		return 2
-	case StatusOK:
-		return 1
+// statusRank orders statuses for "worst partition wins"; it is also how a
+// partition's status is kept in one byte.
+type statusRank uint8
+
+var statusByRank = [...]Status{StatusUnknown, StatusOK, StatusRewinding, StatusLagging, StatusStalled}
+
+func (r statusRank) status() Status { return statusByRank[r] }
+
+func (s Status) rank() statusRank {
+	for i, st := range statusByRank {
+		if st == s {
+			return statusRank(i)
+		}
 	}
 	return 0
 }
 
 // PartitionState says how a partition's lag was obtained this cycle.
-type PartitionState string
+type PartitionState uint8
 
 const (
 	// PartitionMeasured: committed and end offsets read this cycle.
-	PartitionMeasured PartitionState = "measured"
+	PartitionMeasured PartitionState = iota
 	// PartitionStale: this cycle could not read it; the last measurement,
 	// younger than three poll intervals, is carried forward.
-	PartitionStale PartitionState = "stale"
+	PartitionStale
 	// PartitionUnmeasured: could not be read and nothing recent to carry;
 	// its lag is unknown and the topic's series are withheld.
-	PartitionUnmeasured PartitionState = "unmeasured"
+	PartitionUnmeasured
 	// PartitionUncommitted: the group commits to the topic but never
 	// committed this partition (before the first checkpoint, or added
 	// since). Not lag: it is excluded from sums instead of counted as the
 	// whole log, as kadm would.
-	PartitionUncommitted PartitionState = "uncommitted"
+	PartitionUncommitted
+	numPartitionStates
 )
 
 // partitionStates lists every partition state, for metrics.
 var partitionStates = []PartitionState{PartitionMeasured, PartitionStale, PartitionUnmeasured, PartitionUncommitted}
 
-func (s PartitionState) String() string { return string(s) }
+var partitionStateNames = [...]string{"measured", "stale", "unmeasured", "uncommitted"}
+
+func (s PartitionState) String() string { return partitionStateNames[s] }
+
+// PartitionCounts counts a group's partitions by state, indexed by
+// PartitionState.
+type PartitionCounts [numPartitionStates]int
 
 // GroupLag is the latest view of one consumer group. Values are immutable
-// once published: do not modify Topics.
+// once published: do not modify Topics or their Partitions, which share
+// the View's storage.
 type GroupLag struct {
 	Cluster string
 	Group   string
@@ -91,10 +105,14 @@ type GroupLag struct {
 	Status      Status
 	StatusSince time.Time
 	// Partitions counts partitions by state.
-	Partitions map[PartitionState]int
-	Topics     []TopicLag
+	Partitions PartitionCounts
+	// Topics, sorted by name.
+	Topics []TopicLag
 	// At is when the offsets were read.
 	At time.Time
+	// shadow: another replica owns and exports the group; this one
+	// measured it only for its targets (WithGroupOwner).
+	shadow bool
 }
 
 // TopicLag is one topic of a group.
@@ -107,13 +125,15 @@ type TopicLag struct {
 	Seconds       float64
 	SecondsKnown  bool
 	SecondsCapped bool
-	Partitions    []PartitionLag
+	// Partitions, sorted by partition, every partition of the topic; only
+	// with kafka.perPartitionMetrics, since they cost 48 bytes each in
+	// every view.
+	Partitions []PartitionLag
 }
 
-// PartitionLag is one partition of a group's topic.
+// PartitionLag is one partition of a group's topic. It holds no pointer:
+// a View's million partitions cost the garbage collector nothing to scan.
 type PartitionLag struct {
-	Partition int32
-	State     PartitionState
 	// Committed and End are the offsets the lag was computed from (-1 when
 	// not known).
 	Committed int64
@@ -123,16 +143,45 @@ type PartitionLag struct {
 	// package documentation). SecondsCapped: a lower bound.
 	Seconds       float64
 	SecondsError  float64
+	Partition     int32
+	State         PartitionState
 	SecondsKnown  bool
 	SecondsCapped bool
-	Status        Status
 }
 
-// clusterView is what one cycle published for one cluster.
-type clusterView struct {
-	up          bool
-	err         error
-	duration    time.Duration
-	lastSuccess time.Time
-	groups      map[string]*GroupLag
+// View is what one poll of one cluster published. It is never modified
+// after publication, so readers share it without locking, and Seq tells
+// them apart: a renderer can cache what it made of a view by Seq.
+type View struct {
+	Cluster string
+	// Seq increases with every view the Collector publishes, across
+	// clusters.
+	Seq uint64
+	// Up: the poll read the cluster. A view that is not up has no groups:
+	// lag is never reported because it could not be seen.
+	Up  bool
+	Err error
+	// Duration of the poll; LastSuccess is when the cluster last answered
+	// (zero: never).
+	Duration    time.Duration
+	LastSuccess time.Time
+	// Failures counts the polls of the cluster that could not read it,
+	// this one included.
+	Failures uint64
+	// AuthFailures counts those of Failures that failed to authenticate or
+	// were denied.
+	AuthFailures uint64
+	// Tables is how many partitions keep an offset→time table.
+	Tables int
+	// Groups, sorted by name.
+	Groups []GroupLag
+}
+
+// Group returns the named group's lag.
+func (v *View) Group(name string) (GroupLag, bool) {
+	i, ok := slices.BinarySearchFunc(v.Groups, name, func(g GroupLag, name string) int { return cmp.Compare(g.Group, name) })
+	if !ok {
+		return GroupLag{}, false
+	}
+	return v.Groups[i], true
 }

@@ -9,11 +9,9 @@
 // beside client_golang's prometheus package without an alias, and its
 // directory carries the same name so no importer has to guess it.
 //
-// More cached parts plug in as Sources. The Kafka collector
-// (collector/kafka) is still a prometheus.Collector gathered live with the
-// process's own metrics on every scrape; once it publishes an immutable
-// view per poll, a Source over that view (Version: the poll's sequence
-// number; AppendText: its families in the given format) passed to
-// NewExposition moves its series into the cache, and the collector comes
-// out of the registry.
+// More cached parts plug in as Sources, rendered once per version. The
+// Kafka collector's views are one (KafkaSource): its series are written
+// once per poll into the cache, never built at scrape time, and the
+// collector is not in the registry (its prometheus.Collector stays as the
+// oracle the tests hold KafkaSource to).
 package promexport

@@ -15,9 +15,8 @@ import (
 
 // Source is more of /metrics that changes only when its Version does: it
 // is rendered once per version and per format into the cached text, after
-// the snapshot's families. The Kafka collector's per-poll view is meant to
-// become one (it is gathered live through the registry until then). A
-// source's family names must be its own.
+// the snapshot's families. The Kafka collector's per-poll views are one
+// (KafkaSource). A source's family names must be its own.
 type Source interface {
 	// Version changes whenever the text would.
 	Version() uint64

@@ -138,9 +138,10 @@ type Kafka struct {
 	PerPartitionMetrics bool `yaml:"perPartitionMetrics"`
 	// EvaluationWindow is the sliding window of the group status evaluation.
 	EvaluationWindow Duration `yaml:"evaluationWindow"`
-	// TimeLag selects how lag in seconds is estimated: "interpolate" (offset
-	// to time table) or "record" (timestamp of the record at the committed
-	// offset, exact but one fetch per partition).
+	// TimeLag selects how lag in seconds is estimated: "auto" (the offset
+	// to time table, reading the record at the committed offset when the
+	// table cannot place it closely), "interpolate" (the table only) or
+	// "record" (the record at every lagging committed offset).
 	TimeLag string `yaml:"timeLag"`
 }
 

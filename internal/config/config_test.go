@@ -71,6 +71,7 @@ func TestBadConfigsNameFieldAndLine(t *testing.T) {
 		{"pagerduty-no-key.yaml", []string{"line 3", "alerting.page.pagerduty", "routingKeyEnv or routingKeyFile"}, nil},
 		{"groups-without-brokers.yaml", []string{"line 4", "targets[0].kafka", "kafka.brokers"}, nil},
 		{"bad-regex.yaml", []string{"line 3", "kafka.groups.allow[0]", "missing closing )"}, nil},
+		{"bad-time-lag.yaml", []string{"line 3", "kafka.timeLag", `"exact": want auto, interpolate or record`}, nil},
 		{"timeout-over-interval.yaml", []string{"line 2", "scrapeTimeout", "longer than scrapeInterval"}, nil},
 		{"bad-channel.yaml", []string{"line 2", "teams.checkout.slackChannel"}, nil},
 		{"bad-unknown-route.yaml", []string{"line 1", "classify.unknownRoute", `"pager"`}, nil},

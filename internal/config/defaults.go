@@ -18,7 +18,7 @@ const (
 
 	DefaultKafkaRequestTimeout   = 10 * time.Second
 	DefaultKafkaEvaluationWindow = 10 * time.Minute
-	DefaultKafkaTimeLag          = "interpolate"
+	DefaultKafkaTimeLag          = "auto"
 	DefaultAWSRoleSessionName    = "flinkslo"
 
 	DefaultGroupWindow    = 5 * time.Minute

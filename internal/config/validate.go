@@ -284,8 +284,10 @@ func (k *Kafka) validate(ck *checker, p string) {
 	if k.EvaluationWindow <= 0 {
 		ck.fail(p+".evaluationWindow", "must be positive")
 	}
-	if k.TimeLag != "interpolate" && k.TimeLag != "record" {
-		ck.fail(p+".timeLag", "%q: want interpolate or record", k.TimeLag)
+	switch k.TimeLag {
+	case "auto", "interpolate", "record":
+	default:
+		ck.fail(p+".timeLag", "%q: want auto, interpolate or record", k.TimeLag)
 	}
 }
 

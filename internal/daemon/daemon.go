@@ -73,6 +73,7 @@ type Daemon struct {
 	static   *StaticTargets
 	policy   *policySwitch
 	exporter *promexport.Exporter
+	kafka    *kafka.Collector // nil without Kafka
 	reload   *reloadMetrics
 	cfg      *config.Config // what runs now (replaced by a reload)
 	log      *slog.Logger
@@ -120,11 +121,11 @@ func Build(cfg *config.Config, o Options) (*Daemon, error) {
 		return nil, err
 	}
 	d.policy = policy
-	lag, err := d.buildKafka(cfg, o)
+	kube, err := d.buildKube(cfg, o)
 	if err != nil {
 		return nil, err
 	}
-	kube, err := d.buildKube(cfg, o)
+	lag, err := d.buildKafka(cfg, o, kube.owns)
 	if err != nil {
 		return nil, err
 	}
@@ -202,8 +203,14 @@ func (d *Daemon) Close() {
 }
 
 // Metrics is the /metrics handler: the registry's own metrics, then the
-// snapshot's series.
-func (d *Daemon) Metrics() http.Handler { return promexport.NewExposition(d.exporter, d.Registry) }
+// snapshot's series and the Kafka views', each rendered once per cycle or
+// poll.
+func (d *Daemon) Metrics() http.Handler {
+	if d.kafka == nil {
+		return promexport.NewExposition(d.exporter, d.Registry)
+	}
+	return promexport.NewExposition(d.exporter, d.Registry, promexport.NewKafkaSource(d.kafka))
+}
 
 // Exporter renders the snapshot's series (tests compare its families with
 // the README).

@@ -38,7 +38,10 @@ var _ interface{ Limit() int } = (*lease.StateStore)(nil)
 type kubeParts struct {
 	discovery *kube.Discoverer // nil without discovery
 	filter    func(fleet.Target) bool
-	elector   *lease.Elector // nil: always leader
+	// owns is the shard's ownership of a key (Target.Key, or a consumer
+	// group's); nil: this replica owns everything.
+	owns    func(key string) bool
+	elector *lease.Elector // nil: always leader
 }
 
 // buildKube shards the targets and, when the config has a kubernetes
@@ -71,6 +74,7 @@ func (d *Daemon) buildKube(cfg *config.Config, o Options) (kubeParts, error) {
 			return kp, err
 		}
 		owner = live
+		kp.owns = live.Owns
 		kp.filter = func(t fleet.Target) bool { return live.Owns(t.Key()) }
 		// The Lease is the ordinal's whatever the count, so that scaling
 		// to one replica and back keeps each shard's leader.
@@ -80,6 +84,7 @@ func (d *Daemon) buildKube(cfg *config.Config, o Options) (kubeParts, error) {
 		// The Loop splits every source's targets, static ones included;
 		// discovery also skips the resources it does not own, so it builds
 		// neither their targets nor their failure reports.
+		kp.owns = sh.Owns
 		kp.filter = func(t fleet.Target) bool { return sh.Owns(t.Key()) }
 	}
 	d.registerShard(func() shard.Shard {

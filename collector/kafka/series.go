@@ -1,0 +1,201 @@
+package kafka
+
+// Family is one metric family the collector exports. The families and the
+// series each view yields (View.Walk) are the one description of the
+// collector's metrics: Collect is built on them, and so can a renderer of
+// the text exposition be.
+type Family uint8
+
+// The families, in the exposition's (alphabetical) order.
+const (
+	FamilyLagRecords Family = iota
+	FamilyLagSeconds
+	FamilyPartitionCommitted
+	FamilyPartitionEnd
+	FamilyPartitionLagRecords
+	FamilyPartitionLagSeconds
+	FamilyPartitions
+	FamilyStatus
+	FamilyStatusSince
+	FamilyAuthErrors
+	FamilyLastSuccess
+	FamilyScrapeDuration
+	FamilyScrapeErrors
+	FamilyTimeLagTables
+	FamilyUp
+	NumFamilies
+)
+
+type familyInfo struct {
+	name, help string
+	labels     []string
+	counter    bool
+}
+
+var (
+	groupLabels = []string{"cluster", "group"}
+	topicLabels = []string{"cluster", "group", "topic"}
+	partLabels  = []string{"cluster", "group", "topic", "partition"}
+)
+
+var families = [NumFamilies]familyInfo{
+	FamilyLagRecords:          {"consumergroup_lag_records", "Records between the group's committed offsets and the end of the log, summed over the topic's committed partitions. Absent when any committed partition could not be measured.", topicLabels, false},
+	FamilyLagSeconds:          {"consumergroup_lag_seconds", "Estimated age of the oldest record the group has not committed past, the maximum over the topic's committed partitions. Absent when any partition's age is unknown.", topicLabels, false},
+	FamilyPartitionCommitted:  {"consumergroup_partition_committed_offset", "Committed offset of one partition (kafka.perPartitionMetrics).", partLabels, false},
+	FamilyPartitionEnd:        {"consumergroup_partition_end_offset", "End offset (high watermark) of one partition the group commits to (kafka.perPartitionMetrics).", partLabels, false},
+	FamilyPartitionLagRecords: {"consumergroup_partition_lag_records", "Record lag of one committed partition (kafka.perPartitionMetrics).", partLabels, false},
+	FamilyPartitionLagSeconds: {"consumergroup_partition_lag_seconds", "Estimated time lag of one committed partition (kafka.perPartitionMetrics).", partLabels, false},
+	FamilyPartitions:          {"consumergroup_partitions", "Partitions of the group's topics by how their lag was obtained (measured, stale, unmeasured, uncommitted).", []string{"cluster", "group", "state"}, false},
+	FamilyStatus:              {"consumergroup_status", "Evaluation of the group over kafka.evaluationWindow (ok, lagging, stalled, rewinding, unknown), as a state set.", []string{"cluster", "group", "status"}, false},
+	FamilyStatusSince:         {"consumergroup_status_since_timestamp_seconds", "When the group's current status began.", groupLabels, false},
+	FamilyAuthErrors:          {"kafka_auth_errors_total", "Polls of the cluster that failed to authenticate or were denied: credentials unavailable or refused, or an action not allowed.", []string{"cluster"}, true},
+	FamilyLastSuccess:         {"kafka_last_scrape_success_timestamp_seconds", "When the cluster last answered a poll.", []string{"cluster"}, false},
+	FamilyScrapeDuration:      {"kafka_scrape_duration_seconds", "Duration of the last poll of the cluster.", []string{"cluster"}, false},
+	FamilyScrapeErrors:        {"kafka_scrape_errors_total", "Polls of the cluster that could not read it.", []string{"cluster"}, true},
+	FamilyTimeLagTables:       {"kafka_time_lag_tables", "Partitions with an offset-to-time table kept in memory for time lag.", []string{"cluster"}, false},
+	FamilyUp:                  {"kafka_up", "1 if the last poll of the cluster read offsets, 0 if the cluster could not be reached; lag series are withheld while 0.", []string{"cluster"}, false},
+}
+
+// cached is appended to HELP: every value comes from the background poll,
+// not from the scrape.
+const cached = " Cached from the background poll."
+
+// Name is the metric name, flinkslo_ included.
+func (f Family) Name() string { return "flinkslo_" + families[f].name }
+
+// Help is the HELP text.
+func (f Family) Help() string { return families[f].help + cached }
+
+// Labels are the label names, in the order Sample carries them: cluster,
+// group, topic, partition, then status or state.
+func (f Family) Labels() []string { return families[f].labels }
+
+// Counter reports a counter; every other family is a gauge.
+func (f Family) Counter() bool { return families[f].counter }
+
+// Sample is one series of a family. Only the labels the family has are
+// set; Partition is -1 when it has none.
+type Sample struct {
+	Family    Family
+	Cluster   string
+	Group     string
+	Topic     string
+	Partition int32
+	// Label is the status or state label value, for FamilyStatus and
+	// FamilyPartitions.
+	Label string
+	Value float64
+}
+
+// Walk calls emit for every series of family f that v holds, sorted by
+// group, topic and partition (then label). Groups another replica owns
+// (WithGroupOwner) are left to it. perPartition says whether the
+// per-partition families are exported (kafka.perPartitionMetrics). It
+// allocates nothing: emit receives the same Sample each time, and must
+// not keep it.
+func (v *View) Walk(f Family, perPartition bool, emit func(*Sample)) {
+	s := Sample{Family: f, Cluster: v.Cluster, Partition: -1}
+	switch f {
+	case FamilyUp:
+		s.Value = boolFloat(v.Up)
+	case FamilyScrapeDuration:
+		s.Value = v.Duration.Seconds()
+	case FamilyScrapeErrors:
+		s.Value = float64(v.Failures)
+	case FamilyAuthErrors:
+		s.Value = float64(v.AuthFailures)
+	case FamilyTimeLagTables:
+		s.Value = float64(v.Tables)
+	case FamilyLastSuccess:
+		if v.LastSuccess.IsZero() {
+			return
+		}
+		s.Value = unixSeconds(v.LastSuccess)
+	default:
+		v.walkGroups(&s, perPartition, emit)
+		return
+	}
+	emit(&s)
+}
+
+func (v *View) walkGroups(s *Sample, perPartition bool, emit func(*Sample)) {
+	for i := range v.Groups {
+		g := &v.Groups[i]
+		if g.shadow {
+			continue // its owner exports it
+		}
+		s.Group = g.Group
+		switch s.Family {
+		case FamilyStatus:
+			for _, st := range statusLabels {
+				s.Label, s.Value = st.String(), boolFloat(g.Status == st)
+				emit(s)
+			}
+		case FamilyStatusSince:
+			s.Value = unixSeconds(g.StatusSince)
+			emit(s)
+		case FamilyPartitions:
+			for _, st := range stateLabels {
+				s.Label, s.Value = st.String(), float64(g.Partitions[st])
+				emit(s)
+			}
+		default:
+			walkTopics(g, s, perPartition, emit)
+		}
+	}
+}
+
+// statusLabels and stateLabels are in label-value order.
+var (
+	statusLabels = []Status{StatusLagging, StatusOK, StatusRewinding, StatusStalled, StatusUnknown}
+	stateLabels  = []PartitionState{PartitionMeasured, PartitionStale, PartitionUncommitted, PartitionUnmeasured}
+)
+
+func walkTopics(g *GroupLag, s *Sample, perPartition bool, emit func(*Sample)) {
+	for i := range g.Topics {
+		t := &g.Topics[i]
+		s.Topic = t.Topic
+		switch s.Family {
+		case FamilyLagRecords:
+			if t.Complete {
+				s.Value = float64(t.Records)
+				emit(s)
+			}
+		case FamilyLagSeconds:
+			if t.SecondsKnown {
+				s.Value = t.Seconds
+				emit(s)
+			}
+		default:
+			if perPartition {
+				walkPartitions(t, s, emit)
+			}
+		}
+	}
+	s.Topic = ""
+}
+
+func walkPartitions(t *TopicLag, s *Sample, emit func(*Sample)) {
+	for i := range t.Partitions {
+		p := &t.Partitions[i]
+		if p.State != PartitionMeasured && p.State != PartitionStale {
+			continue
+		}
+		s.Partition = p.Partition
+		switch s.Family {
+		case FamilyPartitionLagRecords:
+			s.Value = float64(p.Records)
+		case FamilyPartitionCommitted:
+			s.Value = float64(p.Committed)
+		case FamilyPartitionEnd:
+			s.Value = float64(p.End)
+		case FamilyPartitionLagSeconds:
+			if !p.SecondsKnown {
+				continue
+			}
+			s.Value = p.Seconds
+		}
+		emit(s)
+	}
+	s.Partition = -1
+}

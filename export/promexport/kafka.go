@@ -1,0 +1,132 @@
+package promexport
+
+import (
+	"strconv"
+
+	"github.com/flinkslo/flinkslo/collector/kafka"
+	"github.com/flinkslo/flinkslo/export"
+)
+
+// KafkaViews is what the Kafka source reads: the latest published view of
+// every cluster (*kafka.Collector).
+type KafkaViews interface {
+	Views() []*kafka.View
+	PerPartitionMetrics() bool
+}
+
+// KafkaSource renders the Kafka collector's views into the cached
+// exposition: a million partitions are half a million series (4.6 million
+// with per-partition metrics), written once per poll instead of being
+// built as metric objects at every scrape. Its families and series are
+// those the collector's prometheus.Collector emits (the oracle the tests
+// hold it to), labels in name order as a registry writes them.
+type KafkaSource struct {
+	k    KafkaViews
+	fams [kafka.NumFamilies]kafkaFamily
+}
+
+var _ Source = (*KafkaSource)(nil)
+
+// kafkaFamily is what rendering one family needs, computed once.
+type kafkaFamily struct {
+	name   string
+	header [formats][]byte
+	// has* say which labels the family has; label names the last one
+	// (status or state), "" when it has none.
+	hasGroup, hasTopic, hasPartition bool
+	label                            string
+}
+
+// NewKafkaSource renders k's views.
+func NewKafkaSource(k KafkaViews) *KafkaSource {
+	s := &KafkaSource{k: k}
+	for f := range kafka.NumFamilies {
+		kf := kafkaFamily{name: f.Name()}
+		typ := export.Gauge
+		if f.Counter() {
+			typ = export.Counter
+		}
+		kf.header[Text] = textHeader(f.Name(), f.Help(), typ)
+		kf.header[OpenMetrics] = openMetricsHeader(f.Name(), f.Help(), typ)
+		for _, l := range f.Labels() {
+			switch l {
+			case "cluster":
+			case "group":
+				kf.hasGroup = true
+			case "topic":
+				kf.hasTopic = true
+			case "partition":
+				kf.hasPartition = true
+			default:
+				kf.label = l
+			}
+		}
+		s.fams[f] = kf
+	}
+	return s
+}
+
+// Version changes with every view a poll publishes: views are numbered
+// across clusters, so the largest number moves whenever one is replaced.
+// (A re-shard takes effect at the next poll, with a new view.)
+func (s *KafkaSource) Version() uint64 {
+	var v uint64
+	for _, view := range s.k.Views() {
+		v = max(v, view.Seq)
+	}
+	return v
+}
+
+// AppendText appends every family of the latest views, family by family,
+// clusters in configuration order within each.
+func (s *KafkaSource) AppendText(b []byte, f Format) []byte {
+	views := s.k.Views()
+	perPart := s.k.PerPartitionMetrics()
+	for fam := range kafka.NumFamilies {
+		kf := &s.fams[fam]
+		start := len(b)
+		b = append(b, kf.header[f]...)
+		body := len(b)
+		emit := func(x *kafka.Sample) { b = kf.appendSample(b, x, f) }
+		for _, v := range views {
+			v.Walk(fam, perPart, emit)
+		}
+		if len(b) == body {
+			b = b[:start] // no series: no header either, as a registry
+		}
+	}
+	return b
+}
+
+// appendSample writes one series, labels in name order: cluster, group,
+// partition, state or status, topic.
+func (kf *kafkaFamily) appendSample(b []byte, x *kafka.Sample, f Format) []byte {
+	b = append(b, kf.name...)
+	b = append(b, `{cluster="`...)
+	b = appendEscaped(b, x.Cluster)
+	if kf.hasGroup {
+		b = append(b, `",group="`...)
+		b = appendEscaped(b, x.Group)
+	}
+	if kf.hasPartition {
+		b = append(b, `",partition="`...)
+		b = strconv.AppendInt(b, int64(x.Partition), 10)
+	}
+	if kf.label != "" {
+		b = append(b, `",`...)
+		b = append(b, kf.label...)
+		b = append(b, `="`...)
+		b = appendEscaped(b, x.Label)
+	}
+	if kf.hasTopic {
+		b = append(b, `",topic="`...)
+		b = appendEscaped(b, x.Topic)
+	}
+	b = append(b, `"} `...)
+	if f == OpenMetrics {
+		b = appendOpenMetricsFloat(b, x.Value)
+	} else {
+		b = appendFloat(b, x.Value)
+	}
+	return append(b, '\n')
+}
