@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,13 +90,23 @@ func (p *Policy) Health(h Health) fleet.Verdict {
 	}
 	ev := fleet.Evidence{Source: fleet.SourceHealth, Health: j.Reasons, State: j.State, Timestamp: h.UnhealthySince}
 	d, r := p.c.classify(ev)
-	d.Reason = fmt.Sprintf("unhealthy (%s) and no classified failure explains it: %s", joinReasons(j.Reasons), d.Reason)
+	d.Reason = fmt.Sprintf("unhealthy (%s) and no classified failure explains it: %s%s", joinReasons(j.Reasons), d.Reason, bottleneck(j))
 	if r != nil && r.escalateAfter > 0 && d.Route == fleet.Monitor && !h.UnhealthySince.IsZero() {
 		if lasted := h.Now.Sub(h.UnhealthySince); lasted >= r.escalateAfter {
 			escalateTo(&d, r, "unhealthy for "+config.Duration(lasted.Round(time.Second)).String()+" with nothing to explain it", "")
 		}
 	}
 	return fleet.Verdict{Decision: d}
+}
+
+// bottleneck names the vertex that holds a back-pressured job back, so
+// that "backpressured" comes with "because of this operator". Only the
+// name: the ratios change every read and the reason must not.
+func bottleneck(j *fleet.JobStatus) string {
+	if j.Detail.Bottleneck == "" || !slices.Contains(j.Reasons, fleet.ReasonBackpressured) {
+		return ""
+	}
+	return fmt.Sprintf("; the bottleneck is vertex %q", j.Detail.Bottleneck)
 }
 
 // explaining returns the failure that explains the job's outage, if any:

@@ -40,6 +40,16 @@ func TestHealthRoutes(t *testing.T) {
 		{"lagging", []fleet.Reason{fleet.ReasonKafkaLagging}, fleet.StateRunning, fleet.Notify, "health-kafka-lagging"},
 		{"stalled and lagging: monitor first", []fleet.Reason{fleet.ReasonCheckpointsStalled, fleet.ReasonKafkaLagging}, fleet.StateRunning, fleet.Monitor, "health-checkpoints-stalled"},
 		{"job missing", []fleet.Reason{fleet.ReasonJobMissing}, "", fleet.Page, "health-job-missing"},
+		// A stuck job brings its Kafka reasons along; it pages once, as
+		// itself, not as a lag the owners are told about.
+		{"stuck", []fleet.Reason{fleet.ReasonNoProgress}, fleet.StateRunning, fleet.Page, "health-no-progress"},
+		{"stuck, lag growing, commits still", []fleet.Reason{fleet.ReasonKafkaLagging, fleet.ReasonKafkaStalled, fleet.ReasonNoProgress}, fleet.StateRunning, fleet.Page, "health-no-progress"},
+		{"stuck while tasks wait for slots", []fleet.Reason{fleet.ReasonTasksNotRunning, fleet.ReasonNoProgress}, fleet.StateRunning, fleet.Monitor, "health-tasks-not-running"},
+		{"back-pressured: the owners' sizing", []fleet.Reason{fleet.ReasonBackpressured}, fleet.StateRunning, fleet.Monitor, "health-backpressured"},
+		{"back-pressured and lagging", []fleet.Reason{fleet.ReasonKafkaLagging, fleet.ReasonBackpressured}, fleet.StateRunning, fleet.Monitor, "health-backpressured"},
+		{"checkpoint headroom used up", []fleet.Reason{fleet.ReasonCheckpointHeadroom}, fleet.StateRunning, fleet.Notify, "health-checkpoint-headroom"},
+		{"headroom gone and stalled", []fleet.Reason{fleet.ReasonCheckpointsStalled, fleet.ReasonCheckpointHeadroom}, fleet.StateRunning, fleet.Monitor, "health-checkpoints-stalled"},
+		{"watermark lagging (opt-in)", []fleet.Reason{fleet.ReasonWatermarkLagging}, fleet.StateRunning, fleet.Notify, "health-watermark-lagging"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,6 +63,22 @@ func TestHealthRoutes(t *testing.T) {
 				t.Errorf("reason %q, hint %q: want the reasons named and a hint", d.Reason, d.Hint)
 			}
 		})
+	}
+}
+
+// TestHealthNamesTheBottleneck: a back-pressured job's message says which
+// vertex holds it back; other reasons do not mention one.
+func TestHealthNamesTheBottleneck(t *testing.T) {
+	p := testPolicy(t)
+	j := &fleet.JobStatus{Name: "j", ID: "a1", State: fleet.StateRunning, Expected: true, Reasons: []fleet.Reason{fleet.ReasonBackpressured},
+		Detail: fleet.JobDetail{HasBackpressure: true, Bottleneck: "Enrich with customers", BottleneckBusyRatio: 0.98}}
+	d := p.Health(Health{Job: j, UnhealthySince: t0, Now: t0.Add(time.Minute)}).Decision
+	if !strings.Contains(d.Reason, `bottleneck is vertex "Enrich with customers"`) {
+		t.Errorf("back-pressured: reason %q, want the bottleneck named", d.Reason)
+	}
+	j.Reasons = []fleet.Reason{fleet.ReasonKafkaLagging}
+	if d := p.Health(Health{Job: j, UnhealthySince: t0, Now: t0.Add(time.Minute)}).Decision; strings.Contains(d.Reason, "bottleneck") {
+		t.Errorf("lagging only: reason %q names a bottleneck", d.Reason)
 	}
 }
 

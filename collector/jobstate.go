@@ -23,6 +23,13 @@ type jobState struct {
 	details       *flink.JobDetails
 	exceptionsFor string // exceptionsKey of the last exceptions read
 
+	// detail is the job's last detail read (detail.go), pending the names
+	// of its sources' pendingRecords metrics by vertex ("" when a source
+	// registers none), read once per job id.
+	detail     *health.Detail
+	pending    map[string]string
+	pendingFor string
+
 	failures    map[fleet.FailureKey]float64
 	lastFailure *fleet.Failure
 	seen        fingerprints

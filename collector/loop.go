@@ -41,6 +41,10 @@ type LagSource interface {
 type Config struct {
 	Interval, Timeout     time.Duration
 	MaxConcurrentRequests int
+	// DetailInterval is how often each target's running jobs are read in
+	// detail (0: never); DetailMaxVertices bounds the vertices per job.
+	DetailInterval    time.Duration
+	DetailMaxVertices int
 	// StateFile persists the counter baselines; "" keeps them in memory.
 	StateFile string
 	// HTTP is the client setting of targets that have none of their own.
@@ -52,8 +56,18 @@ type Config struct {
 func ConfigFrom(c *config.Config) Config {
 	return Config{
 		Interval: c.ScrapeInterval.D(), Timeout: c.ScrapeTimeout.D(), MaxConcurrentRequests: c.MaxConcurrentRequests,
+		DetailInterval: detailInterval(c), DetailMaxVertices: c.DetailMaxVertices,
 		StateFile: c.StateFile, HTTP: c.HTTP, Health: health.FromConfig(c.Health),
 	}
+}
+
+// detailInterval is the config's, or the default when the config was not
+// loaded from a file (no defaults applied).
+func detailInterval(c *config.Config) time.Duration {
+	if c.DetailInterval == nil {
+		return config.DefaultDetailInterval
+	}
+	return c.DetailInterval.D()
 }
 
 // Options configures a Loop. Sources, Store, Config and Policy are
@@ -87,8 +101,9 @@ type Loop struct {
 	health atomic.Pointer[health.Config]
 	state  *stateFile
 
-	mu      sync.Mutex // guards targets
+	mu      sync.Mutex // guards targets and sched
 	targets map[string]*targetState
+	sched   detailSchedule
 	// pending are failure reports waiting for the cycle that scrapes their
 	// target (only RunOnce touches them).
 	pending []pendingReport
@@ -127,6 +142,10 @@ func NewLoop(opts Options) (*Loop, error) {
 		gate:    newGate(cfg.MaxConcurrentRequests),
 		tr:      newTransports(cfg.Interval, opts.Getenv),
 		targets: map[string]*targetState{},
+		sched:   newDetailSchedule(cfg.DetailInterval, cfg.Interval),
+	}
+	if l.cfg.DetailMaxVertices <= 0 {
+		l.cfg.DetailMaxVertices = config.DefaultDetailMaxVertices
 	}
 	l.health.Store(&cfg.Health)
 	f := promauto.With(opts.Registerer)
@@ -182,7 +201,7 @@ func (l *Loop) RunOnce(ctx context.Context) *fleet.Snapshot {
 	cctx, cancel := context.WithTimeout(ctx, l.cfg.Interval)
 	defer cancel()
 
-	states := l.statesFor(targets)
+	states, due := l.statesFor(targets)
 	results := make([]fleet.TargetStatus, len(targets))
 	failures := make([][]fleet.Failure, len(targets))
 	// Requests in flight are bounded by the gate; targets in progress are
@@ -194,7 +213,7 @@ func (l *Loop) RunOnce(ctx context.Context) *fleet.Snapshot {
 		busy <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-busy }()
-			results[i], failures[i] = l.scrapeTarget(cctx, targets[i], states[i])
+			results[i], failures[i] = l.scrapeTarget(cctx, targets[i], states[i], due[i])
 		})
 	}
 	wg.Wait()
@@ -244,22 +263,25 @@ func (l *Loop) currentTargets() []fleet.Target {
 }
 
 // statesFor returns the per-target state for each target, creating it for
-// new ones and forgetting vanished ones, so their series go with them.
-func (l *Loop) statesFor(targets []fleet.Target) []*targetState {
+// new ones and forgetting vanished ones, so their series go with them, and
+// whether each is read in detail this cycle.
+func (l *Loop) statesFor(targets []fleet.Target) ([]*targetState, []bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.sched.advance()
 	out := make([]*targetState, len(targets))
+	due := make([]bool, len(targets))
 	keep := make(map[string]*targetState, len(targets))
 	for i, t := range targets {
 		st := l.targets[t.Key()]
 		if st == nil {
-			st = &targetState{jobs: map[string]*jobState{}}
+			st = &targetState{jobs: map[string]*jobState{}, detailSlot: l.sched.assign()}
 		}
-		out[i] = st
+		out[i], due[i] = st, l.sched.due(st.detailSlot)
 		keep[t.Key()] = st
 	}
 	l.targets = keep
-	return out
+	return out, due
 }
 
 // clientFor returns the REST client of a target, rebuilding it when the

@@ -21,7 +21,10 @@ import (
 func fleetLoop(t *testing.T, urls map[string]string, extra string, now func() time.Time) *Loop {
 	t.Helper()
 	var b strings.Builder
-	b.WriteString("scrapeInterval: 10s\nscrapeTimeout: 1s\nteams: { t: {} }\n" + extra + "\ntargets:\n")
+	if !strings.Contains(extra, "scrapeInterval:") {
+		b.WriteString("scrapeInterval: 10s\n")
+	}
+	b.WriteString("scrapeTimeout: 1s\nteams: { t: {} }\n" + extra + "\ntargets:\n")
 	names := make([]string, 0, len(urls))
 	for n := range urls {
 		names = append(names, n)

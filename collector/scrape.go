@@ -37,6 +37,10 @@ type targetState struct {
 	streaks map[string]streak
 	// down: the last scrape failed (the outage was logged once).
 	down bool
+	// detailSlot is the target's slot in the detail schedule; tm what the
+	// detail reads last saw of its TaskManagers.
+	detailSlot int
+	tm         tmState
 }
 
 // jobMetricNames are read from /jobs/:jobid/metrics every cycle. Both
@@ -56,7 +60,7 @@ type jobObservation struct {
 	vanished bool
 }
 
-func (l *Loop) scrapeTarget(ctx context.Context, t fleet.Target, st *targetState) (fleet.TargetStatus, []fleet.Failure) {
+func (l *Loop) scrapeTarget(ctx context.Context, t fleet.Target, st *targetState, detailDue bool) (fleet.TargetStatus, []fleet.Failure) {
 	start := l.now()
 	rs := fleet.TargetStatus{Target: t, ScrapedAt: start, Failures: copyCounts(st.deployFailures), LastFailure: st.lastDeployFail}
 	if st.errors == nil {
@@ -112,15 +116,20 @@ func (l *Loop) scrapeTarget(ctx context.Context, t fleet.Target, st *targetState
 		})
 	}
 	wg.Wait()
+	if detailDue {
+		l.readDetails(ctx, c, t, st, ov, obs, &rs)
+	}
 
 	var failures []fleet.Failure
 	now := l.now()
+	rs.Memory = st.tm.current(now, l.detailStale())
 	lag := l.lagOf(t)
 	for _, o := range obs {
 		if o.vanished {
 			continue
 		}
 		js := st.jobs[o.Overview.Name]
+		o.Detail = js.currentDetail(o.Overview, now, l.detailStale())
 		job, fs := l.evaluate(t, js, o, lag, now)
 		rs.Jobs = append(rs.Jobs, job)
 		failures = append(failures, fs...)

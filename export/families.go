@@ -93,6 +93,27 @@ func Families() []*Family {
 					o.Add(float64(t.SlotsAvailable))
 				}
 			}),
+		tf(Gauge, "flinkslo_target_taskmanager_heap_used_bytes", "Largest JVM heap in use over the TaskManagers, from the last detail read (every detailInterval).",
+			"largest heap in use over the TaskManagers (detail read)", nil, dog("target.taskmanager_heap_used_bytes", DogGauge),
+			func(o *Out, t *fleet.TargetStatus) {
+				if m := t.Memory; !t.Suspended && m.Known {
+					o.Add(m.HeapUsed)
+				}
+			}),
+		tf(Gauge, "flinkslo_target_taskmanager_heap_max_bytes", "Largest JVM heap over the TaskManagers, from the last detail read.",
+			"largest heap over the TaskManagers (detail read)", nil, dog("target.taskmanager_heap_max_bytes", DogGauge),
+			func(o *Out, t *fleet.TargetStatus) {
+				if m := t.Memory; !t.Suspended && m.Known && m.HeapMax > 0 {
+					o.Add(m.HeapMax)
+				}
+			}),
+		tf(Gauge, "flinkslo_target_taskmanager_gc_time_ratio", "Share of time spent in garbage collection (0-1): the worst TaskManager's on Flink 1.19+, else their average; from the last detail reads.",
+			"share of time in GC: worst TaskManager (1.19+), else their average (detail read)", nil, dog("target.taskmanager_gc_time_ratio", DogGauge),
+			func(o *Out, t *fleet.TargetStatus) {
+				if m := t.Memory; !t.Suspended && m.Known && m.HasGCTime {
+					o.Add(m.GCTimeRatio)
+				}
+			}),
 		tf(Gauge, "flinkslo_deployment_suspended", "1 if the deployment is not expected to run (spec state suspended).",
 			"1 if not expected to run", []string{"team"}, none,
 			func(o *Out, t *fleet.TargetStatus) { o.Add(b2f(t.Suspended), t.Team) }),
@@ -231,6 +252,97 @@ func Families() []*Family {
 				// An estimate not made yet is no data, not 0 seconds behind.
 				if j.HasKafkaLag && j.KafkaLagSecondsKnown {
 					o.Add(j.KafkaLagSeconds)
+				}
+			}),
+		jf(Gauge, "flinkslo_job_last_checkpoint_duration_seconds", "Duration of the last completed checkpoint.",
+			"duration of the last completed checkpoint", nil, dog("job.last_checkpoint_duration_seconds", DogGauge),
+			func(o *Out, _ *fleet.TargetStatus, j *fleet.JobStatus) {
+				if j.CheckpointingEnabled && j.CheckpointCost.Known {
+					o.Add(j.CheckpointCost.Duration.Seconds())
+				}
+			}),
+		jf(Gauge, "flinkslo_job_last_checkpoint_size_bytes", "Full state size of the last completed checkpoint.",
+			"full state size of the last completed checkpoint", nil, dog("job.last_checkpoint_size_bytes", DogGauge),
+			func(o *Out, _ *fleet.TargetStatus, j *fleet.JobStatus) {
+				if j.CheckpointingEnabled && j.CheckpointCost.Known {
+					o.Add(j.CheckpointCost.Size)
+				}
+			}),
+		jf(Gauge, "flinkslo_job_last_checkpoint_incremental_size_bytes", "What the last completed checkpoint persisted: the increment with incremental checkpoints, else the full size.",
+			"what it persisted (the increment with incremental checkpoints)", nil, dog("job.last_checkpoint_incremental_size_bytes", DogGauge),
+			func(o *Out, _ *fleet.TargetStatus, j *fleet.JobStatus) {
+				if j.CheckpointingEnabled && j.CheckpointCost.Known {
+					o.Add(j.CheckpointCost.IncrementalSize)
+				}
+			}),
+		jf(Gauge, "flinkslo_job_checkpoint_timeout_seconds", "The job's checkpoint timeout (execution.checkpointing.timeout).",
+			"the checkpoint timeout (`execution.checkpointing.timeout`)", nil, none,
+			func(o *Out, _ *fleet.TargetStatus, j *fleet.JobStatus) {
+				if j.CheckpointingEnabled && j.CheckpointCost.Timeout > 0 {
+					o.Add(j.CheckpointCost.Timeout.Seconds())
+				}
+			}),
+		jf(Gauge, "flinkslo_job_checkpoint_timeout_ratio", "Duration of the last completed checkpoint over the checkpoint timeout (0-1; near 1: about to time out).",
+			"last checkpoint's duration ÷ the timeout (headroom)", nil, dog("job.checkpoint_timeout_ratio", DogGauge),
+			func(o *Out, _ *fleet.TargetStatus, j *fleet.JobStatus) {
+				if c := j.CheckpointCost; j.CheckpointingEnabled && c.Known && c.Timeout > 0 {
+					o.Add(c.TimeoutRatio)
+				}
+			}),
+		jf(Gauge, "flinkslo_job_detail_read_timestamp_seconds", "When the job was last read in detail (every detailInterval, RUNNING jobs only); the detail families below are from that read.",
+			"when the job was last read in detail (`detailInterval`)", nil, none,
+			func(o *Out, _ *fleet.TargetStatus, j *fleet.JobStatus) {
+				if !j.Detail.At.IsZero() {
+					o.Add(seconds(j.Detail.At))
+				}
+			}),
+		jf(Counter, "flinkslo_job_source_records_total", "Records the job's sources emitted; monotonic across task restarts. From the last detail read.",
+			"records the sources emitted (true counter; detail read)", nil, dog("job.source_records", DogCount),
+			func(o *Out, _ *fleet.TargetStatus, j *fleet.JobStatus) {
+				if !j.Detail.At.IsZero() && j.Detail.HasSourceRecords {
+					o.Add(j.Detail.SourceRecords)
+				}
+			}),
+		jf(Counter, "flinkslo_job_sink_records_total", "Records the job's sinks received; monotonic across task restarts. From the last detail read.",
+			"records the sinks received (true counter; detail read)", nil, dog("job.sink_records", DogCount),
+			func(o *Out, _ *fleet.TargetStatus, j *fleet.JobStatus) {
+				if !j.Detail.At.IsZero() && j.Detail.HasSinkRecords {
+					o.Add(j.Detail.SinkRecords)
+				}
+			}),
+		jf(Gauge, "flinkslo_job_sources_last_progress_timestamp_seconds", "When the job's sources were last seen emitting records (or the job last started running, if later). From the detail reads.",
+			"when the sources last emitted records (detail read)", nil, none,
+			func(o *Out, _ *fleet.TargetStatus, j *fleet.JobStatus) {
+				if d := j.Detail; !d.At.IsZero() && d.HasSourceRecords && !d.SourcesGrewAt.IsZero() {
+					o.Add(seconds(d.SourcesGrewAt))
+				}
+			}),
+		jf(Gauge, "flinkslo_job_watermark_lag_seconds", "Wall clock minus the lowest input watermark of the job's sinks, at the last detail read; absent while a sink has no watermark.",
+			"wall clock − the sinks' lowest input watermark (detail read)", nil, dog("job.watermark_lag_seconds", DogGauge),
+			func(o *Out, _ *fleet.TargetStatus, j *fleet.JobStatus) {
+				if d := j.Detail; !d.At.IsZero() && d.HasWatermarkLag {
+					o.Add(d.WatermarkLag.Seconds())
+				}
+			}),
+		jf(Gauge, "flinkslo_job_busy_ratio", "Busy share of time (0-1) of the job's busiest vertex (its busiest subtask), at the last detail read.",
+			"busy share of time of the busiest vertex (detail read)", nil, dog("job.busy_ratio", DogGauge),
+			func(o *Out, _ *fleet.TargetStatus, j *fleet.JobStatus) {
+				if d := j.Detail; !d.At.IsZero() && d.HasBackpressure {
+					o.Add(d.BusyRatio)
+				}
+			}),
+		jf(Gauge, "flinkslo_job_backpressured_ratio", "Back-pressured share of time (0-1) of the job's most back-pressured vertex (its worst subtask), at the last detail read.",
+			"back-pressured share of time of the most back-pressured vertex (detail read)", nil, dog("job.backpressured_ratio", DogGauge),
+			func(o *Out, _ *fleet.TargetStatus, j *fleet.JobStatus) {
+				if d := j.Detail; !d.At.IsZero() && d.HasBackpressure {
+					o.Add(d.BackpressuredRatio)
+				}
+			}),
+		jf(Gauge, "flinkslo_job_bottleneck_busy_ratio", "Busy share of time of the vertex that limits the job (the busiest whose downstream is not back-pressured, busy over half of the time), named by vertex; at most one series per job.",
+			"busy share of the bottleneck vertex, named in `vertex`; one series per job, only while there is one (detail read)", []string{"vertex"}, dog("job.bottleneck_busy_ratio", DogGauge),
+			func(o *Out, _ *fleet.TargetStatus, j *fleet.JobStatus) {
+				if d := j.Detail; !d.At.IsZero() && d.HasBackpressure && d.Bottleneck != "" {
+					o.Add(d.BottleneckBusyRatio, d.Bottleneck)
 				}
 			}),
 	}

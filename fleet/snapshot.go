@@ -44,6 +44,8 @@ type TargetStatus struct {
 	SlotsAvailable int
 	// Jobs is sorted by Name.
 	Jobs []JobStatus
+	// Memory is the TaskManagers' JVM memory, from the last detail read.
+	Memory TaskManagerMemory
 	// Failures counts classified failures of the deployment itself (pods,
 	// operator) per route and category; LastFailure is the newest.
 	Failures    map[FailureKey]float64
@@ -81,6 +83,11 @@ type JobStatus struct {
 	CheckpointsCompleted float64
 	CheckpointsFailed    float64
 	Restarts             float64
+	// CheckpointCost is the last completed checkpoint's duration and size,
+	// from the checkpoint statistics read every cycle.
+	CheckpointCost CheckpointCost
+	// Detail holds the signals of the job's last detail read.
+	Detail JobDetail
 	// RestartsInWindow is the number of restarts in health.restartWindow.
 	RestartsInWindow int
 	// Failures counts classified failures per route and category.
@@ -142,10 +149,18 @@ const (
 	ReasonKafkaLagging       Reason = "kafka_lagging"
 	ReasonKafkaStalled       Reason = "kafka_stalled"
 	ReasonDeploymentError    Reason = "deployment_error"
+	ReasonNoProgress         Reason = "no_progress"
+	ReasonWatermarkLagging   Reason = "watermark_lagging"
+	ReasonBackpressured      Reason = "backpressured"
+	ReasonCheckpointHeadroom Reason = "checkpoint_timeout_headroom"
 )
 
 // Reasons lists every reason in a stable order.
-var Reasons = []Reason{ReasonUnreachable, ReasonJobMissing, ReasonNotRunning, ReasonTasksNotRunning, ReasonCheckpointsStalled, ReasonTooManyRestarts, ReasonKafkaLagging, ReasonKafkaStalled, ReasonDeploymentError}
+var Reasons = []Reason{
+	ReasonUnreachable, ReasonJobMissing, ReasonNotRunning, ReasonTasksNotRunning, ReasonCheckpointsStalled, ReasonTooManyRestarts,
+	ReasonKafkaLagging, ReasonKafkaStalled, ReasonDeploymentError,
+	ReasonNoProgress, ReasonWatermarkLagging, ReasonBackpressured, ReasonCheckpointHeadroom,
+}
 
 func (r Reason) String() string { return string(r) }
 

@@ -22,6 +22,10 @@ type Target struct {
 	Suspended bool
 	// CheckpointWindow overrides the derived checkpoint-progress window.
 	CheckpointWindow time.Duration
+	// StuckAfter and WatermarkLagAfter override health.stuckAfter and
+	// health.watermarkLagUnhealthyAfter for the deployment: nil keeps the
+	// health section's, 0 turns the check off.
+	StuckAfter, WatermarkLagAfter *time.Duration
 	// HTTP overrides the global client settings; nil means the defaults.
 	HTTP *config.HTTPClient
 	// KafkaCluster and ConsumerGroups tie the deployment's jobs to their

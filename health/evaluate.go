@@ -18,6 +18,15 @@ type Config struct {
 	CpMultiplier      float64
 	CpFloor           time.Duration
 	LagUnhealthyAfter time.Duration
+	// StuckAfter, WatermarkLagAfter (0: off) and BackpressureAfter are
+	// the detail signals' windows; a target may override the first two.
+	StuckAfter        time.Duration
+	WatermarkLagAfter time.Duration
+	BackpressureAfter time.Duration
+	// HeadroomRatio and HeadroomCount: HeadroomCount completed checkpoints
+	// in a row over HeadroomRatio of the timeout leave no headroom.
+	HeadroomRatio float64
+	HeadroomCount int
 }
 
 // FromConfig reads the health section (defaults applied).
@@ -30,12 +39,18 @@ func FromConfig(h config.Health) Config {
 		CpMultiplier:      h.CheckpointWindowMultiplier,
 		CpFloor:           h.CheckpointWindowFloor.D(),
 		LagUnhealthyAfter: h.KafkaLagUnhealthyAfter.D(),
+		StuckAfter:        h.StuckAfter.D(),
+		WatermarkLagAfter: h.WatermarkLagUnhealthyAfter.D(),
+		BackpressureAfter: h.BackpressureAfter.D(),
+		HeadroomRatio:     h.CheckpointHeadroomRatio,
+		HeadroomCount:     h.CheckpointHeadroomCheckpoints,
 	}
 }
 
 // Observation is what one cycle read of a job. Details and the checkpoint
 // responses may be carried over from an earlier cycle (the collector reads
-// them only when they can have changed).
+// them only when they can have changed); so is Detail, read every
+// detailInterval.
 type Observation struct {
 	Overview    flink.JobOverview
 	Details     *flink.JobDetails
@@ -43,6 +58,10 @@ type Observation struct {
 	CpConfig    *flink.CheckpointConfig
 	CpDisabled  bool
 	Checkpoints *flink.Checkpoints
+	// Detail is the job's last detail read; nil when there is none that
+	// is current (the job is not RUNNING, detail reads are off, or the
+	// last ones failed).
+	Detail *Detail
 }
 
 // Evaluate turns one job's observation into its signals, updating m. lag
@@ -56,7 +75,9 @@ func Evaluate(c Config, t fleet.Target, m *Memory, o Observation, lag []fleet.Gr
 	counters(c, &j, m, o, now)
 	j.Uptime = uptime(o, now)
 	checkpointProgress(c, t, &j, m, o, now)
+	j.CheckpointCost = checkpointCost(o)
 	applyLag(&j, lag)
+	j.Detail = detailSignals(&j, m, o)
 	j.Reasons = reasons(c, t, j, o, lag, now)
 	j.Healthy = len(j.Reasons) == 0
 	return j
@@ -65,7 +86,7 @@ func Evaluate(c Config, t fleet.Target, m *Memory, o Observation, lag []fleet.Gr
 // counters updates the true counters from Flink's resetting values. A new
 // incarnation is a new job id or a new start time (a new JobMaster).
 func counters(c Config, j *fleet.JobStatus, m *Memory, o Observation, now time.Time) {
-	inc := o.Overview.ID + "@" + strconv.FormatInt(int64(o.Overview.StartTime), 10)
+	inc := incarnation(o)
 	mc := &m.Counters
 	if r, ok := RawRestarts(o.Metrics); ok {
 		j.Restarts = mc.Restarts.Observe(r, inc)
@@ -87,6 +108,11 @@ func counters(c Config, j *fleet.JobStatus, m *Memory, o Observation, now time.T
 	}
 	m.addSample(now, j.Restarts, c.RestartWindow)
 	j.RestartsInWindow = m.restartsInWindow()
+}
+
+// incarnation identifies the job's current run for the true counters.
+func incarnation(o Observation) string {
+	return o.Overview.ID + "@" + strconv.FormatInt(int64(o.Overview.StartTime), 10)
 }
 
 // RawRestarts reads numRestarts, falling back to fullRestarts for Flink
@@ -219,7 +245,11 @@ func reasons(c Config, t fleet.Target, j fleet.JobStatus, o Observation, lag []f
 	if j.RestartsInWindow >= c.RestartThreshold {
 		rs = append(rs, fleet.ReasonTooManyRestarts)
 	}
-	return append(rs, lagReasons(c, lag, now)...)
+	rs = append(rs, lagReasons(c, lag, now)...)
+	if j.State == fleet.StateRunning {
+		rs = append(rs, detailReasons(c, t, j, o, now)...)
+	}
+	return rs
 }
 
 // DeploymentError reports whether the operator says the JobManager

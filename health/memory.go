@@ -10,6 +10,10 @@ type Counters struct {
 	Restarts    Counter `json:"restarts"`
 	CpCompleted Counter `json:"checkpointsCompleted"`
 	CpFailed    Counter `json:"checkpointsFailed"`
+	// SourceRecords and SinkRecords count the records the job's sources
+	// emitted and its sinks received (detail reads).
+	SourceRecords Counter `json:"sourceRecords"`
+	SinkRecords   Counter `json:"sinkRecords"`
 }
 
 // Memory is what the signals remember of one job (by name) between
@@ -22,6 +26,10 @@ type Memory struct {
 
 	cpIncreasedAt  time.Time // when the completed count last went up
 	lastCheckpoint time.Time // newest completed checkpoint seen
+
+	detailAt time.Time // the last detail read evaluated
+	progress progress  // the sources' count, for no_progress
+	bpSince  time.Time // start of the back-pressured streak
 }
 
 type sample struct {

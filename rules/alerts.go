@@ -32,6 +32,27 @@ var reasonAlerts = []reasonAlert{
 	{"FlinkJobKafkaLagGrowing", fleet.ReasonKafkaLagging, 5 * time.Minute, "is falling behind its Kafka input"},
 	{"FlinkJobKafkaConsumptionStalled", fleet.ReasonKafkaStalled, 5 * time.Minute, "has stopped consuming from Kafka"},
 	{"FlinkDeploymentError", fleet.ReasonDeploymentError, 10 * time.Minute, "belongs to a deployment the operator reports in error"},
+	{"FlinkJobNoProgress", fleet.ReasonNoProgress, 5 * time.Minute, "is running but processes no records while its input waits"},
+	{"FlinkJobWatermarkLagging", fleet.ReasonWatermarkLagging, 5 * time.Minute, "has its event time (watermark) far behind the wall clock"},
+	{"FlinkJobBackpressured", fleet.ReasonBackpressured, 5 * time.Minute, "is back-pressured{{ with $labels.vertex }}; the bottleneck is {{ . }}{{ end }}"},
+	{"FlinkJobCheckpointHeadroomLow", fleet.ReasonCheckpointHeadroom, 5 * time.Minute, "has checkpoints that use most of their timeout"},
+}
+
+// yieldsTo are, per reason, the reasons that explain it and have an alert
+// of their own: a job with one of them does not fire the reason's alert
+// too, so a stuck job is heard of once, as stuck, not also as lagging (the
+// order of the health rules says the same to flinkslo's router).
+var yieldsTo = map[fleet.Reason][]fleet.Reason{
+	fleet.ReasonKafkaLagging:       {fleet.ReasonNoProgress, fleet.ReasonBackpressured},
+	fleet.ReasonKafkaStalled:       {fleet.ReasonNoProgress},
+	fleet.ReasonCheckpointHeadroom: {fleet.ReasonCheckpointsStalled},
+}
+
+// labelFrom is, per reason, a per-job family whose extra label the alert
+// carries when the job has a series of it: a back-pressured job's alert
+// names its bottleneck vertex.
+var labelFrom = map[fleet.Reason]struct{ family, label string }{
+	fleet.ReasonBackpressured: {"flinkslo_job_bottleneck_busy_ratio", "vertex"},
 }
 
 // ReasonAlerts maps each unhealthy reason flinkslo exports to the alert
@@ -75,7 +96,8 @@ func jobAlertGroup(opts Options) Group {
 	for _, a := range reasonAlerts {
 		var taken []string
 		for _, h := range byReason[a.reason] {
-			expr := reasonExpr(a.reason, h.States, taken)
+			lf := labelFrom[a.reason]
+			expr := withLabel(yielding(reasonExpr(a.reason, h.States, taken), yieldsTo[a.reason]), lf.family, lf.label)
 			for _, st := range h.States {
 				taken = append(taken, string(st))
 			}
@@ -103,6 +125,30 @@ func reasonExpr(reason fleet.Reason, states []fleet.JobState, taken []string) st
 		expr += fmt.Sprintf("\nunless %s\n  (max without (instance, pod) (flinkslo_job_state{state=~%q}) == 1)", jobKey, strings.Join(taken, "|"))
 	}
 	return expr
+}
+
+// yielding drops from expr the jobs that have one of reasons.
+func yielding(expr string, reasons []fleet.Reason) string {
+	if len(reasons) == 0 {
+		return expr
+	}
+	names := make([]string, len(reasons))
+	for i, r := range reasons {
+		names[i] = string(r)
+	}
+	return fmt.Sprintf("(%s)\nunless %s\n  (max without (instance, pod) (flinkslo_job_unhealthy_reason{reason=~%q}) == 1)", expr, jobKey, strings.Join(names, "|"))
+}
+
+// withLabel gives expr's jobs the label of family where they have a
+// series of it, and keeps the others as they are.
+func withLabel(expr, family, label string) string {
+	if family == "" {
+		return expr
+	}
+	// topk keeps one series per job (two replicas may name two vertices
+	// for a cycle), as group_left requires.
+	one := fmt.Sprintf("topk by (namespace, deployment, job_name) (1, max without (instance, pod) (%s))", family)
+	return fmt.Sprintf("(\n  (%s)\n  * %s group_left (%s)\n  (0 * %s + 1)\n)\nor %s\n(%s)", expr, jobKey, label, one, jobKey, expr)
 }
 
 func symptomRule(opts Options, a reasonAlert, h classify.HealthRule, expr string, route fleet.Route, after time.Duration) Rule {

@@ -68,7 +68,16 @@ func sampleFleet(step int) *fleet.Snapshot {
 			CheckpointingEnabled: true, CheckpointsProgressing: true, LastCheckpoint: fleetNow.Add(-20 * time.Second),
 			CheckpointsCompleted: pick(1000, 1004),
 			HasKafkaLag:          true, KafkaLagRecords: pick(1200, 800), KafkaLagSeconds: pick(3.5, 2), KafkaLagSecondsKnown: true,
+			CheckpointCost: fleet.CheckpointCost{Known: true, Duration: 4 * time.Second, Size: 5 << 30, IncrementalSize: 80 << 20, Timeout: 10 * time.Minute, TimeoutRatio: 4.0 / 600},
+			// Read in detail: busy in its enrichment step, the source
+			// back-pressured by it.
+			Detail: fleet.JobDetail{At: fleetNow.Add(-30 * time.Second),
+				HasSourceRecords: true, SourceRecords: pick(1e6, 1.2e6), HasSinkRecords: true, SinkRecords: pick(9e5, 1.1e6), SourcesGrewAt: fleetNow.Add(-30 * time.Second),
+				HasWatermarkLag: true, WatermarkLag: 12 * time.Second,
+				HasBackpressure: true, BusyRatio: 0.97, BackpressuredRatio: 0.9, BackpressuredSince: fleetNow.Add(-5 * time.Minute),
+				Bottleneck: "Enrich with customers", BottleneckID: "bc764cd8ddf7a0cff126f51c16239658", BottleneckBusyRatio: 0.97},
 		}},
+		Memory: fleet.TaskManagerMemory{Known: true, HeapUsed: 3 << 30, HeapMax: 4 << 30, HasGCTime: true, GCTimeRatio: 0.04},
 	}, searchIndexer(two),
 	)
 	return &fleet.Snapshot{

@@ -42,7 +42,13 @@ func fleetSnapshot(now time.Time) *fleet.Snapshot {
 				CheckpointsCompleted: 149, CheckpointsFailed: 3, Restarts: 2, RestartsInWindow: 1,
 				Failures:    map[fleet.FailureKey]float64{{Route: fleet.Notify, Category: "kafka_topic_authorization"}: 2},
 				LastFailure: fail, HasKafkaLag: true, KafkaLagRecords: 1200, KafkaLagSeconds: 42, KafkaLagSecondsKnown: true,
+				CheckpointCost: fleet.CheckpointCost{Known: true, Duration: 54 * time.Second, Size: 3 << 30, IncrementalSize: 200 << 20, Timeout: time.Minute, TimeoutRatio: 0.9},
+				Detail: fleet.JobDetail{At: now.Add(-20 * time.Second), HasSourceRecords: true, SourceRecords: 48_000_000, HasSinkRecords: true, SinkRecords: 47_500_000,
+					SourcesGrewAt: now.Add(-20 * time.Second), HasWatermarkLag: true, WatermarkLag: 95 * time.Second,
+					HasBackpressure: true, BusyRatio: 0.98, BackpressuredRatio: 0.93, BackpressuredSince: now.Add(-12 * time.Minute),
+					Bottleneck: "Window(TumblingEventTimeWindows(60000)) -> Sink: orders", BottleneckID: "90bea66de1c231edf33913ecd54406c1", BottleneckBusyRatio: 0.98},
 			}},
+			Memory: fleet.TaskManagerMemory{Known: true, HeapUsed: 900 << 20, HeapMax: 1 << 30, HasGCTime: true, GCTimeRatio: 0.12},
 		},
 		{
 			Target: fleet.Target{Deployment: "reports", Namespace: "bi", Owner: fleet.Owner{Team: "bi"}, Suspended: true, Source: "kubernetes", Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "SUSPENDED", JobManagerDeploymentStatus: "MISSING"}},

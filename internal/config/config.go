@@ -16,6 +16,14 @@ type Config struct {
 	// StateFile, when set, persists counter baselines so that `_total`
 	// series survive an exporter restart without double counting.
 	StateFile string `yaml:"stateFile"`
+	// DetailInterval is how often each target's running jobs are read in
+	// detail (vertices, watermarks, backpressure, TaskManager memory),
+	// staggered over the targets; 0s turns the detail reads off. Nil until
+	// the defaults are applied.
+	DetailInterval *Duration `yaml:"detailInterval"`
+	// DetailMaxVertices bounds the vertices of one job read per detail
+	// read (subtask metrics, and sink watermarks).
+	DetailMaxVertices int `yaml:"detailMaxVertices"`
 
 	// HTTP holds the client settings every target inherits.
 	HTTP HTTPClient `yaml:"http"`
@@ -54,6 +62,12 @@ type Target struct {
 	Suspended bool `yaml:"suspended"`
 	// CheckpointWindow overrides the derived checkpoint-progress window.
 	CheckpointWindow Duration `yaml:"checkpointWindow"`
+	// StuckAfter overrides health.stuckAfter for this deployment; 0s turns
+	// the no_progress check off (sources that are idle by design).
+	StuckAfter *Duration `yaml:"stuckAfter"`
+	// WatermarkLagUnhealthyAfter overrides the health section's for this
+	// deployment: set it to opt one event-time job in, 0s to opt one out.
+	WatermarkLagUnhealthyAfter *Duration `yaml:"watermarkLagUnhealthyAfter"`
 	// HTTP overrides the global client settings for this target.
 	HTTP *HTTPClient `yaml:"http"`
 	// Kafka names the consumer groups of the deployment's jobs.
@@ -119,6 +133,23 @@ type Health struct {
 	// KafkaLagUnhealthyAfter: a job whose consumer group has been lagging or
 	// stalled for this long is unhealthy.
 	KafkaLagUnhealthyAfter Duration `yaml:"kafkaLagUnhealthyAfter"`
+	// StuckAfter: a job RUNNING past the start-up grace whose sources have
+	// read nothing for this long while its input has data is unhealthy
+	// (no_progress).
+	StuckAfter Duration `yaml:"stuckAfter"`
+	// WatermarkLagUnhealthyAfter: a job whose watermark trails the wall
+	// clock by more than this is unhealthy (watermark_lagging); 0 (the
+	// default) leaves it off, since not every job uses event time.
+	WatermarkLagUnhealthyAfter Duration `yaml:"watermarkLagUnhealthyAfter"`
+	// BackpressureAfter: a job back-pressured this long is unhealthy
+	// (backpressured).
+	BackpressureAfter Duration `yaml:"backpressureAfter"`
+	// CheckpointHeadroomRatio and CheckpointHeadroomCheckpoints: a job
+	// whose last CheckpointHeadroomCheckpoints completed checkpoints each
+	// took more than CheckpointHeadroomRatio of the checkpoint timeout is
+	// unhealthy (checkpoint_timeout_headroom).
+	CheckpointHeadroomRatio       float64 `yaml:"checkpointHeadroomRatio"`
+	CheckpointHeadroomCheckpoints int     `yaml:"checkpointHeadroomCheckpoints"`
 }
 
 // Kafka configures consumer-lag collection. Brokers/TLS/SASL at the top level

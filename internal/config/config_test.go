@@ -91,6 +91,8 @@ func TestBadConfigsNameFieldAndLine(t *testing.T) {
 		{"bad-label-selector.yaml", []string{"line 3: kubernetes.labelSelector"}, nil},
 		{"bad-datadog-port.yaml", []string{"line 2: datadog.address", "port a number"}, nil},
 		{"lease-shorter-than-default-deadline.yaml", []string{"line 2: kubernetes.leaderElection", "have leaseDuration 8s, renewDeadline 10s (default), retryPeriod 2s (default)"}, nil},
+		{"detail-interval-short.yaml", []string{"line 2: detailInterval", "shorter than scrapeInterval 30s"}, nil},
+		{"bad-detail-health.yaml", []string{"line 4: targets[0].stuckAfter: must not be negative", "line 6: health.checkpointHeadroomRatio", "(0, 1]"}, nil},
 		{"bad-lease-name.yaml", []string{"line 4: kubernetes.leaderElection.leaseName", `"Flinkslo_Leader"`}, nil},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,8 @@ const (
 	DefaultScrapeInterval        = 15 * time.Second
 	DefaultScrapeTimeout         = 5 * time.Second // or scrapeInterval, if shorter
 	DefaultMaxConcurrentRequests = 128
+	DefaultDetailInterval        = time.Minute
+	DefaultDetailMaxVertices     = 16
 
 	DefaultStartupGrace               = 2 * time.Minute
 	DefaultRestartWindow              = 10 * time.Minute
@@ -15,6 +17,10 @@ const (
 	DefaultCheckpointWindowMultiplier = 3.0
 	DefaultCheckpointWindowFloor      = time.Minute
 	DefaultKafkaLagUnhealthyAfter     = 10 * time.Minute
+	DefaultStuckAfter                 = 10 * time.Minute
+	DefaultBackpressureAfter          = 10 * time.Minute
+	DefaultCheckpointHeadroomRatio    = 0.8
+	DefaultCheckpointHeadroomCount    = 3
 
 	DefaultKafkaRequestTimeout   = 10 * time.Second
 	DefaultKafkaEvaluationWindow = 10 * time.Minute
@@ -80,6 +86,13 @@ func applyDefaults(c *Config) {
 	if c.MaxConcurrentRequests == 0 {
 		c.MaxConcurrentRequests = DefaultMaxConcurrentRequests
 	}
+	if c.DetailInterval == nil {
+		d := Duration(DefaultDetailInterval)
+		c.DetailInterval = &d
+	}
+	if c.DetailMaxVertices == 0 {
+		c.DetailMaxVertices = DefaultDetailMaxVertices
+	}
 
 	h := &c.Health
 	setDur(&h.StartupGrace, DefaultStartupGrace)
@@ -92,6 +105,14 @@ func applyDefaults(c *Config) {
 	}
 	setDur(&h.CheckpointWindowFloor, DefaultCheckpointWindowFloor)
 	setDur(&h.KafkaLagUnhealthyAfter, DefaultKafkaLagUnhealthyAfter)
+	setDur(&h.StuckAfter, DefaultStuckAfter)
+	setDur(&h.BackpressureAfter, DefaultBackpressureAfter)
+	if h.CheckpointHeadroomRatio == 0 {
+		h.CheckpointHeadroomRatio = DefaultCheckpointHeadroomRatio
+	}
+	if h.CheckpointHeadroomCheckpoints == 0 {
+		h.CheckpointHeadroomCheckpoints = DefaultCheckpointHeadroomCount
+	}
 
 	k := &c.Kafka
 	setDur(&k.PollInterval, c.ScrapeInterval.D())

@@ -43,12 +43,18 @@ func TestDefaultsDocumented(t *testing.T) {
 		"DefaultScrapeInterval":             {"scrapeInterval", d(DefaultScrapeInterval)},
 		"DefaultScrapeTimeout":              {"scrapeTimeout", "min(" + d(DefaultScrapeTimeout) + ", `scrapeInterval`)"},
 		"DefaultMaxConcurrentRequests":      {"maxConcurrentRequests", "`128`"},
+		"DefaultDetailInterval":             {"detailInterval", d(DefaultDetailInterval)},
+		"DefaultDetailMaxVertices":          {"detailMaxVertices", "`16`"},
 		"DefaultStartupGrace":               {"startupGrace", d(DefaultStartupGrace)},
 		"DefaultRestartWindow":              {"restartWindow", d(DefaultRestartWindow)},
 		"DefaultRestartThreshold":           {"restartThreshold", "`3`"},
 		"DefaultCheckpointWindowMultiplier": {"checkpointWindowMultiplier", "`3`"},
 		"DefaultCheckpointWindowFloor":      {"checkpointWindowFloor", d(DefaultCheckpointWindowFloor)},
 		"DefaultKafkaLagUnhealthyAfter":     {"kafkaLagUnhealthyAfter", d(DefaultKafkaLagUnhealthyAfter)},
+		"DefaultStuckAfter":                 {"stuckAfter", d(DefaultStuckAfter)},
+		"DefaultBackpressureAfter":          {"backpressureAfter", d(DefaultBackpressureAfter)},
+		"DefaultCheckpointHeadroomRatio":    {"checkpointHeadroomRatio", "`0.8`"},
+		"DefaultCheckpointHeadroomCount":    {"checkpointHeadroomCheckpoints", "`3`"},
 		"DefaultKafkaRequestTimeout":        {"requestTimeout", d(DefaultKafkaRequestTimeout)},
 		"DefaultKafkaEvaluationWindow":      {"evaluationWindow", d(DefaultKafkaEvaluationWindow)},
 		"DefaultKafkaTimeLag":               {"timeLag", "`" + DefaultKafkaTimeLag + "`"},
@@ -117,5 +123,31 @@ func TestDefaultsDocumented(t *testing.T) {
 		if !found {
 			t.Errorf("%s: the README row of `%s` does not give the default %s (rows: %q)", name, w.key, w.value, rows[w.key])
 		}
+	}
+}
+
+// TestDetailDefaults: detail reads are on every minute unless turned off
+// with 0s; the watermark check is opt-in, the per-deployment overrides
+// inherit when unset.
+func TestDetailDefaults(t *testing.T) {
+	cfg, err := Parse([]byte("targets: [{name: a, url: 'http://a:8081'}, {name: b, url: 'http://b:8081', stuckAfter: 0s}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.DetailInterval.D(); got != DefaultDetailInterval {
+		t.Errorf("detailInterval = %s, want %s", got, DefaultDetailInterval)
+	}
+	if cfg.Health.WatermarkLagUnhealthyAfter != 0 || cfg.Health.StuckAfter.D() != DefaultStuckAfter {
+		t.Errorf("health = %+v, want the watermark check off and stuckAfter %s", cfg.Health, DefaultStuckAfter)
+	}
+	if cfg.Targets[0].StuckAfter != nil || cfg.Targets[1].StuckAfter == nil || *cfg.Targets[1].StuckAfter != 0 {
+		t.Errorf("targets' stuckAfter = %v, %v: want unset (inherit) and 0s (off)", cfg.Targets[0].StuckAfter, cfg.Targets[1].StuckAfter)
+	}
+	off, err := Parse([]byte("detailInterval: 0s\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := off.DetailInterval.D(); got != 0 {
+		t.Errorf("detailInterval: 0s gives %s, want 0 (off)", got)
 	}
 }

@@ -97,10 +97,17 @@ func (c *Config) validateScrape(ck *checker) {
 	if c.MaxConcurrentRequests < 1 {
 		ck.fail("maxConcurrentRequests", "must be at least 1, got %d", c.MaxConcurrentRequests)
 	}
+	c.validateDetails(ck)
 	validateHTTP(ck, "http", &c.HTTP)
 	h := c.Health
 	if h.RestartThreshold < 1 {
 		ck.fail("health.restartThreshold", "must be at least 1, got %d", h.RestartThreshold)
+	}
+	if h.CheckpointHeadroomRatio <= 0 || h.CheckpointHeadroomRatio > 1 {
+		ck.fail("health.checkpointHeadroomRatio", "want a share of the checkpoint timeout in (0, 1], got %g", h.CheckpointHeadroomRatio)
+	}
+	if h.CheckpointHeadroomCheckpoints < 1 {
+		ck.fail("health.checkpointHeadroomCheckpoints", "must be at least 1, got %d", h.CheckpointHeadroomCheckpoints)
 	}
 	if h.CheckpointWindowMultiplier < 1 {
 		ck.fail("health.checkpointWindowMultiplier", "must be at least 1, got %g", h.CheckpointWindowMultiplier)
@@ -108,11 +115,28 @@ func (c *Config) validateScrape(ck *checker) {
 	for path, d := range map[string]Duration{
 		"health.startupGrace": h.StartupGrace, "health.restartWindow": h.RestartWindow,
 		"health.checkpointWindowFloor": h.CheckpointWindowFloor, "health.checkpointWindow": h.CheckpointWindow,
-		"health.kafkaLagUnhealthyAfter": h.KafkaLagUnhealthyAfter,
+		"health.kafkaLagUnhealthyAfter": h.KafkaLagUnhealthyAfter, "health.stuckAfter": h.StuckAfter,
+		"health.watermarkLagUnhealthyAfter": h.WatermarkLagUnhealthyAfter, "health.backpressureAfter": h.BackpressureAfter,
 	} {
 		if d < 0 {
 			ck.fail(path, "must not be negative")
 		}
+	}
+}
+
+// validateDetails: the detail reads happen within scrape cycles, so they
+// cannot come more often than the cycles do.
+func (c *Config) validateDetails(ck *checker) {
+	if d := c.DetailInterval; d != nil {
+		switch {
+		case *d < 0:
+			ck.fail("detailInterval", "must not be negative (0s turns the detail reads off)")
+		case *d > 0 && *d < c.ScrapeInterval:
+			ck.fail("detailInterval", "%s is shorter than scrapeInterval %s: details are read within scrape cycles", *d, c.ScrapeInterval)
+		}
+	}
+	if c.DetailMaxVertices < 1 {
+		ck.fail("detailMaxVertices", "must be at least 1, got %d", c.DetailMaxVertices)
 	}
 }
 
@@ -146,6 +170,11 @@ func (c *Config) validateTargets(ck *checker) {
 		}
 		if t.CheckpointWindow < 0 {
 			ck.fail(p+".checkpointWindow", "must not be negative")
+		}
+		for key, d := range map[string]*Duration{"stuckAfter": t.StuckAfter, "watermarkLagUnhealthyAfter": t.WatermarkLagUnhealthyAfter} {
+			if d != nil && *d < 0 {
+				ck.fail(p+"."+key, "must not be negative (0s turns the check off for this deployment)")
+			}
 		}
 		if t.HTTP != nil {
 			validateHTTP(ck, p+".http", t.HTTP)
