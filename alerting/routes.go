@@ -103,10 +103,10 @@ func (rt *routes) links(n incident.Notification, url string) []incident.Link {
 	}
 	var out []incident.Link
 	if u := incident.RenderLink(rt.flinkUI, d); u != "" {
-		out = append(out, incident.Link{Text: "Flink UI", URL: u})
+		out = append(out, incident.Link{Text: incident.LinkFlinkUI, URL: u})
 	}
 	if u := incident.RenderLink(rt.runbook, d); u != "" {
-		out = append(out, incident.Link{Text: "Runbook", URL: u})
+		out = append(out, incident.Link{Text: incident.LinkRunbook, URL: u})
 	}
 	return out
 }
