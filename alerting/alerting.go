@@ -52,6 +52,32 @@ type Destinations interface {
 	Pacing(dest string) incident.Pacing
 }
 
+// Fanout is implemented by a sink that delivers every notification to each
+// of several receivers that all must have it (the members of an
+// Alertmanager cluster, posted to as Prometheus does). Each receiver is a
+// destination with its own lane, pacing and retries, so that one that is
+// down holds up no other, and each settles on its own outcome: delivered
+// there, or dropped there. Send is called once per destination, with
+// Notification.Lane naming it.
+type Fanout interface {
+	// Fanout names every destination: short names from a set bounded by
+	// the configuration, never secrets (they are label values).
+	Fanout() []string
+	// Pacing is how deliveries to dest are paced.
+	Pacing(dest string) incident.Pacing
+}
+
+// Refresher is implemented by a sink whose receiver forgets an open
+// incident unless told again that it is open (Alertmanager resolves an
+// alert whose endsAt passed). While an incident is open on a route of the
+// sink, the router re-posts it (action Refresh) to each destination every
+// RefreshInterval after the last notification it queued there, outside
+// the outbox: a re-post is not retried (the next one is due soon), not
+// kept across a restart (a new leader re-posts every open incident at its
+// first step), and waits only when nothing else of the incident does, so
+// at most one per incident and destination is ever queued.
+type Refresher interface{ RefreshInterval() time.Duration }
+
 // Transient is implemented by a sink whose notifications are not worth
 // keeping across a restart: the console prints at once, DogStatsD events
 // go over UDP unacknowledged. Every other sink's notifications go through

@@ -126,6 +126,10 @@ func (q *queue) schedule(start func(*item, time.Time)) time.Duration {
 	}
 	q.mu.Unlock()
 	for _, d := range drops {
+		if d.it.isRefresh() {
+			q.m.refreshes.WithLabelValues(q.name, refreshFailed).Inc()
+			continue
+		}
 		q.m.drop(d.it.e.n.Route, q.name, d.reason)
 		q.log.Warn("notification ran out of time, dropping it", "sink", q.name, "destination", d.it.lane.dest,
 			"incident", d.it.e.n.Key.String(), "action", d.it.e.n.Action, "reason", d.reason)
@@ -153,6 +157,7 @@ func (q *queue) attempt(ctx context.Context, it *item, unconfirmed time.Time) {
 	}
 	n := *it.e.n
 	n.Unconfirmed = unconfirmed
+	n.Lane = it.lane.dest
 	if q.guarded && n.Action == incident.Resolve && !q.hooks.reached(it) {
 		// Every earlier notification of the incident has settled and
 		// none reached the receiver: a resolve would be its first news.
@@ -168,6 +173,10 @@ func (q *queue) attempt(ctx context.Context, it *item, unconfirmed time.Time) {
 // done records the outcome of an attempt: delivered, dropped, or retried
 // after its backoff or the receiver's Retry-After.
 func (q *queue) done(it *item, rc incident.Receipt, err error) {
+	if it.isRefresh() {
+		q.refreshed(it, err)
+		return
+	}
 	if err == nil {
 		// What the delivery taught (the receiver has the incident) is
 		// recorded before the incident's next item may start: a resolve
@@ -264,4 +273,32 @@ func (q *queue) result() string {
 		return resultDryRun
 	}
 	return resultSent
+}
+
+// refreshed ends a re-post's only attempt: what it taught is recorded as a
+// delivery's is (the receiver has the incident, so its resolve goes
+// there); a failure is counted, not retried: the next re-post is due
+// after the refresh interval, and a trigger or resolve that fails is
+// retried and counted on its own.
+func (q *queue) refreshed(it *item, err error) {
+	result := refreshSent
+	if err != nil {
+		result = refreshFailed
+		q.log.Debug("re-post of an open incident failed", "sink", q.name, "destination", it.lane.dest,
+			"incident", it.e.n.Key.String(), "err", err)
+	} else {
+		q.hooks.delivered(it, incident.Receipt{})
+	}
+	q.m.refreshes.WithLabelValues(q.name, result).Inc()
+	q.mu.Lock()
+	if it.inFlight {
+		it.inFlight = false
+		it.lane.inFlight--
+		if !it.removed {
+			q.waiting++ // removeLocked counts it out again
+		}
+	}
+	q.removeLocked(it)
+	q.mu.Unlock()
+	q.poke()
 }

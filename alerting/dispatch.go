@@ -19,13 +19,18 @@ import (
 // goroutine (see deliver.go). Notifications of one incident are attempted
 // one at a time and in the order they were made, whatever their lanes: a
 // Slack follow-up never overtakes the message it threads under, a resolve
-// never overtakes its trigger. A failed attempt waits out its backoff
+// never overtakes its trigger. For a sink that fans out, each lane is a
+// receiver of its own, and the order holds within each. A failed attempt waits out its backoff
 // without holding a worker, so that other incidents go on meanwhile.
 type queue struct {
 	queueConfig
 	name  string
 	sink  Sink
-	dests Destinations // nil: the sink is one destination
+	dests Destinations // nil: the sink is one destination, or fans out
+	fan   Fanout       // non-nil: every notification goes to each of its destinations
+	// refresh is how often an open incident is re-posted (Refresher); 0:
+	// never.
+	refresh time.Duration
 	// durable: the sink's notifications go through the outbox; guarded:
 	// it is durable and takes triggers, so a resolve needs one delivered
 	// first (the console prints whatever it is given).
@@ -38,7 +43,7 @@ type queue struct {
 	lanes map[string]*lane
 	// order lists each incident's items in the order they were made; only
 	// the first may be attempted.
-	order map[incident.Key][]*item
+	order map[orderKey][]*item
 	// pausedUntil holds every lane (a Retry-After for the whole sink).
 	pausedUntil time.Time
 	waiting     int
@@ -105,6 +110,12 @@ type item struct {
 func newQueue(name string, s Sink, cfg queueConfig) *queue {
 	q := &queue{queueConfig: cfg, name: name, sink: s}
 	q.dests, _ = s.(Destinations)
+	if q.fan, _ = s.(Fanout); q.fan != nil {
+		q.dests = nil
+	}
+	if rf, ok := s.(Refresher); ok && !cfg.dryRun {
+		q.refresh = rf.RefreshInterval()
+	}
 	t, ok := s.(Transient)
 	q.durable = !ok || !t.Transient()
 	q.guarded = q.durable && s.Accepts(incident.Trigger)
@@ -114,16 +125,30 @@ func newQueue(name string, s Sink, cfg queueConfig) *queue {
 	q.depth = q.m.queueDepth.WithLabelValues(name)
 	q.wake = make(chan struct{}, 1)
 	q.lanes = map[string]*lane{}
-	q.order = map[incident.Key][]*item{}
+	q.order = map[orderKey][]*item{}
 	return q
 }
 
-// destination names the lane n goes to.
+// destination names the lane n goes to; for a sink that fans out, the
+// first of its lanes.
 func (q *queue) destination(n incident.Notification) string {
-	if q.dests == nil {
-		return q.name
+	switch {
+	case q.fan != nil:
+		if d := q.fan.Fanout(); len(d) > 0 {
+			return d[0]
+		}
+	case q.dests != nil:
+		return q.dests.Destination(n)
 	}
-	return q.dests.Destination(n)
+	return q.name
+}
+
+// destinations names every lane n goes to: one, unless the sink fans out.
+func (q *queue) destinations(n incident.Notification) []string {
+	if q.fan != nil {
+		return q.fan.Fanout()
+	}
+	return []string{q.destination(n)}
 }
 
 func (q *queue) laneLocked(dest string) *lane {
@@ -131,7 +156,10 @@ func (q *queue) laneLocked(dest string) *lane {
 		return l
 	}
 	p := incident.Pacing{}
-	if q.dests != nil {
+	switch {
+	case q.fan != nil:
+		p = q.fan.Pacing(dest)
+	case q.dests != nil:
 		p = q.dests.Pacing(dest)
 	}
 	l := &lane{dest: dest, maxInFlight: max(p.InFlight, 1), depth: q.m.laneDepth.WithLabelValues(q.name, dest)}
@@ -154,7 +182,7 @@ func (q *queue) push(e *entry, dest string, created time.Time, unconfirmed time.
 	}
 	it := &item{e: e, q: q, lane: l, created: created, unconfirmed: unconfirmed}
 	l.items = append(l.items, it)
-	k := e.n.Key
+	k := q.orderOf(e.n.Key, dest)
 	q.order[k] = append(q.order[k], it)
 	q.waiting++
 	q.gaugesLocked(l)
@@ -171,16 +199,46 @@ func (q *queue) release(items []*item) {
 	q.poke()
 }
 
-// pending reports whether an item of inc is queued or in flight.
-func (q *queue) pending(inc *openIncident) bool {
+// pending reports whether an item of inc is queued or in flight, for
+// lane dest, or in any lane when dest is "".
+func (q *queue) pending(inc *openIncident, dest string) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for _, it := range q.order[inc.key] {
-		if it.e.inc == inc {
-			return true
+	for _, k := range q.orderKeys(inc.key, dest) {
+		for _, it := range q.order[k] {
+			if it.e.inc == inc {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// orderKey is what notifications are ordered by: the incident, and for a
+// sink that fans out, the lane.
+type orderKey struct {
+	incident.Key
+	lane string
+}
+
+func (q *queue) orderOf(k incident.Key, dest string) orderKey {
+	if q.fan == nil {
+		return orderKey{Key: k}
+	}
+	return orderKey{Key: k, lane: dest}
+}
+
+// orderKeys are the orders of k's items at dest, or at every lane when
+// dest is "".
+func (q *queue) orderKeys(k incident.Key, dest string) []orderKey {
+	if q.fan == nil || dest != "" {
+		return []orderKey{q.orderOf(k, dest)}
+	}
+	var out []orderKey
+	for _, d := range q.fan.Fanout() {
+		out = append(out, q.orderOf(k, d))
+	}
+	return out
 }
 
 // cancel removes inc's items that are not in flight and returns them, and
@@ -188,15 +246,17 @@ func (q *queue) pending(inc *openIncident) bool {
 func (q *queue) cancel(inc *openIncident) (gone []*item, inFlight bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for _, it := range append([]*item(nil), q.order[inc.key]...) {
-		switch {
-		case it.e.inc != inc:
-		case it.inFlight:
-			it.resolved = true
-			inFlight = true
-		default:
-			q.removeLocked(it)
-			gone = append(gone, it)
+	for _, k := range q.orderKeys(inc.key, "") {
+		for _, it := range append([]*item(nil), q.order[k]...) {
+			switch {
+			case it.e.inc != inc:
+			case it.inFlight:
+				it.resolved = true
+				inFlight = true
+			default:
+				q.removeLocked(it)
+				gone = append(gone, it)
+			}
 		}
 	}
 	return gone, inFlight
@@ -216,7 +276,7 @@ func (q *queue) discard() int {
 		l.items = nil
 		q.gaugesLocked(l)
 	}
-	q.order = map[incident.Key][]*item{}
+	q.order = map[orderKey][]*item{}
 	q.waiting = 0
 	q.depth.Set(0)
 	return n
@@ -233,7 +293,7 @@ func (q *queue) removeLocked(it *item) {
 	}
 	l := it.lane
 	l.items = without(l.items, it)
-	k := it.e.n.Key
+	k := q.orderOf(it.e.n.Key, l.dest)
 	if rest := without(q.order[k], it); len(rest) > 0 {
 		q.order[k] = rest
 	} else {
@@ -253,7 +313,7 @@ func without(items []*item, it *item) []*item {
 
 // first reports whether it is its incident's next item.
 func (q *queue) firstLocked(it *item) bool {
-	o := q.order[it.e.n.Key]
+	o := q.order[q.orderOf(it.e.n.Key, it.lane.dest)]
 	return len(o) > 0 && o[0] == it
 }
 

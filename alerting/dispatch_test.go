@@ -39,7 +39,7 @@ func newSched(t *testing.T, p incident.Pacing) *sched {
 	s := &sched{t: t, clk: newClock(t0)}
 	d := fastDelivery()
 	d.MaxAge, d.InitialBackoff, d.MaxBackoff = time.Hour, 10*time.Second, 10*time.Second
-	s.q = newQueue("x", laneSink{pacing: p}, queueConfig{size: 100, d: d, m: newMetrics(prometheus.NewRegistry(), []string{"x"}),
+	s.q = newQueue("x", laneSink{pacing: p}, queueConfig{size: 100, d: d, m: newMetrics(prometheus.NewRegistry(), []string{"x"}, nil),
 		log: slog.New(slog.DiscardHandler), now: s.clk.now})
 	s.q.hooks = queueHooks{delivered: func(*item, incident.Receipt) {}, dropped: func(*item, string) {}, reached: func(*item) bool { return true }}
 	return s

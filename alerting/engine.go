@@ -68,6 +68,10 @@ type openIncident struct {
 	// legacy: restored from a state that did not record deliveries; the
 	// router assumes every receiver of its routes got its trigger.
 	legacy bool
+	// refreshed is when something telling each Refresher sink (by name)
+	// that it is open was last queued; not persisted: a new leader
+	// re-posts at once.
+	refreshed map[string]time.Time
 }
 
 // reachKey names a destination of a sink in openIncident.reached.

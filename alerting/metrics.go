@@ -30,6 +30,13 @@ const (
 
 var dropReasons = []string{dropQueueFull, dropRejected, dropRetriesExhausted, dropExpired, dropShutdown, dropNoChannel, dropResolved}
 
+// Results of a re-post of an open incident (Refresher), the `result`
+// label of flinkslo_alerting_refreshes_total.
+const (
+	refreshSent   = "sent"
+	refreshFailed = "failed"
+)
+
 // inboxSink names the router's own input queue in the dropped counter.
 const inboxSink = "router"
 
@@ -42,9 +49,10 @@ type metrics struct {
 	active        *prometheus.GaugeVec
 	stateErrors   *prometheus.CounterVec
 	stateBytes    prometheus.Gauge
+	refreshes     *prometheus.CounterVec
 }
 
-func newMetrics(reg prometheus.Registerer, sinks []string) *metrics {
+func newMetrics(reg prometheus.Registerer, sinks, refreshers []string) *metrics {
 	f := promauto.With(reg)
 	m := &metrics{
 		notifications: f.NewCounterVec(prometheus.CounterOpts{
@@ -75,6 +83,10 @@ func newMetrics(reg prometheus.Registerer, sinks []string) *metrics {
 			Name: "flinkslo_alerting_state_errors_total",
 			Help: "Failed loads or saves of the alerting state (open incidents and outbox); a save that had to leave undelivered notifications out to fit the store counts too.",
 		}, []string{"op"}),
+		refreshes: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "flinkslo_alerting_refreshes_total",
+			Help: "Re-posts of open incidents to sinks whose receiver forgets an incident unless told again (Alertmanager), per sink, by result: sent or failed. A failed one is not retried: the next is due after the refresh interval.",
+		}, []string{"sink", "result"}),
 		stateBytes: f.NewGauge(prometheus.GaugeOpts{
 			Name: "flinkslo_alerting_state_bytes",
 			Help: "Size of the alerting state (open incidents and outbox) last encoded for saving; a Lease holds at most 200 KiB.",
@@ -91,6 +103,10 @@ func newMetrics(reg prometheus.Registerer, sinks []string) *metrics {
 			m.notifications.WithLabelValues(string(route), s, resultSent)
 			m.notifications.WithLabelValues(string(route), s, resultDropped)
 		}
+	}
+	for _, s := range refreshers {
+		m.refreshes.WithLabelValues(s, refreshSent)
+		m.refreshes.WithLabelValues(s, refreshFailed)
 	}
 	m.dropped.WithLabelValues(inboxSink, dropQueueFull)
 	for _, route := range fleet.Routes {

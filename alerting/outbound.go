@@ -20,7 +20,7 @@ func (r *Router) dispatch(n *incident.Notification, inc *openIncident) []*item {
 		q    *queue
 		dest string
 	}
-	var buf [4]target // one per sink, without an allocation
+	var buf [6]target // one per sink, without an allocation
 	to := buf[:0]
 	for _, name := range r.routes.sinks[n.Route] {
 		q := r.queues[name]
@@ -31,12 +31,21 @@ func (r *Router) dispatch(n *incident.Notification, inc *openIncident) []*item {
 			r.drop(n, name, dropNoChannel)
 			continue
 		}
-		if n.Action == incident.Resolve && q.guarded && !r.resolvable(q, inc, n) {
-			continue
+		queued := false
+		for _, dest := range q.destinations(*n) {
+			if n.Action == incident.Resolve && q.guarded && !r.resolvable(q, inc, n, dest) {
+				continue
+			}
+			to = append(to, target{q, dest})
+			queued = true
 		}
-		to = append(to, target{q, q.destination(*n)})
-		if d := destination(name, n); d != "" {
+		if d := destination(name, n); d != "" && queued {
 			n.Destinations = append(n.Destinations, d)
+		}
+		if queued && q.refresh > 0 && inc != nil {
+			// What is queued tells the receiver the incident is open:
+			// the next re-post is due an interval after it.
+			inc.refreshedAt(q.name, r.now())
 		}
 	}
 	var out []*item
@@ -60,16 +69,21 @@ func (r *Router) dispatch(n *incident.Notification, inc *openIncident) []*item {
 	return out
 }
 
-// resolvable decides, as a resolve is made, whether it goes to q. It does
-// when the incident reached q's receiver. When its trigger is still on the
-// way, the resolve follows it, unless q skips resolved incidents: then
-// what is queued is dropped with it. When nothing of the incident ever
-// got there, a resolve would be its first news, and is not sent.
-func (r *Router) resolvable(q *queue, inc *openIncident, n *incident.Notification) bool {
-	if inc == nil || r.reachedLocked(q, inc, *n) {
+// resolvable decides, as a resolve is made, whether it goes to q's
+// destination dest. It does when the incident reached q's receiver there.
+// When its trigger is still on the way, the resolve follows it, unless q
+// skips resolved incidents: then what is queued is dropped with it. When
+// nothing of the incident ever got there, a resolve would be its first
+// news, and is not sent.
+func (r *Router) resolvable(q *queue, inc *openIncident, n *incident.Notification, dest string) bool {
+	if inc == nil || r.reachedLocked(q, inc, *n, dest) {
 		return true
 	}
-	if !q.pending(inc) {
+	lane := "" // a single-destination sink: any lane of it (a past route's)
+	if q.fan != nil {
+		lane = dest
+	}
+	if !q.pending(inc, lane) {
 		r.drop(n, q.name, dropResolved)
 		return false
 	}
@@ -91,10 +105,14 @@ func (r *Router) resolvable(q *queue, inc *openIncident, n *incident.Notificatio
 
 // reachedLocked reports whether a notification of inc reached the
 // destination of n at q, or that of one of its past routes (a resolve
-// closes the incident everywhere it was triggered).
-func (r *Router) reachedLocked(q *queue, inc *openIncident, n incident.Notification) bool {
+// closes the incident everywhere it was triggered); for a sink that fans
+// out, whether it reached dest.
+func (r *Router) reachedLocked(q *queue, inc *openIncident, n incident.Notification, dest string) bool {
 	if inc == nil || len(inc.reached) == 0 {
 		return false
+	}
+	if q.fan != nil {
+		return inc.reached[reachKey(q.name, dest)]
 	}
 	routes := append([]fleet.Route{n.Route}, n.PastRoutes...)
 	for _, route := range routes {
@@ -111,7 +129,7 @@ func (r *Router) reachedLocked(q *queue, inc *openIncident, n incident.Notificat
 func (r *Router) reached(q *queue, it *item) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.reachedLocked(q, it.e.inc, *it.e.n)
+	return r.reachedLocked(q, it.e.inc, *it.e.n, it.lane.dest)
 }
 
 // delivered records what a delivery taught: that the receiver has the

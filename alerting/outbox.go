@@ -1,6 +1,7 @@
 package alerting
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -50,6 +51,9 @@ type outboxRecord struct {
 	Excerpt       string          `json:"excerpt,omitempty"`
 	// Sinks are the durable sinks that have yet to deliver it.
 	Sinks []string `json:"sinks"`
+	// Lanes are, for each sink of Sinks that fans out (Alertmanager), the
+	// destinations that have yet to deliver it.
+	Lanes map[string][]string `json:"lanes,omitempty"`
 
 	inc *openIncident
 }
@@ -69,9 +73,20 @@ func (e *entry) record() (outboxRecord, bool) {
 		r.Excerpt = trunc(n.Excerpt, maxExcerpt)
 	}
 	for _, it := range e.pending {
-		r.Sinks = append(r.Sinks, it.q.name)
+		if !slices.Contains(r.Sinks, it.q.name) {
+			r.Sinks = append(r.Sinks, it.q.name)
+		}
+		if it.q.fan != nil {
+			if r.Lanes == nil {
+				r.Lanes = map[string][]string{}
+			}
+			r.Lanes[it.q.name] = append(r.Lanes[it.q.name], it.lane.dest)
+		}
 	}
 	sort.Strings(r.Sinks)
+	for _, l := range r.Lanes {
+		sort.Strings(l)
+	}
 	return r, true
 }
 

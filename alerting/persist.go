@@ -2,6 +2,7 @@ package alerting
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -74,7 +75,9 @@ func (r *Router) assumeReached(index map[instance]*openIncident, now time.Time) 
 			n := r.eng.notification(&at, incident.Trigger, now)
 			for _, name := range r.routes.sinks[route] {
 				if q := r.queues[name]; q.guarded {
-					inc.reached[reachKey(name, q.destination(n))] = true
+					for _, dest := range q.destinations(n) {
+						inc.reached[reachKey(name, dest)] = true
+					}
 				}
 			}
 		}
@@ -100,24 +103,33 @@ func (r *Router) restore(doc *stateDoc, index map[instance]*openIncident) {
 		}
 		n := r.eng.rebuild(inc, rec)
 		n.ID = strconv.FormatUint(rec.ID, 10)
-		var to []*queue
+		type target struct {
+			q    *queue
+			dest string
+		}
+		var to []target
 		for _, name := range rec.Sinks {
 			q := r.queues[name]
 			if q == nil || !q.durable || !q.sink.Accepts(n.Action) {
 				r.log.Warn("undelivered notification for a sink no longer configured, dropping it", "sink", name, "incident", rec.Key.String())
 				continue
 			}
-			if n.Action == incident.Resolve && q.guarded && !r.resolvable(q, inc, &n) {
-				continue // as when it was made: a resolve is not a receiver's first news
+			queued := false
+			for _, dest := range restoredLanes(q, n, rec.Lanes[name]) {
+				if n.Action == incident.Resolve && q.guarded && !r.resolvable(q, inc, &n, dest) {
+					continue // as when it was made: a resolve is not a receiver's first news
+				}
+				to = append(to, target{q, dest})
+				queued = true
 			}
-			to = append(to, q)
-			if d := destination(name, &n); d != "" {
+			if d := destination(name, &n); d != "" && queued {
 				n.Destinations = append(n.Destinations, d)
 			}
 		}
 		e := &entry{id: rec.ID, n: &n, inc: inc, created: rec.Created}
-		for _, q := range to {
-			it := q.push(e, q.destination(n), rec.Created, wall)
+		for _, t := range to {
+			q := t.q
+			it := q.push(e, t.dest, rec.Created, wall)
 			if it == nil {
 				r.drop(&n, q.name, dropQueueFull)
 				continue
@@ -134,6 +146,27 @@ func (r *Router) restore(doc *stateDoc, index map[instance]*openIncident) {
 	if resumed > 0 {
 		r.log.Info("resuming undelivered notifications", "notifications", resumed)
 	}
+}
+
+// restoredLanes are the lanes of q a restored notification still waits
+// for: the ones its record names that the sink still has, for a sink that
+// fans out (all of them, from a record that names none), else the one
+// lane of n.
+func restoredLanes(q *queue, n incident.Notification, saved []string) []string {
+	if q.fan == nil {
+		return []string{q.destination(n)}
+	}
+	all := q.fan.Fanout()
+	if len(saved) == 0 {
+		return all
+	}
+	var out []string
+	for _, d := range all {
+		if slices.Contains(saved, d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // encodeLocked is the state to save, nil when it cannot be encoded.

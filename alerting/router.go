@@ -3,6 +3,7 @@ package alerting
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -46,13 +47,18 @@ func New(o Options) (*Router, error) {
 	}
 	a := o.Config.Alerting
 	names := make([]string, 0, len(o.Sinks))
-	for name := range o.Sinks {
+	var refreshers []string
+	for name, s := range o.Sinks {
 		names = append(names, name)
+		if _, ok := s.(Refresher); ok && !isDryRun(s) {
+			refreshers = append(refreshers, name)
+		}
 	}
 	sort.Strings(names)
+	sort.Strings(refreshers)
 	r := &Router{
 		opts: o, log: o.Logger, now: o.Now, wall: time.Now,
-		m:      newMetrics(o.Registerer, names),
+		m:      newMetrics(o.Registerer, names, refreshers),
 		routes: newRoutes(o.Config, o.Sinks),
 		queues: map[string]*queue{},
 		outbox: map[uint64]*entry{},
@@ -160,6 +166,7 @@ func (r *Router) step(ctx context.Context) {
 				}
 			}
 		}
+		free = append(free, r.refreshLocked(now)...)
 	}
 	var state []byte
 	if leader && r.eng.dirty && r.opts.Store != nil {
@@ -205,11 +212,15 @@ func (r *Router) countOpen() {
 }
 
 // delivers reports whether a route has a sink that reaches people: a
-// receiver that really sends, not the console or a dry run.
+// receiver that really sends, not the console or a dry run. Alertmanager
+// counts: it routes the alert to the people its configuration names (the
+// shipped one by route and team). A generic webhook does not: flinkslo
+// cannot know that anyone reads what it posts there, and counting it
+// would silence the symptom alerts.
 func (r *Router) delivers(route fleet.Route) bool {
 	for _, name := range r.routes.sinks[route] {
 		switch name {
-		case SinkPagerDuty, SinkSlack:
+		case SinkPagerDuty, SinkSlack, SinkAlertmanager:
 			if !r.queues[name].dryRun {
 				return true
 			}
@@ -227,6 +238,11 @@ func (r *Router) leftover(q *queue, items []*item) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	// Re-posts are not kept: the next leader makes its own.
+	items = slices.DeleteFunc(items, (*item).isRefresh)
+	if len(items) == 0 {
+		return
+	}
 	if q.durable && r.opts.Store != nil && r.leading {
 		r.log.Info("undelivered notifications kept for the next start", "sink", q.name, "notifications", len(items))
 		return

@@ -10,10 +10,12 @@ import (
 
 // Sink names: the `sink` label and the keys of Options.Sinks.
 const (
-	SinkPagerDuty = "pagerduty"
-	SinkSlack     = "slack"
-	SinkDatadog   = "datadog"
-	SinkConsole   = "console"
+	SinkPagerDuty    = "pagerduty"
+	SinkSlack        = "slack"
+	SinkAlertmanager = "alertmanager"
+	SinkWebhook      = "webhook"
+	SinkDatadog      = "datadog"
+	SinkConsole      = "console"
 )
 
 // routes decides, per route, which sinks get a notification and which
@@ -60,6 +62,8 @@ func newRoutes(cfg *config.Config, have map[string]Sink) *routes {
 		}
 		_, slack := rt.slack[route]
 		add(SinkSlack, slack)
+		add(SinkAlertmanager, r.Alertmanager != nil)
+		add(SinkWebhook, r.Webhook != nil)
 		add(SinkDatadog, ddAll || r.Datadog)
 		add(SinkConsole, true)
 		rt.sinks[route] = names
@@ -103,10 +107,10 @@ func (rt *routes) links(n incident.Notification, url string) []incident.Link {
 	}
 	var out []incident.Link
 	if u := incident.RenderLink(rt.flinkUI, d); u != "" {
-		out = append(out, incident.Link{Text: "Flink UI", URL: u})
+		out = append(out, incident.Link{Text: incident.LinkFlinkUI, URL: u})
 	}
 	if u := incident.RenderLink(rt.runbook, d); u != "" {
-		out = append(out, incident.Link{Text: "Runbook", URL: u})
+		out = append(out, incident.Link{Text: incident.LinkRunbook, URL: u})
 	}
 	return out
 }

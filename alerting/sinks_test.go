@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/DataDog/datadog-go/v5/statsd"
 	"github.com/stretchr/testify/require"
@@ -30,7 +31,7 @@ func names(m map[string]Sink) []string {
 func TestBuildSinks(t *testing.T) {
 	keyFile := filepath.Join(t.TempDir(), "pd-key")
 	require.NoError(t, os.WriteFile(keyFile, []byte("0123456789abcdef0123456789abcdef\n"), 0o600))
-	env := map[string]string{"PD_KEY": "0123456789abcdef0123456789abcdef", "SLACK_TOKEN": "xoxb-1"}
+	env := map[string]string{"PD_KEY": "0123456789abcdef0123456789abcdef", "SLACK_TOKEN": "xoxb-1", "HOOK_URL": "https://hooks.example.com/T0KEN", "HOOK_SECRET": "s3cret"}
 	getenv := func(k string) string { return env[k] }
 	on := true
 	cases := []struct {
@@ -59,6 +60,17 @@ func TestBuildSinks(t *testing.T) {
 			c.Alerting.Slack.TokenEnv = "SLACK_TOKEN"
 			c.Alerting.Page.PagerDuty.RoutingKeyEnv = "UNSET"
 		}, err: "UNSET is empty or unset"},
+		{name: "alertmanager and a webhook", mutate: func(c *config.Config) {
+			c.Alerting = config.Alerting{
+				Alertmanager: config.AlertmanagerConnection{URLs: []string{"http://am-0:9093", "http://am-1:9093"}, Timeout: config.Duration(time.Second), RefreshInterval: config.Duration(time.Minute)},
+				Page:         config.Route{Alertmanager: &config.AlertmanagerRoute{}},
+				Notify:       config.Route{Webhook: &config.WebhookRoute{URLEnv: "HOOK_URL", HMACSecretEnv: "HOOK_SECRET"}},
+			}
+		}, want: []string{SinkAlertmanager, SinkWebhook}},
+		{name: "webhook secret unset", mutate: func(c *config.Config) {
+			c.Alerting.Slack.TokenEnv = "SLACK_TOKEN"
+			c.Alerting.Notify.Webhook = &config.WebhookRoute{URLEnv: "HOOK_URL", HMACSecretEnv: "UNSET"}
+		}, err: "HMAC secret of alerting.notify.webhook"},
 		{name: "a dry run needs no secrets", mutate: func(c *config.Config) { c.Alerting.Page.PagerDuty.RoutingKeyEnv = "UNSET" },
 			opts: SinkOptions{DryRun: true}, want: []string{SinkPagerDuty, SinkSlack}},
 	}
@@ -73,6 +85,7 @@ func TestBuildSinks(t *testing.T) {
 			if tc.err != "" {
 				require.ErrorContains(t, err, tc.err)
 				require.NotContains(t, err.Error(), env["PD_KEY"])
+				require.NotContains(t, err.Error(), env["HOOK_URL"])
 				return
 			}
 			require.NoError(t, err)

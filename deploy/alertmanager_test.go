@@ -44,6 +44,8 @@ func TestAlertmanagerRoutes(t *testing.T) {
 		{"page symptom", []string{"alertname=FlinkJobCheckpointsStalled", "route=page", "severity=critical", "alert_kind=symptom", "team=checkout"}, "platform-pagerduty"},
 		{"burn-rate page", []string{"alertname=FlinkFleetErrorBudgetBurn", "route=page", "severity=critical", "alert_kind=slo", "tier=fast"}, "platform-pagerduty"},
 		{"router's classified incident", []string{"alertname=FlinkJobFailure", "route=page", "alert_kind=failure", "category=platform_code_exception"}, "platform-pagerduty"},
+		{"flinkslo's notify alert, team checkout", []string{"alertname=FlinkJobFailure", "alert_kind=failure", "route=notify", "severity=warning", "team=checkout", "category=user_code_exception"}, "checkout-slack"},
+		{"flinkslo's monitor alert", []string{"alertname=FlinkJobFailure", "alert_kind=failure", "route=monitor", "severity=warning", "team=risk"}, "platform-slack"},
 		{"monitor", []string{"alertname=FlinkJobRestartStorm", "route=monitor", "severity=warning", "alert_kind=symptom", "team=risk"}, "platform-slack"},
 		{"notify, team checkout", []string{"alertname=FlinkJobNotRunning", "route=notify", "severity=warning", "team=checkout"}, "checkout-slack"},
 		{"notify, team risk", []string{"alertname=FlinkJobKafkaLagGrowing", "route=notify", "severity=warning", "team=risk"}, "risk-slack"},
@@ -94,6 +96,7 @@ func TestAlertmanagerInhibitsSymptomsTheRouterDelivers(t *testing.T) {
 	}
 	for _, want := range []rule{
 		{`alertname="FlinksloRouterDelivering"`, `alert_kind="symptom"`, "route"},
+		{`alertname="FlinkJobFailure",alert_kind="failure"`, `alert_kind="symptom"`, "route,namespace,deployment,job_name"},
 		{`alertname="FlinkJobManagerUnreachable"`, `alertname=~"FlinkJob.+|FlinkDeploymentError"`, "namespace,deployment"},
 		{`alertname=~"FlinkJobNotRunning|FlinkJobMissing"`, `alertname=~"FlinkJobCheckpointsStalled|FlinkJobKafka.+|FlinkJobTasksNotRunning"`, "namespace,deployment,job_name"},
 		{`alertname=~"Flink(Fleet|Team)ErrorBudgetBurn",tier="fast"`, `tier=~"medium|slow"`, "alertname,slo,team"},

@@ -1,7 +1,8 @@
 // Package incident holds what the alerting router hands to its sinks: the
 // identity of an incident, the notifications about it and how a sink reports
-// the outcome of a delivery. It has no behaviour of its own so that every
-// sink (PagerDuty, Slack, Datadog, console) can depend on it without
+// the outcome of a delivery (including what an HTTP receiver's answer
+// means). It has no other behaviour, so that every sink (PagerDuty, Slack,
+// Alertmanager, webhooks, Datadog, console) can depend on it without
 // depending on the router.
 package incident
 

@@ -5,6 +5,24 @@ import (
 	"strings"
 )
 
+// The texts of the links the router renders (routes.links), by which a
+// sink that has a field of its own for each (Alertmanager's annotations)
+// finds them.
+const (
+	LinkFlinkUI = "Flink UI"
+	LinkRunbook = "Runbook"
+)
+
+// Link returns the URL of the link with text, or "".
+func (n Notification) Link(text string) string {
+	for _, l := range n.Links {
+		if l.Text == text {
+			return l.URL
+		}
+	}
+	return ""
+}
+
 // LinkData is what a link template may refer to.
 type LinkData struct {
 	Deployment, Namespace, Team, Job, JobID, Category, Route, URL string

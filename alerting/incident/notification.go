@@ -25,9 +25,14 @@ const (
 	// Occurrence is one classified failure, ungrouped, for sinks that keep
 	// every event (Datadog).
 	Occurrence Action = "occurrence"
+	// Refresh is no news: it tells a receiver that forgets an open
+	// incident unless told again (Alertmanager) that it is still open. The
+	// router makes it only for sinks that ask for it (alerting.Refresher),
+	// outside the outbox, so it is not among Actions.
+	Refresh Action = "refresh"
 )
 
-// Actions lists every action in a stable order.
+// Actions lists every action of a notification in a stable order.
 var Actions = []Action{Trigger, Repeat, Remind, Resolve, Occurrence}
 
 func (a Action) String() string { return string(a) }
@@ -94,6 +99,11 @@ type Notification struct {
 	// receiver cannot deduplicate marks what it sends with it, so that a
 	// repeat can be recognised.
 	ID string
+	// Lane is the destination this attempt goes to (see
+	// alerting.Destinations), set by the router on every attempt: a sink
+	// that fans out to several receivers (an Alertmanager cluster) sends
+	// to this one.
+	Lane string
 	// Unconfirmed is set when an earlier attempt to deliver the
 	// notification may have reached the receiver without its saying so (a
 	// timeout or reset, see DeliveryError.Unconfirmed, or flinkslo stopped
@@ -140,6 +150,8 @@ func (n Notification) What() string {
 		return fmt.Sprintf("%d more %s in the last %s (%d since opened)", n.Count, plural(n.Count, "occurrence"), Human(n.Window), n.Total)
 	case Remind:
 		return fmt.Sprintf("still open after %s (%d %s)", Human(n.At.Sub(n.Opened)), n.Total, plural(n.Total, "occurrence"))
+	case Refresh:
+		return fmt.Sprintf("still open after %s", Human(n.At.Sub(n.Opened)))
 	case Resolve:
 		return fmt.Sprintf("healthy again; open for %s (%d %s)", Human(n.At.Sub(n.Opened)), n.Total, plural(n.Total, "occurrence"))
 	}

@@ -239,8 +239,12 @@ type Alerting struct {
 	Notify  Route `yaml:"notify"`
 
 	// Connection settings shared by every route.
-	Slack     SlackConnection     `yaml:"slack"`
-	PagerDuty PagerDutyConnection `yaml:"pagerduty"`
+	Slack        SlackConnection        `yaml:"slack"`
+	PagerDuty    PagerDutyConnection    `yaml:"pagerduty"`
+	Alertmanager AlertmanagerConnection `yaml:"alertmanager"`
+	// ExternalURL is where people reach flinkslo's status page: an alert
+	// posted to Alertmanager or a webhook links to its job's page there.
+	ExternalURL string `yaml:"externalURL"`
 
 	// GroupWindow: one notification per deployment+category per window.
 	GroupWindow Duration `yaml:"groupWindow"`
@@ -264,6 +268,10 @@ type Route struct {
 	Slack     *SlackRoute     `yaml:"slack"`
 	// Datadog sends a DogStatsD event (needs the datadog section).
 	Datadog bool `yaml:"datadog"`
+	// Alertmanager posts the route's incidents to alerting.alertmanager.
+	Alertmanager *AlertmanagerRoute `yaml:"alertmanager"`
+	// Webhook posts them in Alertmanager's webhook format.
+	Webhook *WebhookRoute `yaml:"webhook"`
 }
 
 // PagerDutyRoute is a PagerDuty Events v2 service.

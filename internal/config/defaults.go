@@ -35,6 +35,9 @@ const (
 	DefaultPagerDutyURL   = "https://events.pagerduty.com/v2/enqueue"
 	DefaultPageSeverity   = "critical"
 
+	DefaultAlertmanagerTimeout         = 10 * time.Second
+	DefaultAlertmanagerRefreshInterval = time.Minute
+
 	DefaultEscalationCount  = 5
 	DefaultEscalationWindow = 30 * time.Minute
 	DefaultUnknownRoute     = "page"
@@ -138,6 +141,8 @@ func applyDefaults(c *Config) {
 	}
 	setStr(&a.Slack.APIURL, DefaultSlackAPIURL)
 	setStr(&a.PagerDuty.EventsURL, DefaultPagerDutyURL)
+	setDur(&a.Alertmanager.Timeout, DefaultAlertmanagerTimeout)
+	setDur(&a.Alertmanager.RefreshInterval, DefaultAlertmanagerRefreshInterval)
 	for _, r := range []*Route{&a.Page, &a.Monitor, &a.Notify} {
 		if r.PagerDuty != nil {
 			setStr(&r.PagerDuty.Severity, DefaultPageSeverity)

@@ -39,6 +39,7 @@ func (c *Config) CheckEnvironment(getenv func(string) string) []Warning {
 		}
 	}
 	e.slack()
+	e.alertmanager()
 	for i, f := range c.Classify.RulesFiles {
 		if _, err := os.ReadFile(f); err != nil {
 			e.out = c.warn(e.out, fmt.Sprintf("classify.rulesFiles[%d]", i), "%v: %s", err, effectRefuse)

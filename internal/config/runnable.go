@@ -4,8 +4,9 @@ import "errors"
 
 // Runnable reports every reason `flinkslo run` refuses this configuration
 // whatever the environment it runs in: nothing to watch, or a route whose
-// receiver has no connection settings. Load accepts such a file, because
-// `flinkslo classify --config` reads only its classify section; run and
+// receiver has no connection settings (Slack, Alertmanager). Load accepts
+// such a file, because `flinkslo classify --config` reads only its
+// classify section; run and
 // check-config both call Runnable, so a file check-config accepts is one
 // run starts with, once its secrets can be read (see CheckEnvironment).
 func (c *Config) Runnable() error {
@@ -21,6 +22,7 @@ func (c *Config) Runnable() error {
 			}
 		}
 	}
+	c.Alerting.runnableAlertmanager(ck)
 	return errors.Join(ck.errs...)
 }
 

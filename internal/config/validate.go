@@ -428,6 +428,7 @@ func (a *Alerting) validate(ck *checker) {
 	if a.QueueSize < 1 {
 		ck.fail("alerting.queueSize", "must be at least 1, got %d", a.QueueSize)
 	}
+	a.validateAlertmanager(ck)
 }
 
 func (c *Classify) validate(ck *checker) {

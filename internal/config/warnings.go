@@ -50,7 +50,7 @@ func (c *Config) Warnings() []Warning {
 			out = c.warn(out, "alerting."+r.name+".datadog", "no datadog section: no Datadog event is sent")
 		}
 	}
-	return out
+	return c.alertmanagerWarnings(out)
 }
 
 // jobManagerKey identifies the JobManager a URL reaches: scheme and host
