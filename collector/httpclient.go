@@ -48,7 +48,9 @@ func (t *transports) client(h *config.HTTPClient) (*http.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := commoncfg.NewClientFromConfig(cc, "flinkslo", commoncfg.WithIdleConnTimeout(t.idleTime), commoncfg.WithUserAgent("flinkslo"))
+	// The user agent is set by the Flink client on each request
+	// (clientFor): commoncfg's round tripper for it copies every request.
+	c, err := commoncfg.NewClientFromConfig(cc, "flinkslo", commoncfg.WithIdleConnTimeout(t.idleTime))
 	if err != nil {
 		return nil, fmt.Errorf("http client: %w", err)
 	}

@@ -20,6 +20,11 @@ type jobState struct {
 	cpDisabled  bool
 	cpConfigFor string // job id the checkpoint config was read for
 
+	// checkpoints are the statistics last read, and cpKey what the
+	// metrics said then (needsCheckpoints).
+	checkpoints *flink.Checkpoints
+	cpKey       cpKey
+
 	details       *flink.JobDetails
 	exceptionsFor string // exceptionsKey of the last exceptions read
 

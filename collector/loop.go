@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -205,15 +206,16 @@ func (l *Loop) RunOnce(ctx context.Context) *fleet.Snapshot {
 	results := make([]fleet.TargetStatus, len(targets))
 	failures := make([][]fleet.Failure, len(targets))
 	// Requests in flight are bounded by the gate; targets in progress are
-	// bounded too, at twice that, so that thousands of targets do not each
-	// hold a goroutine and response buffers while waiting for the gate.
+	// bounded too, at twice that, by a pool of workers that each take the
+	// next target and make its requests: no goroutine (and no stack to
+	// grow) per target or per request.
 	var wg sync.WaitGroup
-	busy := make(chan struct{}, 2*l.cfg.MaxConcurrentRequests)
-	for i := range targets {
-		busy <- struct{}{}
+	var next atomic.Int64
+	for range min(len(targets), 2*l.cfg.MaxConcurrentRequests) {
 		wg.Go(func() {
-			defer func() { <-busy }()
-			results[i], failures[i] = l.scrapeTarget(cctx, targets[i], states[i], due[i])
+			for i := int(next.Add(1) - 1); i < len(targets); i = int(next.Add(1) - 1) {
+				results[i], failures[i] = l.scrapeTarget(cctx, targets[i], states[i], due[i])
+			}
 		})
 	}
 	wg.Wait()
@@ -299,7 +301,7 @@ func (l *Loop) clientFor(t fleet.Target, st *targetState) (*flink.Client, error)
 	if err != nil {
 		return nil, err
 	}
-	c, err := flink.New(t.URL, flink.Options{HTTP: hc, Timeout: l.cfg.Timeout, Gate: l.gate})
+	c, err := flink.New(t.URL, flink.Options{HTTP: hc, Header: http.Header{"User-Agent": {"flinkslo"}}, Timeout: l.cfg.Timeout, Gate: l.gate})
 	if err != nil {
 		return nil, err
 	}

@@ -8,8 +8,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
-
-	"golang.org/x/sync/errgroup"
+	"sync/atomic"
+	"time"
 
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
@@ -41,6 +41,12 @@ type targetState struct {
 	// detail reads last saw of its TaskManagers.
 	detailSlot int
 	tm         tmState
+	// overview is the last /overview read, nil until one succeeds or
+	// after a failed read (overviewDue); lastOverview keeps its counts.
+	overview     *flink.Overview
+	lastOverview flink.Overview
+	overviewAt   time.Time
+	overviewJobs uint64 // jobsSignature when it was read
 }
 
 // jobMetricNames are read from /jobs/:jobid/metrics every cycle. Both
@@ -49,6 +55,7 @@ type targetState struct {
 var jobMetricNames = []string{
 	"numRestarts", "fullRestarts", "uptime",
 	"numberOfCompletedCheckpoints", "numberOfFailedCheckpoints", "lastCheckpointCompletedTimestamp",
+	"lastCheckpointDuration",
 }
 
 // jobObservation is the raw data of one job in one cycle: what the signals
@@ -58,6 +65,11 @@ type jobObservation struct {
 	exceptions *flink.Exceptions
 	// vanished: the job disappeared between /jobs/overview and its details.
 	vanished bool
+	// changed: first sight, or a new id, state or restart count.
+	changed bool
+	// requests made, and those that failed.
+	requests int
+	errs     []error
 }
 
 func (l *Loop) scrapeTarget(ctx context.Context, t fleet.Target, st *targetState, detailDue bool) (fleet.TargetStatus, []fleet.Failure) {
@@ -78,44 +90,36 @@ func (l *Loop) scrapeTarget(ctx context.Context, t fleet.Target, st *targetState
 		rs.ErrorCounts = copyErrors(st.errors)
 		return rs, nil
 	}
-	var ov flink.Overview
-	var jobs []flink.JobOverview
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) { ov, err = c.Overview(gctx); return err })
-	g.Go(func() (err error) { jobs, err = c.JobsOverview(gctx); return err })
-	rs.Requests += 2
-	if err := g.Wait(); err != nil {
+	jobs, err := c.JobsOverview(ctx)
+	rs.Requests++
+	if err != nil {
 		l.down(&rs, st, err)
 		rs.ScrapeDuration = l.now().Sub(start)
 		rs.ErrorCounts = copyErrors(st.errors)
 		return rs, nil
 	}
 	rs.Up = true
+	wasDown := st.down
 	if st.down {
 		st.down = false
 		l.log.Info("target up again", "namespace", rs.Namespace, "deployment", rs.Deployment)
 	}
-	rs.FlinkVersion, rs.TaskManagers = ov.FlinkVersion, ov.TaskManagers
-	rs.SlotsTotal, rs.SlotsAvailable = ov.SlotsTotal, ov.SlotsAvailable
 
 	selected := selectJobs(t, jobs)
-	obs := make([]jobObservation, len(selected))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for i, jo := range selected {
-		js := l.jobFor(t, st, jo.Name)
-		wg.Go(func() {
-			o, n, errs := l.scrapeJob(ctx, c, jo, js)
-			obs[i] = o
-			mu.Lock()
-			rs.Requests += n
-			for _, e := range errs {
-				l.countError(&rs, st, e)
-			}
-			mu.Unlock()
-		})
+	obs, changed := l.scrapeJobs(ctx, c, t, st, &rs, selected)
+	if sig := jobsSignature(jobs); st.overviewDue(start, l.cfg.Interval, sig, changed || wasDown) {
+		rs.Requests++
+		if ov, err := c.Overview(ctx); err != nil {
+			// The last counts stand; the next cycle asks again.
+			st.overview = nil
+			l.countError(&rs, st, err)
+		} else {
+			st.overview, st.overviewAt, st.overviewJobs, st.lastOverview = &ov, start, sig, ov
+		}
 	}
-	wg.Wait()
+	ov := st.lastOverview
+	rs.FlinkVersion, rs.TaskManagers = ov.FlinkVersion, ov.TaskManagers
+	rs.SlotsTotal, rs.SlotsAvailable = ov.SlotsTotal, ov.SlotsAvailable
 	if detailDue {
 		l.readDetails(ctx, c, t, st, ov, obs, &rs)
 	}
@@ -145,11 +149,49 @@ func (l *Loop) scrapeTarget(ctx context.Context, t fleet.Target, st *targetState
 	return rs, failures
 }
 
+// jobWorkers bounds the jobs of one target scraped at once: a session
+// cluster with many jobs is not read one request at a time, and a target
+// with one job is read on its own goroutine.
+const jobWorkers = 4
+
+// scrapeJobs scrapes the selected jobs and reports whether any of them
+// changed (first sight, a new id, state or restart count).
+func (l *Loop) scrapeJobs(ctx context.Context, c *flink.Client, t fleet.Target, st *targetState, rs *fleet.TargetStatus, selected []flink.JobOverview) ([]jobObservation, bool) {
+	obs := make([]jobObservation, len(selected))
+	states := make([]*jobState, len(selected))
+	for i, jo := range selected {
+		states[i] = l.jobFor(t, st, jo.Name)
+	}
+	var next atomic.Int64
+	work := func() {
+		for i := int(next.Add(1) - 1); i < len(selected); i = int(next.Add(1) - 1) {
+			obs[i] = l.scrapeJob(ctx, c, selected[i], states[i])
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(len(selected), jobWorkers) - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+	changed := false
+	for i := range obs {
+		rs.Requests += obs[i].requests
+		for _, e := range obs[i].errs {
+			l.countError(rs, st, e)
+		}
+		obs[i].errs = nil
+		changed = changed || obs[i].changed
+	}
+	return obs, changed
+}
+
 // scrapeJob reads one job's endpoints. Checkpoint config, details and the
 // exception history are read only when they can have changed, which keeps a
 // steady job at two requests per cycle.
-func (l *Loop) scrapeJob(ctx context.Context, c *flink.Client, jo flink.JobOverview, js *jobState) (o jobObservation, n int, errs []error) {
+func (l *Loop) scrapeJob(ctx context.Context, c *flink.Client, jo flink.JobOverview, js *jobState) (o jobObservation) {
 	o.Overview = jo
+	n, errs := &o.requests, &o.errs
 	id := jo.ID
 	keep := func(err error) bool {
 		if err == nil {
@@ -159,18 +201,18 @@ func (l *Loop) scrapeJob(ctx context.Context, c *flink.Client, jo flink.JobOverv
 			o.vanished = true
 			return false
 		}
-		errs = append(errs, err)
+		*errs = append(*errs, err)
 		return false
 	}
-	n++
+	*n++
 	if m, err := c.JobMetrics(ctx, id, jobMetricNames...); keep(err) {
 		o.Metrics = m
 	}
 	if o.vanished {
-		return o, n, errs
+		return o
 	}
 	if js.cpConfigFor != id {
-		n++
+		*n++
 		cc, err := c.CheckpointConfig(ctx, id)
 		switch {
 		case errors.Is(err, flink.ErrCheckpointingDisabled):
@@ -181,16 +223,10 @@ func (l *Loop) scrapeJob(ctx context.Context, c *flink.Client, jo flink.JobOverv
 	}
 	o.CpConfig, o.CpDisabled = js.cpConfig, js.cpDisabled
 	if js.cpConfigFor == id && !js.cpDisabled {
-		n++
-		cp, err := c.Checkpoints(ctx, id)
-		if errors.Is(err, flink.ErrCheckpointingDisabled) {
-			o.CpDisabled = true
-		} else if keep(err) {
-			o.Checkpoints = &cp
-		}
+		l.checkpoints(ctx, c, &o, js, keep)
 	}
 	if js.details == nil || js.details.ID != id || js.details.State != jo.State {
-		n++
+		*n++
 		if d, err := c.Job(ctx, id); keep(err) {
 			// Only the state timestamps are used; the vertices would be
 			// kept for every job until its state changes.
@@ -200,13 +236,36 @@ func (l *Loop) scrapeJob(ctx context.Context, c *flink.Client, jo flink.JobOverv
 	}
 	o.Details = js.details
 	if js.needsExceptions(jo, o.Metrics) {
-		n++
+		o.changed = true
+		*n++
 		if ex, err := c.Exceptions(ctx, id, maxExceptions); keep(err) {
 			o.exceptions = &ex
 			js.exceptionsFor = exceptionsKey(jo, o.Metrics)
 		}
 	}
-	return o, n, errs
+	return o
+}
+
+// checkpoints sets the job's checkpoint statistics: read when they can
+// have changed (needsCheckpoints), else the last ones read.
+func (l *Loop) checkpoints(ctx context.Context, c *flink.Client, o *jobObservation, js *jobState, keep func(error) bool) {
+	k := checkpointsKey(o.Overview, o.Metrics)
+	if !js.needsCheckpoints(k) {
+		o.Checkpoints = js.checkpoints
+		return
+	}
+	o.requests++
+	cp, err := c.Checkpoints(ctx, o.Overview.ID)
+	switch {
+	case errors.Is(err, flink.ErrCheckpointingDisabled):
+		o.CpDisabled = true
+		js.checkpoints = nil
+	case keep(err):
+		o.Checkpoints = &cp
+		js.checkpoints, js.cpKey = &cp, k
+	default:
+		js.checkpoints = nil
+	}
 }
 
 // maxExceptions is Flink's default exception history size (16).

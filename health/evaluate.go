@@ -125,15 +125,21 @@ func RawRestarts(metrics map[string]float64) (float64, bool) {
 	return v, ok && v >= 0
 }
 
-// checkpointCounts prefers the checkpoint statistics and falls back to the
-// job metrics when the statistics could not be read this cycle.
+// checkpointCounts prefers the job metrics, read every cycle, and falls
+// back to the checkpoint statistics when the metrics lack the counts (the
+// statistics are read only when a count moved, so they may be older). One
+// source as long as both answer: a count that went back, from switching to
+// a source that lags the other, would count as a reset.
 func checkpointCounts(o Observation) (completed, failed float64, ok bool) {
+	c, ok1 := o.Metrics["numberOfCompletedCheckpoints"]
+	f, ok2 := o.Metrics["numberOfFailedCheckpoints"]
+	if ok1 && ok2 && !o.CpDisabled {
+		return c, f, true
+	}
 	if cp := o.Checkpoints; cp != nil {
 		return float64(cp.Counts.Completed), float64(cp.Counts.Failed), true
 	}
-	c, ok1 := o.Metrics["numberOfCompletedCheckpoints"]
-	f, ok2 := o.Metrics["numberOfFailedCheckpoints"]
-	return c, f, ok1 && ok2 && !o.CpDisabled
+	return 0, 0, false
 }
 
 // uptime is how long the job has been RUNNING this time; zero otherwise.
@@ -197,12 +203,22 @@ func checkpointWindow(c Config, t fleet.Target, o Observation) time.Duration {
 		return c.CheckpointWindow
 	}
 	base := o.CpConfig.Interval()
-	if cp := o.Checkpoints; cp != nil && cp.Latest.Completed != nil {
-		if d := time.Duration(cp.Latest.Completed.EndToEndDuration) * time.Millisecond; d > base {
-			base = d
-		}
+	if d := lastDuration(o); d > base {
+		base = d
 	}
 	return max(time.Duration(float64(base)*c.CpMultiplier), c.CpFloor)
+}
+
+// lastDuration is the last completed checkpoint's duration: the job
+// metric, current every cycle, else the statistics' latest completed one.
+func lastDuration(o Observation) time.Duration {
+	if v, ok := o.Metrics["lastCheckpointDuration"]; ok && v >= 0 {
+		return time.Duration(v) * time.Millisecond
+	}
+	if cp := o.Checkpoints; cp != nil && cp.Latest.Completed != nil {
+		return time.Duration(cp.Latest.Completed.EndToEndDuration) * time.Millisecond
+	}
+	return 0
 }
 
 // lastCompleted is the newest completion time Flink reports: the latest

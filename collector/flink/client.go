@@ -102,10 +102,11 @@ func (c *Client) Overview(ctx context.Context) (Overview, error) {
 // JobsOverview reads GET /jobs/overview.
 func (c *Client) JobsOverview(ctx context.Context) ([]JobOverview, error) {
 	var v JobsOverview
-	if err := c.getJSON(ctx, "/jobs/overview", '{', &v); err != nil {
-		return nil, err
-	}
-	return v.Jobs, nil
+	err := c.get(ctx, "/jobs/overview", func(data []byte) (err error) {
+		v, err = decodeJobsOverview(data)
+		return err
+	})
+	return v.Jobs, err
 }
 
 // Job reads GET /jobs/:jobid. ErrNotFound means the job vanished.

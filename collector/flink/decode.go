@@ -76,6 +76,13 @@ func (w exceptionsWire) normalise() Exceptions {
 // decodeMetrics decodes GET /jobs/:jobid/metrics into the finite numeric
 // values present.
 func decodeMetrics(data []byte) (map[string]float64, error) {
+	if v, ok := decodeMetricsFast(data); ok {
+		return v, nil
+	}
+	return decodeMetricsJSON(data)
+}
+
+func decodeMetricsJSON(data []byte) (map[string]float64, error) {
 	var ms []metricWire
 	if err := decodeJSON(data, '[', &ms); err != nil {
 		return nil, err
@@ -87,4 +94,15 @@ func decodeMetrics(data []byte) (map[string]float64, error) {
 		}
 	}
 	return out, nil
+}
+
+// decodeJobsOverview decodes GET /jobs/overview, by the fast path when it
+// can.
+func decodeJobsOverview(data []byte) (JobsOverview, error) {
+	if v, ok := decodeJobsOverviewFast(data); ok {
+		return v, nil
+	}
+	var v JobsOverview
+	err := decodeJSON(data, '{', &v)
+	return v, err
 }

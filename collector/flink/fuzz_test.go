@@ -73,6 +73,42 @@ func FuzzCheckpointsFastPath(f *testing.F) {
 	})
 }
 
+// FuzzMetricsFastPath holds the hand-written job metrics decoder to the
+// encoding/json one.
+func FuzzMetricsFastPath(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok := decodeMetricsFast(data)
+		if !ok {
+			return
+		}
+		want, err := decodeMetricsJSON(data)
+		if err != nil {
+			t.Fatalf("fast path accepted what encoding/json refuses (%v): %q", err, data)
+		}
+		if diff := cmp.Diff(want, fast); diff != "" {
+			t.Fatalf("fast path differs from encoding/json (-want +got):\n%s\ninput %q", diff, data)
+		}
+	})
+}
+
+// FuzzJobsOverviewFastPath holds the hand-written jobs overview decoder
+// to encoding/json.
+func FuzzJobsOverviewFastPath(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok := decodeJobsOverviewFast(data)
+		if !ok {
+			return
+		}
+		var want JobsOverview
+		if err := decodeJSON(data, '{', &want); err != nil {
+			t.Fatalf("fast path accepted what encoding/json refuses (%v): %q", err, data)
+		}
+		if diff := cmp.Diff(want, fast); diff != "" {
+			t.Fatalf("fast path differs from encoding/json (-want +got):\n%s\ninput %q", diff, data)
+		}
+	})
+}
+
 func FuzzDecodeJobsOverview(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var v JobsOverview
@@ -218,7 +254,8 @@ func FuzzStatusError(f *testing.F) {
 // it is there: every fuzz target starts from every version's real shapes.
 func TestFuzzSeeds(t *testing.T) {
 	targets := []string{"FuzzDecodeExceptions", "FuzzDecodeCheckpoints", "FuzzCheckpointsFastPath", "FuzzDecodeJobsOverview", "FuzzDecodeJobDetails", "FuzzDecodeMetrics", "FuzzStatusError",
-		"FuzzDecodeAggregated", "FuzzDecodeWatermarks", "FuzzDecodeMetricNames", "FuzzDecodeTaskManagers"}
+		"FuzzDecodeAggregated", "FuzzDecodeWatermarks", "FuzzDecodeMetricNames", "FuzzDecodeTaskManagers",
+		"FuzzMetricsFastPath", "FuzzJobsOverviewFastPath"}
 	if !*updateSeeds {
 		for _, target := range targets {
 			files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", target, "*"))
@@ -239,16 +276,40 @@ func TestFuzzSeeds(t *testing.T) {
 		nocp, _ := jm.JobID("nocp")
 		writeDetailSeeds(t, v)
 		for target, path := range map[string]string{
-			"FuzzDecodeExceptions":    "/jobs/" + loop + "/exceptions?maxExceptions=2",
-			"FuzzDecodeCheckpoints":   "/jobs/" + failing + "/checkpoints",
-			"FuzzCheckpointsFastPath": "/jobs/" + failing + "/checkpoints",
-			"FuzzDecodeJobsOverview":  "/jobs/overview",
-			"FuzzDecodeJobDetails":    "/jobs/" + loop,
-			"FuzzDecodeMetrics":       "/jobs/" + loop + "/metrics?get=numRestarts,fullRestarts,uptime,lastCheckpointExternalPath,lastCheckpointCompletedTimestamp",
-			"FuzzStatusError":         "/jobs/" + nocp + "/checkpoints",
+			"FuzzDecodeExceptions":     "/jobs/" + loop + "/exceptions?maxExceptions=2",
+			"FuzzDecodeCheckpoints":    "/jobs/" + failing + "/checkpoints",
+			"FuzzCheckpointsFastPath":  "/jobs/" + failing + "/checkpoints",
+			"FuzzDecodeJobsOverview":   "/jobs/overview",
+			"FuzzDecodeJobDetails":     "/jobs/" + loop,
+			"FuzzDecodeMetrics":        "/jobs/" + loop + "/metrics?get=numRestarts,fullRestarts,uptime,lastCheckpointExternalPath,lastCheckpointCompletedTimestamp",
+			"FuzzMetricsFastPath":      "/jobs/" + failing + "/metrics?get=numRestarts,fullRestarts,uptime,numberOfCompletedCheckpoints,numberOfFailedCheckpoints,lastCheckpointCompletedTimestamp,lastCheckpointDuration,lastCheckpointExternalPath",
+			"FuzzJobsOverviewFastPath": "/jobs/overview",
+			"FuzzStatusError":          "/jobs/" + nocp + "/checkpoints",
 		} {
 			writeSeed(t, target, string(v), get(jm, path))
 		}
+	}
+	for name, body := range map[string]string{
+		"odd-values": `[{"id":"a","value":"NaN"},{"id":"b","value":3},{"id":"c","value":"\u0031e3"},{"id":"d","value":null},{"id":"e","value":"Infinity"},{"id":"f","value":" 2 "},null,{"id":"b","value":"x"}]`,
+		"duplicate":  `[{"id":"a","id":"b","value":"1"}]`,
+		"case":       `[{"ID":"a","Value":"1"}]`,
+		"null":       `null`,
+		"empty":      `[]`,
+	} {
+		writeSeed(t, "FuzzMetricsFastPath", name, []byte(body))
+	}
+	for name, body := range map[string]string{
+		"nulls":      `{"jobs":[{"jid":null,"name":"a","state":null,"tasks":null,"start-time":null}]}`,
+		"null-job":   `{"jobs":[null]}`,
+		"empty":      `{"jobs":[]}`,
+		"unknown":    `{"jobs":[{"jid":"x","state":"NEW_STATE","pending-operators":0,"tasks":{"total":1,"x":2,"total":3}}]}`,
+		"escapes":    `{"jobs":[{"jid":"a\u0062","name":"caf\u00e9","state":"RUN\u004eING"}]}`,
+		"float":      `{"jobs":[{"duration":1.5}]}`,
+		"case":       `{"Jobs":[{"JID":"a"}]}`,
+		"big":        `{"jobs":[{"tasks":{"total":9223372036854775808}}]}`,
+		"not-object": `[]`,
+	} {
+		writeSeed(t, "FuzzJobsOverviewFastPath", name, []byte(body))
 	}
 	writeSeed(t, "FuzzDecodeMetrics", "odd-values", []byte(`[{"id":"a","value":"NaN"},{"id":"b","value":3},{"id":"c","value":"\u0031e3"},{"id":"d","value":null},{"id":"e","value":"Infinity"}]`))
 	for name, body := range map[string]string{
