@@ -97,15 +97,15 @@ func New(o Options) (*Sink, error) {
 // Fanout names every Alertmanager: each is a lane of its own.
 func (s *Sink) Fanout() []string { return slices.Clone(s.dests) }
 
-// Pacing: Alertmanager takes alerts as fast as Prometheus sends them; a
-// few posts at once keep a wave of incidents moving.
+// Pacing allows a few posts at once: Alertmanager takes alerts as fast as
+// Prometheus sends them, and that keeps a wave of incidents moving.
 func (s *Sink) Pacing(string) incident.Pacing { return incident.Pacing{InFlight: 4} }
 
 // RefreshInterval is how often an open incident is posted again.
 func (s *Sink) RefreshInterval() time.Duration { return s.o.RefreshInterval }
 
-// Accepts: every change to the incident updates the alert's annotations
-// (occurrences, reason); a single occurrence is Datadog's.
+// Accepts every action but a single occurrence (Datadog's): each change to
+// the incident updates the alert's annotations (occurrences, reason).
 func (s *Sink) Accepts(a incident.Action) bool { return a != incident.Occurrence }
 
 // Send posts n's alerts to the Alertmanager n.Lane names.

@@ -91,7 +91,7 @@ func New(o Options) (*Sink, error) {
 // Destination is n's route: each route's URL is a lane of its own.
 func (s *Sink) Destination(n incident.Notification) string { return string(n.Route) }
 
-// Pacing: a few posts at once; receivers that need less say so with 429.
+// Pacing allows a few posts at once; receivers that need less say so with 429.
 func (s *Sink) Pacing(string) incident.Pacing { return incident.Pacing{InFlight: 2} }
 
 // Accepts triggers, reminders and resolves, as Alertmanager notifies a

@@ -29,9 +29,6 @@ const (
 	StatusStalled Status = "stalled"
 )
 
-// statuses lists every status, for the state-set metric.
-var statuses = []Status{StatusOK, StatusLagging, StatusStalled, StatusRewinding, StatusUnknown}
-
 func (s Status) String() string { return string(s) }
 
 // statusRank orders statuses for "worst partition wins"; it is also how a
@@ -70,9 +67,6 @@ const (
 	PartitionUncommitted
 	numPartitionStates
 )
-
-// partitionStates lists every partition state, for metrics.
-var partitionStates = []PartitionState{PartitionMeasured, PartitionStale, PartitionUnmeasured, PartitionUncommitted}
 
 var partitionStateNames = [...]string{"measured", "stale", "unmeasured", "uncommitted"}
 

@@ -20,7 +20,7 @@ func writeWalk(w io.Writer, views []*kafka.View, perPartition bool) error {
 		if f.Counter() {
 			typ = "counter"
 		}
-		bw.WriteString("# HELP " + f.Name() + " " + f.Help() + "\n# TYPE " + f.Name() + " " + typ + "\n")
+		_, _ = bw.WriteString("# HELP " + f.Name() + " " + f.Help() + "\n# TYPE " + f.Name() + " " + typ + "\n")
 		names := f.Labels()
 		emit := func(s *kafka.Sample) {
 			line = append(line[:0], f.Name()...)
@@ -48,7 +48,7 @@ func writeWalk(w io.Writer, views []*kafka.View, perPartition bool) error {
 			line = append(line, "} "...)
 			line = strconv.AppendFloat(line, s.Value, 'g', -1, 64)
 			line = append(line, '\n')
-			bw.Write(line)
+			_, _ = bw.Write(line)
 		}
 		for _, v := range views {
 			v.Walk(f, perPartition, emit)
@@ -84,7 +84,7 @@ func writeView(w io.Writer, views []*kafka.View) error {
 					line = append(line, ' ')
 					line = strconv.AppendBool(line, p.SecondsCapped)
 					line = append(line, '\n')
-					bw.Write(line)
+					_, _ = bw.Write(line)
 				}
 			}
 		}
