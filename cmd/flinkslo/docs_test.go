@@ -80,6 +80,7 @@ stateFile: %s/state.json
 targets:
   - { name: orders, namespace: shop, team: shop, url: %q, kafka: { consumerGroups: [orders-enrichment] } }
 teams: { shop: { slackChannel: "#shop" } }
+alerting: { alertmanager: { urls: ["http://127.0.0.1:1"] }, notify: { alertmanager: {} } }
 kafka: { brokers: [%q], pollInterval: 1s, perPartitionMetrics: true }
 datadog: { address: %q }
 otlp: { endpoint: "http://127.0.0.1:1", interval: 1s, timeout: 1s }
