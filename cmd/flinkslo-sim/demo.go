@@ -117,7 +117,7 @@ func (c *demoCmd) Run(ctx context.Context, e *cli.Env) error {
 	}
 	srv, err := daemon.NewServer(e.Web.Listen, daemon.Endpoints{
 		Telemetry: e.Web.Telemetry, Metrics: d.Metrics(), Ready: d.Ready,
-		Status: d.Status(e.Web.Telemetry), WebConfigFile: e.Web.ConfigFile,
+		Status: d.Status(e.Web.Telemetry), WebConfigFile: e.Web.ConfigFile, Pprof: e.Web.EnablePprof,
 	}, log)
 	if err != nil {
 		return err

@@ -39,6 +39,8 @@ type Web struct {
 	ConfigFile string
 	// DisableUI turns the status pages and /api/v1/ off.
 	DisableUI bool
+	// EnablePprof serves Go's profiles under /debug/pprof/.
+	EnablePprof bool
 }
 
 // Logger logs to stderr as --log.level and --log.format say.
@@ -87,6 +89,7 @@ func (a App) Main(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	app.Flag("web.listen-address", "Address on which to expose metrics, health endpoints and the status page.").Default(a.DefaultListen).StringVar(&e.Web.Listen)
 	app.Flag("web.telemetry-path", "Path under which to expose metrics.").Default("/metrics").StringVar(&e.Web.Telemetry)
 	app.Flag("web.config.file", "Path to the configuration file that can enable TLS or authentication of every path, /metrics included (the exporter-toolkit web configuration).").Default("").StringVar(&e.Web.ConfigFile)
+	app.Flag("web.enable-pprof", "Serve Go's runtime profiles under /debug/pprof/ (to attach to a performance report; off by default).").BoolVar(&e.Web.EnablePprof)
 	app.Flag("web.disable-ui", "Serve no status pages (/ui/) and no JSON API (/api/v1/).").BoolVar(&e.Web.DisableUI)
 	cmds := map[string]Command{}
 	for _, c := range a.Commands {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/exporter-toolkit/web"
@@ -29,6 +30,10 @@ type Endpoints struct {
 	// WebConfigFile is the exporter-toolkit web configuration: TLS and
 	// basic auth for every path; "" serves plain HTTP.
 	WebConfigFile string
+	// Pprof serves Go's profiles under /debug/pprof/ (--web.enable-pprof),
+	// so that a user can attach a CPU or heap profile to a performance
+	// report; off by default, as it exposes the process's internals.
+	Pprof bool
 }
 
 // Server serves /metrics, /healthz, /readyz, /-/reload and the status
@@ -68,6 +73,13 @@ func NewServer(listen string, ep Endpoints, log *slog.Logger) (*Server, error) {
 			}
 			fmt.Fprintln(w, "reloaded")
 		})
+	}
+	if ep.Pprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {

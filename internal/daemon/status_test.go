@@ -19,6 +19,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,5 +161,25 @@ func TestStatusWired(t *testing.T) {
 		require.NoError(t, err)
 		resp.Body.Close()
 		require.Equal(t, "/ui/", resp.Request.URL.Path, "/ goes to the fleet page")
+	}
+}
+
+// TestPprofBehindItsFlag: Go's profiles are served only when asked for,
+// as they expose the process's internals.
+func TestPprofBehindItsFlag(t *testing.T) {
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	for _, on := range []bool{false, true} {
+		srv, err := NewServer("127.0.0.1:0", Endpoints{
+			Telemetry: "/metrics", Metrics: ok, Ready: func() error { return nil }, Pprof: on,
+		}, slog.New(slog.DiscardHandler))
+		require.NoError(t, err)
+		serve(t, srv)
+		resp, err := http.Get("http://" + srv.Addr() + "/debug/pprof/")
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		served := resp.StatusCode == http.StatusOK && strings.Contains(string(body), "goroutine")
+		require.Equal(t, on, served, "--web.enable-pprof=%v: /debug/pprof/ answered %d", on, resp.StatusCode)
 	}
 }
