@@ -69,11 +69,25 @@ func TestParseRetryAfter(t *testing.T) {
 	now := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 	for v, want := range map[string]time.Duration{
 		"": 0, "0": 0, "-3": 0, "30": 30 * time.Second, "99999": maxRetryAfter, "soon": 0,
-		now.Add(-time.Minute).Format(http.TimeFormat): 0,
-		now.Add(time.Hour).Format(http.TimeFormat):    maxRetryAfter,
+		now.Add(-time.Minute).Format(http.TimeFormat):     0,
+		now.Add(time.Hour).Format(http.TimeFormat):        maxRetryAfter,
+		now.Add(90 * time.Second).Format(http.TimeFormat): 90 * time.Second,
+		" 2 ": 2 * time.Second,
 	} {
 		if got := ParseRetryAfter(v, now); got != want {
 			t.Errorf("ParseRetryAfter(%q) = %s, want %s", v, got, want)
 		}
 	}
+}
+
+func FuzzParseRetryAfter(f *testing.F) {
+	for _, s := range []string{"", "1", "120", "Wed, 21 Oct 2015 07:28:00 GMT", "-1", "9999999999999999999"} {
+		f.Add(s)
+	}
+	now := time.Now()
+	f.Fuzz(func(t *testing.T, v string) {
+		if d := ParseRetryAfter(v, now); d < 0 || d > maxRetryAfter {
+			t.Fatalf("ParseRetryAfter(%q) = %s, outside [0, %s]", v, d, maxRetryAfter)
+		}
+	})
 }
