@@ -80,6 +80,11 @@ func (l *Loop) readJobDetail(ctx context.Context, c *flink.Client, t fleet.Targe
 	if err != nil || jd.ID != jo.ID {
 		return nil
 	}
+	// The read is kept until the next one: drop what the signals do not
+	// use (the subtask counts by state, a map per vertex).
+	for i := range jd.Vertices {
+		jd.Vertices[i].Tasks = nil
+	}
 	d := &health.Detail{At: at, Job: jd,
 		Subtasks: map[string]map[string]flink.AggregatedMetric{}, Watermarks: map[string]flink.Watermarks{}}
 	g := jd.Graph()

@@ -228,9 +228,9 @@ func (l *Loop) scrapeJob(ctx context.Context, c *flink.Client, jo flink.JobOverv
 	if js.details == nil || js.details.ID != id || js.details.State != jo.State {
 		*n++
 		if d, err := c.Job(ctx, id); keep(err) {
-			// Only the state timestamps are used; the vertices would be
-			// kept for every job until its state changes.
-			d.Vertices = nil
+			// Only the state timestamps are used; the vertices and the
+			// plan would be kept for every job until its state changes.
+			d.Vertices, d.Plan = nil, flink.Plan{}
 			js.details = &d
 		}
 	}

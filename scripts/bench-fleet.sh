@@ -17,6 +17,9 @@
 # "scrape" column is the window's CPU less that cost: the cycle alone,
 # with no Prometheus scrape.
 # Usage: scripts/bench-fleet.sh [N ...]   (default: 500 1000 2500 5000)
+# Environment: DETAIL_INTERVAL (the exporter's detailInterval, default 1m;
+# 0s turns the detail reads off), CHECKPOINT_INTERVAL (how often the fleet's
+# jobs checkpoint, default 10s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-500 1000 2500 5000}")
@@ -50,10 +53,10 @@ echo "| JobManagers | cycle (s, median) | CPU-s/cycle, window | script's polls (
 echo "|---|---|---|---|---|---|---|---|---|"
 for n in "${sizes[@]}"; do
   fport=$((18100 + RANDOM % 800)); eport=$((19100 + RANDOM % 800))
-  "$bin-sim" fleet --jobmanagers "$n" --listen "127.0.0.1:$fport" --print-config --log.level=warn > "$work/fleet.yaml" &
+  "$bin-sim" fleet --jobmanagers "$n" --checkpoint-interval "${CHECKPOINT_INTERVAL:-10s}" --listen "127.0.0.1:$fport" --print-config --log.level=warn > "$work/fleet.yaml" &
   fleet=$!
   sleep 2
-  { echo "scrapeInterval: ${interval}s"; echo "scrapeTimeout: 5s"; echo "maxConcurrentRequests: 128"; cat "$work/fleet.yaml"; } > "$work/run.yaml"
+  { echo "scrapeInterval: ${interval}s"; echo "scrapeTimeout: 5s"; echo "maxConcurrentRequests: 128"; echo "detailInterval: ${DETAIL_INTERVAL:-1m}"; cat "$work/fleet.yaml"; } > "$work/run.yaml"
   "$bin" run --config "$work/run.yaml" --web.listen-address "127.0.0.1:$eport" --log.level=warn > /dev/null 2> "$work/run.log" &
   exp=$!
   url="http://127.0.0.1:$eport/metrics"

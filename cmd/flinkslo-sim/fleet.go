@@ -25,6 +25,7 @@ type fleetCmd struct {
 	jobs        int
 	seed        string
 	printConfig bool
+	cpInterval  time.Duration
 }
 
 func (c *fleetCmd) Register(app *kingpin.Application, e *cli.Env) *kingpin.CmdClause {
@@ -34,6 +35,7 @@ func (c *fleetCmd) Register(app *kingpin.Application, e *cli.Env) *kingpin.CmdCl
 	cmd.Flag("mix", "Scenario weights, e.g. healthy=90,restart-loop=5,http-500=5 (default: mostly healthy, a bit of everything).").StringVar(&c.mix)
 	cmd.Flag("jobs-per-jobmanager", "Jobs per JobManager (more than 1: session clusters).").Default("1").IntVar(&c.jobs)
 	cmd.Flag("seed", "Varies names, teams and scenario placement.").Default("flinkslo").StringVar(&c.seed)
+	cmd.Flag("checkpoint-interval", "How often every job checkpoints (the fake compresses time: 10s by default; production jobs often use 1m or more).").Default("10s").DurationVar(&c.cpInterval)
 	cmd.Flag("print-config", "Print a matching flinkslo config to stdout, then serve.").BoolVar(&c.printConfig)
 	return cmd
 }
@@ -42,7 +44,11 @@ func (c *fleetCmd) Run(ctx context.Context, e *cli.Env) error {
 	if c.n < 1 {
 		return errors.New("--jobmanagers must be at least 1")
 	}
-	opts := flinkfake.FleetOptions{JobManagers: c.n, JobsPerJobManager: c.jobs, Seed: c.seed}
+	if c.cpInterval <= 0 {
+		return errors.New("--checkpoint-interval must be positive")
+	}
+	opts := flinkfake.FleetOptions{JobManagers: c.n, JobsPerJobManager: c.jobs, Seed: c.seed,
+		Template: flinkfake.Options{CheckpointInterval: c.cpInterval}}
 	if c.mix != "" {
 		m, err := flinkfake.ParseMix(c.mix)
 		if err != nil {

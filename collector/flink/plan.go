@@ -14,11 +14,12 @@ type Plan struct {
 	Nodes []PlanNode `json:"nodes"`
 }
 
-// PlanNode is one vertex of the plan.
+// PlanNode is one vertex of the plan. Its description is not decoded:
+// nothing reads it, and SQL jobs describe a vertex with its whole
+// expression, kilobytes that every job's details would keep.
 type PlanNode struct {
 	ID          string      `json:"id"`
 	Parallelism int         `json:"parallelism"`
-	Description string      `json:"description"`
 	Inputs      []PlanInput `json:"inputs"`
 }
 
