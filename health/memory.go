@@ -40,8 +40,9 @@ type sample struct {
 // addSample records the restart total and drops samples that fall out of
 // the window (keeping the newest one before it as the baseline). Only a
 // changed total is kept: the total at any time is that of the newest
-// sample before it either way, and a sample per cycle over an hour's
-// window was 240 per job, most of a large fleet's memory.
+// sample before it either way, and a sample per cycle is 40 per job over
+// the default 10m window at 15s (more over a longer one) for jobs that
+// mostly never restart.
 func (m *Memory) addSample(now time.Time, total float64, window time.Duration) {
 	if n := len(m.samples); n == 0 || m.samples[n-1].total != total {
 		m.samples = append(m.samples, sample{now, total})

@@ -65,25 +65,11 @@ func decodeAggregated(data []byte) (map[string]AggregatedMetric, error) {
 	out := make(map[string]AggregatedMetric, len(ms))
 	for _, m := range ms {
 		if m.ID != "" {
-			out[internAggregated(m.ID)] = AggregatedMetric{Min: m.Min, Max: m.Max, Avg: m.Avg, Sum: m.Sum, Skew: m.Skew}
+			out[internMetric(m.ID)] = AggregatedMetric{Min: m.Min, Max: m.Max, Avg: m.Avg, Sum: m.Sum, Skew: m.Skew}
 		}
 	}
 	return out, nil
 }
-
-// internAggregated returns the constant for the metric names flinkslo
-// asks for: the maps decoded here are kept between detail reads for every
-// vertex of every job, and their keys would otherwise each be a copy.
-func internAggregated(id string) string {
-	for _, s := range aggregatedNames {
-		if id == s {
-			return s
-		}
-	}
-	return id
-}
-
-var aggregatedNames = [...]string{MetricBusyTime, MetricBackPressuredTime, MetricIdleTime, MetricInputWatermark, MetricHeapUsed, MetricHeapMax}
 
 // decodeMetricNames decodes a metric listing ([{"id":…}], in no order
 // Flink promises) into sorted, distinct ids.

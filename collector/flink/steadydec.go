@@ -63,8 +63,24 @@ func (l *lexer) metricID(dst *string) bool {
 	return true
 }
 
-func internMetric(b []byte) string {
+// internMetric returns the constant for a metric name flinkslo asks for,
+// so that the names of decoded metrics kept between cycles (every job's
+// metrics, every vertex's aggregated ones) share one string instead of a
+// copy each. It takes the lexer's bytes or a string encoding/json made.
+func internMetric[T string | []byte](b T) string {
 	switch string(b) {
+	case MetricBusyTime:
+		return MetricBusyTime
+	case MetricBackPressuredTime:
+		return MetricBackPressuredTime
+	case MetricIdleTime:
+		return MetricIdleTime
+	case MetricInputWatermark:
+		return MetricInputWatermark
+	case MetricHeapUsed:
+		return MetricHeapUsed
+	case MetricHeapMax:
+		return MetricHeapMax
 	case "numRestarts":
 		return "numRestarts"
 	case "fullRestarts":
