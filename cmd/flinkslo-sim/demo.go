@@ -100,7 +100,7 @@ func (c *demoCmd) Run(ctx context.Context, e *cli.Env) error {
 		g.Go(func() error { return sim.Run(gctx) })
 		brokers = kc.Brokers()
 	}
-	cfg, err := config.Parse([]byte(demoConfig(urls, brokers)))
+	cfg, err := config.Parse([]byte(demoConfig(urls, brokers, storyWindows)))
 	if err != nil {
 		return fmt.Errorf("demo config: %w", err)
 	}
@@ -110,7 +110,7 @@ func (c *demoCmd) Run(ctx context.Context, e *cli.Env) error {
 	// a notification would have gone.
 	d, err := daemon.Build(cfg, daemon.Options{
 		Log: log, Getenv: e.Getenv, Console: e.Stdout, JSON: e.JSON(),
-		ForceConsole: true, DryRun: true, DryRunOut: io.Discard, HealthWait: 10 * time.Second, DisableUI: e.Web.DisableUI,
+		ForceConsole: true, DryRun: true, DryRunOut: io.Discard, HealthWait: storyWindows.healthWait, DisableUI: e.Web.DisableUI,
 	})
 	if err != nil {
 		return err
@@ -158,7 +158,7 @@ func (c *demoCmd) banner(e *cli.Env, addr string, brokers []string) {
 	lines = append(lines,
 		fmt.Sprintf("Metrics at %s://%s%s. The health table prints when the fleet's health changes; notifications print as they are routed, with where they go. Ctrl-C stops.", scheme, addr, e.Web.Telemetry))
 	if !c.noStory {
-		lines = append(lines, "In the next three minutes: a team's ACL error, the platform's checkpoint bucket, TaskManagers lost again and again, a team's bug, a JobManager answering 500 — and their recoveries.")
+		lines = append(lines, "In the next three minutes: a team's ACL error, the platform's checkpoint bucket, TaskManagers lost again and again, a team's bug, a JobManager answering 500, a stuck source, a slow operator — and their recoveries.")
 	}
 	for _, l := range lines {
 		if e.JSON() {
@@ -214,30 +214,51 @@ func demoGroups() []kafkafake.Job {
 	return jobs
 }
 
+// demoWindows are the demo's windows that decide how soon a failure shows
+// and a recovery resolves: the configuration's, and healthWait, how long
+// an unexplained unhealthy job waits for a failure to explain it.
+type demoWindows struct {
+	scrape, detail, startupGrace, stuckAfter, backpressureAfter, resolveAfter, healthWait time.Duration
+}
+
+// storyWindows are short enough for the story to play out within about
+// three minutes: a detail read every other scrape, so that a stuck job
+// (stuckAfter 30 s) pages and a back-pressured one (backpressureAfter
+// 20 s) reaches the platform channel within a minute of its beat.
+var storyWindows = demoWindows{
+	scrape: 5 * time.Second, detail: 10 * time.Second, startupGrace: 30 * time.Second,
+	stuckAfter: 30 * time.Second, backpressureAfter: 20 * time.Second, resolveAfter: 30 * time.Second,
+	healthWait: 10 * time.Second,
+}
+
 // demoConfig is the configuration a user would write for the demo fleet,
 // with windows shortened so that everything happens within minutes.
-func demoConfig(urls, brokers []string) string {
+func demoConfig(urls, brokers []string, w demoWindows) string {
 	var b strings.Builder
-	b.WriteString(`scrapeInterval: 5s
-scrapeTimeout: 2s
+	fmt.Fprintf(&b, `scrapeInterval: %s
+scrapeTimeout: %s
+detailInterval: %s
 health:
-  startupGrace: 30s
+  startupGrace: %s
   restartWindow: 1m
   restartThreshold: 3
   checkpointWindowFloor: 30s
   kafkaLagUnhealthyAfter: 30s
+  stuckAfter: %s
+  backpressureAfter: %s
 classify:
   platformStorage: ["s3://plat-state-", "s3a://plat-state-"]
   escalation: { count: 3, window: 5m }
 alerting:
   groupWindow: 1m
-  resolveAfter: 30s
+  resolveAfter: %s
   page: { pagerduty: { routingKeyEnv: PAGERDUTY_ROUTING_KEY } }
   monitor: { slack: { channel: "#flink-platform" } }
   notify: { slack: {} }
   slack: { tokenEnv: SLACK_BOT_TOKEN }
 targets:
-`)
+`, dur(w.scrape), dur(min(2*time.Second, w.scrape)), dur(w.detail), dur(w.startupGrace),
+		dur(w.stuckAfter), dur(w.backpressureAfter), dur(w.resolveAfter))
 	for i, d := range demoFleet {
 		fmt.Fprintf(&b, "  - { name: %s, namespace: %s, team: %s, url: %q", d.name, d.namespace, d.namespace, urls[i])
 		if d.suspended {
@@ -261,6 +282,8 @@ targets:
 	}
 	return b.String()
 }
+
+func dur(d time.Duration) string { return config.Duration(d).String() }
 
 // stopAfter cancels once n snapshots have been published.
 type stopAfterObserver struct {

@@ -25,6 +25,16 @@ func scenario(s flinkfake.Scenario, k flinkfake.FailureKind) func(*flinkfake.Job
 	return func(jm *flinkfake.JobManager, name string) error { return jm.SetJobScenario(name, s, k) }
 }
 
+// detail switches the deployment's job to a detail scenario (Stuck,
+// Backpressure) or back to Healthy; nothing fails, so no failure kind.
+func detail(s flinkfake.Scenario) func(*flinkfake.JobManager, string) error {
+	return func(jm *flinkfake.JobManager, _ string) error { jm.SetScenario(s); return nil }
+}
+
+// backpressureNeck is the vertex Backpressure makes the bottleneck of a
+// job switched to it: the window of flinkfake's three-vertex graph.
+const backpressureNeck = "Window(TumblingEventTimeWindows(60000))[3]"
+
 func transport(s flinkfake.Scenario) func(*flinkfake.JobManager, string) error {
 	return func(jm *flinkfake.JobManager, _ string) error { jm.SetScenario(s); return nil }
 }
@@ -51,6 +61,10 @@ var story = []beat{
 		scenario(flinkfake.Failed, flinkfake.UserCode)},
 	{30 * time.Second, "ad-attribution", "the JobManager answers HTTP 500: expect MONITOR (no failure explains it)",
 		transport(flinkfake.HTTP500)},
+	{35 * time.Second, "recommendations", "the source stops reading while records wait, RUNNING and checkpointing: expect PAGE once (no_progress)",
+		detail(flinkfake.Stuck)},
+	{40 * time.Second, "search-indexer", "one operator cannot keep up and holds its input back: expect MONITOR naming the bottleneck vertex " + backpressureNeck,
+		detail(flinkfake.Backpressure)},
 	{60 * time.Second, "payments-fraud", "the team restores the ACL: the job recovers; expect a resolve in the thread",
 		scenario(flinkfake.Healthy, flinkfake.UserConfig)},
 	{65 * time.Second, "inventory-sync", "the platform fixes the bucket policy: expect the page to resolve",
@@ -61,6 +75,10 @@ var story = []beat{
 		resubmit},
 	{95 * time.Second, "shipment-tracker", "the TaskManagers are stable again",
 		scenario(flinkfake.Healthy, flinkfake.Transient)},
+	{120 * time.Second, "recommendations", "the platform restarts the wedged source: records flow again; expect the page to resolve",
+		detail(flinkfake.Healthy)},
+	{125 * time.Second, "search-indexer", "the team scales the slow operator up: expect a resolve in the thread",
+		detail(flinkfake.Healthy)},
 }
 
 // storyEvery is how often the story starts again, once the fleet has had
