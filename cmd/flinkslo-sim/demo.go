@@ -224,7 +224,7 @@ type demoWindows struct {
 // storyWindows are short enough for the story to play out within about
 // three minutes: a detail read every other scrape, so that a stuck job
 // (stuckAfter 30 s) pages and a back-pressured one (backpressureAfter
-// 20 s) reaches the platform channel within a minute of its beat.
+// 20 s) reaches the platform channel about a minute after its beat.
 var storyWindows = demoWindows{
 	scrape: 5 * time.Second, detail: 10 * time.Second, startupGrace: 30 * time.Second,
 	stuckAfter: 30 * time.Second, backpressureAfter: 20 * time.Second, resolveAfter: 30 * time.Second,
