@@ -81,12 +81,13 @@ func (l *Loop) readJobDetail(ctx context.Context, c *flink.Client, t fleet.Targe
 		return nil
 	}
 	// The read is kept until the next one: drop what the signals do not
-	// use (the subtask counts by state, a map per vertex).
+	// use (the subtask counts by state, a map per vertex; the state
+	// timestamps, which the job's kept details carry).
 	for i := range jd.Vertices {
 		jd.Vertices[i].Tasks = nil
 	}
-	d := &health.Detail{At: at, Job: jd,
-		Subtasks: map[string]map[string]flink.AggregatedMetric{}, Watermarks: map[string]flink.Watermarks{}}
+	jd.Timestamps = nil
+	d := &health.Detail{At: at, Job: jd, Load: map[string]health.Load{}, Watermarks: map[string]flink.Watermarks{}}
 	g := jd.Graph()
 	limit := l.cfg.DetailMaxVertices
 	var mu sync.Mutex
@@ -97,7 +98,7 @@ func (l *Loop) readJobDetail(ctx context.Context, c *flink.Client, t fleet.Targe
 			req.count(err)
 			if err == nil {
 				mu.Lock()
-				d.Subtasks[v.ID] = ms
+				d.Load[v.ID] = health.LoadOf(ms)
 				mu.Unlock()
 			}
 		})

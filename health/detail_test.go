@@ -12,10 +12,10 @@ import (
 func num(v float64) flink.Number { return flink.Number{Value: v, Valid: true} }
 
 // busyBP is a vertex's subtask metrics aggregated with max, ms per second.
-func busyBP(busy, bp float64) map[string]flink.AggregatedMetric {
-	return map[string]flink.AggregatedMetric{
+func busyBP(busy, bp float64) Load {
+	return LoadOf(map[string]flink.AggregatedMetric{
 		flink.MetricBusyTime: {Max: num(busy)}, flink.MetricBackPressuredTime: {Max: num(bp)},
-	}
+	})
 }
 
 func io(read, written int64) flink.IOMetrics {
@@ -35,7 +35,7 @@ func detailRead(at time.Time, records int64, mutate ...func(*Detail)) *Detail {
 		}, Plan: flink.Plan{Nodes: []flink.PlanNode{
 			{ID: "src"}, {ID: "win", Inputs: []flink.PlanInput{{ID: "src"}}}, {ID: "sink", Inputs: []flink.PlanInput{{ID: "win"}}},
 		}}},
-		Subtasks: map[string]map[string]flink.AggregatedMetric{"src": busyBP(180, 0), "win": busyBP(320, 0), "sink": busyBP(90, 0)},
+		Load: map[string]Load{"src": busyBP(180, 0), "win": busyBP(320, 0), "sink": busyBP(90, 0)},
 		Watermarks: map[string]flink.Watermarks{"sink": {
 			{Subtask: 0, Watermark: flink.Watermark(at.Add(-1500 * time.Millisecond).UnixMilli())},
 			{Subtask: 1, Watermark: flink.Watermark(at.Add(-1540 * time.Millisecond).UnixMilli())},
@@ -243,9 +243,9 @@ func TestBackpressure(t *testing.T) {
 	}
 	ratios := func(m map[string][2]float64) func(*Detail) {
 		return func(d *Detail) {
-			d.Subtasks = map[string]map[string]flink.AggregatedMetric{}
+			d.Load = map[string]Load{}
 			for id, r := range m {
-				d.Subtasks[id] = busyBP(r[0], r[1])
+				d.Load[id] = busyBP(r[0], r[1])
 			}
 		}
 	}
@@ -264,13 +264,13 @@ func TestBackpressure(t *testing.T) {
 		{name: "a busy sink (no downstream) is the bottleneck", known: true, busy: 0.97, bp: 0.8, bottleneck: "Sink: orders_sink",
 			mutate: []func(*Detail){ratios(map[string][2]float64{"src": {50, 800}, "win": {70, 780}, "sink": {970, 0}})}},
 		{name: "a vertex with no metrics yet is left out", known: true, busy: 0.32,
-			mutate: []func(*Detail){func(d *Detail) { d.Subtasks["sink"] = map[string]flink.AggregatedMetric{} }}},
+			mutate: []func(*Detail){func(d *Detail) { d.Load["sink"] = LoadOf(map[string]flink.AggregatedMetric{}) }}},
 		{name: "NaN busy time is not measured, not 0: never the bottleneck", known: true, busy: 0.05, bp: 0.7,
 			mutate: []func(*Detail){ratios(map[string][2]float64{"src": {50, 700}, "win": {60, 0}}), func(d *Detail) {
-				d.Subtasks["win"] = map[string]flink.AggregatedMetric{flink.MetricBusyTime: {}, flink.MetricBackPressuredTime: {Max: num(0)}}
+				d.Load["win"] = LoadOf(map[string]flink.AggregatedMetric{flink.MetricBusyTime: {}, flink.MetricBackPressuredTime: {Max: num(0)}})
 			}}},
 		{name: "no vertex has metrics yet: unknown",
-			mutate: []func(*Detail){func(d *Detail) { d.Subtasks = map[string]map[string]flink.AggregatedMetric{"src": {}, "win": {}} }}},
+			mutate: []func(*Detail){func(d *Detail) { d.Load = map[string]Load{"src": {}, "win": {}} }}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -290,7 +290,7 @@ func TestBackpressure(t *testing.T) {
 func TestBackpressuredReason(t *testing.T) {
 	t0 := time.Unix(1_800_000_000, 0)
 	c := testConfig(t, "targets: []\nhealth: {backpressureAfter: 5m}\n")
-	pressed := func(d *Detail) { d.Subtasks["src"] = busyBP(50, 900); d.Subtasks["win"] = busyBP(990, 0) }
+	pressed := func(d *Detail) { d.Load["src"] = busyBP(50, 900); d.Load["win"] = busyBP(990, 0) }
 	m := &Memory{}
 	for i, tc := range []struct {
 		pressed bool
