@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/expfmt"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/kafkafake"
 )
@@ -105,7 +106,7 @@ func mustProduce(t testing.TB, ctx context.Context, k *kafkafake.Cluster, topic 
 	return end
 }
 
-func mustLag(t testing.TB, c *Collector, group string) GroupLag {
+func mustLag(t testing.TB, c *Collector, group string) fleet.GroupLag {
 	t.Helper()
 	g, ok := c.Lag(config.DefaultCluster, group)
 	if !ok {

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -11,11 +12,11 @@ var _ prometheus.Collector = (*Collector)(nil)
 
 // descs are the families' descriptions, built once per Collector so no
 // package state is shared.
-type descs [NumFamilies]*prometheus.Desc
+type descs [fleet.NumLagFamilies]*prometheus.Desc
 
 func newDescs() descs {
 	var d descs
-	for f := range NumFamilies {
+	for f := range fleet.NumLagFamilies {
 		d[f] = prometheus.NewDesc(f.Name(), f.Help(), f.Labels(), nil)
 	}
 	return d
@@ -35,7 +36,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	views := c.Views()
 	var lv []string
-	emit := func(s *Sample) {
+	emit := func(s *fleet.LagSample) {
 		lv = append(lv[:0], s.Cluster)
 		if s.Group != "" {
 			lv = append(lv, s.Group)
@@ -55,7 +56,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(c.descs[s.Family], vt, s.Value, lv...)
 	}
-	for f := range NumFamilies {
+	for f := range fleet.NumLagFamilies {
 		for _, v := range views {
 			v.Walk(f, c.perPart, emit)
 		}
