@@ -8,7 +8,7 @@ import (
 
 // assemble is the second half of measuring a cycle: it lays every
 // selected group out, in order, into the flat, immutable storage of a new
-// View. Topics the group no longer commits to, and deleted topics, are
+// fleet.LagView. Topics the group no longer commits to, and deleted topics, are
 // forgotten here, so their series vanish.
 func (p *poller) assemble(at time.Time) []fleet.GroupLag {
 	nt, np := 0, 0

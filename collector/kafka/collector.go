@@ -268,7 +268,7 @@ func (c *Collector) Views() []*fleet.LagView {
 }
 
 // PerPartitionMetrics reports kafka.perPartitionMetrics: whether the
-// per-partition families are exported (View.Walk's perPartition).
+// per-partition families are exported (fleet.LagView.Walk's perPartition).
 func (c *Collector) PerPartitionMetrics() bool { return c.perPart }
 
 // Clusters reports, for every configured cluster that has been polled,

@@ -32,7 +32,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 // Collect emits the latest published views as constant metrics, so groups,
 // topics and partitions that vanished from the last poll vanish here, and
 // nothing is emitted for a cluster that could not be read. It walks the
-// views family by family (View.Walk).
+// views family by family (fleet.LagView.Walk).
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	views := c.Views()
 	var lv []string

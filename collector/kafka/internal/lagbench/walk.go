@@ -9,9 +9,9 @@ import (
 )
 
 // writeWalk writes every series of the views in the text exposition
-// format, straight from View.Walk, with no intermediate metric objects:
-// what a cached renderer does once per poll. It is the benchmark's stand-in
-// for flinkslo's renderer, not a replacement for it.
+// format, straight from fleet.LagView.Walk, with no intermediate metric
+// objects: what a cached renderer does once per poll. It is the
+// benchmark's stand-in for flinkslo's renderer, not a replacement for it.
 func writeWalk(w io.Writer, views []*fleet.LagView, perPartition bool) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
