@@ -148,3 +148,7 @@ func hasLine(expo, line string) bool {
 }
 
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// unixSeconds is how the exposition writes a timestamp (fleet's
+// LagView.Walk does the same).
+func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }

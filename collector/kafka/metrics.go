@@ -2,7 +2,6 @@ package kafka
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,12 +61,3 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 }
-
-func boolFloat(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
