@@ -27,7 +27,6 @@ import (
 
 	"github.com/flinkslo/flinkslo/alerting/incident"
 	"github.com/flinkslo/flinkslo/fleet"
-	"github.com/flinkslo/flinkslo/internal/config"
 )
 
 // Sink delivers notifications to one receiver.
@@ -117,8 +116,9 @@ type asideSetter interface {
 
 // Options configures a Router. Config and Sinks are required.
 type Options struct {
-	// Config supplies alerting, teams and datadog.
-	Config *config.Config
+	// Config is the alerting section and what the router needs from the
+	// rest of the configuration (ConfigFrom).
+	Config *Config
 	// Sinks by name: pagerduty, slack, datadog, console (see BuildSinks).
 	Sinks map[string]Sink
 	// Leader is nil when this replica always sends.

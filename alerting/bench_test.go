@@ -48,7 +48,7 @@ func benchRouter(b *testing.B, now func() time.Time) *Router {
 	cfg.Alerting.Slack.TokenEnv = "T"
 	on := true
 	cfg.Datadog = nilDatadog(&on)
-	r, err := New(Options{Config: cfg, Now: now, Start: t0,
+	r, err := New(Options{Config: ConfigFrom(cfg), Now: now, Start: t0,
 		Sinks: map[string]Sink{SinkPagerDuty: nopSink{}, SinkSlack: nopSink{}, SinkDatadog: nopSink{}, SinkConsole: nopSink{}}})
 	if err != nil {
 		b.Fatal(err)

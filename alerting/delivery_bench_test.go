@@ -53,7 +53,7 @@ func BenchmarkSlackDeliveryPerChannel(b *testing.B) {
 		for i := range teams {
 			cfg.Teams[fmt.Sprintf("team-%02d", i)] = config.Team{SlackChannel: fmt.Sprintf("#team-%02d", i)}
 		}
-		r, err := New(Options{Config: cfg, Sinks: map[string]Sink{SinkSlack: sink}, Tick: 50 * time.Millisecond})
+		r, err := New(Options{Config: ConfigFrom(cfg), Sinks: map[string]Sink{SinkSlack: sink}, Tick: 50 * time.Millisecond})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -88,9 +88,9 @@ func newRig(t *testing.T) *rig {
 	d := fastDelivery()
 	d.Drain = 30 * time.Second
 	env := map[string]string{"PD_KEY": testRoutingKey, "SLACK_TOKEN": testSlackToken}
-	sinks, err := BuildSinks(cfg, SinkOptions{Getenv: func(k string) string { return env[k] }})
+	sinks, err := BuildSinks(ConfigFrom(cfg), SinkOptions{Getenv: func(k string) string { return env[k] }})
 	require.NoError(t, err)
-	g.r, err = New(Options{Config: cfg, Sinks: sinks, Now: g.clock.Now, Start: start, Delivery: d})
+	g.r, err = New(Options{Config: ConfigFrom(cfg), Sinks: sinks, Now: g.clock.Now, Start: start, Delivery: d})
 	require.NoError(t, err)
 	store.AddObserver(g.r)
 

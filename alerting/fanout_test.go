@@ -87,7 +87,7 @@ func TestFanoutEachDestinationOnItsOwn(t *testing.T) {
 	am.setDown("am-1", true)
 	d := fastDelivery()
 	d.MaxAge = time.Hour
-	r := newRouter(t, Options{Config: alertmanagerConfig(), Sinks: map[string]Sink{SinkAlertmanager: am}, Now: clk.now, Start: t0, Delivery: d})
+	r := newRouter(t, Options{Config: ConfigFrom(alertmanagerConfig()), Sinks: map[string]Sink{SinkAlertmanager: am}, Now: clk.now, Start: t0, Delivery: d})
 	run(t, r)
 	f := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
 	observe(t, r, &fleet.Snapshot{Failures: []fleet.Failure{f}, Targets: snap(unhealthy("orders", "enrich", &f, fleet.ReasonNotRunning)).Targets})
@@ -116,7 +116,7 @@ func TestFanoutResolveOnlyWhereTheTriggerArrived(t *testing.T) {
 	am.setDown("am-1", true)
 	d := fastDelivery()
 	d.MaxAge = 300 * time.Millisecond
-	r := newRouter(t, Options{Config: alertmanagerConfig(), Sinks: map[string]Sink{SinkAlertmanager: am}, Now: clk.now, Start: t0, Delivery: d})
+	r := newRouter(t, Options{Config: ConfigFrom(alertmanagerConfig()), Sinks: map[string]Sink{SinkAlertmanager: am}, Now: clk.now, Start: t0, Delivery: d})
 	run(t, r)
 	f := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
 	observe(t, r, &fleet.Snapshot{Failures: []fleet.Failure{f}, Targets: snap(unhealthy("orders", "enrich", &f, fleet.ReasonNotRunning)).Targets})
@@ -144,7 +144,7 @@ func TestRefreshWhileOpen(t *testing.T) {
 	am.setDown("am-1", true)
 	d := fastDelivery()
 	d.MaxAge = time.Hour
-	r := newRouter(t, Options{Config: alertmanagerConfig(), Sinks: map[string]Sink{SinkAlertmanager: am}, Now: clk.now, Start: t0, Delivery: d})
+	r := newRouter(t, Options{Config: ConfigFrom(alertmanagerConfig()), Sinks: map[string]Sink{SinkAlertmanager: am}, Now: clk.now, Start: t0, Delivery: d})
 	run(t, r)
 	f := failure("orders", "enrich", "platform_code_exception", fleet.Page, t0)
 	failing := &fleet.Snapshot{Failures: []fleet.Failure{f}, Targets: snap(unhealthy("orders", "enrich", &f, fleet.ReasonNotRunning)).Targets}
@@ -211,7 +211,7 @@ func TestFanoutRestoresOnlyWhatIsMissing(t *testing.T) {
 	d := fastDelivery()
 	d.MaxAge = time.Hour
 	start := func() (*Router, func()) {
-		r := newRouter(t, Options{Config: alertmanagerConfig(), Sinks: map[string]Sink{SinkAlertmanager: am}, Store: store, Now: clk.now, Start: t0, Delivery: d})
+		r := newRouter(t, Options{Config: ConfigFrom(alertmanagerConfig()), Sinks: map[string]Sink{SinkAlertmanager: am}, Store: store, Now: clk.now, Start: t0, Delivery: d})
 		return r, run(t, r)
 	}
 	r, stop := start()

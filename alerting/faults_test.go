@@ -35,9 +35,9 @@ func newReceivers(t *testing.T, d Delivery) *receivers {
 	cfg.Alerting.PagerDuty.EventsURL = rc.pd.URL()
 	cfg.Alerting.Slack = config.SlackConnection{TokenEnv: "SLACK_TOKEN", APIURL: rc.slack.APIURL()}
 	env := map[string]string{"PD_KEY": testRoutingKey, "SLACK_TOKEN": testSlackToken}
-	sinks, err := BuildSinks(cfg, SinkOptions{Getenv: func(k string) string { return env[k] }})
+	sinks, err := BuildSinks(ConfigFrom(cfg), SinkOptions{Getenv: func(k string) string { return env[k] }})
 	require.NoError(t, err)
-	rc.r = newRouter(t, Options{Config: cfg, Sinks: sinks, Delivery: d})
+	rc.r = newRouter(t, Options{Config: ConfigFrom(cfg), Sinks: sinks, Delivery: d})
 	return rc
 }
 

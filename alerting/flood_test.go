@@ -38,7 +38,7 @@ func TestAFloodedChannelDelaysNoOther(t *testing.T) {
 			for i := range teams {
 				cfg.Teams[fmt.Sprintf("team-%02d", i)] = config.Team{SlackChannel: fmt.Sprintf("#team-%02d", i)}
 			}
-			r := newRouter(t, Options{Config: cfg, Sinks: map[string]Sink{SinkSlack: sink}, Now: newClock(t0).now, Start: t0})
+			r := newRouter(t, Options{Config: ConfigFrom(cfg), Sinks: map[string]Sink{SinkSlack: sink}, Now: newClock(t0).now, Start: t0})
 			run(t, r)
 
 			var fs []fleet.Failure

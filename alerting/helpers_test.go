@@ -40,7 +40,7 @@ func newTestEngine(t *testing.T, cfg *config.Config, start time.Time) *engine {
 	e := newEngine(engineConfig{
 		groupWindow: a.GroupWindow.D(), repeatInterval: a.RepeatInterval.D(), resolveAfter: a.ResolveAfter.D(),
 		healthWait: 30 * time.Second, since: start.Add(-a.Lookback.D()), tombstoneTTL: time.Hour,
-	}, newRoutes(cfg, allSinks))
+	}, newRoutes(ConfigFrom(cfg), allSinks))
 	e.leader = true
 	return e
 }

@@ -50,9 +50,9 @@ func newOutboxRig(t *testing.T, store StateStore) *outboxRig {
 func (g *outboxRig) start() *Router {
 	g.t.Helper()
 	env := map[string]string{"PD_KEY": testRoutingKey, "SLACK_TOKEN": testSlackToken}
-	sinks, err := BuildSinks(g.cfg, SinkOptions{Getenv: func(k string) string { return env[k] }})
+	sinks, err := BuildSinks(ConfigFrom(g.cfg), SinkOptions{Getenv: func(k string) string { return env[k] }})
 	require.NoError(g.t, err)
-	g.r = newRouter(g.t, Options{Config: g.cfg, Sinks: sinks, Store: g.store, Now: g.clk.now, Start: g.clk.now(), Delivery: g.d})
+	g.r = newRouter(g.t, Options{Config: ConfigFrom(g.cfg), Sinks: sinks, Store: g.store, Now: g.clk.now, Start: g.clk.now(), Delivery: g.d})
 	g.stop = run(g.t, g.r)
 	return g.r
 }
@@ -441,9 +441,9 @@ func TestANewLeaderDeliversWhatTheOldOneCouldNot(t *testing.T) {
 		return func() bool { holder.Lock(); defer holder.Unlock(); return leader == id }
 	}
 	replica := func(id string, store StateStore) *Router {
-		sinks, err := BuildSinks(cfg, SinkOptions{Getenv: func(k string) string { return env[k] }})
+		sinks, err := BuildSinks(ConfigFrom(cfg), SinkOptions{Getenv: func(k string) string { return env[k] }})
 		require.NoError(t, err)
-		r := newRouter(t, Options{Config: cfg, Sinks: sinks, Store: store, Leader: leaderFunc(leads(id)), Now: newClock(t0).now, Start: t0})
+		r := newRouter(t, Options{Config: ConfigFrom(cfg), Sinks: sinks, Store: store, Leader: leaderFunc(leads(id)), Now: newClock(t0).now, Start: t0})
 		run(t, r)
 		return r
 	}

@@ -79,7 +79,7 @@ func run(t *testing.T, r *Router) context.CancelFunc {
 func newRouter(t *testing.T, o Options) *Router {
 	t.Helper()
 	if o.Config == nil {
-		o.Config = testConfig()
+		o.Config = ConfigFrom(testConfig())
 	}
 	if o.Tick == 0 {
 		o.Tick = 5 * time.Millisecond
@@ -98,7 +98,7 @@ func TestHungSinkBlocksNeitherTheScrapeLoopNorOtherSinks(t *testing.T) {
 	hung, ok := &recSink{hang: true}, &recSink{}
 	d := fastDelivery()
 	d.RequestTimeout, d.MaxAge = time.Hour, time.Hour
-	r := newRouter(t, Options{Config: cfg, Sinks: map[string]Sink{SinkPagerDuty: hung, SinkConsole: ok}, Delivery: d})
+	r := newRouter(t, Options{Config: ConfigFrom(cfg), Sinks: map[string]Sink{SinkPagerDuty: hung, SinkConsole: ok}, Delivery: d})
 	run(t, r)
 
 	const n = 60
@@ -157,7 +157,7 @@ func TestRestartWithFileStoreDoesNotRepage(t *testing.T) {
 	cfg.Alerting.Lookback = durationOf(time.Hour)
 	clk := newClock(t0.Add(10 * time.Minute))
 	second := &recSink{}
-	r2 := newRouter(t, Options{Config: cfg, Sinks: map[string]Sink{SinkConsole: second}, Store: store, Now: clk.now, Start: clk.now()})
+	r2 := newRouter(t, Options{Config: ConfigFrom(cfg), Sinks: map[string]Sink{SinkConsole: second}, Store: store, Now: clk.now, Start: clk.now()})
 	run(t, r2)
 	r2.Observe(&fleet.Snapshot{Failures: []fleet.Failure{f}, Targets: snap(healthy("orders", "enrich")).Targets})
 	time.Sleep(50 * time.Millisecond)
@@ -171,7 +171,7 @@ func TestRestartWithFileStoreDoesNotRepage(t *testing.T) {
 
 func TestShutdownDrainsQueues(t *testing.T) {
 	var buf bytes.Buffer
-	sinks, err := BuildSinks(testConfig(), SinkOptions{Console: &syncWriter{w: &buf}, ForceConsole: true, DryRun: true})
+	sinks, err := BuildSinks(ConfigFrom(testConfig()), SinkOptions{Console: &syncWriter{w: &buf}, ForceConsole: true, DryRun: true})
 	require.NoError(t, err)
 	r := newRouter(t, Options{Sinks: sinks})
 	stop := run(t, r)

@@ -34,7 +34,7 @@ type routes struct {
 // team's channel when channel is empty.
 type slackRule struct{ channel string }
 
-func newRoutes(cfg *config.Config, have map[string]Sink) *routes {
+func newRoutes(cfg *Config, have map[string]Sink) *routes {
 	a := cfg.Alerting
 	rt := &routes{
 		sinks: map[fleet.Route][]string{}, slack: map[fleet.Route]slackRule{},
@@ -43,7 +43,7 @@ func newRoutes(cfg *config.Config, have map[string]Sink) *routes {
 	if a.Monitor.Slack != nil {
 		rt.monitorChannel = a.Monitor.Slack.Channel
 	}
-	ddAll := cfg.Datadog != nil && cfg.Datadog.Events != nil && *cfg.Datadog.Events
+	ddAll := cfg.DatadogEventsAll
 	for route, r := range map[fleet.Route]config.Route{fleet.Page: a.Page, fleet.Monitor: a.Monitor, fleet.Notify: a.Notify} {
 		var names []string
 		add := func(name string, on bool) {

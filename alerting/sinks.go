@@ -64,7 +64,7 @@ var (
 
 // BuildSinks builds the sinks the configuration asks for, by name. With no
 // receiver configured at all, the console sink prints every notification.
-func BuildSinks(cfg *config.Config, o SinkOptions) (map[string]Sink, error) {
+func BuildSinks(cfg *Config, o SinkOptions) (map[string]Sink, error) {
 	if o.Getenv == nil {
 		o.Getenv = func(string) string { return "" }
 	}
@@ -105,7 +105,7 @@ func BuildSinks(cfg *config.Config, o SinkOptions) (map[string]Sink, error) {
 	if wh != nil {
 		real[SinkWebhook] = wh
 	}
-	if o.Events != nil && cfg.Datadog != nil {
+	if o.Events != nil && cfg.Datadog {
 		real[SinkDatadog] = datadog.New(o.Events)
 	}
 	printer := console.New(o.Console, o.JSON)

@@ -81,7 +81,7 @@ func TestBuildSinks(t *testing.T) {
 				tc.mutate(cfg)
 			}
 			tc.opts.Getenv = getenv
-			got, err := BuildSinks(cfg, tc.opts)
+			got, err := BuildSinks(ConfigFrom(cfg), tc.opts)
 			if tc.err != "" {
 				require.ErrorContains(t, err, tc.err)
 				require.NotContains(t, err.Error(), env["PD_KEY"])
@@ -103,7 +103,7 @@ func TestPagesWithoutSlackOnlyPage(t *testing.T) {
 	var buf bytes.Buffer
 	cfg := testConfig()
 	cfg.Alerting.Monitor.Slack = nil // no platform channel to copy pages to
-	rt := newRoutes(cfg, map[string]Sink{SinkPagerDuty: nil, SinkSlack: nil, SinkConsole: console.New(&buf, false)})
+	rt := newRoutes(ConfigFrom(cfg), map[string]Sink{SinkPagerDuty: nil, SinkSlack: nil, SinkConsole: console.New(&buf, false)})
 	require.Equal(t, []string{SinkPagerDuty, SinkConsole}, rt.sinks["page"])
 	require.Equal(t, []string{SinkConsole}, rt.sinks["monitor"])
 }

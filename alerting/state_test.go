@@ -181,7 +181,7 @@ func TestFileStore(t *testing.T) {
 }
 
 func FuzzDecodeState(f *testing.F) {
-	e := newEngine(engineConfig{tombstoneTTL: time.Hour}, newRoutes(testConfig(), allSinks))
+	e := newEngine(engineConfig{tombstoneTTL: time.Hour}, newRoutes(ConfigFrom(testConfig()), allSinks))
 	e.leader = true
 	e.failure(failure("orders", "enrich", "checkpoint_expired", fleet.Monitor, t0), t0)
 	valid, _ := e.encodeState()
@@ -203,7 +203,7 @@ func FuzzDecodeState(f *testing.F) {
 		}
 		// Whatever decodes can be taken over, its outbox queued, without
 		// panicking, and what a new leader then saves decodes again.
-		r, err := New(Options{Config: testConfig(), Sinks: map[string]Sink{SinkPagerDuty: nopSink{}, SinkSlack: nopSink{}}, Now: func() time.Time { return t0 }})
+		r, err := New(Options{Config: ConfigFrom(testConfig()), Sinks: map[string]Sink{SinkPagerDuty: nopSink{}, SinkSlack: nopSink{}}, Now: func() time.Time { return t0 }})
 		if err != nil {
 			t.Fatal(err)
 		}

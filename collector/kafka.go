@@ -25,16 +25,16 @@ func clusterName(c string) string {
 	return c
 }
 
-// lag reads one group's lag from the source, as the snapshot shows it.
+// lag reads one group's lag from the source, as the snapshot shows it:
+// without its Topics, which share the storage of the poll's LagView and
+// would keep every partition of it alive as long as the snapshot.
 func (l *Loop) lag(cluster, group string) (fleet.GroupLag, bool) {
-	k, ok := l.opts.Lag.Lag(cluster, group)
+	g, ok := l.opts.Lag.Lag(cluster, group)
 	if !ok {
 		return fleet.GroupLag{}, false
 	}
-	return fleet.GroupLag{
-		Known: k.Known, Records: float64(k.Records), Seconds: k.Seconds, SecondsKnown: k.SecondsKnown,
-		Status: string(k.Status), Since: k.StatusSince,
-	}, true
+	g.Topics = nil
+	return g, true
 }
 
 // kafkaView is the lag of every group the targets name.

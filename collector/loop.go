@@ -15,7 +15,6 @@ import (
 
 	"github.com/flinkslo/flinkslo/classify"
 	"github.com/flinkslo/flinkslo/collector/flink"
-	"github.com/flinkslo/flinkslo/collector/kafka"
 	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/health"
 	"github.com/flinkslo/flinkslo/internal/config"
@@ -33,7 +32,7 @@ type LagSource interface {
 	// SetGroups tells the source which groups the targets need, by cluster.
 	SetGroups(map[string][]string)
 	// Lag returns the latest view of one group.
-	Lag(cluster, group string) (kafka.GroupLag, bool)
+	Lag(cluster, group string) (fleet.GroupLag, bool)
 	// Clusters says which clusters answered their last poll.
 	Clusters() map[string]bool
 }

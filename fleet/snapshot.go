@@ -197,7 +197,9 @@ func (k ErrorKind) String() string { return string(k) }
 type KafkaView struct {
 	// Clusters says, per cluster, whether its last poll could read it.
 	Clusters map[string]bool
-	// Groups maps cluster/group to the group's lag status.
+	// Groups maps cluster/group to the group's lag, without its Topics
+	// (which would keep every partition of the poll's LagView alive as
+	// long as the snapshot).
 	Groups map[GroupRef]GroupLag
 }
 
@@ -205,20 +207,4 @@ type KafkaView struct {
 type GroupRef struct {
 	Cluster string
 	Group   string
-}
-
-// GroupLag is the lag of one consumer group.
-type GroupLag struct {
-	// Known is false when the group's lag could not be measured this cycle
-	// (cluster down, group absent); lag is then not reported at all.
-	Known   bool
-	Records float64
-	// Seconds is valid only when SecondsKnown (see collector/kafka for how
-	// time lag is estimated and when it is not known yet).
-	Seconds      float64
-	SecondsKnown bool
-	// Status is ok, lagging, stalled, rewinding or unknown; Since is when
-	// it began.
-	Status string
-	Since  time.Time
 }

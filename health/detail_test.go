@@ -62,8 +62,8 @@ func dur(d time.Duration) *time.Duration { return &d }
 // count given per minute) and checks whether it ends up no_progress.
 func TestNoProgress(t *testing.T) {
 	t0 := time.Unix(1_800_000_000, 0)
-	lagging := []fleet.GroupLag{{Known: true, Records: 4_000, Status: "ok", Since: t0.Add(-time.Hour)}}
-	caughtUp := []fleet.GroupLag{{Known: true, Records: 0, Status: "ok", Since: t0.Add(-time.Hour)}}
+	lagging := []fleet.GroupLag{{Known: true, Records: 4_000, Status: "ok", StatusSince: t0.Add(-time.Hour)}}
+	caughtUp := []fleet.GroupLag{{Known: true, Records: 0, Status: "ok", StatusSince: t0.Add(-time.Hour)}}
 	frozen := func(n int, v int64) []int64 {
 		out := make([]int64, n)
 		for i := range out {

@@ -19,7 +19,7 @@ func applyLag(j *fleet.JobStatus, lag []fleet.GroupLag) {
 		if !g.Known {
 			return
 		}
-		recs += g.Records
+		recs += float64(g.Records)
 		secs = max(secs, g.Seconds)
 		secsKnown = secsKnown && g.SecondsKnown
 	}
@@ -32,13 +32,13 @@ func applyLag(j *fleet.JobStatus, lag []fleet.GroupLag) {
 func lagReasons(c Config, lag []fleet.GroupLag, now time.Time) []fleet.Reason {
 	var lagging, stalled bool
 	for _, g := range lag {
-		if !g.Known || now.Sub(g.Since) < c.LagUnhealthyAfter {
+		if !g.Known || now.Sub(g.StatusSince) < c.LagUnhealthyAfter {
 			continue
 		}
 		switch g.Status {
-		case "lagging":
+		case fleet.LagStatusLagging:
 			lagging = true
-		case "stalled":
+		case fleet.LagStatusStalled:
 			stalled = true
 		}
 	}

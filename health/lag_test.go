@@ -11,8 +11,8 @@ import (
 func TestLag(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	c := testConfig(t, "targets: []\nhealth: {kafkaLagUnhealthyAfter: 10m}\n")
-	behind := fleet.GroupLag{Known: true, Records: 500, Seconds: 90, SecondsKnown: true, Status: "lagging", Since: now.Add(-11 * time.Minute)}
-	fresh := fleet.GroupLag{Known: true, Records: 20, Seconds: 3, SecondsKnown: true, Status: "ok", Since: now.Add(-time.Hour)}
+	behind := fleet.GroupLag{Known: true, Records: 500, Seconds: 90, SecondsKnown: true, Status: "lagging", StatusSince: now.Add(-11 * time.Minute)}
+	fresh := fleet.GroupLag{Known: true, Records: 20, Seconds: 3, SecondsKnown: true, Status: "ok", StatusSince: now.Add(-time.Hour)}
 	tests := []struct {
 		name    string
 		lag     []fleet.GroupLag
@@ -24,8 +24,8 @@ func TestLag(t *testing.T) {
 		{"no groups", nil, false, 0, 0, nil},
 		{"records summed, seconds maxed", []fleet.GroupLag{behind, fresh}, true, 520, 90, []fleet.Reason{fleet.ReasonKafkaLagging}},
 		{"a group not measured makes the job's lag unknown", []fleet.GroupLag{fresh, {}}, false, 0, 0, nil},
-		{"lagging for less than the threshold is not unhealthy", []fleet.GroupLag{{Known: true, Status: "lagging", Since: now.Add(-time.Minute)}}, true, 0, 0, nil},
-		{"stalled long enough", []fleet.GroupLag{{Known: true, Records: 7, Status: "stalled", Since: now.Add(-time.Hour)}}, true, 7, 0, []fleet.Reason{fleet.ReasonKafkaStalled}},
+		{"lagging for less than the threshold is not unhealthy", []fleet.GroupLag{{Known: true, Status: "lagging", StatusSince: now.Add(-time.Minute)}}, true, 0, 0, nil},
+		{"stalled long enough", []fleet.GroupLag{{Known: true, Records: 7, Status: "stalled", StatusSince: now.Add(-time.Hour)}}, true, 7, 0, []fleet.Reason{fleet.ReasonKafkaStalled}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -167,7 +167,7 @@ func newRig(t *testing.T) *rig {
 	}}
 	sl := &receiver{accepts: func(a incident.Action) bool { return a != incident.Occurrence }, missing: "#risk-alerts"}
 	g.router, err = alerting.New(alerting.Options{
-		Config: cfg, Sinks: map[string]alerting.Sink{alerting.SinkPagerDuty: pd, alerting.SinkSlack: sl},
+		Config: alerting.ConfigFrom(cfg), Sinks: map[string]alerting.Sink{alerting.SinkPagerDuty: pd, alerting.SinkSlack: sl},
 		Now: func() time.Time { g.steps.Add(1); return g.clock.Now() }, Start: rigStart, Logger: log,
 		HealthWait: 30 * time.Second, Tick: time.Hour,
 		Delivery: alerting.Delivery{InitialBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond},

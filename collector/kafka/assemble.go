@@ -1,12 +1,16 @@
 package kafka
 
-import "time"
+import (
+	"time"
+
+	"github.com/flinkslo/flinkslo/fleet"
+)
 
 // assemble is the second half of measuring a cycle: it lays every
 // selected group out, in order, into the flat, immutable storage of a new
-// View. Topics the group no longer commits to, and deleted topics, are
+// fleet.LagView. Topics the group no longer commits to, and deleted topics, are
 // forgotten here, so their series vanish.
-func (p *poller) assemble(at time.Time) []GroupLag {
+func (p *poller) assemble(at time.Time) []fleet.GroupLag {
 	nt, np := 0, 0
 	for _, g := range p.order {
 		if !g.failed {
@@ -20,20 +24,20 @@ func (p *poller) assemble(at time.Time) []GroupLag {
 	if !p.set.partitions {
 		np = 0
 	}
-	groups := make([]GroupLag, 0, len(p.order))
-	topics := make([]TopicLag, 0, nt)
+	groups := make([]fleet.GroupLag, 0, len(p.order))
+	topics := make([]fleet.TopicLag, 0, nt)
 	// Partition rows are kept in the view only when they are exported;
 	// otherwise each topic's are laid out in a scratch buffer, summed
 	// and dropped.
 	keep := p.set.partitions
-	var parts []PartitionLag
+	var parts []fleet.PartitionLag
 	if keep {
-		parts = make([]PartitionLag, 0, np)
+		parts = make([]fleet.PartitionLag, 0, np)
 	}
 	for _, g := range p.order {
 		t0 := len(topics)
 		var worst statusRank
-		var counts PartitionCounts
+		var counts fleet.PartitionCounts
 		for i := range g.topics {
 			gt := &g.topics[i]
 			buf := p.scratch[:0]
@@ -64,7 +68,7 @@ func (p *poller) assemble(at time.Time) []GroupLag {
 			}
 		}
 		gl := groupLag(p.name, g.name, at, topics[t0:len(topics):len(topics)])
-		gl.Partitions, gl.shadow = counts, g.shadow
+		gl.Partitions, gl.Shadow = counts, g.shadow
 		setStatus(g, &gl, worst)
 		groups = append(groups, gl)
 	}
@@ -88,7 +92,7 @@ func (p *poller) dropUnlisted(g *groupState) {
 
 // topicParts lays out every partition of one committed topic of a group
 // whose offsets were read.
-func (p *poller) topicParts(parts []PartitionLag, gt *groupTopic, at time.Time, worst *statusRank) []PartitionLag {
+func (p *poller) topicParts(parts []fleet.PartitionLag, gt *groupTopic, at time.Time, worst *statusRank) []fleet.PartitionLag {
 	n := max(len(gt.parts), len(gt.t.parts))
 	for i := range n {
 		part := int32(i)
@@ -97,7 +101,7 @@ func (p *poller) topicParts(parts []PartitionLag, gt *groupTopic, at time.Time, 
 			continue
 		}
 		st := &gt.parts[i]
-		var pl PartitionLag
+		var pl fleet.PartitionLag
 		switch {
 		case st.fetched != p.seq:
 			if st.lastAt != 0 || st.hist != 0 || st.read != 0 {
@@ -111,7 +115,7 @@ func (p *poller) topicParts(parts []PartitionLag, gt *groupTopic, at time.Time, 
 			*worst = max(*worst, st.status)
 		default:
 			pl = p.carry(st, part, at)
-			if pl.State == PartitionStale {
+			if pl.State == fleet.PartitionStale {
 				*worst = max(*worst, st.status)
 			}
 		}
@@ -122,14 +126,14 @@ func (p *poller) topicParts(parts []PartitionLag, gt *groupTopic, at time.Time, 
 
 // carryTopic lays out the measured partitions of a group whose offsets
 // could not be read this cycle, from their last measurement.
-func (p *poller) carryTopic(parts []PartitionLag, gt *groupTopic, at time.Time, worst *statusRank) []PartitionLag {
+func (p *poller) carryTopic(parts []fleet.PartitionLag, gt *groupTopic, at time.Time, worst *statusRank) []fleet.PartitionLag {
 	for i := range gt.parts {
 		st := &gt.parts[i]
 		if st.lastAt == 0 {
 			continue
 		}
 		pl := p.carry(st, int32(i), at)
-		if pl.State == PartitionStale {
+		if pl.State == fleet.PartitionStale {
 			*worst = max(*worst, st.status)
 		}
 		parts = append(parts, pl)
@@ -137,24 +141,24 @@ func (p *poller) carryTopic(parts []PartitionLag, gt *groupTopic, at time.Time, 
 	return parts
 }
 
-func uncommitted(part int32) PartitionLag {
-	return PartitionLag{Partition: part, State: PartitionUncommitted, Committed: -1, End: -1}
+func uncommitted(part int32) fleet.PartitionLag {
+	return fleet.PartitionLag{Partition: part, State: fleet.PartitionUncommitted, Committed: -1, End: -1}
 }
 
 // carry reports a partition that could not be read: its last measurement
 // while younger than staleCycles poll intervals, otherwise unmeasured.
-func (p *poller) carry(st *partState, part int32, now time.Time) PartitionLag {
+func (p *poller) carry(st *partState, part int32, now time.Time) fleet.PartitionLag {
 	if st.lastAt != 0 && now.UnixNano()-st.lastAt <= int64(p.set.staleAfter()) {
 		pl := st.lag(part)
-		pl.State = PartitionStale
+		pl.State = fleet.PartitionStale
 		return pl
 	}
-	return PartitionLag{Partition: part, State: PartitionUnmeasured, Committed: -1, End: -1}
+	return fleet.PartitionLag{Partition: part, State: fleet.PartitionUnmeasured, Committed: -1, End: -1}
 }
 
 // setStatus sets the group's status to its worst partition's and keeps
 // StatusSince across cycles while the status holds.
-func setStatus(g *groupState, gl *GroupLag, worst statusRank) {
+func setStatus(g *groupState, gl *fleet.GroupLag, worst statusRank) {
 	status := worst.status()
 	if g.status.since.IsZero() || g.status.status != status {
 		g.status = groupStatus{status: status, since: gl.At}
@@ -163,8 +167,8 @@ func setStatus(g *groupState, gl *GroupLag, worst statusRank) {
 }
 
 // groupLag sums topics into the group.
-func groupLag(cluster, group string, at time.Time, topics []TopicLag) GroupLag {
-	gl := GroupLag{Cluster: cluster, Group: group, At: at, Topics: topics}
+func groupLag(cluster, group string, at time.Time, topics []fleet.TopicLag) fleet.GroupLag {
+	gl := fleet.GroupLag{Cluster: cluster, Group: group, At: at, Topics: topics}
 	gl.Known, gl.SecondsKnown = len(topics) > 0, len(topics) > 0
 	for _, tl := range topics {
 		gl.Known = gl.Known && tl.Complete
@@ -178,14 +182,14 @@ func groupLag(cluster, group string, at time.Time, topics []TopicLag) GroupLag {
 }
 
 // topicLag sums one topic's committed partitions.
-func topicLag(topic string, parts []PartitionLag) TopicLag {
-	tl := TopicLag{Topic: topic, Partitions: parts, Complete: true, SecondsKnown: true}
+func topicLag(topic string, parts []fleet.PartitionLag) fleet.TopicLag {
+	tl := fleet.TopicLag{Topic: topic, Partitions: parts, Complete: true, SecondsKnown: true}
 	var counted int
 	for _, pl := range parts {
 		switch pl.State {
-		case PartitionUncommitted:
+		case fleet.PartitionUncommitted:
 			continue
-		case PartitionUnmeasured:
+		case fleet.PartitionUnmeasured:
 			tl.Complete, tl.SecondsKnown = false, false
 			continue
 		}

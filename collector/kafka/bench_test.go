@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/kafkafake"
 )
@@ -180,11 +181,11 @@ func stateBreakdown(p *poller) []struct {
 	}
 	var view int
 	if v := p.view.Load(); v != nil {
-		view = cap(v.Groups) * int(unsafe.Sizeof(GroupLag{}))
+		view = cap(v.Groups) * int(unsafe.Sizeof(fleet.GroupLag{}))
 		for _, g := range v.Groups {
-			view += len(g.Topics) * int(unsafe.Sizeof(TopicLag{}))
+			view += len(g.Topics) * int(unsafe.Sizeof(fleet.TopicLag{}))
 			for _, t := range g.Topics {
-				view += len(t.Partitions) * int(unsafe.Sizeof(PartitionLag{}))
+				view += len(t.Partitions) * int(unsafe.Sizeof(fleet.PartitionLag{}))
 			}
 		}
 	}
@@ -213,11 +214,11 @@ func BenchmarkViewWalk(b *testing.B) {
 			v := syntheticView(b, sz.groups, sz.partitions)
 			var n int
 			var sum float64
-			emit := func(s *Sample) { n, sum = n+1, sum+s.Value }
+			emit := func(s *fleet.LagSample) { n, sum = n+1, sum+s.Value }
 			b.ReportAllocs()
 			for b.Loop() {
 				n = 0
-				for f := range NumFamilies {
+				for f := range fleet.NumLagFamilies {
 					v.Walk(f, true, emit)
 				}
 			}
@@ -244,7 +245,7 @@ func BenchmarkCollect(b *testing.B) {
 
 // syntheticView is the view of a few synthetic cycles over groups ×
 // partitions, every partition's row kept.
-func syntheticView(b *testing.B, groups, partitions int) *View {
+func syntheticView(b *testing.B, groups, partitions int) *fleet.LagView {
 	b.Helper()
 	clk := newClock()
 	p := syntheticPoller(clk, true)
@@ -320,5 +321,5 @@ func syntheticCycle(p *poller, names []string, resp *kmsg.OffsetFetchResponse, e
 	}
 	p.tables = p.updateTables(topics, at)
 	p.measureCommits(at)
-	p.view.Store(&View{Cluster: p.name, Up: true, Seq: p.set.seq.Add(1), Groups: p.assemble(at)})
+	p.view.Store(&fleet.LagView{Cluster: p.name, Up: true, Seq: p.set.seq.Add(1), Groups: p.assemble(at)})
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 )
 
@@ -233,17 +234,17 @@ func (c *Collector) runCluster(ctx context.Context, p *poller) {
 // Lag returns the latest view of one group. ok is false when the cluster
 // is unknown, has not been polled yet or could not be reached at its last
 // poll, or when the group was not measured.
-func (c *Collector) Lag(cluster, group string) (GroupLag, bool) {
+func (c *Collector) Lag(cluster, group string) (fleet.GroupLag, bool) {
 	v := c.View(cluster)
 	if v == nil || !v.Up {
-		return GroupLag{}, false
+		return fleet.GroupLag{}, false
 	}
 	return v.Group(group)
 }
 
 // View returns the latest view of one cluster (an empty name means the
 // default one), or nil before its first poll or when it is not configured.
-func (c *Collector) View(cluster string) *View {
+func (c *Collector) View(cluster string) *fleet.LagView {
 	if cluster == "" {
 		cluster = config.DefaultCluster
 	}
@@ -256,8 +257,8 @@ func (c *Collector) View(cluster string) *View {
 
 // Views returns the latest view of every cluster polled so far, in
 // configuration order.
-func (c *Collector) Views() []*View {
-	out := make([]*View, 0, len(c.pollers))
+func (c *Collector) Views() []*fleet.LagView {
+	out := make([]*fleet.LagView, 0, len(c.pollers))
 	for _, p := range c.pollers {
 		if v := p.view.Load(); v != nil {
 			out = append(out, v)
@@ -267,7 +268,7 @@ func (c *Collector) Views() []*View {
 }
 
 // PerPartitionMetrics reports kafka.perPartitionMetrics: whether the
-// per-partition families are exported (View.Walk's perPartition).
+// per-partition families are exported (fleet.LagView.Walk's perPartition).
 func (c *Collector) PerPartitionMetrics() bool { return c.perPart }
 
 // Clusters reports, for every configured cluster that has been polled,

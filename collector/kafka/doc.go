@@ -153,23 +153,25 @@
 // _auth_errors_total (the polls among those that failed to authenticate or
 // were denied) and _time_lag_tables.
 //
-// # The View, and how to render it
+// # The view, and how to render it
 //
-// Each cycle publishes an immutable View per cluster (Collector.View,
-// Views), swapped atomically and numbered by Seq: flat, sorted slices of
-// groups and topics (and partitions with kafka.perPartitionMetrics), with
-// no pointer per partition. Lag and Clusters read the same views, and
-// GroupLag, TopicLag and PartitionLag are the stable API for other
-// packages: read them, never modify them (they share the view's storage).
+// Each cycle publishes an immutable fleet.LagView per cluster
+// (Collector.View, Views), swapped atomically and numbered by Seq: flat,
+// sorted slices of groups and topics (and partitions with
+// kafka.perPartitionMetrics), with no pointer per partition. Lag and
+// Clusters read the same views. The types live in the leaf package fleet
+// (fleet.GroupLag, TopicLag, PartitionLag), the stable API for other
+// packages, which read them without importing this one: read them, never
+// modify them (they share the view's storage).
 //
-// Families (Family, NumFamilies) and View.Walk are the one description of
-// the series: Collect is built on them, and so is a renderer that caches
-// the text exposition once per poll instead of building metric objects at
-// every scrape. To render:
+// The families (fleet.LagFamily, NumLagFamilies) and LagView.Walk, also in
+// fleet, are the one description of the series: Collect is built on them,
+// and so is a renderer that caches the text exposition once per poll
+// instead of building metric objects at every scrape. To render:
 //
 //   - Take Views() once; re-render only when some view's Seq differs from
 //     the one rendered (a poll publishes one new view per cluster).
-//   - Family-major: for f from 0 to NumFamilies, write f.Name()'s HELP
+//   - Family-major: for f from 0 to fleet.NumLagFamilies, write f.Name()'s HELP
 //     (f.Help()) and TYPE (gauge, or counter when f.Counter()) once, then
 //     call v.Walk(f, c.PerPartitionMetrics(), emit) for every view, so
 //     each family's series stay together as the text format requires.
@@ -177,11 +179,11 @@
 //     partition and label within a cluster, clusters in configuration
 //     order.
 //   - In emit, the label names are f.Labels() in order; each takes its
-//     value from Sample: cluster, group, topic, partition (an integer;
+//     value from fleet.LagSample: cluster, group, topic, partition (an integer;
 //     -1 when the family has none), and the last one, status or state,
 //     from Label. Escape label values (\, " and newline): group names
 //     are arbitrary UTF-8. Format Value with strconv.AppendFloat(b, v,
-//     'g', -1, 64). Walk reuses one Sample and allocates nothing: copy
+//     'g', -1, 64). Walk reuses one LagSample and allocates nothing: copy
 //     what you keep.
 //   - A view that is not Up yields only the cluster's own families
 //     (kafka_up, scrape duration, errors, tables, last success), which

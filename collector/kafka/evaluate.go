@@ -3,6 +3,8 @@ package kafka
 import (
 	"math"
 	"time"
+
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // minLagSamples is how many commits the lagging rule needs in the window:
@@ -206,25 +208,25 @@ func (s *partState) observe(hs *histories, at time.Time, committed, end int64, w
 // evaluate applies the rules, most alarming first, in the spirit of
 // Burrow's but over a window of time rather than of commits, because
 // Flink commits once per checkpoint and checkpoint intervals differ.
-func (s *partState) evaluate(hs *histories, at time.Time, window time.Duration) Status {
+func (s *partState) evaluate(hs *histories, at time.Time, window time.Duration) fleet.LagStatus {
 	if s.observations < 2 {
-		return StatusUnknown
+		return fleet.LagStatusUnknown
 	}
 	now, w := hs.stamp(at), int32(window/time.Second)
 	if now-s.commitSince >= w && s.has(flagMoved) && s.end > s.committed {
-		return StatusStalled
+		return fleet.LagStatusStalled
 	}
 	if s.hist == 0 {
-		return StatusOK
+		return fleet.LagStatusOK
 	}
 	h := hs.get(s.hist)
 	if h.growing(now - w) {
-		return StatusLagging
+		return fleet.LagStatusLagging
 	}
 	if h.rewinding(now, window, s.committed) {
-		return StatusRewinding
+		return fleet.LagStatusRewinding
 	}
-	return StatusOK
+	return fleet.LagStatusOK
 }
 
 // forget resets the partition (it is no longer committed) and releases

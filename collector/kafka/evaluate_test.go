@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/kafkafake"
 )
 
@@ -33,15 +34,15 @@ func TestStatusesOfSimulatedJobs(t *testing.T) {
 	}
 	tests := []struct {
 		group string
-		want  Status
+		want  fleet.LagStatus
 		since time.Duration // after start, at the latest
 	}{
 		// First commit at 10s; a second observation at 15s.
-		{group: "keeps-up", want: StatusOK, since: 15 * time.Second},
+		{group: "keeps-up", want: fleet.LagStatusOK, since: 15 * time.Second},
 		// Lag at commits 20s, 30s, 40s grows: lagging from the third.
-		{group: "behind", want: StatusLagging, since: 40 * time.Second},
+		{group: "behind", want: fleet.LagStatusLagging, since: 40 * time.Second},
 		// Last commit at 30s; a full window later with records arriving.
-		{group: "stuck", want: StatusStalled, since: 90 * time.Second},
+		{group: "stuck", want: fleet.LagStatusStalled, since: 90 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.group, func(t *testing.T) {
@@ -52,7 +53,7 @@ func TestStatusesOfSimulatedJobs(t *testing.T) {
 			if got := g.StatusSince.Sub(start); got > tt.since || got <= 0 {
 				t.Errorf("StatusSince = start+%s, want within (0, %s]", got, tt.since)
 			}
-			if !g.Known || g.Records <= 0 && tt.want != StatusOK {
+			if !g.Known || g.Records <= 0 && tt.want != fleet.LagStatusOK {
 				t.Errorf("Known=%v Records=%d: a %s group shows its lag", g.Known, g.Records, tt.want)
 			}
 		})
@@ -67,7 +68,7 @@ func TestStatusRewinding(t *testing.T) {
 	must(t, k.CreateTopic(ctx, "in", 1))
 	mustProduce(t, ctx, k, "in", 0, 200, clk.Now())
 	c := newTestCollector(t, testConfig(k.Brokers()), clk, "g")
-	poll := func(commit int64) Status {
+	poll := func(commit int64) fleet.LagStatus {
 		must(t, k.Commit(ctx, "g", map[string]map[int32]int64{"in": {0: commit}}))
 		must(t, c.Poll(ctx))
 		clk.Advance(testPoll)
@@ -75,13 +76,13 @@ func TestStatusRewinding(t *testing.T) {
 	}
 	for i, step := range []struct {
 		commit int64
-		want   Status
+		want   fleet.LagStatus
 	}{
-		{150, StatusUnknown}, // one observation
-		{180, StatusOK},
-		{40, StatusRewinding},
-		{120, StatusRewinding}, // still short of 180
-		{190, StatusOK},        // past where it was
+		{150, fleet.LagStatusUnknown}, // one observation
+		{180, fleet.LagStatusOK},
+		{40, fleet.LagStatusRewinding},
+		{120, fleet.LagStatusRewinding}, // still short of 180
+		{190, fleet.LagStatusOK},        // past where it was
 	} {
 		if got := poll(step.commit); got != step.want {
 			t.Errorf("step %d (commit %d): status %s, want %s", i, step.commit, got, step.want)
@@ -102,18 +103,18 @@ func TestPartitionRules(t *testing.T) {
 	tests := []struct {
 		name string
 		obs  []obs
-		want Status
+		want fleet.LagStatus
 	}{
-		{name: "first observation", obs: []obs{{10, 20}}, want: StatusUnknown},
-		{name: "constant lag at commit", obs: steady(8, func(int) int64 { return 50 }), want: StatusOK},
-		{name: "growing lag at commit", obs: steady(5, func(i int) int64 { return 10 * int64(i+1) }), want: StatusLagging},
-		{name: "growing but caught up once", obs: steady(5, func(i int) int64 { return []int64{10, 20, 0, 30, 40}[i] }), want: StatusOK},
-		{name: "two commits are not a trend", obs: steady(3, func(i int) int64 { return 10 * int64(i+1) }), want: StatusOK},
-		{name: "frozen with records arriving", obs: []obs{{5, 10}, {5, 20}, {5, 30}, {5, 40}, {5, 50}, {5, 60}, {5, 70}}, want: StatusStalled},
-		{name: "frozen for less than the window", obs: []obs{{5, 10}, {5, 20}, {5, 30}}, want: StatusOK},
-		{name: "frozen with no new records (transactional phantom lag)", obs: []obs{{5, 6}, {5, 6}, {5, 6}, {5, 6}, {5, 6}, {5, 6}, {5, 6}, {5, 6}}, want: StatusOK},
-		{name: "rewound", obs: []obs{{100, 110}, {50, 120}}, want: StatusRewinding},
-		{name: "rewind leaves the window", obs: []obs{{100, 110}, {50, 120}, {60, 130}, {70, 140}, {80, 150}, {85, 155}, {90, 160}, {95, 165}}, want: StatusOK},
+		{name: "first observation", obs: []obs{{10, 20}}, want: fleet.LagStatusUnknown},
+		{name: "constant lag at commit", obs: steady(8, func(int) int64 { return 50 }), want: fleet.LagStatusOK},
+		{name: "growing lag at commit", obs: steady(5, func(i int) int64 { return 10 * int64(i+1) }), want: fleet.LagStatusLagging},
+		{name: "growing but caught up once", obs: steady(5, func(i int) int64 { return []int64{10, 20, 0, 30, 40}[i] }), want: fleet.LagStatusOK},
+		{name: "two commits are not a trend", obs: steady(3, func(i int) int64 { return 10 * int64(i+1) }), want: fleet.LagStatusOK},
+		{name: "frozen with records arriving", obs: []obs{{5, 10}, {5, 20}, {5, 30}, {5, 40}, {5, 50}, {5, 60}, {5, 70}}, want: fleet.LagStatusStalled},
+		{name: "frozen for less than the window", obs: []obs{{5, 10}, {5, 20}, {5, 30}}, want: fleet.LagStatusOK},
+		{name: "frozen with no new records (transactional phantom lag)", obs: []obs{{5, 6}, {5, 6}, {5, 6}, {5, 6}, {5, 6}, {5, 6}, {5, 6}, {5, 6}}, want: fleet.LagStatusOK},
+		{name: "rewound", obs: []obs{{100, 110}, {50, 120}}, want: fleet.LagStatusRewinding},
+		{name: "rewind leaves the window", obs: []obs{{100, 110}, {50, 120}, {60, 130}, {70, 140}, {80, 150}, {85, 155}, {90, 160}, {95, 165}}, want: fleet.LagStatusOK},
 	}
 	const window = time.Minute
 	for _, tt := range tests {

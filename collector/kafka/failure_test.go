@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -78,12 +79,12 @@ func TestPartitionUnreadable(t *testing.T) {
 	})
 	tests := []struct {
 		after     time.Duration
-		wantState PartitionState
+		wantState fleet.PartitionState
 		wantBad   bool // bad topic's lag_records exported
 	}{
-		{after: testPoll, wantState: PartitionStale, wantBad: true},
-		{after: staleCycles * testPoll, wantState: PartitionStale, wantBad: true},
-		{after: (staleCycles + 1) * testPoll, wantState: PartitionUnmeasured, wantBad: false},
+		{after: testPoll, wantState: fleet.PartitionStale, wantBad: true},
+		{after: staleCycles * testPoll, wantState: fleet.PartitionStale, wantBad: true},
+		{after: (staleCycles + 1) * testPoll, wantState: fleet.PartitionUnmeasured, wantBad: false},
 	}
 	start := clk.Now()
 	for _, tt := range tests {

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/expfmt"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/internal/kafkafake"
 )
@@ -105,7 +106,7 @@ func mustProduce(t testing.TB, ctx context.Context, k *kafkafake.Cluster, topic 
 	return end
 }
 
-func mustLag(t testing.TB, c *Collector, group string) GroupLag {
+func mustLag(t testing.TB, c *Collector, group string) fleet.GroupLag {
 	t.Helper()
 	g, ok := c.Lag(config.DefaultCluster, group)
 	if !ok {
@@ -147,3 +148,7 @@ func hasLine(expo, line string) bool {
 }
 
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// unixSeconds is how the exposition writes a timestamp (fleet's
+// LagView.Walk does the same).
+func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }

@@ -3,6 +3,7 @@ package kafka
 import (
 	"testing"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -38,7 +39,7 @@ func TestRecordLag(t *testing.T) {
 	for _, tl := range g.Topics {
 		r := row{Topic: tl.Topic, Records: tl.Records, Parts: map[int32]int64{}}
 		for _, pl := range tl.Partitions {
-			if pl.State == PartitionUncommitted {
+			if pl.State == fleet.PartitionUncommitted {
 				r.Uncomm++
 				continue
 			}
@@ -58,7 +59,7 @@ func TestRecordLag(t *testing.T) {
 	}
 
 	n, ok := c.Lag("default", "never-committed")
-	if !ok || n.Known || n.Status != StatusUnknown {
+	if !ok || n.Known || n.Status != fleet.LagStatusUnknown {
 		t.Errorf("never-committed: ok=%v Known=%v Status=%s, want true false unknown", ok, n.Known, n.Status)
 	}
 	expo := exposition(t, c, "flinkslo_consumergroup_lag_records")

@@ -3,6 +3,8 @@ package kafka
 import (
 	"math"
 	"time"
+
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // autoReadsPerPoll bounds the record timestamps timeLag auto reads per
@@ -74,7 +76,7 @@ func (p *poller) measurePartition(tp *topicPart, st *partState, at time.Time) re
 	}
 	st.observe(&p.hist, at, committed, end, p.set.window)
 	st.lastAt = at.UnixNano()
-	st.status = st.evaluate(&p.hist, at, p.set.window).rank()
+	st.status = rankOf(st.evaluate(&p.hist, at, p.set.window))
 	st.flags |= flagFresh
 	if tp.keepFrom < 0 || committed < tp.keepFrom {
 		tp.keepFrom = committed
@@ -134,9 +136,9 @@ func (s *partState) setEstimate(e estimate) {
 }
 
 // lag is the partition's latest fresh measurement.
-func (s *partState) lag(part int32) PartitionLag {
-	return PartitionLag{
-		Partition: part, State: PartitionMeasured,
+func (s *partState) lag(part int32) fleet.PartitionLag {
+	return fleet.PartitionLag{
+		Partition: part, State: fleet.PartitionMeasured,
 		Committed: s.committed, End: s.end, Records: max(0, s.end-s.committed),
 		Seconds: s.seconds, SecondsError: float64(s.errBound),
 		SecondsKnown: s.has(flagKnown), SecondsCapped: s.has(flagCapped),

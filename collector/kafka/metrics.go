@@ -2,8 +2,8 @@ package kafka
 
 import (
 	"strconv"
-	"time"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -11,11 +11,11 @@ var _ prometheus.Collector = (*Collector)(nil)
 
 // descs are the families' descriptions, built once per Collector so no
 // package state is shared.
-type descs [NumFamilies]*prometheus.Desc
+type descs [fleet.NumLagFamilies]*prometheus.Desc
 
 func newDescs() descs {
 	var d descs
-	for f := range NumFamilies {
+	for f := range fleet.NumLagFamilies {
 		d[f] = prometheus.NewDesc(f.Name(), f.Help(), f.Labels(), nil)
 	}
 	return d
@@ -31,11 +31,11 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 // Collect emits the latest published views as constant metrics, so groups,
 // topics and partitions that vanished from the last poll vanish here, and
 // nothing is emitted for a cluster that could not be read. It walks the
-// views family by family (View.Walk).
+// views family by family (fleet.LagView.Walk).
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	views := c.Views()
 	var lv []string
-	emit := func(s *Sample) {
+	emit := func(s *fleet.LagSample) {
 		lv = append(lv[:0], s.Cluster)
 		if s.Group != "" {
 			lv = append(lv, s.Group)
@@ -55,18 +55,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(c.descs[s.Family], vt, s.Value, lv...)
 	}
-	for f := range NumFamilies {
+	for f := range fleet.NumLagFamilies {
 		for _, v := range views {
 			v.Walk(f, c.perPart, emit)
 		}
 	}
 }
-
-func boolFloat(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -69,7 +70,7 @@ type poller struct {
 	topics  map[string]*topicState
 	hist    histories
 	reads   slab[readTime]
-	scratch []PartitionLag
+	scratch []fleet.PartitionLag
 	// work divides ListOffsets between leaders, reused across polls.
 	work map[int32]*leaderWork
 	// first and wide collect timeLag auto's reads, reused across polls.
@@ -86,7 +87,7 @@ type poller struct {
 
 	failures  atomic.Uint64
 	authFails atomic.Uint64
-	view      atomic.Pointer[View]
+	view      atomic.Pointer[fleet.LagView]
 }
 
 func newPoller(name string, kcl *kgo.Client, set *settings, log *slog.Logger) *poller {
@@ -110,7 +111,7 @@ func (p *poller) poll(ctx context.Context, wanted []string) error {
 	began := time.Now()
 	p.seq++
 	p.lastErr = nil
-	v := &View{Cluster: p.name}
+	v := &fleet.LagView{Cluster: p.name}
 	if prev := p.view.Load(); prev != nil {
 		v.LastSuccess = prev.LastSuccess
 	}

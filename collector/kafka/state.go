@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"time"
+
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // topicState is what a poller keeps of one topic some group commits to:
@@ -72,7 +74,7 @@ type groupState struct {
 }
 
 type groupStatus struct {
-	status Status
+	status fleet.LagStatus
 	since  time.Time
 }
 

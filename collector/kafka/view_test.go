@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -43,8 +44,8 @@ func TestPerPartitionOff(t *testing.T) {
 		}
 	}
 	// The same sums, once the rows are left out of the comparison.
-	strip := cmp.Transformer("noPartitions", func(tl TopicLag) TopicLag { tl.Partitions = nil; return tl })
-	if d := cmp.Diff(vOn.Groups, vOff.Groups, strip, cmp.AllowUnexported(GroupLag{})); d != "" {
+	strip := cmp.Transformer("noPartitions", func(tl fleet.TopicLag) fleet.TopicLag { tl.Partitions = nil; return tl })
+	if d := cmp.Diff(vOn.Groups, vOff.Groups, strip, cmp.AllowUnexported(fleet.GroupLag{})); d != "" {
 		t.Errorf("groups with per-partition rows (-) and without (+):\n%s", d)
 	}
 	if g, _ := vOff.Group("enrich"); !g.Known || g.Records != 0+5+30+4 || !g.SecondsKnown || g.Seconds != 120 {
@@ -105,8 +106,8 @@ func TestViewsImmutableWhilePolling(t *testing.T) {
 		}
 	})
 	type kept struct {
-		v    *View
-		copy []GroupLag
+		v    *fleet.LagView
+		copy []fleet.GroupLag
 	}
 	var seen []kept
 	var lastSeq uint64
@@ -131,20 +132,20 @@ func TestViewsImmutableWhilePolling(t *testing.T) {
 		t.Fatalf("only %d views seen: the polls did not run alongside the reads", len(seen))
 	}
 	for _, s := range seen {
-		if d := cmp.Diff(s.copy, s.v.Groups, cmp.AllowUnexported(GroupLag{})); d != "" {
+		if d := cmp.Diff(s.copy, s.v.Groups, cmp.AllowUnexported(fleet.GroupLag{})); d != "" {
 			t.Fatalf("view %d changed after it was published (-then +now):\n%s", s.v.Seq, d)
 		}
 	}
 }
 
-func checkSums(t *testing.T, v *View) {
+func checkSums(t *testing.T, v *fleet.LagView) {
 	t.Helper()
 	for _, g := range v.Groups {
 		var sum int64
 		for _, tl := range g.Topics {
 			var ts int64
 			for _, pl := range tl.Partitions {
-				if pl.State == PartitionMeasured || pl.State == PartitionStale {
+				if pl.State == fleet.PartitionMeasured || pl.State == fleet.PartitionStale {
 					ts += pl.Records
 				}
 			}
@@ -159,7 +160,7 @@ func checkSums(t *testing.T, v *View) {
 	}
 }
 
-func deepCopy(groups []GroupLag) []GroupLag {
+func deepCopy(groups []fleet.GroupLag) []fleet.GroupLag {
 	out := slices.Clone(groups)
 	for i := range out {
 		out[i].Topics = slices.Clone(out[i].Topics)

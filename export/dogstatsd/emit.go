@@ -168,7 +168,7 @@ func (b *batch) kafka(v *fleet.KafkaView) {
 			continue
 		}
 		tags := []string{tag("cluster", ref.Cluster), tag("group", ref.Group)}
-		b.gauge(mGroupLagRecords, lag.Records, tags)
+		b.gauge(mGroupLagRecords, float64(lag.Records), tags)
 		if lag.SecondsKnown {
 			b.gauge(mGroupLagSeconds, lag.Seconds, tags)
 		}

@@ -86,7 +86,7 @@ func sampleFleet(step int) *fleet.Snapshot {
 		Finished: fleetNow,
 		Targets:  ts,
 		Kafka: &fleet.KafkaView{Clusters: map[string]bool{"default": true, "payments": false}, Groups: map[fleet.GroupRef]fleet.GroupLag{
-			{Cluster: "default", Group: "orders-enricher"}: {Known: true, Records: pick(1200, 800), Seconds: pick(3.5, 2), SecondsKnown: true, Status: "ok"},
+			{Cluster: "default", Group: "orders-enricher"}: {Known: true, Records: int64(pick(1200, 800)), Seconds: pick(3.5, 2), SecondsKnown: true, Status: "ok"},
 			// Just started: records known, time lag not estimated yet.
 			{Cluster: "default", Group: "indexer"}:      {Known: true, Records: 40, Status: "unknown"},
 			{Cluster: "default", Group: "fraud-scorer"}: {Known: false},

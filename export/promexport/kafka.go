@@ -3,14 +3,14 @@ package promexport
 import (
 	"strconv"
 
-	"github.com/flinkslo/flinkslo/collector/kafka"
 	"github.com/flinkslo/flinkslo/export"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // KafkaViews is what the Kafka source reads: the latest published view of
 // every cluster (*kafka.Collector).
 type KafkaViews interface {
-	Views() []*kafka.View
+	Views() []*fleet.LagView
 	PerPartitionMetrics() bool
 }
 
@@ -22,7 +22,7 @@ type KafkaViews interface {
 // hold it to), labels in name order as a registry writes them.
 type KafkaSource struct {
 	k    KafkaViews
-	fams [kafka.NumFamilies]kafkaFamily
+	fams [fleet.NumLagFamilies]kafkaFamily
 }
 
 var _ Source = (*KafkaSource)(nil)
@@ -40,7 +40,7 @@ type kafkaFamily struct {
 // NewKafkaSource renders k's views.
 func NewKafkaSource(k KafkaViews) *KafkaSource {
 	s := &KafkaSource{k: k}
-	for f := range kafka.NumFamilies {
+	for f := range fleet.NumLagFamilies {
 		kf := kafkaFamily{name: f.Name()}
 		typ := export.Gauge
 		if f.Counter() {
@@ -82,12 +82,12 @@ func (s *KafkaSource) Version() uint64 {
 func (s *KafkaSource) AppendText(b []byte, f Format) []byte {
 	views := s.k.Views()
 	perPart := s.k.PerPartitionMetrics()
-	for fam := range kafka.NumFamilies {
+	for fam := range fleet.NumLagFamilies {
 		kf := &s.fams[fam]
 		start := len(b)
 		b = append(b, kf.header[f]...)
 		body := len(b)
-		emit := func(x *kafka.Sample) { b = kf.appendSample(b, x, f) }
+		emit := func(x *fleet.LagSample) { b = kf.appendSample(b, x, f) }
 		for _, v := range views {
 			v.Walk(fam, perPart, emit)
 		}
@@ -100,7 +100,7 @@ func (s *KafkaSource) AppendText(b []byte, f Format) []byte {
 
 // appendSample writes one series, labels in name order: cluster, group,
 // partition, state or status, topic.
-func (kf *kafkaFamily) appendSample(b []byte, x *kafka.Sample, f Format) []byte {
+func (kf *kafkaFamily) appendSample(b []byte, x *fleet.LagSample, f Format) []byte {
 	b = append(b, kf.name...)
 	b = append(b, `{cluster="`...)
 	b = appendEscaped(b, x.Cluster)

@@ -38,7 +38,8 @@ func (d *Daemon) buildAlerting(cfg *config.Config, o Options, kp kubeParts) erro
 		events = c
 		d.closers = append(d.closers, c.Close)
 	}
-	sinks, err := alerting.BuildSinks(cfg, alerting.SinkOptions{
+	acfg := alerting.ConfigFrom(cfg)
+	sinks, err := alerting.BuildSinks(acfg, alerting.SinkOptions{
 		Getenv: o.Getenv, Events: events, Console: o.Console, JSON: o.JSON,
 		ForceConsole: o.ForceConsole, DryRun: o.DryRun, DryRunOutput: o.DryRunOut, Logger: o.Log.With("component", "alerting"),
 	})
@@ -53,7 +54,7 @@ func (d *Daemon) buildAlerting(cfg *config.Config, o Options, kp kubeParts) erro
 		store = alerting.FileStore{Path: cfg.StateFile + ".incidents"}
 	}
 	r, err := alerting.New(alerting.Options{
-		Config: cfg, Sinks: sinks, Leader: kp.leader(), Store: store,
+		Config: acfg, Sinks: sinks, Leader: kp.leader(), Store: store,
 		Logger: o.Log, Registerer: d.Registry, Now: o.Now, HealthWait: o.HealthWait,
 	})
 	if err != nil {

@@ -5,24 +5,24 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/flinkslo/flinkslo/collector/kafka"
+	"github.com/flinkslo/flinkslo/fleet"
 )
 
 // writeWalk writes every series of the views in the text exposition
-// format, straight from View.Walk, with no intermediate metric objects:
-// what a cached renderer does once per poll. It is the benchmark's stand-in
-// for flinkslo's renderer, not a replacement for it.
-func writeWalk(w io.Writer, views []*kafka.View, perPartition bool) error {
+// format, straight from fleet.LagView.Walk, with no intermediate metric
+// objects: what a cached renderer does once per poll. It is the
+// benchmark's stand-in for flinkslo's renderer, not a replacement for it.
+func writeWalk(w io.Writer, views []*fleet.LagView, perPartition bool) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
-	for f := range kafka.NumFamilies {
+	for f := range fleet.NumLagFamilies {
 		typ := "gauge"
 		if f.Counter() {
 			typ = "counter"
 		}
 		_, _ = bw.WriteString("# HELP " + f.Name() + " " + f.Help() + "\n# TYPE " + f.Name() + " " + typ + "\n")
 		names := f.Labels()
-		emit := func(s *kafka.Sample) {
+		emit := func(s *fleet.LagSample) {
 			line = append(line[:0], f.Name()...)
 			line = append(line, '{')
 			for i, n := range names {
@@ -60,14 +60,14 @@ func writeWalk(w io.Writer, views []*kafka.View, perPartition bool) error {
 // writeView writes every partition of the views with its time lag's
 // error bound, which the exposition does not carry, one per line:
 // "group topic partition seconds error known capped".
-func writeView(w io.Writer, views []*kafka.View) error {
+func writeView(w io.Writer, views []*fleet.LagView) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
 	for _, v := range views {
 		for _, g := range v.Groups {
 			for _, t := range g.Topics {
 				for _, p := range t.Partitions {
-					if p.State != kafka.PartitionMeasured && p.State != kafka.PartitionStale {
+					if p.State != fleet.PartitionMeasured && p.State != fleet.PartitionStale {
 						continue
 					}
 					line = append(line[:0], g.Group...)

@@ -1,4 +1,4 @@
-package kafka
+package fleet
 
 import (
 	"cmp"
@@ -6,47 +6,32 @@ import (
 	"time"
 )
 
-// Status is the evaluation of a group over the sliding window.
-type Status string
+// LagStatus is the evaluation of a consumer group over the Kafka
+// collector's sliding window (kafka.evaluationWindow).
+type LagStatus string
 
 // The statuses, from least to most alarming. Only these strings become
 // label values.
 const (
-	// StatusUnknown: not evaluated yet (fewer than two observations), or
+	// LagStatusUnknown: not evaluated yet (fewer than two observations), or
 	// the group has no committed offsets to evaluate.
-	StatusUnknown Status = "unknown"
-	// StatusOK: none of the rules below holds.
-	StatusOK Status = "ok"
-	// StatusRewinding: a committed offset went backwards within the window
-	// and has not yet come back to where it was (a restore from an older
-	// savepoint, or an offset reset).
-	StatusRewinding Status = "rewinding"
-	// StatusLagging: the lag measured at each commit grew across the
+	LagStatusUnknown LagStatus = "unknown"
+	// LagStatusOK: none of the rules below holds.
+	LagStatusOK LagStatus = "ok"
+	// LagStatusRewinding: a committed offset went backwards within the
+	// window and has not yet come back to where it was (a restore from an
+	// older savepoint, or an offset reset).
+	LagStatusRewinding LagStatus = "rewinding"
+	// LagStatusLagging: the lag measured at each commit grew across the
 	// window (at least three commits, never decreasing, never zero).
-	StatusLagging Status = "lagging"
-	// StatusStalled: a committed offset has not moved for the whole window
-	// while records kept arriving (checkpoints not completing, job stopped).
-	StatusStalled Status = "stalled"
+	LagStatusLagging LagStatus = "lagging"
+	// LagStatusStalled: a committed offset has not moved for the whole
+	// window while records kept arriving (checkpoints not completing, job
+	// stopped).
+	LagStatusStalled LagStatus = "stalled"
 )
 
-func (s Status) String() string { return string(s) }
-
-// statusRank orders statuses for "worst partition wins"; it is also how a
-// partition's status is kept in one byte.
-type statusRank uint8
-
-var statusByRank = [...]Status{StatusUnknown, StatusOK, StatusRewinding, StatusLagging, StatusStalled}
-
-func (r statusRank) status() Status { return statusByRank[r] }
-
-func (s Status) rank() statusRank {
-	for i, st := range statusByRank {
-		if st == s {
-			return statusRank(i)
-		}
-	}
-	return 0
-}
+func (s LagStatus) String() string { return string(s) }
 
 // PartitionState says how a partition's lag was obtained this cycle.
 type PartitionState uint8
@@ -78,7 +63,7 @@ type PartitionCounts [numPartitionStates]int
 
 // GroupLag is the latest view of one consumer group. Values are immutable
 // once published: do not modify Topics or their Partitions, which share
-// the View's storage.
+// the LagView's storage. A Snapshot's KafkaView holds it without Topics.
 type GroupLag struct {
 	Cluster string
 	Group   string
@@ -96,7 +81,7 @@ type GroupLag struct {
 	SecondsKnown  bool
 	SecondsCapped bool
 	// Status and StatusSince: the evaluation and when it last changed.
-	Status      Status
+	Status      LagStatus
 	StatusSince time.Time
 	// Partitions counts partitions by state.
 	Partitions PartitionCounts
@@ -104,9 +89,12 @@ type GroupLag struct {
 	Topics []TopicLag
 	// At is when the offsets were read.
 	At time.Time
-	// shadow: another replica owns and exports the group; this one
-	// measured it only for its targets (WithGroupOwner).
-	shadow bool
+	// Shadow: another replica owns and exports the group; this one
+	// measured it only for its targets (kafka.WithGroupOwner). Exported
+	// only because collector/kafka sets it and LagView.Walk, here, skips
+	// such groups; the group's lag is still valid for this replica's
+	// health.
+	Shadow bool
 }
 
 // TopicLag is one topic of a group.
@@ -126,15 +114,16 @@ type TopicLag struct {
 }
 
 // PartitionLag is one partition of a group's topic. It holds no pointer:
-// a View's million partitions cost the garbage collector nothing to scan.
+// a LagView's million partitions cost the garbage collector nothing to scan.
 type PartitionLag struct {
 	// Committed and End are the offsets the lag was computed from (-1 when
 	// not known).
 	Committed int64
 	End       int64
 	Records   int64
-	// Seconds is the time lag; SecondsError bounds its error (see the
-	// package documentation). SecondsCapped: a lower bound.
+	// Seconds is the time lag; SecondsError bounds its error (see
+	// collector/kafka's package documentation). SecondsCapped: a lower
+	// bound.
 	Seconds       float64
 	SecondsError  float64
 	Partition     int32
@@ -143,12 +132,16 @@ type PartitionLag struct {
 	SecondsCapped bool
 }
 
-// View is what one poll of one cluster published. It is never modified
-// after publication, so readers share it without locking, and Seq tells
-// them apart: a renderer can cache what it made of a view by Seq.
-type View struct {
+// LagView is what one poll of one Kafka cluster published. It is never
+// modified after publication, so readers share it without locking, and Seq
+// tells them apart: a renderer can cache what it made of a view by Seq.
+//
+// collector/kafka fills it; it lives here, in the leaf, so that the
+// snapshot, health and the exporters share one consumer-group lag type
+// without importing the collector and its Kafka client.
+type LagView struct {
 	Cluster string
-	// Seq increases with every view the Collector publishes, across
+	// Seq increases with every view the kafka.Collector publishes, across
 	// clusters.
 	Seq uint64
 	// Up: the poll read the cluster. A view that is not up has no groups:
@@ -172,7 +165,7 @@ type View struct {
 }
 
 // Group returns the named group's lag.
-func (v *View) Group(name string) (GroupLag, bool) {
+func (v *LagView) Group(name string) (GroupLag, bool) {
 	i, ok := slices.BinarySearchFunc(v.Groups, name, func(g GroupLag, name string) int { return cmp.Compare(g.Group, name) })
 	if !ok {
 		return GroupLag{}, false
