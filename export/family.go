@@ -177,6 +177,24 @@ func Walk(o *Out, fams []*Family, snap *fleet.Snapshot) {
 	}
 }
 
+// WalkFamily sends f's series of snap, in the snapshot's order, as Walk
+// does for f alone: a renderer that writes one family at a time (the text
+// exposition) needs no buffer for the others.
+func WalkFamily(o *Out, f *Family, snap *fleet.Snapshot) {
+	o.SetNow(snap.Finished)
+	for i := range snap.Targets {
+		t := &snap.Targets[i]
+		switch {
+		case f.Level == PerTarget:
+			f.Target(o, t)
+		case f.Level == PerJob && !t.Suspended:
+			for k := range t.Jobs {
+				f.Job(o, t, &t.Jobs[k])
+			}
+		}
+	}
+}
+
 // Names lists the names of fams.
 func Names(fams []*Family) []string {
 	out := make([]string, len(fams))

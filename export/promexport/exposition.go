@@ -26,10 +26,13 @@ type Source interface {
 }
 
 // Exposition serves /metrics: the process's own metrics gathered live from
-// a registry, then the snapshot's series and the sources', rendered once
-// per snapshot (and source version) and cached, also compressed, so every
-// scrape of a large fleet costs a copy. It speaks the Prometheus text
-// format and OpenMetrics, as the scraper asks.
+// a registry, then the snapshot's series and the sources'. Compressed, as
+// Prometheus asks for it, the snapshot's part is rendered once per
+// snapshot (and source version) and cached, so every scrape of a large
+// fleet costs a copy; uncompressed it is rendered as it is sent (tens of
+// milliseconds for thousands of jobs), so that no text copy of the whole
+// fleet stays in memory. It speaks the Prometheus text format and
+// OpenMetrics, as the scraper asks.
 type Exposition struct {
 	exp     *Exporter
 	self    prometheus.Gatherer
@@ -40,14 +43,13 @@ type Exposition struct {
 	cache [formats]*cache
 }
 
-// cache is one format's rendering of the cached part.
+// cache is one format's state of the cached part.
 type cache struct {
 	valid    bool
-	snap     *fleet.Snapshot // rendered
+	snap     *fleet.Snapshot // the one gz holds
 	versions []uint64        // of each source rendered
 	sink     *textSink
 	srcText  [][]byte // each source's text
-	chunks   [][]byte // what is served, in order
 	gz       deflated
 }
 
@@ -64,16 +66,13 @@ func NewExposition(exp *Exporter, self prometheus.Gatherer, sources ...Source) *
 // eof ends an OpenMetrics exposition.
 var eof = []byte("# EOF\n")
 
-// refresh renders what changed since the last call. Callers hold mu.
+// refresh brings c up to the latest snapshot and source versions,
+// rendering the sources that changed and dropping a compressed copy that
+// is out of date. Callers hold mu.
 func (x *Exposition) refresh(f Format) *cache {
 	c := x.cache[f]
 	changed := !c.valid
-	snap := x.exp.store.Load()
-	if changed || snap != c.snap {
-		c.sink.reset()
-		if snap != nil {
-			x.exp.emit(c.sink, snap)
-		}
+	if snap := x.exp.store.Load(); changed || snap != c.snap {
 		c.snap, changed = snap, true
 	}
 	for i, s := range x.sources {
@@ -83,23 +82,35 @@ func (x *Exposition) refresh(f Format) *cache {
 		}
 	}
 	if changed {
-		c.chunks = c.sink.chunks(c.chunks[:0])
-		for _, t := range c.srcText {
-			if len(t) > 0 {
-				c.chunks = append(c.chunks, t)
-			}
-		}
-		if f == OpenMetrics {
-			c.chunks = append(c.chunks, eof)
-		}
 		c.valid, c.gz.ok = true, false
 	}
 	return c
 }
 
+// render hands out the cached part, chunk by chunk: the snapshot's
+// families, the sources' and OpenMetrics' end. Callers hold mu.
+func (x *Exposition) render(c *cache, f Format, out func([]byte) error) error {
+	if c.snap != nil {
+		if err := c.sink.render(c.snap, out); err != nil {
+			return err
+		}
+	}
+	for _, t := range c.srcText {
+		if len(t) > 0 {
+			if err := out(t); err != nil {
+				return err
+			}
+		}
+	}
+	if f == OpenMetrics {
+		return out(eof)
+	}
+	return nil
+}
+
 // write sends the live part then the cached part to w, as one gzip member
-// when gz. The lock is held while writing: the buffers are reused by the
-// next render.
+// when gz. The lock is held while writing: the renderer's buffer and the
+// sources' text are reused by the next render.
 func (x *Exposition) write(w io.Writer, f Format, live []byte, gz bool) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -108,20 +119,17 @@ func (x *Exposition) write(w io.Writer, f Format, live []byte, gz bool) error {
 		zw := x.zw.get()
 		defer x.zw.put(zw)
 		if !c.gz.ok {
-			c.gz.compress(c.chunks, zw)
+			c.gz.compress(func(out func([]byte) error) error { return x.render(c, f, out) }, zw)
 		}
 		return writeGzip(w, zw, live, &c.gz)
 	}
 	if _, err := w.Write(live); err != nil {
 		return err
 	}
-	// Not net.Buffers.WriteTo: it consumes the slice, i.e. the cache.
-	for _, b := range c.chunks {
-		if _, err := w.Write(b); err != nil {
-			return err
-		}
-	}
-	return nil
+	return x.render(c, f, func(b []byte) error {
+		_, err := w.Write(b)
+		return err
+	})
 }
 
 func (x *Exposition) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -37,14 +37,12 @@ func BenchmarkText(b *testing.B) {
 	snap := bigSnapshot(5000, time.Unix(1_800_000_000, 0))
 	exp := NewExporter(fleet.NewStore())
 	ts := newTextSink(exp.fams, Text)
+	n := 0
+	count := func(c []byte) error { n += len(c); return nil }
 	b.ReportAllocs()
 	for b.Loop() {
-		ts.reset()
-		exp.emit(ts, snap)
-	}
-	n := 0
-	for _, c := range ts.chunks(nil) {
-		n += len(c)
+		n = 0
+		_ = ts.render(snap, count)
 	}
 	b.ReportMetric(float64(n)/1e6, "MB")
 }

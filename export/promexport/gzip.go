@@ -29,16 +29,18 @@ type deflated struct {
 	ok   bool
 }
 
-// compress replaces d with chunks compressed. zw is reset onto d.
-func (d *deflated) compress(chunks [][]byte, zw *flate.Writer) {
+// compress replaces d with what render hands its callback, compressed.
+// zw is reset onto d.
+func (d *deflated) compress(render func(out func([]byte) error) error, zw *flate.Writer) {
 	d.data.Reset()
 	zw.Reset(&d.data)
 	d.crc, d.size = 0, 0
-	for _, c := range chunks {
-		_, _ = zw.Write(c)
+	_ = render(func(c []byte) error {
+		_, _ = zw.Write(c) // into a bytes.Buffer: no error
 		d.crc = crc32.Update(d.crc, crc32.IEEETable, c)
 		d.size += int64(len(c))
-	}
+		return nil
+	})
 	_ = zw.Close()
 	d.ok = true
 }
