@@ -97,38 +97,46 @@ func TestExporterGolden(t *testing.T) {
 }
 
 // The text written directly must be what client_golang would render from
-// the Collector: same families, same series, same values.
+// the Collector: same families, same series, same values, also for a fleet
+// whose families are written in several chunks.
 func TestTextMatchesCollector(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
-	store := fleet.NewStore()
-	snap := fleetSnapshot(now)
-	snap.Targets[1].Team = `team "quoted" \ back\nslash`
-	store.Publish(snap)
-	exp := NewExporter(store)
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(exp)
-	p1, p2 := expfmt.NewTextParser(model.UTF8Validation), expfmt.NewTextParser(model.UTF8Validation)
-	want, err := p1.TextToMetricFamilies(strings.NewReader(render(t, reg)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := exp.Text(snap)
-	got, err := p2.TextToMetricFamilies(bytes.NewReader(text))
-	if err != nil {
-		t.Fatalf("direct text does not parse: %v\n%s", err, text)
-	}
-	if len(got) != len(want) {
-		t.Fatalf("direct text has %d families, collector %d", len(got), len(want))
-	}
-	for name, wf := range want {
-		gf := got[name]
-		if gf == nil {
-			t.Errorf("family %s missing from direct text", name)
-			continue
-		}
-		if gs, ws := seriesSet(gf), seriesSet(wf); gs != ws {
-			t.Errorf("family %s differs:\ndirect:\n%s\ncollector:\n%s", name, gs, ws)
-		}
+	small := fleetSnapshot(now)
+	small.Targets[1].Team = `team "quoted" \ back\nslash`
+	for name, snap := range map[string]*fleet.Snapshot{"fleet": small, "300 deployments": bigSnapshot(300, now)} {
+		t.Run(name, func(t *testing.T) {
+			store := fleet.NewStore()
+			store.Publish(snap)
+			exp := NewExporter(store)
+			reg := prometheus.NewPedanticRegistry()
+			reg.MustRegister(exp)
+			p1, p2 := expfmt.NewTextParser(model.UTF8Validation), expfmt.NewTextParser(model.UTF8Validation)
+			want, err := p1.TextToMetricFamilies(strings.NewReader(render(t, reg)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := exp.Text(snap)
+			if name != "fleet" && len(text) < 4*flushAt {
+				t.Fatalf("the big fleet's text is %d bytes: too small to be written in chunks", len(text))
+			}
+			got, err := p2.TextToMetricFamilies(bytes.NewReader(text))
+			if err != nil {
+				t.Fatalf("direct text does not parse: %v", err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("direct text has %d families, collector %d", len(got), len(want))
+			}
+			for name, wf := range want {
+				gf := got[name]
+				if gf == nil {
+					t.Errorf("family %s missing from direct text", name)
+					continue
+				}
+				if gs, ws := seriesSet(gf), seriesSet(wf); gs != ws {
+					t.Errorf("family %s differs:\ndirect:\n%s\ncollector:\n%s", name, gs, ws)
+				}
+			}
+		})
 	}
 }
 

@@ -19,18 +19,25 @@ const (
 	formats
 )
 
-// textSink writes one family's series at a time straight into a text
-// format, header first, so that each family's series stay together. It
+// textSink writes series straight into a text format, one family at a
+// time, header first, handing the text on in chunks of about flushAt. It
 // keeps no rendering: /metrics caches only the compressed exposition (what
 // Prometheus asks for), and a plain-text scrape is rendered as it is sent.
-// At 5,000 jobs the text is over 30 MB, which a kept rendering (per family
-// buffers grown by append) held twice over, for each format asked for;
-// one family's buffer is the largest family, about 1 MB.
+// At 5,000 jobs the text is over 30 MB, which a kept rendering held twice
+// over (per-family buffers grown by append), for each format asked for.
 type textSink struct {
-	fams   []*family
-	format Format
-	buf    []byte
+	fams    []*family
+	format  Format
+	buf     []byte
+	started bool // the family's header is written
+	out     func([]byte) error
+	err     error // out's first error, which ends the rendering
 }
+
+// flushAt is the chunk size: large enough that handing a chunk on costs
+// nothing next to writing it, small next to the largest family (a job
+// state-set is over 8 MB at 5,000 jobs).
+const flushAt = 64 << 10
 
 var _ export.Sink = (*textSink)(nil)
 
@@ -38,18 +45,21 @@ func newTextSink(fams []*family, f Format) *textSink {
 	return &textSink{fams: fams, format: f}
 }
 
-// render writes snap's families in name order, as a registry does, each
-// as one chunk handed to out; a family without series is left out, header
-// too. The chunk is reused for the next family: out must not keep it.
+// render writes snap's families in name order, as a registry does, handing
+// the text to out in chunks; a family without series is left out, header
+// too. A chunk is reused afterwards: out must not keep it.
 func (t *textSink) render(snap *fleet.Snapshot, out func([]byte) error) error {
+	t.out, t.err = out, nil
+	defer func() { t.out = nil }()
 	o := export.NewOut(t)
 	for _, f := range t.fams {
-		t.buf = t.buf[:0]
+		t.buf, t.started = t.buf[:0], false
 		export.WalkFamily(o, f.Family, snap)
-		if len(t.buf) > 0 {
-			if err := out(t.buf); err != nil {
-				return err
-			}
+		if len(t.buf) > 0 && t.err == nil {
+			t.err = out(t.buf)
+		}
+		if t.err != nil {
+			return t.err
 		}
 	}
 	return nil
@@ -58,8 +68,8 @@ func (t *textSink) render(snap *fleet.Snapshot, out func([]byte) error) error {
 func (t *textSink) Add(tf *export.Family, v float64, lv []string) {
 	f := t.fams[tf.Index]
 	b := t.buf
-	if len(b) == 0 {
-		b = append(b, f.header[t.format]...)
+	if !t.started {
+		b, t.started = append(b, f.header[t.format]...), true
 	}
 	b = append(b, tf.Name...)
 	b = append(b, '{')
@@ -79,6 +89,10 @@ func (t *textSink) Add(tf *export.Family, v float64, lv []string) {
 		b = appendFloat(b, v)
 	}
 	t.buf = append(b, '\n')
+	if len(t.buf) >= flushAt && t.err == nil {
+		t.err = t.out(t.buf)
+		t.buf = t.buf[:0]
+	}
 }
 
 // appendEscaped escapes a label value as both formats require.
