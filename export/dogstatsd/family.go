@@ -95,7 +95,7 @@ func (s *sender) Add(f *export.Family, v float64, lv []string) {
 		return
 	}
 	if f.DogStatsD.Kind == export.DogPresence && v != 1 {
-		return // before the DogStatsD-only tags: nothing of it is sent
+		return // a presence family sends its 1s only: no tags to work out
 	}
 	dv := s.dogValues(df, lv)
 	switch f.DogStatsD.Kind {
