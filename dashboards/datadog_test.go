@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/flinkslo/flinkslo/export/dogstatsd"
+	"github.com/flinkslo/flinkslo/fleet"
 	"github.com/flinkslo/flinkslo/internal/config"
 	"github.com/flinkslo/flinkslo/rules"
 )
@@ -202,6 +203,60 @@ func TestDatadogMonitorsMirrorPrometheusAlerts(t *testing.T) {
 	}
 	if d := cmp.Diff(prom, dd); d != "" {
 		t.Errorf("Datadog monitors and Prometheus alerts differ (-prometheus +datadog):\n%s", d)
+	}
+}
+
+// reasonFilter matches the tag filters of the reason series in a query.
+var reasonFilter = regexp.MustCompile(regexp.QuoteMeta(config.DefaultDatadogNamespace+".job.unhealthy_reason") + `\{([^}]*)\}`)
+
+// The Datadog monitors yield as the Prometheus alerts do, from the one
+// table (fleet.ExplainedBy): the monitor of a reason that another can
+// explain counts only its series tagged explained:false, and says so; the
+// others filter nothing on explained. Each explaining reason has a monitor
+// of its own that does not yield, so a job is never left unheard: a stuck
+// job with Kafka lag pages once, as stuck, and does not also notify its
+// team that it lags.
+func TestDatadogMonitorsYield(t *testing.T) {
+	watched := map[fleet.Reason]bool{}
+	for name, b := range embedded(t, "datadog/monitors/*.json") {
+		var m datadogV1.Monitor
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, sub := range reasonFilter.FindAllStringSubmatch(m.Query, -1) {
+			filter := strings.Split(sub[1], ",")
+			for i := range filter {
+				filter[i] = strings.TrimSpace(filter[i])
+			}
+			r := fleet.Reason(tagValue(filter, "reason"))
+			if !r.Known() {
+				t.Errorf("%s: %s filters no known reason", path.Base(name), sub[0])
+				continue
+			}
+			by := fleet.ExplainedBy(r)
+			want := ""
+			if len(by) > 0 {
+				want = "false"
+			}
+			if got := tagValue(filter, "explained"); got != want {
+				t.Errorf("%s: reason %s is explained by %v: got the filter explained:%q, want explained:%q (empty: no filter) in %s", path.Base(name), r, by, got, want, sub[0])
+			}
+			for _, e := range by {
+				if !strings.Contains(m.GetMessage(), string(e)) {
+					t.Errorf("%s: the message does not say the monitor yields to %s", path.Base(name), e)
+				}
+			}
+			if len(by) == 0 {
+				watched[r] = true
+			}
+		}
+	}
+	for _, r := range fleet.Reasons {
+		for _, e := range fleet.ExplainedBy(r) {
+			if !watched[e] {
+				t.Errorf("the monitor of %s yields to %s, which no monitor watches", r, e)
+			}
+		}
 	}
 }
 

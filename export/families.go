@@ -2,6 +2,7 @@ package export
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/flinkslo/flinkslo/fleet"
@@ -33,6 +34,7 @@ func Families() []*Family {
 	jf := func(typ Type, name, help, doc string, labels []string, d DogStatsD, fn jobFunc) *Family {
 		return &Family{Name: name, Help: help, Doc: doc, Type: typ, Level: PerJob, Labels: append(slices.Clone(JobLabels), labels...), DogStatsD: d, job: fn}
 	}
+	dogTagged := func(name string, k Kind, tags ...DogTag) DogStatsD { return DogStatsD{Name: name, Kind: k, Tags: tags} }
 	none := DogStatsD{}
 	fams := []*Family{
 		tf(Gauge, "flinkslo_target_up", "1 if the JobManager answered the last scrape, else 0.",
@@ -147,7 +149,7 @@ func Families() []*Family {
 				}
 			}),
 		jf(Gauge, "flinkslo_job_unhealthy_reason", "1 for each reason the job is unhealthy.",
-			"1 for each current reason: "+codeList(fleet.Reasons), []string{"reason"}, dog("job.unhealthy_reason", DogPresence),
+			"1 for each current reason: "+codeList(fleet.Reasons), []string{"reason"}, dogTagged("job.unhealthy_reason", DogPresence, DogTag{Key: "explained", Value: explained}),
 			func(o *Out, _ *fleet.TargetStatus, j *fleet.JobStatus) {
 				if j.Expected {
 					for _, r := range j.Reasons {
@@ -371,4 +373,13 @@ func codeList[T ~string](vs []T) string {
 		s[i] = "`" + string(v) + "`"
 	}
 	return strings.Join(s, ", ")
+}
+
+// explained is the value of the explained tag of a reason's DogStatsD
+// series: true while another reason of the job explains it
+// (fleet.ExplainedBy), so that a Datadog monitor on the reason yields as
+// the Prometheus alert does: a stuck job pages once, as stuck, without also
+// notifying its team that it lags.
+func explained(_ *fleet.TargetStatus, j *fleet.JobStatus, lv []string) string {
+	return strconv.FormatBool(fleet.Explained(fleet.Reason(lv[len(lv)-1]), j.Reasons))
 }

@@ -9,7 +9,8 @@ import (
 // The table keeps the rules of the metrics contract (STYLE.md, "Metrics"):
 // one entry per name, the flinkslo_ prefix, _total on counters and only
 // there, the level's labels first and no label twice, a DogStatsD name
-// at most once, and a function for the entry's level.
+// at most once, DogStatsD-only tags that are not labels too, and a
+// function for the entry's level.
 func TestFamiliesFollowTheContract(t *testing.T) {
 	fams := Families()
 	names, dog := map[string]bool{}, map[string]bool{}
@@ -43,6 +44,14 @@ func TestFamiliesFollowTheContract(t *testing.T) {
 				t.Errorf("%s: DogStatsD name %s used twice or without a kind", f.Name, n)
 			}
 			dog[n] = true
+		}
+		if len(f.DogStatsD.Tags) > MaxDogTags {
+			t.Errorf("%s has %d DogStatsD-only tags, more than %d", f.Name, len(f.DogStatsD.Tags), MaxDogTags)
+		}
+		for _, tg := range f.DogStatsD.Tags {
+			if tg.Key == "" || tg.Value == nil || slices.Contains(f.Labels, tg.Key) || f.DogStatsD.Kind == NotSent {
+				t.Errorf("%s: DogStatsD-only tag %q lacks a key or value, repeats a label, or is on a family not sent", f.Name, tg.Key)
+			}
 		}
 		if f.Help == "" || f.Doc == "" {
 			t.Errorf("%s lacks help or README meaning", f.Name)

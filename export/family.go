@@ -70,7 +70,29 @@ type DogStatsD struct {
 	// Name is without the namespace prefix (datadog.namespace).
 	Name string
 	Kind Kind
+	// Tags are sent after the family's labels, on DogStatsD only.
+	Tags []DogTag
 }
+
+// DogTag is a tag only DogStatsD sends, read from the job rather than a
+// label of its own: what a Datadog monitor must filter on and cannot
+// compute from other series, since arithmetic between two grouped queries
+// fails for a group that has no series on one side. /metrics has no need
+// of it (PromQL joins the series), so the Prometheus series do not change.
+//
+// A tag is part of its series' identity: a presence series whose tag
+// changes ends (its 0, under the old tag) and starts again under the new.
+type DogTag struct {
+	Key string
+	// Value is the tag's value for the series with label values lv (in
+	// the order of the family's Labels) of job j of t; j is nil for a
+	// PerTarget family.
+	Value func(t *fleet.TargetStatus, j *fleet.JobStatus, lv []string) string
+}
+
+// MaxDogTags bounds a family's DogStatsD-only tags, so that the emitter
+// keeps their values in a fixed buffer.
+const MaxDogTags = 2
 
 // maxLabels bounds the labels of a family (target_info has five).
 const maxLabels = 8

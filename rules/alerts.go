@@ -38,16 +38,6 @@ var reasonAlerts = []reasonAlert{
 	{"FlinkJobCheckpointHeadroomLow", fleet.ReasonCheckpointHeadroom, 5 * time.Minute, "has checkpoints that use most of their timeout"},
 }
 
-// yieldsTo are, per reason, the reasons that explain it and have an alert
-// of their own: a job with one of them does not fire the reason's alert
-// too, so a stuck job is heard of once, as stuck, not also as lagging (the
-// order of the health rules says the same to flinkslo's router).
-var yieldsTo = map[fleet.Reason][]fleet.Reason{
-	fleet.ReasonKafkaLagging:       {fleet.ReasonNoProgress, fleet.ReasonBackpressured},
-	fleet.ReasonKafkaStalled:       {fleet.ReasonNoProgress},
-	fleet.ReasonCheckpointHeadroom: {fleet.ReasonCheckpointsStalled},
-}
-
 // labelFrom is, per reason, a per-job family whose extra label the alert
 // carries when the job has a series of it: a back-pressured job's alert
 // names its bottleneck vertex.
@@ -97,7 +87,7 @@ func jobAlertGroup(opts Options) Group {
 		var taken []string
 		for _, h := range byReason[a.reason] {
 			lf := labelFrom[a.reason]
-			expr := withLabel(yielding(reasonExpr(a.reason, h.States, taken), yieldsTo[a.reason]), lf.family, lf.label)
+			expr := withLabel(yielding(reasonExpr(a.reason, h.States, taken), fleet.ExplainedBy(a.reason)), lf.family, lf.label)
 			for _, st := range h.States {
 				taken = append(taken, string(st))
 			}
@@ -127,7 +117,10 @@ func reasonExpr(reason fleet.Reason, states []fleet.JobState, taken []string) st
 	return expr
 }
 
-// yielding drops from expr the jobs that have one of reasons.
+// yielding drops from expr the jobs that have one of reasons, the ones
+// that explain expr's (fleet.ExplainedBy): a stuck job is heard of once, as
+// stuck, not also as lagging (the order of the health rules says the same
+// to flinkslo's router).
 func yielding(expr string, reasons []fleet.Reason) string {
 	if len(reasons) == 0 {
 		return expr

@@ -52,10 +52,16 @@ type countKey struct {
 type presence struct{ last, cur []sentGauge }
 
 type sentGauge struct {
-	value string
+	// value is the last label's; dog the DogStatsD-only tags' (dogKey).
+	value, dog string
 	// tags are never changed once built: the client may hold them.
 	tags []string
 	gen  int
+}
+
+// same reports whether g and o are one series.
+func (g sentGauge) same(o sentGauge) bool {
+	return g.value == o.value && g.dog == o.dog && g.gen == o.gen
 }
 
 func newSeriesMemo(fams *families, level export.Level) seriesMemo {

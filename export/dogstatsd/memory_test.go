@@ -98,7 +98,7 @@ func TestTeamChangeEndsOldSeries(t *testing.T) {
 	e.emit(&got, snap("new"))
 	for _, want := range []string{
 		"job.state 0 team:old state:running", "job.state 1 team:new state:running",
-		"job.unhealthy_reason 0 team:old reason:kafka_lagging", "job.unhealthy_reason 1 team:new reason:kafka_lagging",
+		"job.unhealthy_reason 0 team:old reason:kafka_lagging explained:false", "job.unhealthy_reason 1 team:new reason:kafka_lagging explained:false",
 	} {
 		if !slices.Contains(got.lines, want) {
 			t.Errorf("%q not sent; sent:\n%s", want, strings.Join(got.lines, "\n"))
@@ -106,7 +106,8 @@ func TestTeamChangeEndsOldSeries(t *testing.T) {
 	}
 }
 
-// gauges records the gauges sent as "name value team:… last-tag".
+// gauges records the gauges sent as "name value team:… tags…", the tags
+// after the job's.
 type gauges struct {
 	discard
 	lines []string
@@ -114,7 +115,60 @@ type gauges struct {
 
 func (g *gauges) Gauge(name string, v float64, tags []string, _ float64) error {
 	if len(tags) > 4 {
-		g.lines = append(g.lines, fmt.Sprintf("%s %g %s %s", name, v, tags[2], tags[len(tags)-1]))
+		g.lines = append(g.lines, fmt.Sprintf("%s %g %s %s", name, v, tags[2], strings.Join(tags[4:], " ")))
 	}
 	return nil
+}
+
+// A reason another reason of the job comes to explain (the lagging job
+// becomes stuck) changes its explained tag: the series explained:false
+// ends with its one 0, so a Datadog monitor filtering explained:false
+// recovers, and the reason goes on as explained:true; when the explaining
+// reason ends, the reverse.
+func TestExplainedChangeEndsOldSeries(t *testing.T) {
+	lagging, stuck := fleet.ReasonKafkaLagging, fleet.ReasonNoProgress
+	snap := func(rs ...fleet.Reason) *fleet.Snapshot {
+		return &fleet.Snapshot{Targets: []fleet.TargetStatus{{
+			Target: fleet.Target{Deployment: "d", Namespace: "n", Owner: fleet.Owner{Team: "t"}}, Up: true,
+			Jobs: []fleet.JobStatus{{Name: "j", ID: "a1", State: fleet.StateRunning, Expected: true, Reasons: rs}},
+		}}}
+	}
+	e, _ := newEmitterCfg(t, testConfig(closedUDPPort(t), false), func() time.Time { return fleetNow })
+	for _, step := range []struct {
+		name    string
+		reasons []fleet.Reason
+		want    []string
+	}{
+		{"lagging", []fleet.Reason{lagging}, []string{
+			"job.unhealthy_reason 1 team:t reason:kafka_lagging explained:false",
+		}},
+		{"becomes stuck", []fleet.Reason{lagging, stuck}, []string{
+			"job.unhealthy_reason 0 team:t reason:kafka_lagging explained:false",
+			"job.unhealthy_reason 1 team:t reason:kafka_lagging explained:true",
+			"job.unhealthy_reason 1 team:t reason:no_progress explained:false",
+		}},
+		{"stays stuck", []fleet.Reason{lagging, stuck}, []string{
+			"job.unhealthy_reason 1 team:t reason:kafka_lagging explained:true",
+			"job.unhealthy_reason 1 team:t reason:no_progress explained:false",
+		}},
+		{"moves again", []fleet.Reason{lagging}, []string{
+			"job.unhealthy_reason 0 team:t reason:kafka_lagging explained:true",
+			"job.unhealthy_reason 1 team:t reason:kafka_lagging explained:false",
+			"job.unhealthy_reason 0 team:t reason:no_progress explained:false",
+		}},
+	} {
+		var got gauges
+		e.emit(&got, snap(step.reasons...))
+		var reasons []string
+		for _, l := range got.lines {
+			if strings.HasPrefix(l, "job.unhealthy_reason ") {
+				reasons = append(reasons, l)
+			}
+		}
+		slices.Sort(reasons)
+		slices.Sort(step.want)
+		if !slices.Equal(reasons, step.want) {
+			t.Errorf("%s: sent\n%s\nwant\n%s", step.name, strings.Join(reasons, "\n"), strings.Join(step.want, "\n"))
+		}
+	}
 }

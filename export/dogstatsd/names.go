@@ -75,7 +75,11 @@ func Metrics(namespace string) []Metric {
 			typ = Count
 		}
 		df := newDogFamily(f)
-		ms = append(ms, Metric{Name: df.name, Type: typ, Tags: append(slices.Clone(df.base), df.keys...)})
+		tags := append(slices.Clone(df.base), df.keys...)
+		for _, d := range df.dog {
+			tags = append(tags, d.Key)
+		}
+		ms = append(ms, Metric{Name: df.name, Type: typ, Tags: tags})
 	}
 	ms = append(ms, own()...)
 	p := prefix(namespace)
