@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -19,7 +20,9 @@ import (
 // as many sinks, and — only when the sources' count stood still and no
 // Kafka lag says whether input waits — their pendingRecords; per
 // JobManager, one aggregated TaskManager metrics request (and a listing of
-// the TaskManager metric names until it names the GC metrics). Between
+// the TaskManager metric names until it names the GC metrics), and only
+// with perTaskManagerMetrics the TaskManagers' listing and a request per
+// TaskManager (at most detailMaxTaskManagers). Between
 // reads the signals carry the last read over, until it is stale.
 
 // detailStale is how old a detail read may be and still count: two
@@ -230,20 +233,32 @@ type tmState struct {
 	mem   health.GCMemory
 	last  fleet.TaskManagerMemory
 	at    time.Time
+	// each is the last read of each TaskManager (perTaskManagerMetrics),
+	// at eachAt; eachMem their GC memory, by id.
+	each    []fleet.TaskManagerJVM
+	eachAt  time.Time
+	eachMem map[string]*health.GCMemory
 }
 
-// current is the last memory read while it is not stale.
-func (s *tmState) current(now time.Time, stale time.Duration) fleet.TaskManagerMemory {
-	if s.at.IsZero() || now.Sub(s.at) > stale {
-		return fleet.TaskManagerMemory{}
+// current is the last memory read while it is not stale, and the last
+// read of each TaskManager while that is not.
+func (s *tmState) current(now time.Time, stale time.Duration) (fleet.TaskManagerMemory, []fleet.TaskManagerJVM) {
+	var m fleet.TaskManagerMemory
+	var each []fleet.TaskManagerJVM
+	if !s.at.IsZero() && now.Sub(s.at) <= stale {
+		m = s.last
 	}
-	return s.last
+	if !s.eachAt.IsZero() && now.Sub(s.eachAt) <= stale {
+		each = s.each
+	}
+	return m, each
 }
 
 // readTaskManagers reads the TaskManagers' heap and GC time in one
-// aggregated request (max and sum over TaskManagers). The GC metrics'
-// names depend on the JVM's collectors: they are listed once per Flink
-// version, and again while a listing finds none (no TaskManager yet).
+// aggregated request (max and sum over TaskManagers) and, when
+// perTaskManagerMetrics asks, each TaskManager's at the same time. The GC
+// metrics' names depend on the JVM's collectors: they are listed once per
+// Flink version, and again while a listing finds none (no TaskManager yet).
 func (l *Loop) readTaskManagers(ctx context.Context, c *flink.Client, t fleet.Target, st *targetState, ov flink.Overview, req *detailRequest) {
 	s := &st.tm
 	if s.gcFor != ov.FlinkVersion {
@@ -263,12 +278,65 @@ func (l *Loop) readTaskManagers(ctx context.Context, c *flink.Client, t fleet.Ta
 	} else {
 		names = append(names, s.gc.Collectors...)
 	}
+	var wg sync.WaitGroup
+	if l.cfg.PerTaskManagerMetrics {
+		wg.Go(func() { l.readEachTaskManager(ctx, c, s, names, req) })
+	} else {
+		s.each, s.eachAt, s.eachMem = nil, time.Time{}, nil
+	}
 	at := l.now()
 	ms, err := c.TaskManagersMetrics(ctx, flink.AggMax|flink.AggSum, names...)
+	req.count(err)
+	if err == nil {
+		s.last = health.TaskManagerMemory(&health.TaskManagerRead{At: at, Metrics: ms, GC: s.gc, TaskManagers: ov.TaskManagers}, &s.mem)
+		s.at = at
+	}
+	wg.Wait()
+}
+
+// readEachTaskManager reads the heap and GC time of each TaskManager:
+// one GET /taskmanagers, then one GET /taskmanagers/:id/metrics for each of
+// the first DetailMaxTaskManagers in id order, all at once (the gate bounds
+// the requests in flight). It touches only s's per-TaskManager fields, so
+// it runs beside the aggregated read. A TaskManager whose read failed is
+// left out of this read rather than carried over: its series pause.
+func (l *Loop) readEachTaskManager(ctx context.Context, c *flink.Client, s *tmState, names []string, req *detailRequest) {
+	tms, err := c.TaskManagers(ctx)
 	req.count(err)
 	if err != nil {
 		return
 	}
-	s.last = health.TaskManagerMemory(&health.TaskManagerRead{At: at, Metrics: ms, GC: s.gc, TaskManagers: ov.TaskManagers}, &s.mem)
-	s.at = at
+	ids := make([]string, len(tms))
+	for i, tm := range tms {
+		ids[i] = tm.ID
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	ids = ids[:min(len(ids), l.cfg.DetailMaxTaskManagers)]
+	at := l.now()
+	values := make([]map[string]float64, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() {
+			v, err := c.TaskManagerMetrics(ctx, id, names...)
+			req.count(err)
+			if err == nil {
+				values[i] = v
+			}
+		})
+	}
+	wg.Wait()
+	mem := make(map[string]*health.GCMemory, len(ids))
+	each := make([]fleet.TaskManagerJVM, 0, len(ids))
+	for i, id := range ids {
+		m := s.eachMem[id]
+		if m == nil {
+			m = &health.GCMemory{}
+		}
+		mem[id] = m
+		if values[i] != nil {
+			each = append(each, health.TaskManagerJVM(id, at, values[i], s.gc, m))
+		}
+	}
+	s.each, s.eachAt, s.eachMem = each, at, mem
 }

@@ -45,6 +45,10 @@ type Config struct {
 	// detail (0: never); DetailMaxVertices bounds the vertices per job.
 	DetailInterval    time.Duration
 	DetailMaxVertices int
+	// PerTaskManagerMetrics adds each TaskManager's own memory read to a
+	// JobManager's detail read, for at most DetailMaxTaskManagers of them.
+	PerTaskManagerMetrics bool
+	DetailMaxTaskManagers int
 	// StateFile persists the counter baselines; "" keeps them in memory.
 	StateFile string
 	// HTTP is the client setting of targets that have none of their own.
@@ -57,6 +61,7 @@ func ConfigFrom(c *config.Config) Config {
 	return Config{
 		Interval: c.ScrapeInterval.D(), Timeout: c.ScrapeTimeout.D(), MaxConcurrentRequests: c.MaxConcurrentRequests,
 		DetailInterval: detailInterval(c), DetailMaxVertices: c.DetailMaxVertices,
+		PerTaskManagerMetrics: c.PerTaskManagerMetrics, DetailMaxTaskManagers: c.DetailMaxTaskManagers,
 		StateFile: c.StateFile, HTTP: c.HTTP, Health: health.FromConfig(c.Health),
 	}
 }
@@ -146,6 +151,9 @@ func NewLoop(opts Options) (*Loop, error) {
 	}
 	if l.cfg.DetailMaxVertices <= 0 {
 		l.cfg.DetailMaxVertices = config.DefaultDetailMaxVertices
+	}
+	if l.cfg.DetailMaxTaskManagers <= 0 {
+		l.cfg.DetailMaxTaskManagers = config.DefaultDetailMaxTaskManagers
 	}
 	l.health.Store(&cfg.Health)
 	f := promauto.With(opts.Registerer)

@@ -126,7 +126,7 @@ func (l *Loop) scrapeTarget(ctx context.Context, t fleet.Target, st *targetState
 
 	var failures []fleet.Failure
 	now := l.now()
-	rs.Memory = st.tm.current(now, l.detailStale())
+	rs.Memory, rs.PerTaskManager = st.tm.current(now, l.detailStale())
 	lag := l.lagOf(t)
 	for _, o := range obs {
 		if o.vanished {

@@ -67,7 +67,7 @@ func tableRows(fams []*Family) string {
 
 // tablePrefixes are the table's: a README row under one of them that
 // names no family is a family renamed or removed, not a self metric.
-var tablePrefixes = []string{"flinkslo_target_", "flinkslo_deployment_", "flinkslo_job_"}
+var tablePrefixes = []string{"flinkslo_target_", "flinkslo_taskmanager_", "flinkslo_deployment_", "flinkslo_job_"}
 
 // otherRows returns the rows of old naming no family of the table and
 // under none of its prefixes.

@@ -116,6 +116,33 @@ func Families() []*Family {
 					o.Add(m.GCTimeRatio)
 				}
 			}),
+		tf(Gauge, "flinkslo_taskmanager_heap_used_bytes", "JVM heap in use of each TaskManager, from the last detail read; only with perTaskManagerMetrics.",
+			"heap in use per TaskManager (detail read, perTaskManagerMetrics)", []string{"taskmanager_id"}, dog("taskmanager.heap_used_bytes", DogGauge),
+			func(o *Out, t *fleet.TargetStatus) {
+				for _, tm := range t.PerTaskManager {
+					if !t.Suspended && tm.HasHeap {
+						o.Add(tm.HeapUsed, tm.ID)
+					}
+				}
+			}),
+		tf(Gauge, "flinkslo_taskmanager_heap_max_bytes", "JVM heap of each TaskManager, from the last detail read; only with perTaskManagerMetrics.",
+			"heap per TaskManager (detail read, perTaskManagerMetrics)", []string{"taskmanager_id"}, dog("taskmanager.heap_max_bytes", DogGauge),
+			func(o *Out, t *fleet.TargetStatus) {
+				for _, tm := range t.PerTaskManager {
+					if !t.Suspended && tm.HasHeap && tm.HeapMax > 0 {
+						o.Add(tm.HeapMax, tm.ID)
+					}
+				}
+			}),
+		tf(Gauge, "flinkslo_taskmanager_gc_time_ratio", "Share of time each TaskManager spent in garbage collection (0-1), from the last detail reads; only with perTaskManagerMetrics.",
+			"share of time in GC per TaskManager (detail read, perTaskManagerMetrics)", []string{"taskmanager_id"}, dog("taskmanager.gc_time_ratio", DogGauge),
+			func(o *Out, t *fleet.TargetStatus) {
+				for _, tm := range t.PerTaskManager {
+					if !t.Suspended && tm.HasGCTime {
+						o.Add(tm.GCTimeRatio, tm.ID)
+					}
+				}
+			}),
 		tf(Gauge, "flinkslo_deployment_suspended", "1 if the deployment is not expected to run (spec state suspended).",
 			"1 if not expected to run", []string{"team"}, none,
 			func(o *Out, t *fleet.TargetStatus) { o.Add(b2f(t.Suspended), t.Team) }),

@@ -74,3 +74,18 @@ type TaskManagerMemory struct {
 	HasGCTime   bool
 	GCTimeRatio float64
 }
+
+// TaskManagerJVM is one TaskManager's JVM memory, from its own metrics
+// (GET /taskmanagers/:taskmanagerid/metrics).
+type TaskManagerJVM struct {
+	// ID is Flink's TaskManager id: the taskmanager_id label.
+	ID string
+	// HasHeap is false when the TaskManager had no heap values (it left
+	// between the listing and the read).
+	HasHeap           bool
+	HeapUsed, HeapMax float64
+	// GCTimeRatio is its share of time in GC: Flink 1.19+'s per-second
+	// metric, else its collectors' time between two reads.
+	HasGCTime   bool
+	GCTimeRatio float64
+}

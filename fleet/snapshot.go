@@ -46,6 +46,10 @@ type TargetStatus struct {
 	Jobs []JobStatus
 	// Memory is the TaskManagers' JVM memory, from the last detail read.
 	Memory TaskManagerMemory
+	// PerTaskManager is each TaskManager's JVM memory, in id order, when
+	// perTaskManagerMetrics asks for it (at most detailMaxTaskManagers);
+	// nil otherwise. Shared between snapshots: never modified.
+	PerTaskManager []TaskManagerJVM
 	// Failures counts classified failures of the deployment itself (pods,
 	// operator) per route and category; LastFailure is the newest.
 	Failures    map[FailureKey]float64

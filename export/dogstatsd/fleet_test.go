@@ -78,6 +78,10 @@ func sampleFleet(step int) *fleet.Snapshot {
 				Bottleneck: "Enrich with customers", BottleneckID: "bc764cd8ddf7a0cff126f51c16239658", BottleneckBusyRatio: 0.97},
 		}},
 		Memory: fleet.TaskManagerMemory{Known: true, HeapUsed: 3 << 30, HeapMax: 4 << 30, HasGCTime: true, GCTimeRatio: 0.04},
+		PerTaskManager: []fleet.TaskManagerJVM{
+			{ID: "orders-enricher-taskmanager-1-1", HasHeap: true, HeapUsed: 2 << 30, HeapMax: 4 << 30, HasGCTime: true, GCTimeRatio: 0.01},
+			{ID: "orders-enricher-taskmanager-1-2", HasHeap: true, HeapUsed: 3 << 30, HeapMax: 4 << 30, HasGCTime: true, GCTimeRatio: 0.04},
+		},
 	}, searchIndexer(two),
 	)
 	return &fleet.Snapshot{

@@ -49,6 +49,12 @@ func fleetSnapshot(now time.Time) *fleet.Snapshot {
 					Bottleneck: "Window(TumblingEventTimeWindows(60000)) -> Sink: orders", BottleneckID: "90bea66de1c231edf33913ecd54406c1", BottleneckBusyRatio: 0.98},
 			}},
 			Memory: fleet.TaskManagerMemory{Known: true, HeapUsed: 900 << 20, HeapMax: 1 << 30, HasGCTime: true, GCTimeRatio: 0.12},
+			// Read one by one (perTaskManagerMetrics): the second has no GC
+			// time yet (before 1.19, a first read).
+			PerTaskManager: []fleet.TaskManagerJVM{
+				{ID: "orders-taskmanager-1-1", HasHeap: true, HeapUsed: 900 << 20, HeapMax: 1 << 30, HasGCTime: true, GCTimeRatio: 0.12},
+				{ID: "orders-taskmanager-1-2", HasHeap: true, HeapUsed: 300 << 20, HeapMax: 1 << 30},
+			},
 		},
 		{
 			Target: fleet.Target{Deployment: "reports", Namespace: "bi", Owner: fleet.Owner{Team: "bi"}, Suspended: true, Source: "kubernetes", Operator: &fleet.OperatorStatus{Kind: "FlinkDeployment", LifecycleState: "SUSPENDED", JobManagerDeploymentStatus: "MISSING"}},

@@ -24,6 +24,14 @@ type Config struct {
 	// DetailMaxVertices bounds the vertices of one job read per detail
 	// read (subtask metrics, and sink watermarks).
 	DetailMaxVertices int `yaml:"detailMaxVertices"`
+	// PerTaskManagerMetrics adds to each detail read of a JobManager a
+	// read of each of its TaskManagers' heap and GC time (one request per
+	// TaskManager), exported per TaskManager; off, the aggregated request
+	// alone gives the worst TaskManager's.
+	PerTaskManagerMetrics bool `yaml:"perTaskManagerMetrics"`
+	// DetailMaxTaskManagers bounds the TaskManagers of one JobManager read
+	// one by one per detail read (perTaskManagerMetrics), in id order.
+	DetailMaxTaskManagers int `yaml:"detailMaxTaskManagers"`
 
 	// HTTP holds the client settings every target inherits.
 	HTTP HTTPClient `yaml:"http"`

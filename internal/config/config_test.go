@@ -56,6 +56,9 @@ func TestLoadFullConfig(t *testing.T) {
 	if cfg.Kafka.PollInterval.D() != 15*time.Second {
 		t.Errorf("kafka.pollInterval = %s, want scrapeInterval", cfg.Kafka.PollInterval)
 	}
+	if !cfg.PerTaskManagerMetrics || cfg.DetailMaxTaskManagers != 48 {
+		t.Errorf("perTaskManagerMetrics %v, detailMaxTaskManagers %d; want true and 48", cfg.PerTaskManagerMetrics, cfg.DetailMaxTaskManagers)
+	}
 }
 
 func TestBadConfigsNameFieldAndLine(t *testing.T) {
@@ -93,6 +96,8 @@ func TestBadConfigsNameFieldAndLine(t *testing.T) {
 		{"lease-shorter-than-default-deadline.yaml", []string{"line 2: kubernetes.leaderElection", "have leaseDuration 8s, renewDeadline 10s (default), retryPeriod 2s (default)"}, nil},
 		{"detail-interval-short.yaml", []string{"line 2: detailInterval", "shorter than scrapeInterval 30s"}, nil},
 		{"bad-detail-health.yaml", []string{"line 4: targets[0].stuckAfter: must not be negative", "line 6: health.checkpointHeadroomRatio", "(0, 1]"}, nil},
+		{"per-taskmanager-not-bool.yaml", []string{"line 2", "perTaskManagerMetrics", "sometimes"}, nil},
+		{"per-taskmanager-without-details.yaml", []string{"line 2: perTaskManagerMetrics", "detailInterval 0s", "line 3: detailMaxTaskManagers: must be at least 1, got -4"}, nil},
 		{"bad-lease-name.yaml", []string{"line 4: kubernetes.leaderElection.leaseName", `"Flinkslo_Leader"`}, nil},
 	}
 	for _, tt := range tests {

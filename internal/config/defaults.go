@@ -10,6 +10,7 @@ const (
 	DefaultMaxConcurrentRequests = 128
 	DefaultDetailInterval        = time.Minute
 	DefaultDetailMaxVertices     = 16
+	DefaultDetailMaxTaskManagers = 32
 
 	DefaultStartupGrace               = 2 * time.Minute
 	DefaultRestartWindow              = 10 * time.Minute
@@ -95,6 +96,9 @@ func applyDefaults(c *Config) {
 	}
 	if c.DetailMaxVertices == 0 {
 		c.DetailMaxVertices = DefaultDetailMaxVertices
+	}
+	if c.DetailMaxTaskManagers == 0 {
+		c.DetailMaxTaskManagers = DefaultDetailMaxTaskManagers
 	}
 
 	h := &c.Health

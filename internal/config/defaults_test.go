@@ -45,6 +45,7 @@ func TestDefaultsDocumented(t *testing.T) {
 		"DefaultMaxConcurrentRequests":       {"maxConcurrentRequests", "`128`"},
 		"DefaultDetailInterval":              {"detailInterval", d(DefaultDetailInterval)},
 		"DefaultDetailMaxVertices":           {"detailMaxVertices", "`16`"},
+		"DefaultDetailMaxTaskManagers":       {"detailMaxTaskManagers", "`32`"},
 		"DefaultStartupGrace":                {"startupGrace", d(DefaultStartupGrace)},
 		"DefaultRestartWindow":               {"restartWindow", d(DefaultRestartWindow)},
 		"DefaultRestartThreshold":            {"restartThreshold", "`3`"},
@@ -138,6 +139,9 @@ func TestDetailDefaults(t *testing.T) {
 	}
 	if got := cfg.DetailInterval.D(); got != DefaultDetailInterval {
 		t.Errorf("detailInterval = %s, want %s", got, DefaultDetailInterval)
+	}
+	if cfg.PerTaskManagerMetrics || cfg.DetailMaxTaskManagers != DefaultDetailMaxTaskManagers {
+		t.Errorf("perTaskManagerMetrics %v, detailMaxTaskManagers %d; want off and %d", cfg.PerTaskManagerMetrics, cfg.DetailMaxTaskManagers, DefaultDetailMaxTaskManagers)
 	}
 	if cfg.Health.WatermarkLagUnhealthyAfter != 0 || cfg.Health.StuckAfter.D() != DefaultStuckAfter {
 		t.Errorf("health = %+v, want the watermark check off and stuckAfter %s", cfg.Health, DefaultStuckAfter)

@@ -138,6 +138,14 @@ func (c *Config) validateDetails(ck *checker) {
 	if c.DetailMaxVertices < 1 {
 		ck.fail("detailMaxVertices", "must be at least 1, got %d", c.DetailMaxVertices)
 	}
+	if c.DetailMaxTaskManagers < 1 {
+		ck.fail("detailMaxTaskManagers", "must be at least 1, got %d", c.DetailMaxTaskManagers)
+	}
+	// The TaskManagers are read one by one within the detail reads: with
+	// those off, the key would silently do nothing.
+	if c.PerTaskManagerMetrics && c.DetailInterval != nil && *c.DetailInterval == 0 {
+		ck.fail("perTaskManagerMetrics", "needs the detail reads, which detailInterval 0s turns off")
+	}
 }
 
 // labelValueRE bounds names that become label values to something sane.
