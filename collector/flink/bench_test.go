@@ -56,7 +56,8 @@ func BenchmarkDecode(b *testing.B) {
 		}{
 			{"overview", "/overview", func(d []byte) error { return decodeJSON(d, '{', &Overview{}) }},
 			{"jobs-overview", "/jobs/overview", func(d []byte) error { return decodeJSON(d, '{', &JobsOverview{}) }},
-			{"job", "/jobs/" + steady, func(d []byte) error { return decodeJSON(d, '{', &JobDetails{}) }},
+			{"job", "/jobs/" + steady, func(d []byte) error { _, err := decodeJobDetails(d); return err }},
+			{"job-encoding-json", "/jobs/" + steady, func(d []byte) error { return decodeJSON(d, '{', &JobDetails{}) }},
 			{"checkpoints", "/jobs/" + steady + "/checkpoints", func(d []byte) error { _, err := decodeCheckpoints(d); return err }},
 			{"checkpoint-config", "/jobs/" + steady + "/checkpoints/config", func(d []byte) error { return decodeJSON(d, '{', &CheckpointConfig{}) }},
 			{"metrics", "/jobs/" + steady + "/metrics?get=numRestarts,fullRestarts,uptime,numberOfCompletedCheckpoints,numberOfFailedCheckpoints,lastCheckpointCompletedTimestamp",

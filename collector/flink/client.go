@@ -112,7 +112,10 @@ func (c *Client) JobsOverview(ctx context.Context) ([]JobOverview, error) {
 // Job reads GET /jobs/:jobid. ErrNotFound means the job vanished.
 func (c *Client) Job(ctx context.Context, jobID string) (JobDetails, error) {
 	var v JobDetails
-	err := c.getJSON(ctx, jobPath(jobID, ""), '{', &v)
+	err := c.get(ctx, jobPath(jobID, ""), func(data []byte) (err error) {
+		v, err = decodeJobDetails(data)
+		return err
+	})
 	return v, err
 }
 

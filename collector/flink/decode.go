@@ -46,6 +46,17 @@ func decodeCheckpoints(data []byte) (Checkpoints, error) {
 	return v, err
 }
 
+// decodeJobDetails decodes GET /jobs/:jobid, by the fast path when it
+// can.
+func decodeJobDetails(data []byte) (JobDetails, error) {
+	if v, ok := decodeJobDetailsFast(data); ok {
+		return v, nil
+	}
+	var v JobDetails
+	err := decodeJSON(data, '{', &v)
+	return v, err
+}
+
 // decodeExceptions decodes GET /jobs/:jobid/exceptions and normalises the
 // versions' shapes.
 func decodeExceptions(data []byte) (Exceptions, error) {

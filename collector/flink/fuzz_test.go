@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -82,6 +83,34 @@ func FuzzMetricsFastPath(f *testing.F) {
 			return
 		}
 		want, err := decodeMetricsJSON(data)
+		if err != nil {
+			t.Fatalf("fast path accepted what encoding/json refuses (%v): %q", err, data)
+		}
+		if diff := cmp.Diff(want, fast); diff != "" {
+			t.Fatalf("fast path differs from encoding/json (-want +got):\n%s\ninput %q", diff, data)
+		}
+	})
+}
+
+// FuzzJobDetailsFastPath holds the hand-written job details decoder to
+// encoding/json, from the job details of every version.
+func FuzzJobDetailsFastPath(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/fuzz/FuzzDecodeJobDetails/seed-*")
+	for _, p := range seeds {
+		if raw, err := os.ReadFile(p); err == nil {
+			if _, lit, ok := strings.Cut(string(raw), "\n"); ok {
+				if s, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(lit), "[]byte("), ")")); err == nil {
+					f.Add([]byte(s))
+				}
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok := decodeJobDetailsFast(data)
+		if !ok {
+			return
+		}
+		want, err := jobDetailsEncodingJSON(data)
 		if err != nil {
 			t.Fatalf("fast path accepted what encoding/json refuses (%v): %q", err, data)
 		}

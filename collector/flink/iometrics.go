@@ -58,13 +58,20 @@ func (m *IOMetrics) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
+	*m = w.ioMetrics()
+	return nil
+}
+
+// ioMetrics converts the wire form: a count that is not a whole number
+// counts as missing (0, its flag false).
+func (w ioMetricsWire) ioMetrics() IOMetrics {
 	count := func(n Number, complete bool) (int64, bool) {
 		if !n.Valid || n.Value < 0 || n.Value >= 1<<63 || n.Value != math.Trunc(n.Value) {
 			return 0, false
 		}
 		return int64(n.Value), complete
 	}
-	*m = IOMetrics{
+	m := IOMetrics{
 		AccumulatedBusyMillis:          w.AccumulatedBusy,
 		AccumulatedBackPressuredMillis: w.AccumulatedBackPressured,
 		AccumulatedIdleMillis:          w.AccumulatedIdle,
@@ -73,5 +80,5 @@ func (m *IOMetrics) UnmarshalJSON(b []byte) error {
 	m.WriteBytes, m.WriteBytesComplete = count(w.WriteBytes, w.WriteBytesComplete)
 	m.ReadRecords, m.ReadRecordsComplete = count(w.ReadRecords, w.ReadRecordsComplete)
 	m.WriteRecords, m.WriteRecordsComplete = count(w.WriteRecords, w.WriteRecordsComplete)
-	return nil
+	return m
 }
