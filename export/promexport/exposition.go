@@ -14,15 +14,17 @@ import (
 )
 
 // Source is more of /metrics that changes only when its Version does: it
-// is rendered once per version and per format into the cached text, after
-// the snapshot's families. The Kafka collector's per-poll views are one
+// is rendered once per version and per format into the cached compressed
+// exposition, after the snapshot's families (and as it is sent, for a
+// plain-text scrape). The Kafka collector's per-poll views are one
 // (KafkaSource). A source's family names must be its own.
 type Source interface {
 	// Version changes whenever the text would.
 	Version() uint64
-	// AppendText appends the source's families in format f to b:
-	// HELP and TYPE lines then the series, each family's series together.
-	AppendText(b []byte, f Format) []byte
+	// WriteText hands the source's families in format f to out in
+	// chunks: HELP and TYPE lines then the series, each family's series
+	// together. A chunk is reused once out returns; out's error ends it.
+	WriteText(f Format, out func([]byte) error) error
 }
 
 // Exposition serves /metrics: the process's own metrics gathered live from
@@ -47,9 +49,8 @@ type Exposition struct {
 type cache struct {
 	valid    bool
 	snap     *fleet.Snapshot // the one gz holds
-	versions []uint64        // of each source rendered
+	versions []uint64        // of each source gz holds
 	sink     *textSink
-	srcText  [][]byte // each source's text
 	gz       deflated
 }
 
@@ -58,7 +59,7 @@ type cache struct {
 func NewExposition(exp *Exporter, self prometheus.Gatherer, sources ...Source) *Exposition {
 	x := &Exposition{exp: exp, self: self, sources: sources}
 	for f := range formats {
-		x.cache[f] = &cache{sink: newTextSink(exp.fams, f), versions: make([]uint64, len(sources)), srcText: make([][]byte, len(sources))}
+		x.cache[f] = &cache{sink: newTextSink(exp.fams, f), versions: make([]uint64, len(sources))}
 	}
 	return x
 }
@@ -67,8 +68,7 @@ func NewExposition(exp *Exporter, self prometheus.Gatherer, sources ...Source) *
 var eof = []byte("# EOF\n")
 
 // refresh brings c up to the latest snapshot and source versions,
-// rendering the sources that changed and dropping a compressed copy that
-// is out of date. Callers hold mu.
+// dropping a compressed copy that is out of date. Callers hold mu.
 func (x *Exposition) refresh(f Format) *cache {
 	c := x.cache[f]
 	changed := !c.valid
@@ -77,7 +77,6 @@ func (x *Exposition) refresh(f Format) *cache {
 	}
 	for i, s := range x.sources {
 		if v := s.Version(); !c.valid || v != c.versions[i] {
-			c.srcText[i] = s.AppendText(c.srcText[i][:0], f)
 			c.versions[i], changed = v, true
 		}
 	}
@@ -95,11 +94,9 @@ func (x *Exposition) render(c *cache, f Format, out func([]byte) error) error {
 			return err
 		}
 	}
-	for _, t := range c.srcText {
-		if len(t) > 0 {
-			if err := out(t); err != nil {
-				return err
-			}
+	for _, s := range x.sources {
+		if err := s.WriteText(f, out); err != nil {
+			return err
 		}
 	}
 	if f == OpenMetrics {
@@ -109,8 +106,8 @@ func (x *Exposition) render(c *cache, f Format, out func([]byte) error) error {
 }
 
 // write sends the live part then the cached part to w, as one gzip member
-// when gz. The lock is held while writing: the renderer's buffer and the
-// sources' text are reused by the next render.
+// when gz. The lock is held while writing: the renderer's buffer is
+// reused by the next render.
 func (x *Exposition) write(w io.Writer, f Format, live []byte, gz bool) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()

@@ -76,13 +76,13 @@ type countingSource struct {
 
 func (s *countingSource) Version() uint64 { return s.version }
 
-func (s *countingSource) AppendText(b []byte, f Format) []byte {
+func (s *countingSource) WriteText(f Format, out func([]byte) error) error {
 	s.renders++
-	b = append(b, "# HELP flinkslo_source_version Test.\n# TYPE flinkslo_source_version gauge\n"...)
+	b := []byte("# HELP flinkslo_source_version Test.\n# TYPE flinkslo_source_version gauge\n")
 	if f == OpenMetrics {
-		return append(b, "flinkslo_source_version "+strconv.FormatUint(s.version, 10)+".0\n"...)
+		return out(append(b, "flinkslo_source_version "+strconv.FormatUint(s.version, 10)+".0\n"...))
 	}
-	return append(b, "flinkslo_source_version "+strconv.FormatUint(s.version, 10)+"\n"...)
+	return out(append(b, "flinkslo_source_version "+strconv.FormatUint(s.version, 10)+"\n"...))
 }
 
 // A Source's text is served from the cache after the snapshot's, in each

@@ -77,24 +77,46 @@ func (s *KafkaSource) Version() uint64 {
 	return v
 }
 
-// AppendText appends every family of the latest views, family by family,
-// clusters in configuration order within each.
-func (s *KafkaSource) AppendText(b []byte, f Format) []byte {
+// WriteText hands every family of the latest views to out, family by
+// family, clusters in configuration order within each, in chunks of about
+// flushAt: at a million partitions the text is tens of megabytes, which
+// /metrics keeps only compressed.
+func (s *KafkaSource) WriteText(f Format, out func([]byte) error) error {
 	views := s.k.Views()
 	perPart := s.k.PerPartitionMetrics()
+	b := make([]byte, 0, flushAt+4<<10)
+	var err error
 	for fam := range fleet.NumLagFamilies {
 		kf := &s.fams[fam]
-		start := len(b)
-		b = append(b, kf.header[f]...)
-		body := len(b)
-		emit := func(x *fleet.LagSample) { b = kf.appendSample(b, x, f) }
+		started := false
+		emit := func(x *fleet.LagSample) {
+			if err != nil {
+				return
+			}
+			if !started {
+				b, started = append(b, kf.header[f]...), true
+			}
+			b = kf.appendSample(b, x, f)
+			if len(b) >= flushAt {
+				err, b = out(b), b[:0]
+			}
+		}
 		for _, v := range views {
 			v.Walk(fam, perPart, emit)
 		}
-		if len(b) == body {
-			b = b[:start] // no series: no header either, as a registry
+		if err == nil && len(b) > 0 {
+			err, b = out(b), b[:0]
+		}
+		if err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// AppendText appends what WriteText hands on to b (tests, benchmarks).
+func (s *KafkaSource) AppendText(b []byte, f Format) []byte {
+	_ = s.WriteText(f, func(c []byte) error { b = append(b, c...); return nil })
 	return b
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/flinkslo/flinkslo/collector/kafka"
 	"github.com/flinkslo/flinkslo/fleet"
@@ -116,9 +117,11 @@ func TestExpositionKafkaOncePerPoll(t *testing.T) {
 	src := &countingKafka{KafkaSource: NewKafkaSource(c)}
 	x := NewExposition(NewExporter(fleet.NewStore()), prometheus.NewRegistry(), src)
 	scrape := func() string {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		req.Header.Set("Accept-Encoding", "gzip") // as Prometheus asks
 		rec := httptest.NewRecorder()
-		x.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-		return rec.Body.String()
+		x.ServeHTTP(rec, req)
+		return gunzip(t, rec.Body.Bytes())
 	}
 	const enrich = `flinkslo_consumergroup_lag_records{cluster="default",group="enrich",topic="orders"} `
 	for range 3 {
@@ -143,9 +146,9 @@ type countingKafka struct {
 	renders int
 }
 
-func (s *countingKafka) AppendText(b []byte, f Format) []byte {
+func (s *countingKafka) WriteText(f Format, out func([]byte) error) error {
 	s.renders++
-	return s.KafkaSource.AppendText(b, f)
+	return s.KafkaSource.WriteText(f, out)
 }
 
 // promtool finds nothing to fault in the Kafka series either.
@@ -162,5 +165,46 @@ func TestPromtoolCheckKafkaMetrics(t *testing.T) {
 	cmd.Stdin = bytes.NewReader(NewKafkaSource(c).AppendText(nil, Text))
 	if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+// staticViews serves fixed views.
+type staticViews []*fleet.LagView
+
+func (v staticViews) Views() []*fleet.LagView { return v }
+func (staticViews) PerPartitionMetrics() bool { return false }
+
+// A large view is handed on in chunks, a family's series across several:
+// each family still has one header and every group its series.
+func TestKafkaTextInChunks(t *testing.T) {
+	const groups = 3000
+	v := &fleet.LagView{Cluster: "default", Seq: 1, Up: true}
+	for i := range groups {
+		v.Groups = append(v.Groups, fleet.GroupLag{Cluster: "default", Group: fmt.Sprintf("group-%05d", i), Known: true, Records: int64(i),
+			Status: fleet.LagStatusOK, Topics: []fleet.TopicLag{{Topic: "orders", Complete: true, Records: int64(i)}}})
+	}
+	src := NewKafkaSource(staticViews{v})
+	var chunks int
+	var text []byte
+	if err := src.WriteText(Text, func(c []byte) error {
+		chunks++
+		if len(c) > flushAt+4<<10 {
+			t.Errorf("a chunk of %d bytes, want about %d at most", len(c), flushAt)
+		}
+		text = append(text, c...)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if chunks < 4 {
+		t.Fatalf("%d bytes in %d chunks: the test does not cross a chunk", len(text), chunks)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(bytes.NewReader(text))
+	if err != nil {
+		t.Fatalf("the chunked text does not parse: %v", err)
+	}
+	if got := len(mfs["flinkslo_consumergroup_lag_records"].GetMetric()); got != groups {
+		t.Errorf("%d group lag series, want %d", got, groups)
 	}
 }
