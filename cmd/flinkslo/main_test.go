@@ -176,6 +176,11 @@ func TestVersionAndUsage(t *testing.T) {
 	if code, _, errOut := runCLI(t, "", nil, "run"); code != 2 || !strings.Contains(errOut, "--config") {
 		t.Errorf("run without --config: exit %d, %q", code, errOut)
 	}
+	for _, ratio := range []string{"0", "1.5", "-0.2"} {
+		if code, _, errOut := runCLI(t, "", nil, "run", "--config", "/nope.yaml", "--auto-gomemlimit.ratio="+ratio); code != 1 || !strings.Contains(errOut, "--auto-gomemlimit.ratio "+ratio+" is not in (0, 1]") {
+			t.Errorf("run --auto-gomemlimit.ratio %s: exit %d, %q", ratio, code, errOut)
+		}
+	}
 	if code, out, _ := runCLI(t, "", nil, "rules", "--objective", "99.9"); code != 0 || !strings.Contains(out, "FlinkFleetErrorBudgetBurn") {
 		t.Errorf("rules: exit %d", code)
 	}

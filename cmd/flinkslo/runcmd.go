@@ -9,6 +9,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/common/version"
 	"golang.org/x/sync/errgroup"
@@ -25,6 +26,8 @@ type runCmd struct {
 	shardCount int
 	fromSts    bool
 	dryRun     bool
+	memLimit   bool
+	memRatio   float64
 }
 
 func (c *runCmd) Register(app *kingpin.Application, e *cli.Env) *kingpin.CmdClause {
@@ -35,6 +38,8 @@ func (c *runCmd) Register(app *kingpin.Application, e *cli.Env) *kingpin.CmdClau
 	cmd.Flag("shard.count", "Number of shards the targets are split into.").Default("1").IntVar(&c.shardCount)
 	cmd.Flag("shard.from-statefulset", "Take the shard from this pod's StatefulSet: the ordinal of $POD_NAME as the index, the set's replicas as the count, re-sharding when it is scaled.").BoolVar(&c.fromSts)
 	cmd.Flag("alerting.dry-run", "Send no notifications: print what would be sent.").BoolVar(&c.dryRun)
+	cmd.Flag("auto-gomemlimit", "Set the Go runtime's soft memory limit (GOMEMLIMIT) from the container's memory limit, as Prometheus does, so that the heap is collected harder before the kernel kills the pod; nothing without a cgroup limit or with GOMEMLIMIT set.").Default("true").BoolVar(&c.memLimit)
+	cmd.Flag("auto-gomemlimit.ratio", "Share of the container's memory limit to set as the soft memory limit, in (0, 1].").Default("0.9").Float64Var(&c.memRatio)
 	return cmd
 }
 
@@ -45,6 +50,9 @@ func (c *runCmd) Run(ctx context.Context, e *cli.Env) error {
 	if c.shardCount < 1 || c.shardIndex < 0 || c.shardIndex >= c.shardCount {
 		return fmt.Errorf("--shard.index %d is not in [0, --shard.count %d)", c.shardIndex, c.shardCount)
 	}
+	if c.memRatio <= 0 || c.memRatio > 1 {
+		return fmt.Errorf("--auto-gomemlimit.ratio %v is not in (0, 1]", c.memRatio)
+	}
 	cfg, err := config.Load(c.configFile)
 	if err != nil {
 		return err
@@ -53,6 +61,14 @@ func (c *runCmd) Run(ctx context.Context, e *cli.Env) error {
 		return err
 	}
 	log := e.Logger()
+	if c.memLimit {
+		// The memory limit of a StatefulSet's pod (512Mi in deploy/) is
+		// where a large fleet's heap must stay: without a soft limit the
+		// collector lets it grow to twice the live heap first.
+		if _, err := memlimit.Set(memlimit.WithRatio(c.memRatio), memlimit.WithLogger(log.With("component", "automemlimit"))); err != nil {
+			log.Warn("could not set GOMEMLIMIT from the container's memory limit", "err", err)
+		}
+	}
 	opts := daemon.Options{
 		Log: log, Getenv: e.Getenv, Console: e.Stdout, JSON: e.JSON(), Kubeconfig: c.kubeconfig,
 		ShardIndex: c.shardIndex, ShardCount: c.shardCount, ShardFromStatefulSet: c.fromSts, DryRun: c.dryRun, Version: version.Version, DisableUI: e.Web.DisableUI,
