@@ -114,12 +114,6 @@ func (s *KafkaSource) WriteText(f Format, out func([]byte) error) error {
 	return nil
 }
 
-// AppendText appends what WriteText hands on to b (tests, benchmarks).
-func (s *KafkaSource) AppendText(b []byte, f Format) []byte {
-	_ = s.WriteText(f, func(c []byte) error { b = append(b, c...); return nil })
-	return b
-}
-
 // appendSample writes one series, labels in name order: cluster, group,
 // partition, state or status, topic.
 func (kf *kafkaFamily) appendSample(b []byte, x *fleet.LagSample, f Format) []byte {

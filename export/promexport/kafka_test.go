@@ -97,7 +97,7 @@ func testKafkaSourceMatches(t *testing.T, perPartition bool) {
 					t.Fatal(err)
 				}
 			}
-			got := string(src.AppendText(nil, tc.f))
+			got := string(kafkaText(src, tc.f))
 			for _, s := range []string{`group="odd \"name\" \\ here"`, "flinkslo_consumergroup_partition_lag_seconds{", `flinkslo_kafka_up{cluster="gone"} 0`} {
 				if want := perPartition || !strings.Contains(s, "_partition_"); strings.Contains(got, s) != want {
 					t.Errorf("%s present = %v, want %v, in:\n%s", s, !want, want, got)
@@ -162,7 +162,7 @@ func TestPromtoolCheckKafkaMetrics(t *testing.T) {
 	}
 	c, _ := kafkaFleet(t, true)
 	cmd := exec.CommandContext(t.Context(), p, "check", "metrics")
-	cmd.Stdin = bytes.NewReader(NewKafkaSource(c).AppendText(nil, Text))
+	cmd.Stdin = bytes.NewReader(kafkaText(NewKafkaSource(c), Text))
 	if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
 	}
@@ -207,4 +207,11 @@ func TestKafkaTextInChunks(t *testing.T) {
 	if got := len(mfs["flinkslo_consumergroup_lag_records"].GetMetric()); got != groups {
 		t.Errorf("%d group lag series, want %d", got, groups)
 	}
+}
+
+// kafkaText is the whole text the source hands on.
+func kafkaText(src *KafkaSource, f Format) []byte {
+	var b []byte
+	_ = src.WriteText(f, func(c []byte) error { b = append(b, c...); return nil })
+	return b
 }
