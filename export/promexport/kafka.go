@@ -84,31 +84,21 @@ func (s *KafkaSource) Version() uint64 {
 func (s *KafkaSource) WriteText(f Format, out func([]byte) error) error {
 	views := s.k.Views()
 	perPart := s.k.PerPartitionMetrics()
-	b := make([]byte, 0, flushAt+4<<10)
-	var err error
+	c := chunker{buf: make([]byte, 0, flushAt+4<<10), out: out}
 	for fam := range fleet.NumLagFamilies {
 		kf := &s.fams[fam]
-		started := false
+		c.family(kf.header[f])
 		emit := func(x *fleet.LagSample) {
-			if err != nil {
-				return
-			}
-			if !started {
-				b, started = append(b, kf.header[f]...), true
-			}
-			b = kf.appendSample(b, x, f)
-			if len(b) >= flushAt {
-				err, b = out(b), b[:0]
+			if c.err == nil {
+				c.done(kf.appendSample(c.series(), x, f))
 			}
 		}
 		for _, v := range views {
 			v.Walk(fam, perPart, emit)
 		}
-		if err == nil && len(b) > 0 {
-			err, b = out(b), b[:0]
-		}
-		if err != nil {
-			return err
+		c.flush()
+		if c.err != nil {
+			return c.err
 		}
 	}
 	return nil

@@ -19,25 +19,61 @@ const (
 	formats
 )
 
-// textSink writes series straight into a text format, one family at a
-// time, header first, handing the text on in chunks of about flushAt. It
-// keeps no rendering: /metrics caches only the compressed exposition (what
-// Prometheus asks for), and a plain-text scrape is rendered as it is sent.
-// At 5,000 jobs the text is over 30 MB, which a kept rendering held twice
-// over (per-family buffers grown by append), for each format asked for.
-type textSink struct {
-	fams    []*family
-	format  Format
-	buf     []byte
-	started bool // the family's header is written
-	out     func([]byte) error
-	err     error // out's first error, which ends the rendering
+// chunker hands text on in chunks of about flushAt, one family at a time,
+// its header written before its first series only: a family without
+// series is left out, header too, as a registry does. The snapshot's
+// families (textSink) and the Kafka source's share it. /metrics keeps no
+// rendering but the compressed one (what Prometheus asks for), and a
+// plain-text scrape is rendered as it is sent: at 5,000 jobs the text is
+// over 30 MB, which a kept rendering held twice over (buffers grown by
+// append), for each format asked for.
+type chunker struct {
+	buf    []byte
+	header []byte // of the family being written, until its first series
+	out    func([]byte) error
+	err    error // out's first error, which ends the rendering
 }
 
 // flushAt is the chunk size: large enough that handing a chunk on costs
 // nothing next to writing it, small next to the largest family (a job
 // state-set is over 8 MB at 5,000 jobs).
 const flushAt = 64 << 10
+
+// family starts a family with header.
+func (c *chunker) family(header []byte) { c.header = header }
+
+// series returns the buffer to append one series to, the family's header
+// first when it is the family's first.
+func (c *chunker) series() []byte {
+	if c.header != nil {
+		c.buf, c.header = append(c.buf, c.header...), nil
+	}
+	return c.buf
+}
+
+// done takes the buffer back after a series, handing it on when full.
+func (c *chunker) done(b []byte) {
+	c.buf = b
+	if len(b) >= flushAt {
+		c.flush()
+	}
+}
+
+// flush hands on what is buffered; after an error it drops it.
+func (c *chunker) flush() {
+	if len(c.buf) > 0 && c.err == nil {
+		c.err = c.out(c.buf)
+	}
+	c.buf = c.buf[:0]
+}
+
+// textSink writes the snapshot's series straight into a text format
+// through a chunker.
+type textSink struct {
+	fams   []*family
+	format Format
+	c      chunker
+}
 
 var _ export.Sink = (*textSink)(nil)
 
@@ -46,20 +82,18 @@ func newTextSink(fams []*family, f Format) *textSink {
 }
 
 // render writes snap's families in name order, as a registry does, handing
-// the text to out in chunks; a family without series is left out, header
-// too. A chunk is reused afterwards: out must not keep it.
+// the text to out in chunks. A chunk is reused afterwards: out must not
+// keep it.
 func (t *textSink) render(snap *fleet.Snapshot, out func([]byte) error) error {
-	t.out, t.err = out, nil
-	defer func() { t.out = nil }()
+	t.c.out, t.c.err = out, nil
+	defer func() { t.c.out = nil }()
 	o := export.NewOut(t)
 	for _, f := range t.fams {
-		t.buf, t.started = t.buf[:0], false
+		t.c.family(f.header[t.format])
 		export.WalkFamily(o, f.Family, snap)
-		if len(t.buf) > 0 && t.err == nil {
-			t.err = out(t.buf)
-		}
-		if t.err != nil {
-			return t.err
+		t.c.flush()
+		if t.c.err != nil {
+			return t.c.err
 		}
 	}
 	return nil
@@ -67,10 +101,7 @@ func (t *textSink) render(snap *fleet.Snapshot, out func([]byte) error) error {
 
 func (t *textSink) Add(tf *export.Family, v float64, lv []string) {
 	f := t.fams[tf.Index]
-	b := t.buf
-	if !t.started {
-		b, t.started = append(b, f.header[t.format]...), true
-	}
+	b := t.c.series()
 	b = append(b, tf.Name...)
 	b = append(b, '{')
 	for n, i := range f.order {
@@ -88,11 +119,7 @@ func (t *textSink) Add(tf *export.Family, v float64, lv []string) {
 	} else {
 		b = appendFloat(b, v)
 	}
-	t.buf = append(b, '\n')
-	if len(t.buf) >= flushAt && t.err == nil {
-		t.err = t.out(t.buf)
-		t.buf = t.buf[:0]
-	}
+	t.c.done(append(b, '\n'))
 }
 
 // appendEscaped escapes a label value as both formats require.
