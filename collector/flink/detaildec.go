@@ -39,7 +39,7 @@ func decodeJobDetailsFast(data []byte) (JobDetails, bool) {
 		case i == 6:
 			return l.timestamps(&v.Timestamps)
 		case i == 7:
-			return l.vertices(&v.Vertices)
+			return objects(l, &v.Vertices, 4, l.vertex)
 		case i == 8:
 			return l.string(&v.JobType)
 		case i == 9:
@@ -93,25 +93,6 @@ func internState(b []byte) fleet.JobState {
 }
 
 var vertexFields = [...]string{"id", "name", "parallelism", "maxParallelism", "status", "start-time", "end-time", "tasks", "metrics"}
-
-// vertices reads the job's vertices; a null element goes to
-// encoding/json.
-func (l *lexer) vertices(dst *[]Vertex) bool {
-	if l.null() {
-		*dst = nil
-		return true
-	}
-	vs := make([]Vertex, 0, 4)
-	ok := l.array(func() bool {
-		if l.peek() == 'n' {
-			return false
-		}
-		vs = append(vs, Vertex{})
-		return l.vertex(&vs[len(vs)-1])
-	})
-	*dst = vs
-	return ok
-}
 
 func (l *lexer) vertex(v *Vertex) bool {
 	f := fields{names: vertexFields[:]}
@@ -205,7 +186,7 @@ func (l *lexer) plan(dst *Plan) func() bool {
 				return l.skip()
 			}
 			seen = true
-			return l.planNodes(&nodes)
+			return objects(l, &nodes, 4, l.planNode)
 		})
 		if ok {
 			*dst = Plan{}
@@ -219,69 +200,42 @@ func (l *lexer) plan(dst *Plan) func() bool {
 
 var planNodeFields = [...]string{"id", "parallelism", "inputs"}
 
-func (l *lexer) planNodes(dst *[]PlanNode) bool {
-	if l.null() {
-		return true
-	}
-	ns := make([]PlanNode, 0, 4)
-	ok := l.array(func() bool {
-		if l.peek() == 'n' {
+func (l *lexer) planNode(n *PlanNode) bool {
+	f := fields{names: planNodeFields[:]}
+	return l.object(func(key []byte) bool {
+		i, ok := f.index(key)
+		switch {
+		case !ok:
 			return false
+		case i == 0:
+			return l.string(&n.ID)
+		case i == 1:
+			return l.smallInt(&n.Parallelism)
+		case i == 2:
+			return objects(l, &n.Inputs, 1, l.planInput)
 		}
-		ns = append(ns, PlanNode{})
-		n := &ns[len(ns)-1]
-		f := fields{names: planNodeFields[:]}
-		return l.object(func(key []byte) bool {
-			i, ok := f.index(key)
-			switch {
-			case !ok:
-				return false
-			case i == 0:
-				return l.string(&n.ID)
-			case i == 1:
-				return l.smallInt(&n.Parallelism)
-			case i == 2:
-				return l.planInputs(&n.Inputs)
-			}
-			return l.skip()
-		})
+		return l.skip()
 	})
-	*dst = ns
-	return ok
 }
 
 var planInputFields = [...]string{"id", "num", "ship_strategy", "exchange"}
 
-func (l *lexer) planInputs(dst *[]PlanInput) bool {
-	if l.null() {
-		*dst = nil
-		return true
-	}
-	in := make([]PlanInput, 0, 1)
-	ok := l.array(func() bool {
-		if l.peek() == 'n' {
+func (l *lexer) planInput(p *PlanInput) bool {
+	f := fields{names: planInputFields[:]}
+	return l.object(func(key []byte) bool {
+		i, ok := f.index(key)
+		switch {
+		case !ok:
 			return false
+		case i == 0:
+			return l.string(&p.ID)
+		case i == 1:
+			return l.smallInt(&p.Num)
+		case i == 2:
+			return l.string(&p.ShipStrategy)
+		case i == 3:
+			return l.string(&p.Exchange)
 		}
-		in = append(in, PlanInput{})
-		p := &in[len(in)-1]
-		f := fields{names: planInputFields[:]}
-		return l.object(func(key []byte) bool {
-			i, ok := f.index(key)
-			switch {
-			case !ok:
-				return false
-			case i == 0:
-				return l.string(&p.ID)
-			case i == 1:
-				return l.smallInt(&p.Num)
-			case i == 2:
-				return l.string(&p.ShipStrategy)
-			case i == 3:
-				return l.string(&p.Exchange)
-			}
-			return l.skip()
-		})
+		return l.skip()
 	})
-	*dst = in
-	return ok
 }

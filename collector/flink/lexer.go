@@ -196,3 +196,24 @@ func (l *lexer) digits() int {
 	}
 	return n
 }
+
+// objects reads an array of objects into *dst, each element with read;
+// null sets *dst to nil as encoding/json does, and a null element goes to
+// encoding/json (which would make it a zero value).
+func objects[T any](l *lexer, dst *[]T, capHint int, read func(*T) bool) bool {
+	if l.null() {
+		*dst = nil
+		return true
+	}
+	out := make([]T, 0, capHint)
+	ok := l.array(func() bool {
+		if l.peek() == 'n' {
+			return false
+		}
+		var zero T
+		out = append(out, zero)
+		return read(&out[len(out)-1])
+	})
+	*dst = out
+	return ok
+}

@@ -141,17 +141,7 @@ func decodeJobsOverviewFast(data []byte) (JobsOverview, bool) {
 		case !ok:
 			return false
 		case i == 0:
-			if l.null() {
-				return true
-			}
-			v.Jobs = make([]JobOverview, 0, 2)
-			return l.array(func() bool {
-				if l.peek() == 'n' {
-					return false
-				}
-				v.Jobs = append(v.Jobs, JobOverview{})
-				return l.jobOverview(&v.Jobs[len(v.Jobs)-1])
-			})
+			return objects(l, &v.Jobs, 2, l.jobOverview)
 		}
 		return l.skip()
 	})
@@ -200,13 +190,7 @@ func (l *lexer) jobState(dst *fleet.JobState) bool {
 		*dst = fleet.JobState(s)
 		return ok
 	}
-	for _, s := range fleet.JobStates {
-		if string(raw) == string(s) {
-			*dst = s
-			return true
-		}
-	}
-	*dst = fleet.JobState(raw)
+	*dst = internState(raw)
 	return true
 }
 
