@@ -36,35 +36,49 @@ func TestCheckpointsFastPathMatchesEncodingJSON(t *testing.T) {
 	}
 	accepted := 0
 	for _, path := range seeds {
-		body := readSeed(t, path)
-		check := func(data []byte) {
-			fast, ok := decodeCheckpointsFast(data)
-			if !ok {
-				return
-			}
-			accepted++
-			var want Checkpoints
-			if err := json.Unmarshal(data, &want); err != nil {
-				t.Fatalf("%s: fast path accepted what encoding/json refuses (%v): %q", path, err, data)
-			}
-			if !reflect.DeepEqual(want, fast) {
-				t.Fatalf("%s: fast path differs (-encoding/json +fast):\n%s", path, cmp.Diff(want, fast))
-			}
-		}
-		for cut := 0; cut <= len(body); cut += cutStep {
-			check(body[:cut])
-		}
-		for i := 0; i < len(body); i += mutateStep {
-			for _, c := range []byte(`"\{}[],:01-.eEnA ` + "\x00\xff") {
-				mutated := append([]byte(nil), body...)
-				mutated[i] = c
-				check(mutated)
-			}
-		}
+		accepted += sweepFastPath(t, path, readSeed(t, path), cutStep, mutateStep, decodeCheckpointsFast, func(data []byte) (Checkpoints, error) {
+			var v Checkpoints
+			return v, json.Unmarshal(data, &v)
+		})
 	}
 	if accepted < len(seeds) {
 		t.Errorf("the fast path accepted only %d inputs: it is not exercised", accepted)
 	}
+}
+
+// sweepFastPath runs a fast decoder and its slow path over body, each of
+// its prefixes (every cutStep bytes) and stray JSON characters written
+// over it (every mutateStep bytes): wherever the fast path answers, the
+// slow one must accept the input and agree. It returns how many inputs
+// the fast path answered.
+func sweepFastPath[T any](t *testing.T, name string, body []byte, cutStep, mutateStep int, fast func([]byte) (T, bool), slow func([]byte) (T, error)) int {
+	t.Helper()
+	accepted := 0
+	check := func(data []byte) {
+		got, ok := fast(data)
+		if !ok {
+			return
+		}
+		accepted++
+		want, err := slow(data)
+		if err != nil {
+			t.Fatalf("%s: fast path accepted what encoding/json refuses (%v): %q", name, err, data)
+		}
+		if !reflect.DeepEqual(want, got) {
+			t.Fatalf("%s: fast path differs (-encoding/json +fast):\n%s\ninput %q", name, cmp.Diff(want, got), data)
+		}
+	}
+	for cut := 0; cut <= len(body); cut += cutStep {
+		check(body[:cut])
+	}
+	for i := 0; i < len(body); i += mutateStep {
+		for _, c := range []byte(`"\{}[],:01-.eEnA ` + "\x00\xff") {
+			mutated := append([]byte(nil), body...)
+			mutated[i] = c
+			check(mutated)
+		}
+	}
+	return accepted
 }
 
 func TestCheckpointsFastPathDeclines(t *testing.T) {
@@ -83,7 +97,7 @@ func TestCheckpointsFastPathDeclines(t *testing.T) {
 	}
 }
 
-func readSeed(t *testing.T, path string) []byte {
+func readSeed(t testing.TB, path string) []byte {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {

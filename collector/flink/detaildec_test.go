@@ -35,29 +35,7 @@ func TestJobDetailsFastPathMatchesEncodingJSON(t *testing.T) {
 		if _, ok := decodeJobDetailsFast(body); !ok {
 			t.Errorf("%s: the fast path declines a real response", path)
 		}
-		check := func(data []byte) {
-			fast, ok := decodeJobDetailsFast(data)
-			if !ok {
-				return
-			}
-			want, err := jobDetailsEncodingJSON(data)
-			if err != nil {
-				t.Fatalf("%s: fast path accepted what encoding/json refuses (%v): %q", path, err, data)
-			}
-			if !reflect.DeepEqual(want, fast) {
-				t.Fatalf("%s: fast path differs (-encoding/json +fast):\n%s\ninput %q", path, cmp.Diff(want, fast), data)
-			}
-		}
-		for cut := 0; cut <= len(body); cut += cutStep {
-			check(body[:cut])
-		}
-		for i := 0; i < len(body); i += mutateStep {
-			for _, c := range []byte(`"\{}[],:01-.eEnA ` + "\x00\xff") {
-				mutated := append([]byte(nil), body...)
-				mutated[i] = c
-				check(mutated)
-			}
-		}
+		sweepFastPath(t, path, body, cutStep, mutateStep, decodeJobDetailsFast, jobDetailsEncodingJSON)
 	}
 }
 

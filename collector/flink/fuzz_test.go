@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -97,13 +96,7 @@ func FuzzMetricsFastPath(f *testing.F) {
 func FuzzJobDetailsFastPath(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/fuzz/FuzzDecodeJobDetails/seed-*")
 	for _, p := range seeds {
-		if raw, err := os.ReadFile(p); err == nil {
-			if _, lit, ok := strings.Cut(string(raw), "\n"); ok {
-				if s, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(lit), "[]byte("), ")")); err == nil {
-					f.Add([]byte(s))
-				}
-			}
-		}
+		f.Add(readSeed(f, p))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fast, ok := decodeJobDetailsFast(data)
