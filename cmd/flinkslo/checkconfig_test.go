@@ -81,13 +81,14 @@ func TestCheckConfigAgreesWithRun(t *testing.T) {
 
 // startRun runs `flinkslo run --config path` with env until it reports it
 // has started, then stops it; or until it exits on its own, having refused
-// to start. It returns whether it started and what it wrote to stderr.
-func startRun(t *testing.T, path string, env map[string]string) (started bool, stderr string) {
+// to start, with flags added to the command line. It returns whether it
+// started and what it wrote to stderr.
+func startRun(t *testing.T, path string, env map[string]string, flags ...string) (started bool, stderr string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	w := &startWatcher{cancel: cancel}
-	code := run(ctx, []string{"run", "--config", path, "--web.listen-address", "127.0.0.1:0"},
+	code := run(ctx, append([]string{"run", "--config", path, "--web.listen-address", "127.0.0.1:0"}, flags...),
 		strings.NewReader(""), io.Discard, w, func(k string) string { return env[k] })
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"testing"
@@ -257,5 +259,47 @@ func TestRulesFollowTheUsersPolicy(t *testing.T) {
 	}
 	if want := []string{"monitor health-kafka-lagging Platform - add brokers."}; !slices.Equal(routes, want) {
 		t.Errorf("FlinkJobKafkaLagGrowing: got %q, want %q", routes, want)
+	}
+}
+
+// TestRunSetsGOGC: run sets the collector's GOGC from --runtime.gogc
+// (75 unless told), and leaves it alone when the GOGC environment
+// variable is set, as Prometheus does; a value below 1 is refused.
+func TestRunSetsGOGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	path := filepath.Join(t.TempDir(), "flinkslo.yaml")
+	if err := os.WriteFile(path, []byte("targets:\n  - name: a\n    namespace: n\n    url: http://127.0.0.1:1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gogc := func() uint64 {
+		s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	}
+	tests := []struct {
+		name  string
+		env   map[string]string
+		flags []string
+		want  uint64
+	}{
+		{"default", nil, nil, 75},
+		{"flag", nil, []string{"--runtime.gogc=50"}, 50},
+		{"environment wins", map[string]string{"GOGC": "100"}, []string{"--runtime.gogc=50"}, 100},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			debug.SetGCPercent(100)
+			if started, log := startRun(t, path, tt.env, tt.flags...); !started {
+				t.Fatalf("run did not start:\n%s", log)
+			}
+			if got := gogc(); got != tt.want {
+				t.Errorf("GOGC %d, want %d", got, tt.want)
+			}
+		})
+	}
+	for _, v := range []string{"0", "-5"} {
+		if code, _, errOut := runCLI(t, "", nil, "run", "--config", path, "--runtime.gogc="+v); code != 1 || !strings.Contains(errOut, "--runtime.gogc "+v+" is not a positive percentage") {
+			t.Errorf("run --runtime.gogc=%s: exit %d, %q", v, code, errOut)
+		}
 	}
 }
