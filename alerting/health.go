@@ -20,7 +20,10 @@ type jobHealth struct {
 	reasons               []fleet.Reason
 	// verdict is the policy's view of the outage; nil while healthy.
 	verdict *fleet.Verdict
-	detail  detail
+	// owner, url and jobID are what a health incident's detail starts
+	// from (thousands of jobs are remembered: not the whole detail).
+	owner      fleet.Owner
+	url, jobID string
 }
 
 // snapshot updates every job's health and opens or escalates incidents for
@@ -70,7 +73,8 @@ func (e *engine) observe(jk fleet.JobRef, healthy bool, reasons []fleet.Reason, 
 	case !healthy && jh.healthy:
 		jh.unhealthySince = now
 	}
-	jh.healthy, jh.reasons, jh.detail, jh.lastSeen = healthy, reasons, d, now
+	jh.healthy, jh.reasons, jh.lastSeen = healthy, reasons, now
+	jh.owner, jh.url, jh.jobID = d.Owner, d.URL, d.JobID
 	if healthy {
 		jh.lastHealthy = now
 		jh.reasons, jh.verdict = nil, nil
@@ -108,8 +112,7 @@ func (e *engine) unhealthy(jk fleet.JobRef, jh *jobHealth, now time.Time) {
 	if !ok {
 		return
 	}
-	d := jh.detail
-	d.Decision, d.Source, d.FailureTime = dec, fleet.SourceHealth, jh.unhealthySince
+	d := detail{Decision: dec, Owner: jh.owner, URL: jh.url, JobID: jh.jobID, Source: fleet.SourceHealth, FailureTime: jh.unhealthySince}
 	inc := &openIncident{key: key, route: dec.Route, health: true, detail: d, opened: jh.unhealthySince,
 		lastFailure: jh.unhealthySince, total: 1, threads: map[string]string{}, reached: map[string]bool{}}
 	e.occurrence(key, dec.Route, d, now)

@@ -90,6 +90,7 @@ func (l *Loop) readJobDetail(ctx context.Context, c *flink.Client, t fleet.Targe
 		jd.Vertices[i].Tasks = nil
 	}
 	jd.Timestamps = nil
+	sharePlanIDs(&jd)
 	d := &health.Detail{At: at, Job: jd, Load: map[string]health.Load{}, Watermarks: map[string]flink.Watermarks{}}
 	g := jd.Graph()
 	limit := l.cfg.DetailMaxVertices
@@ -125,6 +126,27 @@ func (l *Loop) readJobDetail(ctx context.Context, c *flink.Client, t fleet.Targe
 		d.Pending = l.readPending(ctx, c, jd, g, js, req)
 	}
 	return d
+}
+
+// sharePlanIDs points the plan's vertex ids at the vertices' own strings,
+// so that a kept read holds each id once instead of once per node and
+// edge.
+func sharePlanIDs(jd *flink.JobDetails) {
+	share := func(id *string) {
+		for _, v := range jd.Vertices {
+			if v.ID == *id {
+				*id = v.ID
+				return
+			}
+		}
+	}
+	for i := range jd.Plan.Nodes {
+		n := &jd.Plan.Nodes[i]
+		share(&n.ID)
+		for j := range n.Inputs {
+			share(&n.Inputs[j].ID)
+		}
+	}
 }
 
 // firstRunning is up to n RUNNING vertices, in the details' (graph)

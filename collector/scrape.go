@@ -261,8 +261,10 @@ func (l *Loop) checkpoints(ctx context.Context, c *flink.Client, o *jobObservati
 		o.CpDisabled = true
 		js.checkpoints = nil
 	case keep(err):
+		// This cycle reads the whole response (its failed checkpoints are
+		// classified now); later ones what the signals still need.
 		o.Checkpoints = &cp
-		js.checkpoints, js.cpKey = &cp, k
+		js.checkpoints, js.cpKey = l.health.Load().Kept(cp), k
 	default:
 		js.checkpoints = nil
 	}

@@ -3,6 +3,7 @@ package health
 import (
 	"time"
 
+	"github.com/flinkslo/flinkslo/collector/flink"
 	"github.com/flinkslo/flinkslo/fleet"
 )
 
@@ -47,4 +48,40 @@ func headroomUsedUp(c Config, o Observation) bool {
 		}
 	}
 	return false
+}
+
+// Kept is what later cycles read of checkpoint statistics, for the
+// collector to keep until the next read instead of the whole response
+// (ten history entries with their paths, per job, for thousands of jobs):
+// the counts, summary and latest entries (their paths dropped, in place;
+// a failed checkpoint's message stays, it is evidence for the exceptions
+// that follow) and, of the history, the completed checkpoints
+// headroomUsedUp looks at. The failed entries of the history are
+// classified in the cycle that reads them and then only deduplicated.
+func (c Config) Kept(cp flink.Checkpoints) *flink.Checkpoints {
+	out := flink.Checkpoints{Counts: cp.Counts, Summary: cp.Summary, Latest: cp.Latest}
+	for _, l := range []*flink.CheckpointStats{cp.Latest.Completed, cp.Latest.Savepoint, cp.Latest.Failed} {
+		if l != nil {
+			l.ExternalPath, l.ClassName = "", ""
+		}
+	}
+	if r := cp.Latest.Restored; r != nil {
+		r.ExternalPath = ""
+	}
+	for _, h := range cp.History {
+		if len(out.History) == c.HeadroomCount {
+			break
+		}
+		if !h.IsSavepoint && h.Status == "COMPLETED" {
+			if out.History == nil {
+				out.History = make([]flink.CheckpointStats, 0, c.HeadroomCount)
+			}
+			out.History = append(out.History, flink.CheckpointStats{
+				ID: h.ID, Status: h.Status, TriggerTimestamp: h.TriggerTimestamp,
+				LatestAckTimestamp: h.LatestAckTimestamp, EndToEndDuration: h.EndToEndDuration,
+				StateSize: h.StateSize, CheckpointedSize: h.CheckpointedSize,
+			})
+		}
+	}
+	return &out
 }

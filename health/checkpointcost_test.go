@@ -57,9 +57,20 @@ func TestCheckpointHeadroom(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := testConfig(t, "targets: []\n"+tt.yaml)
-			j := Evaluate(c, fleet.Target{}, &Memory{}, observation(now, func(o *Observation) { o.Checkpoints.History = tt.history }), nil, now)
+			o := observation(now, func(o *Observation) { o.Checkpoints.History = tt.history })
+			j := Evaluate(c, fleet.Target{}, &Memory{}, o, nil, now)
 			if got := slices.Contains(j.Reasons, fleet.ReasonCheckpointHeadroom); got != tt.want {
 				t.Errorf("checkpoint_timeout_headroom = %v, want %v (reasons %v)", got, tt.want, j.Reasons)
+			}
+			// The collector keeps only c.Kept of the statistics for the
+			// cycles that do not read them again: they must judge alike.
+			o.Checkpoints = c.Kept(*o.Checkpoints)
+			kept := Evaluate(c, fleet.Target{}, &Memory{}, o, nil, now)
+			if got := slices.Contains(kept.Reasons, fleet.ReasonCheckpointHeadroom); got != tt.want || kept.CheckpointCost != j.CheckpointCost {
+				t.Errorf("on the kept statistics: headroom used up %v, cost %+v; want %v, %+v", got, kept.CheckpointCost, tt.want, j.CheckpointCost)
+			}
+			if n := len(o.Checkpoints.History); n > c.HeadroomCount {
+				t.Errorf("kept %d history entries, want at most checkpointHeadroomCheckpoints (%d)", n, c.HeadroomCount)
 			}
 		})
 	}

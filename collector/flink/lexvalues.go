@@ -119,10 +119,38 @@ func (l *lexer) string(dst *string) bool {
 	return json.Unmarshal(l.b[start:l.i], dst) == nil
 }
 
-// intern returns the constant for the values every checkpoint repeats,
-// saving an allocation each.
+// intern returns the constant for the values every checkpoint, vertex
+// and plan edge repeats (statuses, execution states, ship strategies,
+// exchange modes), saving an allocation each and the memory of the job
+// details kept between detail reads.
 func intern(b []byte) string {
 	switch string(b) {
+	case "RUNNING":
+		return "RUNNING"
+	case "FINISHED":
+		return "FINISHED"
+	case "CREATED":
+		return "CREATED"
+	case "SCHEDULED":
+		return "SCHEDULED"
+	case "DEPLOYING":
+		return "DEPLOYING"
+	case "INITIALIZING":
+		return "INITIALIZING"
+	case "FORWARD":
+		return "FORWARD"
+	case "HASH":
+		return "HASH"
+	case "REBALANCE":
+		return "REBALANCE"
+	case "RESCALE":
+		return "RESCALE"
+	case "BROADCAST":
+		return "BROADCAST"
+	case "pipelined_bounded":
+		return "pipelined_bounded"
+	case "blocking":
+		return "blocking"
 	case "completed":
 		return "completed"
 	case "failed":
