@@ -14,7 +14,7 @@
 # Flags: -sizes GxP,… -rounds N -interval 10s -timelag auto|interpolate|record
 #   -per-partition -groups-by targets|allow -advance-every K (0: static lags)
 #   -check-every K -gzip=true|false -gather every|last|never -csv FILE (every poll: RSS over time)
-#   -memlimit MiB (the exporter's soft memory limit, as GOMEMLIMIT)
+#   -memlimit MiB (the exporter's soft memory limit, as GOMEMLIMIT) -gogc N (default 75, as flinkslo run)
 # A million partitions need about 5 GiB for kfake itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -144,7 +144,7 @@ func runSize(ctx context.Context, d driverFlags, b brokerFlags, e exporterFlags,
 	fmt.Fprintf(os.Stderr, "lagbench: %d×%d loaded in %.1fs\n", b.groups, b.partitions, ready.LoadS)
 	ex, err := start(ctx, "-role", "exporter", "-brokers", strings.Join(ready.Brokers, ","), "-timelag", e.timeLag,
 		"-per-partition="+strconv.FormatBool(e.perPartition), "-groups-by", e.groupsBy, "-interval", e.pollInterval.String(),
-		"-memlimit", strconv.FormatInt(e.memLimit, 10))
+		"-memlimit", strconv.FormatInt(e.memLimit, 10), "-gogc", strconv.Itoa(e.gogc))
 	if err != nil {
 		return "", err
 	}

@@ -35,6 +35,7 @@ type exporterFlags struct {
 	groupsBy     string
 	pollInterval time.Duration
 	memLimit     int64
+	gogc         int
 }
 
 func (e *exporterFlags) register(fs *flag.FlagSet) {
@@ -43,6 +44,7 @@ func (e *exporterFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&e.perPartition, "per-partition", false, "kafka.perPartitionMetrics")
 	fs.StringVar(&e.groupsBy, "groups-by", "targets", "targets (SetGroups with every group) or allow (kafka.groups.allow)")
 	fs.Int64Var(&e.memLimit, "memlimit", 0, "the exporter's soft memory limit in MiB (runtime/debug.SetMemoryLimit, as GOMEMLIMIT; 0: none)")
+	fs.IntVar(&e.gogc, "gogc", 75, "the exporter's GOGC, flinkslo run's --runtime.gogc default (the GOGC environment variable wins, as there)")
 	fs.DurationVar(&e.pollInterval, "interval", 10*time.Second, "kafka.pollInterval: the pace of polls (the driver waits this long between them; 0: back to back)")
 }
 
@@ -74,6 +76,9 @@ type exporter struct {
 func runExporter(ctx context.Context, f exporterFlags) error {
 	if f.memLimit > 0 {
 		debug.SetMemoryLimit(f.memLimit << 20)
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(f.gogc)
 	}
 	cfg := config.Kafka{
 		Brokers:             strings.Split(f.brokers, ","),
