@@ -228,9 +228,16 @@ func (l *Loop) scrapeJob(ctx context.Context, c *flink.Client, jo flink.JobOverv
 	if js.details == nil || js.details.ID != id || js.details.State != jo.State {
 		*n++
 		if d, err := c.Job(ctx, id); keep(err) {
-			// Only the state timestamps are used; the vertices and the
-			// plan would be kept for every job until its state changes.
-			d.Vertices, d.Plan = nil, flink.Plan{}
+			// Only the entry times into RUNNING and into the current state
+			// are used; the vertices, the plan and the other states' times
+			// would be kept for every job until its state changes.
+			ts := make(map[fleet.JobState]flink.Millis, 2)
+			for _, s := range []fleet.JobState{fleet.StateRunning, jo.State} {
+				if at, ok := d.Timestamps[s]; ok {
+					ts[s] = at
+				}
+			}
+			d.Vertices, d.Plan, d.Timestamps = nil, flink.Plan{}, ts
 			js.details = &d
 		}
 	}
