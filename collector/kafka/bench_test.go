@@ -167,7 +167,7 @@ func stateBreakdown(p *poller) []struct {
 	name  string
 	bytes float64
 } {
-	var partStates, topicParts, tables int
+	var partStates, topicParts int
 	for _, g := range p.groups {
 		for _, gt := range g.topics {
 			partStates += cap(gt.parts)
@@ -175,9 +175,6 @@ func stateBreakdown(p *poller) []struct {
 	}
 	for _, t := range p.topics {
 		topicParts += cap(t.parts)
-		for i := range t.parts {
-			tables += cap(t.parts[i].table.pts)
-		}
 	}
 	var view int
 	if v := p.view.Load(); v != nil {
@@ -196,7 +193,7 @@ func stateBreakdown(p *poller) []struct {
 	}{
 		{"partState", f(partStates, unsafe.Sizeof(partState{}))},
 		{"topicPart", f(topicParts, unsafe.Sizeof(topicPart{}))},
-		{"table", f(tables, unsafe.Sizeof(point{}))},
+		{"table", f(p.tableSlab.words(), 8)},
 		{"history", f(len(p.hist.blocks)*slabBlock, unsafe.Sizeof(history{}))},
 		{"read", f(len(p.reads.blocks)*slabBlock, unsafe.Sizeof(readTime{}))},
 		{"view", float64(view)},
