@@ -194,10 +194,20 @@ func stateBreakdown(p *poller) []struct {
 		{"partState", f(partStates, unsafe.Sizeof(partState{}))},
 		{"topicPart", f(topicParts, unsafe.Sizeof(topicPart{}))},
 		{"table", f(p.tableSlab.words(), 8)},
-		{"history", f(len(p.hist.blocks)*slabBlock, unsafe.Sizeof(history{}))},
+		{"history", f(len(p.hist.blocks)*slabBlock, unsafe.Sizeof(history{})) + f(rewindBlocks(&p.hist)*slabBlock, unsafe.Sizeof(rewind{}))},
 		{"read", f(len(p.reads.blocks)*slabBlock, unsafe.Sizeof(readTime{}))},
 		{"view", float64(view)},
 	}
+}
+
+func rewindBlocks(hs *histories) int {
+	n := 0
+	for _, b := range hs.rewinds.blocks {
+		if b != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // BenchmarkViewWalk walks every series of a published view, per-partition
