@@ -167,7 +167,7 @@ func stateBreakdown(p *poller) []struct {
 	name  string
 	bytes float64
 } {
-	var partStates, topicParts, tables int
+	var partStates, topicParts int
 	for _, g := range p.groups {
 		for _, gt := range g.topics {
 			partStates += cap(gt.parts)
@@ -175,9 +175,6 @@ func stateBreakdown(p *poller) []struct {
 	}
 	for _, t := range p.topics {
 		topicParts += cap(t.parts)
-		for i := range t.parts {
-			tables += cap(t.parts[i].table.pts)
-		}
 	}
 	var view int
 	if v := p.view.Load(); v != nil {
@@ -196,11 +193,21 @@ func stateBreakdown(p *poller) []struct {
 	}{
 		{"partState", f(partStates, unsafe.Sizeof(partState{}))},
 		{"topicPart", f(topicParts, unsafe.Sizeof(topicPart{}))},
-		{"table", f(tables, unsafe.Sizeof(point{}))},
-		{"history", f(len(p.hist.blocks)*slabBlock, unsafe.Sizeof(history{}))},
+		{"table", f(p.tableSlab.words(), 8)},
+		{"history", f(len(p.hist.blocks)*slabBlock, unsafe.Sizeof(history{})) + f(rewindBlocks(&p.hist)*slabBlock, unsafe.Sizeof(rewind{}))},
 		{"read", f(len(p.reads.blocks)*slabBlock, unsafe.Sizeof(readTime{}))},
 		{"view", float64(view)},
 	}
+}
+
+func rewindBlocks(hs *histories) int {
+	n := 0
+	for _, b := range hs.rewinds.blocks {
+		if b != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // BenchmarkViewWalk walks every series of a published view, per-partition

@@ -52,9 +52,10 @@ const (
 func (s *partState) has(f uint8) bool { return s.flags&f != 0 }
 
 // history is the commit history of one partition, allocated on its first
-// commit change: the lagging rule in O(1) space (see growing) and the
-// latest rewind. Times are seconds since the histories' epoch, which is
-// precise enough for a window of minutes and keeps a history in 40 bytes.
+// commit change: the lagging rule in O(1) space (see growing). Times are
+// seconds since the histories' epoch, which is precise enough for a
+// window of minutes and keeps a history in 32 bytes; the latest rewind,
+// which few partitions have, is kept beside it (see rewinds).
 type history struct {
 	// t1, t2, t3: when the latest three lag samples were taken (never:
 	// fewer), lastLag the latest lag.
@@ -64,17 +65,13 @@ type history struct {
 	// (never: none). zeroAt: the latest sample of lag 0 in the run.
 	// belowAt: the latest sample in the run with a lag below lastLag.
 	breakAt, zeroAt, belowAt int32
-	// rewindFrom is the offset before the latest backwards commit, at
-	// rewindAt (never: none).
-	rewindFrom int64
-	rewindAt   int32
 }
 
 // never is a time before any window.
 const never = math.MinInt32
 
 func newHistory() history {
-	return history{t1: never, t2: never, t3: never, breakAt: never, zeroAt: never, belowAt: never, rewindAt: never}
+	return history{t1: never, t2: never, t3: never, breakAt: never, zeroAt: never, belowAt: never}
 }
 
 // addSample adds the lag seen at the first poll after a commit: the floor
@@ -114,15 +111,12 @@ func (h *history) growing(since int32) bool {
 	return h.t3 >= since && h.breakAt < since && h.zeroAt < since && h.belowAt >= since
 }
 
-func (h *history) rewinding(at int32, window time.Duration, committed int64) bool {
-	return h.rewindAt != never && int64(at-h.rewindAt) < int64(window/time.Second) && committed < h.rewindFrom
-}
-
-// histories are the partitions' commit histories, and the epoch of their
-// times.
+// histories are the partitions' commit histories, their latest rewinds,
+// and the epoch of their times.
 type histories struct {
 	slab[history]
-	epoch int64
+	rewinds rewinds
+	epoch   int64
 }
 
 // stamp is at in seconds since the epoch, which is the first time stamped.
@@ -132,6 +126,75 @@ func (hs *histories) stamp(at time.Time) int32 {
 		hs.epoch = ns
 	}
 	return int32((ns - hs.epoch) / int64(time.Second))
+}
+
+// release frees history i and its rewind.
+func (hs *histories) release(i int32) {
+	if i > 0 {
+		hs.rewinds.clear(i)
+		hs.slab.release(i)
+	}
+}
+
+// rewinding: history i's partition committed backwards within the window
+// and its committed offset is still below the one before the rewind.
+func (hs *histories) rewinding(i, at int32, window time.Duration, committed int64) bool {
+	r := hs.rewinds.get(i)
+	return r != nil && int64(at-r.at) < int64(window/time.Second) && committed < r.from
+}
+
+// rewind is the latest backwards commit of a partition: the offset before
+// it, from, at at.
+type rewind struct {
+	from int64
+	at   int32
+	set  bool
+}
+
+// rewinds keeps the rewinds beside the histories, rewind i for history i,
+// in blocks of slabBlock allocated only while a history in them has one.
+// A rewind is cleared once the committed offset is back at the offset
+// before it: it can then no longer make the partition rewinding, and a
+// new rewind replaces it whole. Flink rewinds the partitions of a job
+// together, and they were allocated together, so most blocks stay empty:
+// 16 bytes on every history, most of them unused, become 16 per block's
+// worth of histories of a job that rewound.
+type rewinds struct {
+	blocks [][]rewind
+	live   []int32
+}
+
+func (rs *rewinds) get(i int32) *rewind {
+	b, j := int(i-1)/slabBlock, int(i-1)%slabBlock
+	if b >= len(rs.blocks) || rs.blocks[b] == nil || !rs.blocks[b][j].set {
+		return nil
+	}
+	return &rs.blocks[b][j]
+}
+
+func (rs *rewinds) set(i int32, from int64, at int32) {
+	b, j := int(i-1)/slabBlock, int(i-1)%slabBlock
+	for len(rs.blocks) <= b {
+		rs.blocks, rs.live = append(rs.blocks, nil), append(rs.live, 0)
+	}
+	if rs.blocks[b] == nil {
+		rs.blocks[b] = make([]rewind, slabBlock)
+	}
+	if !rs.blocks[b][j].set {
+		rs.live[b]++
+	}
+	rs.blocks[b][j] = rewind{from: from, at: at, set: true}
+}
+
+func (rs *rewinds) clear(i int32) {
+	b, j := int(i-1)/slabBlock, int(i-1)%slabBlock
+	if b >= len(rs.blocks) || rs.blocks[b] == nil || !rs.blocks[b][j].set {
+		return
+	}
+	rs.blocks[b][j] = rewind{}
+	if rs.live[b]--; rs.live[b] == 0 {
+		rs.blocks[b] = nil
+	}
 }
 
 // slab holds values of T for the partitions that need one, in blocks
@@ -189,10 +252,10 @@ func (s *partState) observe(hs *histories, at time.Time, committed, end int64, w
 		h := hs.get(s.hist)
 		if committed < s.committed {
 			from := s.committed
-			if h.rewinding(now, window, s.committed) {
-				from = max(from, h.rewindFrom)
+			if hs.rewinding(s.hist, now, window, s.committed) {
+				from = max(from, hs.rewinds.get(s.hist).from)
 			}
-			h.rewindFrom, h.rewindAt = from, now
+			hs.rewinds.set(s.hist, from, now)
 			h.clearSamples()
 		} else {
 			h.addSample(now, max(0, end-committed))
@@ -219,12 +282,14 @@ func (s *partState) evaluate(hs *histories, at time.Time, window time.Duration) 
 	if s.hist == 0 {
 		return fleet.LagStatusOK
 	}
-	h := hs.get(s.hist)
-	if h.growing(now - w) {
+	if hs.get(s.hist).growing(now - w) {
 		return fleet.LagStatusLagging
 	}
-	if h.rewinding(now, window, s.committed) {
+	if hs.rewinding(s.hist, now, window, s.committed) {
 		return fleet.LagStatusRewinding
+	}
+	if r := hs.rewinds.get(s.hist); r != nil && s.committed >= r.from {
+		hs.rewinds.clear(s.hist) // caught up: see rewinds
 	}
 	return fleet.LagStatusOK
 }

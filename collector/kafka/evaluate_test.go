@@ -114,6 +114,8 @@ func TestPartitionRules(t *testing.T) {
 		{name: "frozen for less than the window", obs: []obs{{5, 10}, {5, 20}, {5, 30}}, want: fleet.LagStatusOK},
 		{name: "frozen with no new records (transactional phantom lag)", obs: []obs{{5, 6}, {5, 6}, {5, 6}, {5, 6}, {5, 6}, {5, 6}, {5, 6}, {5, 6}}, want: fleet.LagStatusOK},
 		{name: "rewound", obs: []obs{{100, 110}, {50, 120}}, want: fleet.LagStatusRewinding},
+		{name: "rewound twice, still below the first", obs: []obs{{100, 110}, {50, 120}, {30, 130}, {70, 140}}, want: fleet.LagStatusRewinding},
+		{name: "rewound and caught up", obs: []obs{{100, 110}, {50, 120}, {100, 130}}, want: fleet.LagStatusOK},
 		{name: "rewind leaves the window", obs: []obs{{100, 110}, {50, 120}, {60, 130}, {70, 140}, {80, 150}, {85, 155}, {90, 160}, {95, 165}}, want: fleet.LagStatusOK},
 	}
 	const window = time.Minute
@@ -180,5 +182,39 @@ func TestGrowingMatchesSamples(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A rewind is kept beside its history while the partition is below the
+// offset before it, and its block is given back once every partition in
+// it caught up or was forgotten.
+func TestRewindsGiveBlocksBack(t *testing.T) {
+	const window = time.Minute
+	var hs histories
+	parts := make([]partState, 3)
+	at := time.Unix(1000, 0)
+	observe := func(committed ...int64) {
+		at = at.Add(testPoll)
+		for i := range parts {
+			parts[i].observe(&hs, at, committed[i], 200, window)
+			parts[i].evaluate(&hs, at, window)
+		}
+	}
+	observe(100, 100, 100)
+	observe(110, 110, 110)
+	observe(50, 60, 110) // the first two rewind
+	if hs.rewinds.get(parts[0].hist) == nil || hs.rewinds.get(parts[1].hist) == nil || hs.rewinds.get(parts[2].hist) != nil {
+		t.Fatal("rewinds not kept for exactly the partitions that rewound")
+	}
+	observe(120, 70, 120) // the first caught up
+	if hs.rewinds.get(parts[0].hist) != nil {
+		t.Error("rewind kept after the partition caught up")
+	}
+	if got := parts[1].evaluate(&hs, at, window); got != fleet.LagStatusRewinding {
+		t.Errorf("status of the partition still behind = %s, want rewinding", got)
+	}
+	hs.release(parts[1].hist)
+	if hs.rewinds.blocks[0] != nil {
+		t.Error("block kept with no rewind in it")
 	}
 }

@@ -103,7 +103,9 @@ func (p *poller) timeLag(tp *topicPart, st *partState, committed, end int64, at 
 			a = anchor{offset: r.offset, ms: r.ms}
 		}
 	}
-	est := tp.table.lookup(committed, at, p.set.window, a)
+	var tab timeTable
+	p.tableSlab.load(tp.table, &tab)
+	est := tab.lookup(committed, at, p.set.window, a)
 	switch p.set.timeLag {
 	case timeLagRecord:
 		return est, readFirst
@@ -150,20 +152,25 @@ func (s *partState) lag(part int32) fleet.PartitionLag {
 // and returns how many partitions have a table.
 func (p *poller) updateTables(topics []*topicState, at time.Time) int {
 	n := 0
+	var tab timeTable
 	for _, t := range topics {
+		if t.deleted {
+			t.dropTables(&p.tableSlab)
+			continue
+		}
 		for i := range t.parts {
 			tp := &t.parts[i]
-			switch {
-			case t.deleted:
-				tp.table = timeTable{}
-			case tp.endPoll == p.seq:
-				tp.table.add(tp.end, at, tp.keepFrom)
+			if tp.endPoll == p.seq {
+				p.tableSlab.load(tp.table, &tab)
+				tab.add(tp.end, at, tp.keepFrom)
+				tp.table = p.tableSlab.store(tp.table, &tab)
 				tp.keepFrom = -1
 			}
-			if tp.table.len() > 0 {
+			if tp.table.n > 0 {
 				n++
 			}
 		}
 	}
+	p.tableSlab.sweep()
 	return n
 }

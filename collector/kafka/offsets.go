@@ -236,7 +236,7 @@ func (p *poller) listOffsets(ctx context.Context, topics []*topicState) []*topic
 					w = &leaderWork{}
 					p.work[tp.leader] = w
 				}
-				w.add(t, int32(i))
+				w.add(t)
 			}
 		}
 	}
@@ -244,7 +244,7 @@ func (p *poller) listOffsets(ctx context.Context, topics []*topicState) []*topic
 	var moved []*topicState
 	var wg sync.WaitGroup
 	for leader, w := range p.work {
-		if len(w.parts) == 0 {
+		if len(w.topics) == 0 {
 			delete(p.work, leader) // a broker that leads nothing any more
 			continue
 		}
@@ -257,7 +257,7 @@ func (p *poller) listOffsets(ctx context.Context, topics []*topicState) []*topic
 					req.ReplicaID = -1
 					req.TimeoutMillis = int32(p.set.requestTimeout.Milliseconds())
 				}
-				lo = w.fill(req, lo)
+				lo = w.fill(req, lo, leader, p.seq)
 				got, ok := p.sendListOffsets(ctx, leader, req)
 				mine = append(mine, got...)
 				if !ok {
@@ -285,56 +285,58 @@ func dedupTopics(ts []*topicState) []*topicState {
 	return out
 }
 
-// leaderWork is one leader's share of a round of ListOffsets: the
-// partitions still to be read of each topic it leads, kept by the poller
-// across rounds and polls so that dividing them allocates nothing once
-// grown.
+// leaderWork is one leader's share of a round of ListOffsets: the topics
+// it leads partitions of still to be read, and how many, kept by the
+// poller across rounds and polls so that dividing them allocates nothing
+// once grown. Which partitions is read again from the topic when the
+// request is built (fill), rather than listed here: four bytes per
+// partition, 4 MB at a million.
 type leaderWork struct {
 	topics []*topicState
-	// ends[i] is where topics[i]'s partitions end in parts.
-	ends  []int
-	parts []int32
+	counts []int32
 }
 
 func (w *leaderWork) reset() {
 	clear(w.topics)
-	w.topics, w.ends, w.parts = w.topics[:0], w.ends[:0], w.parts[:0]
+	w.topics, w.counts = w.topics[:0], w.counts[:0]
 }
 
-func (w *leaderWork) add(t *topicState, part int32) {
+// add counts one more partition of t, which the caller visits partition
+// by partition, topic after topic.
+func (w *leaderWork) add(t *topicState) {
 	if n := len(w.topics); n == 0 || w.topics[n-1] != t {
 		w.topics = append(w.topics, t)
-		w.ends = append(w.ends, 0)
+		w.counts = append(w.counts, 0)
 	}
-	w.parts = append(w.parts, part)
-	w.ends[len(w.ends)-1] = len(w.parts)
+	w.counts[len(w.counts)-1]++
 }
 
 // fill makes req ask for the topics from lo on, whole topics up to about
 // listOffsetsChunk partitions, reusing req's slices, and returns the
-// first topic left for the next request.
-func (w *leaderWork) fill(req *kmsg.ListOffsetsRequest, lo int) int {
+// first topic left for the next request. A topic's partitions to read
+// are those of leader without an end offset this poll, as when they were
+// counted: only this leader's requests, one at a time, write their end
+// offsets, and a topic is in one request.
+func (w *leaderWork) fill(req *kmsg.ListOffsetsRequest, lo int, leader int32, poll uint32) int {
 	req.Topics = req.Topics[:0]
 	n, hi := 0, lo
 	for ; hi < len(w.topics) && n < listOffsetsChunk; hi++ {
-		from := 0
-		if hi > 0 {
-			from = w.ends[hi-1]
-		}
-		parts := w.parts[from:w.ends[hi]]
+		t := w.topics[hi]
 		if len(req.Topics) < cap(req.Topics) {
 			req.Topics = req.Topics[:len(req.Topics)+1]
 		} else {
 			req.Topics = append(req.Topics, kmsg.NewListOffsetsRequestTopic())
 		}
 		rt := &req.Topics[len(req.Topics)-1]
-		rt.Topic, rt.Partitions = w.topics[hi].name, rt.Partitions[:0]
-		for _, part := range parts {
-			rp := kmsg.NewListOffsetsRequestTopicPartition()
-			rp.Partition, rp.Timestamp, rp.CurrentLeaderEpoch = part, -1, -1
-			rt.Partitions = append(rt.Partitions, rp)
+		rt.Topic, rt.Partitions = t.name, rt.Partitions[:0]
+		for i := range t.parts {
+			if tp := &t.parts[i]; tp.leader == leader && tp.endPoll != poll {
+				rp := kmsg.NewListOffsetsRequestTopicPartition()
+				rp.Partition, rp.Timestamp, rp.CurrentLeaderEpoch = int32(i), -1, -1
+				rt.Partitions = append(rt.Partitions, rp)
+			}
 		}
-		n += len(parts)
+		n += int(w.counts[hi])
 	}
 	return hi
 }

@@ -64,13 +64,15 @@ type poller struct {
 
 	mu sync.Mutex
 	// seq numbers this poller's polls; state touched at a poll carries it.
-	seq     uint32
-	groups  map[string]*groupState
-	order   []*groupState // this poll's groups, sorted by name
-	topics  map[string]*topicState
-	hist    histories
-	reads   slab[readTime]
-	scratch []fleet.PartitionLag
+	seq    uint32
+	groups map[string]*groupState
+	order  []*groupState // this poll's groups, sorted by name
+	topics map[string]*topicState
+	hist   histories
+	reads  slab[readTime]
+	// tableSlab holds the topics' offset→time tables.
+	tableSlab tableSlab
+	scratch   []fleet.PartitionLag
 	// work divides ListOffsets between leaders, reused across polls.
 	work map[int32]*leaderWork
 	// first and wide collect timeLag auto's reads, reused across polls.
@@ -314,6 +316,7 @@ func (p *poller) registerTopic(g *groupState, rt *kmsg.OffsetFetchResponseGroupT
 func (p *poller) forgetTopics() {
 	for name, t := range p.topics {
 		if t.wanted != p.seq {
+			t.dropTables(&p.tableSlab)
 			delete(p.topics, name)
 			delete(p.idNames, t.id)
 		}

@@ -27,7 +27,9 @@ type topicState struct {
 	wanted uint32
 }
 
-// topicPart is one partition of a topic.
+// topicPart is one partition of a topic: 32 bytes and no pointer, so a
+// topic's partitions cost the garbage collector nothing to scan (its
+// table is in the poller's tableSlab).
 type topicPart struct {
 	leader int32
 	// endPoll is the poll at which end was read (the end offset is not
@@ -37,7 +39,7 @@ type topicPart struct {
 	// keepFrom is the oldest offset a group committed since the table was
 	// last added to (-1: none), below which it can be trimmed.
 	keepFrom int64
-	table    timeTable
+	table    tableRef
 }
 
 // hasEnd: the end offset was read this poll.
@@ -50,9 +52,21 @@ func (t *topicState) grow(n int) {
 	if n <= len(t.parts) {
 		return
 	}
-	t.parts = slices.Grow(t.parts, n-len(t.parts))
-	for len(t.parts) < n {
-		t.parts = append(t.parts, topicPart{leader: -1, keepFrom: -1})
+	// Exactly n, not slices.Grow's rounding up: topics rarely gain
+	// partitions.
+	parts := make([]topicPart, n)
+	copy(parts, t.parts)
+	for i := len(t.parts); i < n; i++ {
+		parts[i] = topicPart{leader: -1, keepFrom: -1}
+	}
+	t.parts = parts
+}
+
+// dropTables gives the topic's tables back to the slab.
+func (t *topicState) dropTables(s *tableSlab) {
+	for i := range t.parts {
+		s.release(t.parts[i].table)
+		t.parts[i].table = tableRef{}
 	}
 }
 

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// tablePoints bounds the offset→time table of each partition, 128 bytes
-// when full (see thin for which points it keeps).
+// tablePoints bounds the offset→time table of each partition, 136 bytes
+// when full (see thin for which points it keeps, tableSlab for where).
 const tablePoints = 16
 
 // point is one entry of a table, relative to the table's first point: the
@@ -22,17 +22,25 @@ type point struct {
 // committed offset was produced. It is shared by every group reading the
 // partition and grows on demand: a flat stretch needs only its first and
 // latest point, and points older than every group's committed offset are
-// trimmed (and their memory given back). Past tablePoints it drops the
-// interior point whose removal changes the curve least
+// trimmed (and their room given back: see tableSlab). Past tablePoints it
+// drops the interior point whose removal changes the curve least
 // (see thin), so it keeps its oldest point and its horizon grows with the
 // exporter's uptime while recent history stays at poll resolution.
+//
+// This is the working form of a table, loaded from the poller's
+// tableSlab, changed and stored back; the first point is always the base
+// (off and ms zero), which the slab does not store.
 type timeTable struct {
 	baseOff int64
 	baseMs  int64
-	pts     []point
+	n       int
+	pts     [tablePoints]point
 }
 
-func (t *timeTable) len() int { return len(t.pts) }
+func (t *timeTable) len() int { return t.n }
+
+// points is the table's points, for tests and messages.
+func (t *timeTable) points() []point { return t.pts[:t.n] }
 
 // at returns point i as an absolute offset and unix milliseconds.
 func (t *timeTable) at(i int) (offset, ms int64) {
@@ -45,7 +53,7 @@ func (t *timeTable) at(i int) (offset, ms int64) {
 // rewinds.
 func (t *timeTable) add(offset int64, at time.Time, keepFrom int64) {
 	ms := at.UnixMilli()
-	n := len(t.pts)
+	n := t.n
 	if n == 0 {
 		t.reset(offset, ms)
 		return
@@ -64,46 +72,34 @@ func (t *timeTable) add(offset int64, at time.Time, keepFrom int64) {
 		t.trim(keepFrom)
 	}
 	t.fit(offset, ms)
-	if len(t.pts) == 0 {
+	if t.n == 0 {
 		t.reset(offset, ms)
 		return
 	}
-	n = len(t.pts)
+	n = t.n
 	p := point{off: uint32(offset - t.baseOff), ms: uint32(ms - t.baseMs)}
 	if n >= 2 && t.pts[n-1].off == p.off && t.pts[n-2].off == p.off {
 		// A flat stretch needs only its first and its latest point.
 		t.pts[n-1] = p
 		return
 	}
-	switch {
-	case n == tablePoints:
-		t.thin() // room made before the new point: a full table is 128 bytes, not 144
-	case n == cap(t.pts):
-		t.resize(min(max(2*n, 2), tablePoints))
+	if n == tablePoints {
+		t.thin() // room made before the new point: a full table is 17 words, not 18
 	}
-	t.pts = append(t.pts, p)
-}
-
-// resize moves the points to an array of capacity c.
-func (t *timeTable) resize(c int) {
-	pts := make([]point, len(t.pts), c)
-	copy(pts, t.pts)
-	t.pts = pts
+	t.pts[t.n] = p
+	t.n++
 }
 
 func (t *timeTable) reset(offset, ms int64) {
 	t.baseOff, t.baseMs = offset, ms
-	if t.pts == nil {
-		t.pts = make([]point, 0, 2)
-	}
-	t.pts = append(t.pts[:0], point{})
+	t.pts[0], t.n = point{}, 1
 }
 
 // fit drops the oldest points until offset and ms fit in 32 bits from the
 // first one.
 func (t *timeTable) fit(offset, ms int64) {
 	drop := 0
-	for drop < len(t.pts) {
+	for drop < t.n {
 		o, m := t.at(drop)
 		if offset-o <= math.MaxUint32 && ms-m <= math.MaxUint32 {
 			break
@@ -113,21 +109,17 @@ func (t *timeTable) fit(offset, ms int64) {
 	t.dropFirst(drop)
 }
 
-// trim drops the points before the last one at or below offset, and
-// gives memory back when the rest fills a quarter of it.
+// trim drops the points before the last one at or below offset.
 func (t *timeTable) trim(offset int64) {
 	i := 0
-	for i+1 < len(t.pts) {
+	for i+1 < t.n {
 		if o, _ := t.at(i + 1); o > offset {
 			break
 		}
 		i++
 	}
 	// Keep at least two points: the flat-stretch rule needs them.
-	t.dropFirst(min(i, len(t.pts)-2))
-	if c := cap(t.pts); c > 4 && len(t.pts) <= c/4 {
-		t.resize(2 * len(t.pts))
-	}
+	t.dropFirst(min(i, t.n-2))
 }
 
 // dropFirst removes the first k points and rebases the rest on the new
@@ -136,16 +128,15 @@ func (t *timeTable) dropFirst(k int) {
 	if k <= 0 {
 		return
 	}
-	if k >= len(t.pts) {
-		t.pts = t.pts[:0]
+	if k >= t.n {
+		t.n = 0
 		return
 	}
 	first := t.pts[k]
 	t.baseOff += int64(first.off)
 	t.baseMs += int64(first.ms)
-	n := copy(t.pts, t.pts[k:])
-	t.pts = t.pts[:n]
-	for i := range t.pts {
+	t.n = copy(t.pts[:], t.pts[k:t.n])
+	for i := range t.n {
 		t.pts[i].off -= first.off
 		t.pts[i].ms -= first.ms
 	}
@@ -161,7 +152,7 @@ func (t *timeTable) dropFirst(k int) {
 // thinned at the newest end of a steady stream and left groups a minute
 // behind with hour-wide brackets.
 func (t *timeTable) thin() {
-	n := len(t.pts)
+	n := t.n
 	newest := t.pts[n-1].ms
 	best, bestScore := -1, 0.0
 	for i := 1; i < n-2; i++ {
@@ -174,7 +165,8 @@ func (t *timeTable) thin() {
 	if best < 0 {
 		best = 1
 	}
-	t.pts = append(t.pts[:best], t.pts[best+1:]...)
+	copy(t.pts[best:], t.pts[best+1:n])
+	t.n--
 }
 
 // estimate is a time lag in seconds with its error bound. capped: the
@@ -204,7 +196,7 @@ var noAnchor = anchor{offset: -1}
 // failure kafka-lag-exporter users reported as years of lag): it is
 // unknown, or, once the table spans minHorizon, a lower bound of now − t_0.
 func (t *timeTable) lookup(offset int64, now time.Time, minHorizon time.Duration, a anchor) estimate {
-	n := len(t.pts)
+	n := t.n
 	if n == 0 {
 		return estimate{}
 	}
