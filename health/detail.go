@@ -124,19 +124,27 @@ func later(a, b time.Time) time.Time {
 	return a
 }
 
-// vertexView is a detail read with its graph and vertices by id.
+// vertexView is a detail read with its graph.
 type vertexView struct {
-	d  *Detail
-	g  flink.Graph
-	by map[string]flink.Vertex
+	d *Detail
+	g flink.Graph
 }
 
 func newVertexView(d *Detail) vertexView {
-	v := vertexView{d: d, g: d.Job.Graph(), by: make(map[string]flink.Vertex, len(d.Job.Vertices))}
-	for _, x := range d.Job.Vertices {
-		v.by[x.ID] = x
+	return vertexView{d: d, g: d.Job.Graph()}
+}
+
+// vertex is the vertex of id (a zero one when the read has none). A job
+// has a handful of vertices: scanning them costs less than the map per
+// job and cycle it replaces.
+func (v vertexView) vertex(id string) (flink.Vertex, bool) {
+	vs := v.d.Job.Vertices
+	for i := len(vs) - 1; i >= 0; i-- {
+		if vs[i].ID == id {
+			return vs[i], true
+		}
 	}
-	return v
+	return flink.Vertex{}, false
 }
 
 // sources are the running source vertices whose records Flink counts: a
@@ -146,7 +154,7 @@ func newVertexView(d *Detail) vertexView {
 func (v vertexView) sources() []string {
 	var out []string
 	for _, id := range v.g.Sources() {
-		if x, ok := v.by[id]; ok && !x.Finished() && len(v.g.Outputs(id)) > 0 {
+		if x, ok := v.vertex(id); ok && !x.Finished() && len(v.g.Outputs(id)) > 0 {
 			out = append(out, id)
 		}
 	}
@@ -157,7 +165,7 @@ func (v vertexView) sources() []string {
 func (v vertexView) sinks() []string {
 	var out []string
 	for _, id := range v.g.Sinks() {
-		if x, ok := v.by[id]; ok && !x.Finished() && len(v.g.Inputs(id)) > 0 {
+		if x, ok := v.vertex(id); ok && !x.Finished() && len(v.g.Inputs(id)) > 0 {
 			out = append(out, id)
 		}
 	}
@@ -170,7 +178,8 @@ func (v vertexView) sinks() []string {
 func (v vertexView) sum(ids []string, written bool) (n float64, complete, ok bool) {
 	complete = true
 	for _, id := range ids {
-		m := v.by[id].Metrics
+		x, _ := v.vertex(id)
+		m := x.Metrics
 		c, cc := m.ReadRecords, m.ReadRecordsComplete
 		if written {
 			c, cc = m.WriteRecords, m.WriteRecordsComplete
@@ -208,7 +217,8 @@ func (v vertexView) watermarkLag() (time.Duration, bool) {
 		if !read {
 			return 0, false
 		}
-		w, ok := ws.Min(v.by[id].Parallelism)
+		x, _ := v.vertex(id)
+		w, ok := ws.Min(x.Parallelism)
 		if !ok {
 			return 0, false
 		}
