@@ -55,6 +55,10 @@ func TestTimeLagAutoFirstPoll(t *testing.T) {
 		}
 		must(t, c.Poll(ctx))
 	}
+	p := c.pollers[0]
+	if held := p.reads.held(); held != parts-1 || len(p.reads.blocks) != 1 {
+		t.Fatalf("%d record timestamps held after the first polls, want one per partition behind (%d)", held, parts-1)
+	}
 	k.Fake().Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Fetch}, Err: kerr.NotLeaderForPartition, Count: -1})
 	for p := range int32(parts) {
 		commits[p] = 15 // produced 30 s ago (at the first 10 s step)
@@ -71,6 +75,13 @@ func TestTimeLagAutoFirstPoll(t *testing.T) {
 		if pl.SecondsError > autoTolerance(pl.Seconds, testPoll) {
 			t.Errorf("partition %d: error %vs beyond auto's bound %vs", pl.Partition, pl.SecondsError, autoTolerance(pl.Seconds, testPoll))
 		}
+	}
+	// The table brackets the commits now: the reads are given back, and
+	// their block at the next poll's sweep.
+	clk.Advance(testPoll)
+	must(t, c.Poll(ctx))
+	if held := p.reads.held(); held != 0 || p.reads.blocks[0] != nil {
+		t.Errorf("%d record timestamps still held once the table brackets every commit (their block given back: %v), want 0", held, p.reads.blocks[0] == nil)
 	}
 }
 

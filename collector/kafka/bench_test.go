@@ -195,7 +195,7 @@ func stateBreakdown(p *poller) []struct {
 		{"topicPart", f(topicParts, unsafe.Sizeof(topicPart{}))},
 		{"table", f(p.tableSlab.words(), 8)},
 		{"history", f(len(p.hist.blocks)*slabBlock, unsafe.Sizeof(history{})) + f(rewindBlocks(&p.hist)*slabBlock, unsafe.Sizeof(rewind{}))},
-		{"read", f(len(p.reads.blocks)*slabBlock, unsafe.Sizeof(readTime{}))},
+		{"read", f(p.reads.blockWords(), 8)},
 		{"view", float64(view)},
 	}
 }

@@ -106,6 +106,14 @@ func (p *poller) timeLag(tp *topicPart, st *partState, committed, end int64, at 
 	var tab timeTable
 	p.tableSlab.load(tp.table, &tab)
 	est := tab.lookup(committed, at, p.set.window, a)
+	if a.offset >= 0 && p.set.timeLag != timeLagRecord && tab.hasPointIn(a.offset, committed) {
+		// A point of the table now lies after the read record and at or
+		// before the commit: it brackets this and every later commit more
+		// tightly than the read, which lookup no longer uses. At a
+		// million partitions the reads kept after start-up were 18 MB.
+		p.reads.release(st.read)
+		st.read = 0
+	}
 	switch p.set.timeLag {
 	case timeLagRecord:
 		return est, readFirst
@@ -172,5 +180,6 @@ func (p *poller) updateTables(topics []*topicState, at time.Time) int {
 		}
 	}
 	p.tableSlab.sweep()
+	p.reads.sweep()
 	return n
 }

@@ -69,7 +69,7 @@ type poller struct {
 	order  []*groupState // this poll's groups, sorted by name
 	topics map[string]*topicState
 	hist   histories
-	reads  slab[readTime]
+	reads  readSlab
 	// tableSlab holds the topics' offset→time tables.
 	tableSlab tableSlab
 	scratch   []fleet.PartitionLag

@@ -186,6 +186,47 @@ type readTime struct {
 	span   uint32
 }
 
+// readSlab keeps the record timestamps read for partitions, three words
+// each, in a wordSlab: timeLag auto reads most partitions of a fleet
+// already behind at start-up, and gives the reads back once the tables
+// bracket the commits, so their blocks must be given back too (18 MB at
+// a million partitions), which a free list alone does not do.
+type readSlab struct{ wordSlab }
+
+const readWords = 3
+
+func (s *readSlab) alloc(r readTime) int32 {
+	i := s.wordSlab.alloc(readWords)
+	s.set(i, r)
+	return i
+}
+
+func (s *readSlab) get(i int32) readTime {
+	w := s.slot(i)
+	return readTime{offset: int64(w[0]), ms: int64(w[1]), span: uint32(w[2])}
+}
+
+func (s *readSlab) set(i int32, r readTime) {
+	w := s.slot(i)
+	w[0], w[1], w[2] = uint64(r.offset), uint64(r.ms), uint64(r.span)
+}
+
+// release frees slot i (0: none).
+func (s *readSlab) release(i int32) {
+	if i > 0 {
+		s.wordSlab.release(i)
+	}
+}
+
+// held is how many reads are kept.
+func (s *readSlab) held() int {
+	n := 0
+	for _, l := range s.live {
+		n += l
+	}
+	return n
+}
+
 func (r readTime) estimate(at time.Time) estimate {
 	return estimate{seconds: max(0, float64(at.UnixNano()-r.ms*1e6)/1e9), errBound: float64(r.span) / 1e3, known: true}
 }
@@ -197,7 +238,7 @@ func (p *poller) setRead(st *partState, offset int64, bt batchTime, at time.Time
 	if st.read == 0 {
 		st.read = p.reads.alloc(rt)
 	} else {
-		*p.reads.get(st.read) = rt
+		p.reads.set(st.read, rt)
 	}
 	st.setEstimate(rt.estimate(at))
 }

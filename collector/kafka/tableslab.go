@@ -102,9 +102,7 @@ func (s *tableSlab) sweep() {
 func (s *tableSlab) words() int {
 	n := 0
 	for i := range s.classes {
-		for _, b := range s.classes[i].blocks {
-			n += len(b)
-		}
+		n += s.classes[i].blockWords()
 	}
 	return n
 }
@@ -172,6 +170,15 @@ func (s *wordSlab) release(i int32) {
 	s.used[b][j/64] &^= 1 << (j % 64)
 	s.live[b]--
 	s.low = min(s.low, b)
+}
+
+// blockWords is how much the blocks hold, in words.
+func (s *wordSlab) blockWords() int {
+	n := 0
+	for _, b := range s.blocks {
+		n += len(b)
+	}
+	return n
 }
 
 // sweep gives back the blocks that hold no slot in use. Empty blocks are

@@ -42,6 +42,16 @@ func (t *timeTable) len() int { return t.n }
 // points is the table's points, for tests and messages.
 func (t *timeTable) points() []point { return t.pts[:t.n] }
 
+// hasPointIn reports whether a point's offset lies in (lo, hi].
+func (t *timeTable) hasPointIn(lo, hi int64) bool {
+	for i := t.n - 1; i >= 0; i-- {
+		if o, _ := t.at(i); o <= hi {
+			return o > lo
+		}
+	}
+	return false
+}
+
 // at returns point i as an absolute offset and unix milliseconds.
 func (t *timeTable) at(i int) (offset, ms int64) {
 	return t.baseOff + int64(t.pts[i].off), t.baseMs + int64(t.pts[i].ms)
